@@ -1,0 +1,1 @@
+//! Linking compiled objects with the embedded runtime library. (Being written.)

@@ -1,0 +1,1 @@
+//! Rust embedding of the C runtime linked into this crate. (Being written.)

@@ -1,0 +1,301 @@
+/*
+ * wasm2native runtime ABI: the one C definition of what compiled modules and the runtime share.
+ * Its Rust twin is compiler/abi.rs; runtime-lib/src/abi_check.c pins every offset below with
+ * _Static_assert so the two cannot drift.
+ *
+ * Calling convention of a compiled function (defined or imported):
+ *     RESULT fn(w2n_instance *vmctx, PARAMS...)        -- C calling convention
+ * with i32 -> int32_t, i64 -> int64_t, f32 -> float, f64 -> double, funcref/externref -> pointer.
+ * A function with no result returns void. The instance pointer is always the first argument.
+ *
+ * Every export and every function reachable from outside also has an "array call" entry:
+ *     void array_fn(w2n_instance *vmctx, w2n_value *args_and_results)
+ * which reads its parameters from the slots in order and writes its results over them from slot 0.
+ * It lets a host call any function without knowing its signature at build time.
+ *
+ * Traps: compiled code calls w2n_trap(code), which never returns; it longjmps to the innermost
+ * w2n_call / w2n_instantiate of the current thread, which reports the trap to its caller.
+ */
+#ifndef WASM2NATIVE_H
+#define WASM2NATIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define W2N_ABI_VERSION 1u
+#define W2N_PAGE_SIZE 65536u
+#define W2N_MAX_PAGES 65536u /* 4 GiB of 32-bit linear memory */
+
+/* ---------------------------------------------------------------- traps ---- */
+
+/* One trap enum for compiler and runtime; messages are the spec's (w2n_trap_message). */
+typedef enum w2n_trap_code {
+    W2N_TRAP_NONE = 0,
+    W2N_TRAP_UNREACHABLE = 1,
+    W2N_TRAP_MEMORY_OUT_OF_BOUNDS = 2,
+    W2N_TRAP_INTEGER_DIVIDE_BY_ZERO = 3,
+    W2N_TRAP_INTEGER_OVERFLOW = 4,
+    W2N_TRAP_INVALID_CONVERSION = 5,
+    W2N_TRAP_UNDEFINED_ELEMENT = 6,
+    W2N_TRAP_UNINITIALIZED_ELEMENT = 7,
+    W2N_TRAP_INDIRECT_CALL_TYPE_MISMATCH = 8,
+    W2N_TRAP_STACK_EXHAUSTED = 9,
+    W2N_TRAP_TABLE_OUT_OF_BOUNDS = 10,
+    W2N_TRAP_NULL_REFERENCE = 11,
+    W2N_TRAP_HOST = 12, /* raised by a host function; message given by the host */
+    W2N_TRAP_EXIT = 13, /* WASI proc_exit: not an error, carries the exit status */
+    W2N_TRAP_COUNT
+} w2n_trap_code;
+
+/* ---------------------------------------------------------------- values --- */
+
+/* Value type codes, also the characters of a signature string (see w2n_type_sig). */
+#define W2N_TYPE_I32 'i'
+#define W2N_TYPE_I64 'I'
+#define W2N_TYPE_F32 'f'
+#define W2N_TYPE_F64 'F'
+#define W2N_TYPE_V128 'v'
+#define W2N_TYPE_FUNCREF 'r'
+#define W2N_TYPE_EXTERNREF 'e'
+
+/* One slot of an array call and one global cell: 16 bytes so a v128 fits. */
+typedef union w2n_value {
+    int32_t i32;
+    int64_t i64;
+    float f32;
+    double f64;
+    uint8_t v128[16];
+    void *ref; /* funcref: a w2n_funcref*, externref: the host's pointer; NULL is ref.null */
+} w2n_value;
+
+struct w2n_instance;
+typedef struct w2n_instance w2n_instance;
+
+typedef void (*w2n_array_fn)(w2n_instance *vmctx, w2n_value *args_and_results);
+
+/*
+ * A function value: what funcref values, table elements and function imports point to.
+ * `vmctx` is passed as the first argument to `code` (the callee's instance, or a host context).
+ */
+typedef struct w2n_funcref {
+    void *code;              /* native entry, calling convention above */
+    w2n_array_fn array_code; /* array entry, may be NULL for functions never called from a host */
+    uint32_t type_id;        /* canonical signature id from w2n_intern_signature */
+    uint32_t reserved;
+    void *vmctx;
+} w2n_funcref;
+
+/* ------------------------------------------------------- runtime objects --- */
+
+typedef struct w2n_memory {
+    uint8_t *base;      /* linear memory; valid for `size` bytes */
+    uint64_t size;      /* current size in bytes, a multiple of W2N_PAGE_SIZE */
+    uint64_t max_pages; /* declared maximum, or W2N_MAX_PAGES */
+    uint64_t reserved;  /* bytes of address space reserved at base (runtime-private) */
+} w2n_memory;
+
+typedef struct w2n_table {
+    void **elements;   /* `size` references */
+    uint32_t size;
+    uint32_t max;      /* declared maximum, or UINT32_MAX */
+    uint32_t capacity; /* runtime-private */
+    uint8_t elem_type; /* W2N_TYPE_FUNCREF or W2N_TYPE_EXTERNREF */
+    uint8_t pad[3];
+} w2n_table;
+
+typedef w2n_value w2n_global; /* a global is one 16-byte cell */
+
+/*
+ * The instance. Compiled code reads only the fields before `runtime_private`, at the offsets
+ * pinned in abi_check.c and named in compiler/abi.rs.
+ */
+struct w2n_instance {
+    const struct w2n_module *module; /* 0 */
+    uintptr_t stack_limit;           /* 8: lowest native stack address compiled code may use */
+    w2n_memory **memories;           /* 16: per memory index, imported ones point at the exporter's */
+    w2n_table **tables;              /* 24 */
+    w2n_global **globals;            /* 32 */
+    w2n_funcref **funcs;             /* 40: per function index; imports bound here */
+    uint32_t *type_ids;              /* 48: canonical signature id per type index */
+    void ***elem_segments;           /* 56: evaluated element segments (refs) */
+    uint32_t *elem_segment_sizes;    /* 64: 0 once dropped */
+    uint32_t *data_segment_sizes;    /* 72: 0 once dropped */
+    void *host_data;                 /* 80: the embedder's pointer, untouched by the runtime */
+    void *runtime_private;           /* 88 */
+};
+
+/* ----------------------------------------------- the compiled module --- */
+
+typedef enum w2n_extern_kind {
+    W2N_EXTERN_FUNC = 0,
+    W2N_EXTERN_TABLE = 1,
+    W2N_EXTERN_MEMORY = 2,
+    W2N_EXTERN_GLOBAL = 3,
+} w2n_extern_kind;
+
+typedef struct w2n_limits {
+    uint64_t min;
+    uint64_t max;  /* valid when has_max */
+    uint8_t has_max;
+    uint8_t pad[7];
+} w2n_limits;
+
+typedef struct w2n_table_type {
+    w2n_limits limits;
+    uint8_t elem_type;
+    uint8_t pad[7];
+} w2n_table_type;
+
+typedef struct w2n_global_type {
+    uint8_t value_type; /* a W2N_TYPE_* character */
+    uint8_t mutable_;
+    uint8_t pad[6];
+} w2n_global_type;
+
+typedef struct w2n_import {
+    const char *module;
+    const char *name;
+    uint32_t kind;  /* w2n_extern_kind */
+    uint32_t index; /* index in its own index space (function, table, memory or global index) */
+} w2n_import;
+
+typedef struct w2n_export {
+    const char *name;
+    uint32_t kind;  /* w2n_extern_kind */
+    uint32_t index;
+} w2n_export;
+
+typedef struct w2n_data_segment {
+    const uint8_t *bytes;
+    uint32_t size;
+    uint32_t pad;
+} w2n_data_segment;
+
+/*
+ * The descriptor a compiled module exports (symbol W2N_MODULE_SYMBOL). Index spaces put imports
+ * first, as Wasm does; per-index arrays cover imports too unless said otherwise.
+ */
+typedef struct w2n_module {
+    uint32_t abi_version;
+    uint32_t num_types;
+    const char *const *type_signatures; /* "PARAMS:RESULTS", one W2N_TYPE_* char per value */
+    uint32_t num_imports;
+    uint32_t num_exports;
+    const w2n_import *imports;
+    const w2n_export *exports;
+    uint32_t num_funcs;          /* imported + defined */
+    uint32_t num_imported_funcs;
+    const uint32_t *func_types;  /* type index per function */
+    void *const *func_code;      /* native entry per function; NULL for imports */
+    const w2n_array_fn *func_array_code; /* array entry per function; NULL where not generated */
+    uint32_t num_tables;
+    uint32_t num_imported_tables;
+    const w2n_table_type *tables;
+    uint32_t num_memories;
+    uint32_t num_imported_memories;
+    const w2n_limits *memories;  /* in pages */
+    uint32_t num_globals;
+    uint32_t num_imported_globals;
+    const w2n_global_type *globals;
+    uint32_t num_data_segments;
+    uint32_t num_elem_segments;
+    const w2n_data_segment *data_segments;
+    const uint32_t *elem_segment_sizes; /* initial length of each element segment */
+    int64_t start_func;          /* function index, or -1 */
+    /*
+     * Generated: evaluates global initialisers, fills instance->elem_segments, applies active
+     * element and data segments in order (trapping through w2n_trap as Wasm 2.0 says) and drops
+     * active and declarative segments. Runs under the trap handler of w2n_instantiate.
+     */
+    void (*initialize)(w2n_instance *vmctx);
+} w2n_module;
+
+#define W2N_MODULE_SYMBOL "wasm2native_module"
+
+/* -------------------------- runtime functions called by compiled code --- */
+/* The Rust list of these is compiler/abi.rs (RuntimeFn); keep both in step. */
+
+/* Ends the current Wasm call with a trap; never returns. */
+_Noreturn void w2n_trap(uint32_t code);
+/* memory.grow: returns the old size in pages, or -1 (and leaves memory as it was). */
+int32_t w2n_memory_grow(w2n_instance *vmctx, uint32_t memory_index, uint32_t delta_pages);
+/* memory.init / data segment application: traps on out of bounds before writing anything. */
+void w2n_memory_init(w2n_instance *vmctx, uint32_t memory_index, uint32_t data_index,
+                     uint32_t dst, uint32_t src, uint32_t len);
+void w2n_data_drop(w2n_instance *vmctx, uint32_t data_index);
+void w2n_memory_copy(w2n_instance *vmctx, uint32_t dst_mem, uint32_t src_mem,
+                     uint32_t dst, uint32_t src, uint32_t len);
+void w2n_memory_fill(w2n_instance *vmctx, uint32_t memory_index, uint32_t dst, uint32_t value,
+                     uint32_t len);
+/* table.init / element segment application; traps "out of bounds table access". */
+void w2n_table_init(w2n_instance *vmctx, uint32_t table_index, uint32_t elem_index,
+                    uint32_t dst, uint32_t src, uint32_t len);
+void w2n_elem_drop(w2n_instance *vmctx, uint32_t elem_index);
+void w2n_table_copy(w2n_instance *vmctx, uint32_t dst_table, uint32_t src_table,
+                    uint32_t dst, uint32_t src, uint32_t len);
+/* table.grow: old size or -1. */
+int32_t w2n_table_grow(w2n_instance *vmctx, uint32_t table_index, void *init, uint32_t delta);
+void w2n_table_fill(w2n_instance *vmctx, uint32_t table_index, uint32_t dst, void *value,
+                    uint32_t len);
+
+/* ------------------------------------------------------- embedding API --- */
+
+/* Interns a signature string ("ii:i") to a process-wide id; equal strings give equal ids. */
+uint32_t w2n_intern_signature(const char *signature);
+/* The spec's message for a trap code. */
+const char *w2n_trap_message(uint32_t code);
+
+/* What an import is bound to. */
+typedef struct w2n_extern {
+    uint32_t kind; /* w2n_extern_kind */
+    union {
+        w2n_funcref *func;
+        w2n_table *table;
+        w2n_memory *memory;
+        w2n_global *global;
+    } of;
+    /* For globals only: the type of the cell, checked against the import. */
+    w2n_global_type global_type;
+} w2n_extern;
+
+/* Binds one import; returns 0 when found (filling *out), non-zero for "unknown import". */
+typedef int (*w2n_resolver)(void *user, const char *module, const char *name, uint32_t kind,
+                            w2n_extern *out);
+
+/* The outcome of an entry point: a trap code (W2N_TRAP_NONE on success) and a message. */
+typedef struct w2n_result {
+    uint32_t trap;
+    int32_t exit_status;  /* with W2N_TRAP_EXIT */
+    char message[256];    /* trap message, or the link error */
+} w2n_result;
+
+/*
+ * Creates an instance: resolves and type-checks imports, allocates memories, tables and globals,
+ * runs the module's initialize function and its start function. Returns NULL with `result` filled
+ * in on a link error (result->trap == W2N_TRAP_NONE, message set) or a trap.
+ */
+w2n_instance *w2n_instantiate(const w2n_module *module, w2n_resolver resolver, void *user,
+                              w2n_result *result);
+void w2n_instance_free(w2n_instance *instance);
+
+/* Looks up an export by name and kind; returns 0 when found. */
+int w2n_instance_export(w2n_instance *instance, const char *name, uint32_t kind, w2n_extern *out);
+
+/*
+ * Calls a function value through its array entry with a trap handler around it. `values` holds
+ * the parameters and receives the results. Returns result->trap.
+ */
+uint32_t w2n_call(w2n_funcref *func, w2n_value *values, w2n_result *result);
+
+/* Raises a trap from a host function (message copied); never returns. */
+_Noreturn void w2n_host_trap(const char *message);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
