@@ -53,7 +53,7 @@ impl std::error::Error for CompileError {}
 
 impl From<wasmparser::BinaryReaderError> for CompileError {
     fn from(e: wasmparser::BinaryReaderError) -> Self {
-        CompileError::new(ErrorKind::Invalid, e.message().to_string(), Some(e.offset()))
+        CompileError::new(ErrorKind::Invalid, e.message().to_string(), Some(e.offset() as usize))
     }
 }
 
