@@ -57,7 +57,7 @@ pub enum ExternKind {
 }
 
 /// `w2n_trap_code`: one list for compiler and runtime.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u32)]
 pub enum TrapCode {
     Unreachable = 1,

@@ -19,14 +19,14 @@ pub struct CompileError {
     pub kind: ErrorKind,
     pub message: String,
     /// Byte offset in the module binary, where one is known.
-    pub offset: Option<usize>,
+    pub offset: Option<u64>,
 }
 
 impl CompileError {
-    pub fn new(kind: ErrorKind, message: impl Into<String>, offset: Option<usize>) -> Self {
+    pub fn new(kind: ErrorKind, message: impl Into<String>, offset: Option<u64>) -> Self {
         CompileError { kind, message: message.into(), offset }
     }
-    pub fn unsupported(message: impl Into<String>, offset: usize) -> Self {
+    pub fn unsupported(message: impl Into<String>, offset: u64) -> Self {
         Self::new(ErrorKind::Unsupported, message, Some(offset))
     }
     pub fn backend(message: impl Into<String>) -> Self {
@@ -53,7 +53,7 @@ impl std::error::Error for CompileError {}
 
 impl From<wasmparser::BinaryReaderError> for CompileError {
     fn from(e: wasmparser::BinaryReaderError) -> Self {
-        CompileError::new(ErrorKind::Invalid, e.message().to_string(), Some(e.offset() as usize))
+        CompileError::new(ErrorKind::Invalid, e.message().to_string(), Some(e.offset()))
     }
 }
 

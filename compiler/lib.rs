@@ -6,11 +6,15 @@
 //! carries the runtime (`runtime`).
 
 pub mod abi;
+mod codegen;
 pub mod error;
+pub mod frontend;
 pub mod link;
 pub mod runtime;
+mod translate;
 
 pub use error::CompileError;
+pub use frontend::FeatureSet;
 
 /// LLVM optimisation level (`-O0` .. `-O3`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -30,6 +34,8 @@ pub struct Options {
     pub target: Option<String>,
     /// Target CPU name; `None` is the host CPU when the target is the host.
     pub cpu: Option<String>,
+    /// Which WebAssembly version the input may use.
+    pub features: FeatureSet,
 }
 
 /// The kinds of output `compile` can produce.
@@ -43,6 +49,9 @@ pub enum Emit {
 /// Compiles a Wasm module (binary, or text when it does not start with the binary magic) into
 /// the requested output, as bytes.
 pub fn compile(input: &[u8], options: &Options, emit: Emit) -> Result<Vec<u8>, CompileError> {
-    let _ = (input, options, emit);
-    Err(CompileError::unsupported("compiler not written yet", 0))
+    let binary = frontend::to_binary(input)?;
+    let info = frontend::parse(&binary, options.features)?;
+    let context = inkwell::context::Context::create();
+    let module = translate::translate_module(&context, &info)?;
+    codegen::emit(&module, options, emit)
 }

@@ -1,0 +1,69 @@
+//! From an LLVM module to bytes: target selection, the optimisation pipeline and emission.
+
+use crate::error::CompileError;
+use crate::{Emit, OptLevel, Options};
+use inkwell::module::Module;
+use inkwell::passes::PassBuilderOptions;
+use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple};
+use inkwell::OptimizationLevel;
+use std::sync::Once;
+
+fn initialize_targets() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| Target::initialize_all(&InitializationConfig::default()));
+}
+
+/// The target machine `options` ask for: the host (CPU and features included) unless a triple
+/// or CPU is given.
+pub fn target_machine(options: &Options) -> Result<TargetMachine, CompileError> {
+    initialize_targets();
+    let host_triple = TargetMachine::get_default_triple();
+    let triple = match &options.target {
+        Some(t) => TargetTriple::create(t),
+        None => TargetMachine::get_default_triple(),
+    };
+    let is_host = triple == host_triple;
+    let target = Target::from_triple(&triple)
+        .map_err(|e| CompileError::new(crate::error::ErrorKind::Unsupported, format!("target: {e}"), None))?;
+    let (cpu, features) = match (&options.cpu, is_host) {
+        (Some(cpu), _) => (cpu.clone(), String::new()),
+        (None, true) => (
+            TargetMachine::get_host_cpu_name().to_string(),
+            TargetMachine::get_host_cpu_features().to_string(),
+        ),
+        (None, false) => ("generic".to_string(), String::new()),
+    };
+    let level = match options.opt_level {
+        OptLevel::O0 => OptimizationLevel::None,
+        OptLevel::O1 => OptimizationLevel::Less,
+        OptLevel::O2 => OptimizationLevel::Default,
+        OptLevel::O3 => OptimizationLevel::Aggressive,
+    };
+    target
+        .create_target_machine(&triple, &cpu, &features, level, RelocMode::PIC, CodeModel::Default)
+        .ok_or_else(|| CompileError::new(crate::error::ErrorKind::Unsupported, format!("no target machine for CPU {cpu:?}"), None))
+}
+
+/// Verifies, optimises and emits `module`.
+pub fn emit(module: &Module<'_>, options: &Options, emit: Emit) -> Result<Vec<u8>, CompileError> {
+    let machine = target_machine(options)?;
+    module.set_triple(&machine.get_triple());
+    module.set_data_layout(&machine.get_target_data().get_data_layout());
+    module.verify().map_err(|e| CompileError::backend(format!("invalid LLVM IR: {}", e.to_string())))?;
+    let pipeline = match options.opt_level {
+        OptLevel::O0 => "default<O0>",
+        OptLevel::O1 => "default<O1>",
+        OptLevel::O2 => "default<O2>",
+        OptLevel::O3 => "default<O3>",
+    };
+    module
+        .run_passes(pipeline, &machine, PassBuilderOptions::create())
+        .map_err(|e| CompileError::backend(format!("optimisation: {}", e.to_string())))?;
+    let buffer = match emit {
+        Emit::LlvmIr => return Ok(module.print_to_string().to_bytes().to_vec()),
+        Emit::Object => machine.write_to_memory_buffer(module, FileType::Object),
+        Emit::Assembly => machine.write_to_memory_buffer(module, FileType::Assembly),
+    };
+    let buffer = buffer.map_err(|e| CompileError::backend(format!("code generation: {}", e.to_string())))?;
+    Ok(buffer.as_slice().to_vec())
+}

@@ -1,0 +1,283 @@
+//! Front end: validates a module with an explicit feature set, then gathers what the translator
+//! needs into a `ModuleInfo`, keeping function bodies and constant expressions as borrowed slices
+//! of the input.
+
+use crate::abi::ExternKind;
+use crate::error::{CompileError, ErrorKind};
+use wasmparser::{
+    ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind, FuncType, FunctionBody,
+    GlobalType, MemoryType, Parser, Payload, RefType, TableType, TypeRef, Validator, WasmFeatures,
+};
+
+/// Which version of WebAssembly the input may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum FeatureSet {
+    /// WebAssembly 1.0 (with mutable globals), for the 1.0 test suite.
+    Wasm1,
+    /// WebAssembly 2.0: bulk memory, reference types, multi-value, SIMD and friends.
+    #[default]
+    Wasm2,
+}
+
+impl FeatureSet {
+    fn wasm_features(self) -> WasmFeatures {
+        match self {
+            FeatureSet::Wasm1 => WasmFeatures::WASM1,
+            FeatureSet::Wasm2 => WasmFeatures::WASM2,
+        }
+    }
+}
+
+pub struct ImportInfo<'a> {
+    pub module: &'a str,
+    pub name: &'a str,
+    pub kind: ExternKind,
+    /// Index in the import's own index space.
+    pub index: u32,
+}
+
+pub struct ExportInfo<'a> {
+    pub name: &'a str,
+    pub kind: ExternKind,
+    pub index: u32,
+}
+
+pub struct GlobalInfo<'a> {
+    pub ty: GlobalType,
+    /// `None` for imported globals.
+    pub init: Option<ConstExpr<'a>>,
+}
+
+pub enum ElementMode<'a> {
+    Active { table: u32, offset: ConstExpr<'a> },
+    Passive,
+    Declared,
+}
+
+/// One item of an element segment.
+pub enum ElementItem<'a> {
+    Func(u32),
+    Expr(ConstExpr<'a>),
+}
+
+pub struct ElementInfo<'a> {
+    pub mode: ElementMode<'a>,
+    pub ty: RefType,
+    pub items: Vec<ElementItem<'a>>,
+}
+
+pub enum DataMode<'a> {
+    Active { memory: u32, offset: ConstExpr<'a> },
+    Passive,
+}
+
+pub struct DataInfo<'a> {
+    pub mode: DataMode<'a>,
+    pub bytes: &'a [u8],
+}
+
+/// A validated module, in index-space order (imports first, as Wasm numbers them).
+#[derive(Default)]
+pub struct ModuleInfo<'a> {
+    pub types: Vec<FuncType>,
+    pub imports: Vec<ImportInfo<'a>>,
+    pub exports: Vec<ExportInfo<'a>>,
+    /// Type index of every function.
+    pub func_types: Vec<u32>,
+    pub num_imported_funcs: u32,
+    pub tables: Vec<TableType>,
+    pub num_imported_tables: u32,
+    pub memories: Vec<MemoryType>,
+    pub num_imported_memories: u32,
+    pub globals: Vec<GlobalInfo<'a>>,
+    pub num_imported_globals: u32,
+    pub elements: Vec<ElementInfo<'a>>,
+    pub data: Vec<DataInfo<'a>>,
+    pub start: Option<u32>,
+    /// Bodies of the defined functions.
+    pub bodies: Vec<FunctionBody<'a>>,
+    /// Functions whose address escapes (exports, element segments, `ref.func` in constant
+    /// expressions): they get an array-call entry.
+    pub escaping_funcs: Vec<bool>,
+}
+
+impl<'a> ModuleInfo<'a> {
+    pub fn func_type(&self, func_index: u32) -> &FuncType {
+        &self.types[self.func_types[func_index as usize] as usize]
+    }
+    pub fn is_imported_func(&self, func_index: u32) -> bool {
+        func_index < self.num_imported_funcs
+    }
+}
+
+/// Turns `.wat` text into a binary; binary input passes through untouched.
+pub fn to_binary(input: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, CompileError> {
+    if input.starts_with(b"\0asm") {
+        return Ok(std::borrow::Cow::Borrowed(input));
+    }
+    wat::parse_bytes(input).map_err(|e| CompileError::new(ErrorKind::Text, e.to_string(), None))
+}
+
+/// Validates `bytes` and gathers its `ModuleInfo`.
+pub fn parse(bytes: &[u8], features: FeatureSet) -> Result<ModuleInfo<'_>, CompileError> {
+    Validator::new_with_features(features.wasm_features()).validate_all(bytes)?;
+    let mut info = ModuleInfo::default();
+    for payload in Parser::new(0).parse_all(bytes) {
+        gather(&mut info, payload?)?;
+    }
+    info.escaping_funcs = escaping_funcs(&info)?;
+    Ok(info)
+}
+
+fn extern_kind(kind: ExternalKind, offset: u64) -> Result<ExternKind, CompileError> {
+    Ok(match kind {
+        ExternalKind::Func => ExternKind::Func,
+        ExternalKind::Table => ExternKind::Table,
+        ExternalKind::Memory => ExternKind::Memory,
+        ExternalKind::Global => ExternKind::Global,
+        _ => return Err(CompileError::unsupported("exception tags", offset)),
+    })
+}
+
+fn gather<'a>(info: &mut ModuleInfo<'a>, payload: Payload<'a>) -> Result<(), CompileError> {
+    match payload {
+        Payload::TypeSection(reader) => {
+            for ty in reader.into_iter_err_on_gc_types() {
+                info.types.push(ty?);
+            }
+        }
+        Payload::ImportSection(reader) => {
+            for import in reader.into_imports_with_offsets() {
+                let (offset, import) = import?;
+                let (kind, index) = match import.ty {
+                    TypeRef::Func(ty) => {
+                        info.func_types.push(ty);
+                        info.num_imported_funcs += 1;
+                        (ExternKind::Func, info.func_types.len() - 1)
+                    }
+                    TypeRef::Table(ty) => {
+                        info.tables.push(ty);
+                        info.num_imported_tables += 1;
+                        (ExternKind::Table, info.tables.len() - 1)
+                    }
+                    TypeRef::Memory(ty) => {
+                        info.memories.push(ty);
+                        info.num_imported_memories += 1;
+                        (ExternKind::Memory, info.memories.len() - 1)
+                    }
+                    TypeRef::Global(ty) => {
+                        info.globals.push(GlobalInfo { ty, init: None });
+                        info.num_imported_globals += 1;
+                        (ExternKind::Global, info.globals.len() - 1)
+                    }
+                    _ => return Err(CompileError::unsupported("tag imports", offset)),
+                };
+                info.imports.push(ImportInfo {
+                    module: import.module,
+                    name: import.name,
+                    kind,
+                    index: index as u32,
+                });
+            }
+        }
+        Payload::FunctionSection(reader) => {
+            for ty in reader {
+                info.func_types.push(ty?);
+            }
+        }
+        Payload::TableSection(reader) => {
+            for table in reader {
+                let table = table?;
+                info.tables.push(table.ty);
+            }
+        }
+        Payload::MemorySection(reader) => {
+            for memory in reader {
+                info.memories.push(memory?);
+            }
+        }
+        Payload::GlobalSection(reader) => {
+            for global in reader {
+                let global = global?;
+                info.globals.push(GlobalInfo { ty: global.ty, init: Some(global.init_expr) });
+            }
+        }
+        Payload::ExportSection(reader) => {
+            for export in reader.into_iter_with_offsets() {
+                let (offset, export) = export?;
+                info.exports.push(ExportInfo {
+                    name: export.name,
+                    kind: extern_kind(export.kind, offset)?,
+                    index: export.index,
+                });
+            }
+        }
+        Payload::StartSection { func, .. } => info.start = Some(func),
+        Payload::ElementSection(reader) => {
+            for element in reader {
+                info.elements.push(element_info(element?)?);
+            }
+        }
+        Payload::DataSection(reader) => {
+            for data in reader {
+                let data = data?;
+                let mode = match data.kind {
+                    DataKind::Passive => DataMode::Passive,
+                    DataKind::Active { memory_index, offset_expr } => {
+                        DataMode::Active { memory: memory_index, offset: offset_expr }
+                    }
+                };
+                info.data.push(DataInfo { mode, bytes: data.data });
+            }
+        }
+        Payload::CodeSectionEntry(body) => info.bodies.push(body),
+        _ => {}
+    }
+    Ok(())
+}
+
+fn element_info(element: wasmparser::Element<'_>) -> Result<ElementInfo<'_>, CompileError> {
+    let mode = match element.kind {
+        ElementKind::Passive => ElementMode::Passive,
+        ElementKind::Declared => ElementMode::Declared,
+        ElementKind::Active { table_index, offset_expr } => {
+            ElementMode::Active { table: table_index.unwrap_or(0), offset: offset_expr }
+        }
+    };
+    let (ty, items) = match element.items {
+        ElementItems::Functions(reader) => {
+            let items = reader.into_iter().map(|f| f.map(ElementItem::Func));
+            (RefType::FUNCREF, items.collect::<Result<Vec<_>, _>>()?)
+        }
+        ElementItems::Expressions(ty, reader) => {
+            let items = reader.into_iter().map(|e| e.map(ElementItem::Expr));
+            (ty, items.collect::<Result<Vec<_>, _>>()?)
+        }
+    };
+    Ok(ElementInfo { mode, ty, items })
+}
+
+/// Marks the functions whose address can reach a host: exports and everything an element
+/// segment or a global initialiser refers to (validation requires `ref.func` in bodies to name a
+/// function declared that way too).
+fn escaping_funcs(info: &ModuleInfo<'_>) -> Result<Vec<bool>, CompileError> {
+    let mut escaping = vec![false; info.func_types.len()];
+    for export in info.exports.iter().filter(|e| e.kind == ExternKind::Func) {
+        escaping[export.index as usize] = true;
+    }
+    let mut exprs: Vec<&ConstExpr<'_>> = info.globals.iter().filter_map(|g| g.init.as_ref()).collect();
+    for item in info.elements.iter().flat_map(|e| &e.items) {
+        match item {
+            ElementItem::Func(f) => escaping[*f as usize] = true,
+            ElementItem::Expr(expr) => exprs.push(expr),
+        }
+    }
+    for expr in exprs {
+        for op in expr.get_operators_reader() {
+            if let wasmparser::Operator::RefFunc { function_index } = op? {
+                escaping[function_index as usize] = true;
+            }
+        }
+    }
+    Ok(escaping)
+}

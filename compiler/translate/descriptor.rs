@@ -1,0 +1,229 @@
+//! The module descriptor (`w2n_module` in the C header) and the array-call entries it points to.
+//! Field order and types here follow the header's struct definitions one for one.
+
+use super::instance::InstanceAccess;
+use super::types::{signature_string, type_char};
+use super::{ModuleEnv, Result};
+use crate::abi;
+use crate::error::CompileError;
+use inkwell::module::Linkage;
+use inkwell::types::{BasicType, BasicTypeEnum};
+use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, FunctionValue, PointerValue, ValueKind};
+
+impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
+    /// A private constant array; a null pointer when empty.
+    fn constant_array(&self, elem_ty: BasicTypeEnum<'ctx>, values: &[BasicValueEnum<'ctx>], name: &str) -> PointerValue<'ctx> {
+        if values.is_empty() {
+            return self.types.ptr.const_null();
+        }
+        let array = match elem_ty {
+            BasicTypeEnum::IntType(t) => t.const_array(&values.iter().map(|v| v.into_int_value()).collect::<Vec<_>>()),
+            BasicTypeEnum::PointerType(t) => {
+                t.const_array(&values.iter().map(|v| v.into_pointer_value()).collect::<Vec<_>>())
+            }
+            BasicTypeEnum::StructType(t) => {
+                t.const_array(&values.iter().map(|v| v.into_struct_value()).collect::<Vec<_>>())
+            }
+            _ => unreachable!("descriptor arrays hold integers, pointers or structs"),
+        };
+        let global = self.module.add_global(array.get_type(), None, name);
+        global.set_initializer(&array);
+        global.set_constant(true);
+        global.set_linkage(Linkage::Private);
+        global.as_pointer_value()
+    }
+
+    /// A private NUL-terminated byte string.
+    fn c_string(&self, bytes: &[u8]) -> PointerValue<'ctx> {
+        self.bytes_global(bytes, true)
+    }
+
+    /// A private byte array (data segments), built in one piece however large.
+    fn byte_array(&self, bytes: &[u8]) -> PointerValue<'ctx> {
+        self.bytes_global(bytes, false)
+    }
+
+    fn bytes_global(&self, bytes: &[u8], null_terminated: bool) -> PointerValue<'ctx> {
+        let value = self.context.const_string(bytes, null_terminated);
+        let global = self.module.add_global(value.get_type(), None, "str");
+        global.set_initializer(&value);
+        global.set_constant(true);
+        global.set_linkage(Linkage::Private);
+        global.as_pointer_value()
+    }
+
+    fn padding(&self, bytes: u32) -> BasicValueEnum<'ctx> {
+        self.types.i8.array_type(bytes).const_zero().into()
+    }
+
+    fn limits(&self, min: u64, max: Option<u64>) -> BasicValueEnum<'ctx> {
+        let fields = [
+            self.types.i64.const_int(min, false).into(),
+            self.types.i64.const_int(max.unwrap_or(0), false).into(),
+            self.types.i8.const_int(max.is_some() as u64, false).into(),
+            self.padding(7),
+        ];
+        self.context.const_struct(&fields, false).into()
+    }
+
+    fn i32(&self, value: u32) -> BasicValueEnum<'ctx> {
+        self.types.i32.const_int(value as u64, false).into()
+    }
+
+    /// Emits `void array_fn(vmctx, values)` for a defined function: parameters are read from
+    /// 16-byte slots, results written back from slot 0.
+    fn emit_array_entry(&self, func_index: u32) -> Result<FunctionValue<'ctx>> {
+        let ty = self.info.func_type(func_index).clone();
+        let callee = self.functions[(func_index - self.info.num_imported_funcs) as usize];
+        let function = self.module.add_function(
+            &format!("wasm_array_{func_index}"),
+            self.types.array_call(),
+            Some(Linkage::Internal),
+        );
+        let builder = self.context.create_builder();
+        builder.position_at_end(self.context.append_basic_block(function, "entry"));
+        let param = |i| function.get_nth_param(i).map(|p| p.into_pointer_value());
+        let (vmctx, values) = param(0)
+            .zip(param(1))
+            .ok_or_else(|| CompileError::backend("array entry without parameters"))?;
+        let slots = InstanceAccess { builder: &builder, types: &self.types, vmctx: values };
+        let mut args: Vec<BasicMetadataValueEnum> = vec![vmctx.into()];
+        for (i, param_ty) in ty.params().iter().enumerate() {
+            let slot = slots.offset_ptr(values, i as u32 * abi::VALUE_SLOT_SIZE)?;
+            args.push(slots.load_value(self.types.value(*param_ty), slot)?.into());
+        }
+        let call = builder.build_call(callee, &args, "")?;
+        if let ValueKind::Basic(result) = call.try_as_basic_value() {
+            let results: Vec<BasicValueEnum> = if ty.results().len() == 1 {
+                vec![result]
+            } else {
+                (0..ty.results().len() as u32)
+                    .map(|i| builder.build_extract_value(result.into_struct_value(), i, ""))
+                    .collect::<std::result::Result<_, _>>()?
+            };
+            for (i, value) in results.into_iter().enumerate() {
+                let slot = slots.offset_ptr(values, i as u32 * abi::VALUE_SLOT_SIZE)?;
+                let store = builder.build_store(slot, value)?;
+                let _ = store.set_alignment(8);
+            }
+        }
+        builder.build_return(None)?;
+        Ok(function)
+    }
+}
+
+/// Emits the exported `w2n_module` descriptor.
+pub fn emit_descriptor<'ctx>(env: &ModuleEnv<'ctx, '_>, initialize: FunctionValue<'ctx>) -> Result<()> {
+    let info = env.info;
+    let (ptr, i32_ty, i8_ty) = (env.types.ptr, env.types.i32, env.types.i8);
+
+    let signatures: Vec<BasicValueEnum> =
+        info.types.iter().map(|t| env.c_string(signature_string(t).as_bytes()).into()).collect();
+    let imports: Vec<BasicValueEnum> = info
+        .imports
+        .iter()
+        .map(|i| {
+            let fields = [env.c_string(i.module.as_bytes()).into(), env.c_string(i.name.as_bytes()).into(),
+                env.i32(i.kind as u32), env.i32(i.index)];
+            env.context.const_struct(&fields, false).into()
+        })
+        .collect();
+    let exports: Vec<BasicValueEnum> = info
+        .exports
+        .iter()
+        .map(|e| {
+            let fields = [env.c_string(e.name.as_bytes()).into(), env.i32(e.kind as u32), env.i32(e.index)];
+            env.context.const_struct(&fields, false).into()
+        })
+        .collect();
+    let func_types: Vec<BasicValueEnum> = info.func_types.iter().map(|t| env.i32(*t)).collect();
+    let mut func_code = Vec::new();
+    let mut func_array_code = Vec::new();
+    for func_index in 0..info.func_types.len() as u32 {
+        if info.is_imported_func(func_index) {
+            func_code.push(ptr.const_null().into());
+            func_array_code.push(ptr.const_null().into());
+            continue;
+        }
+        let function = env.functions[(func_index - info.num_imported_funcs) as usize];
+        func_code.push(function.as_global_value().as_pointer_value().into());
+        let array_entry = if info.escaping_funcs[func_index as usize] {
+            env.emit_array_entry(func_index)?.as_global_value().as_pointer_value()
+        } else {
+            ptr.const_null()
+        };
+        func_array_code.push(array_entry.into());
+    }
+    let tables: Vec<BasicValueEnum> = info
+        .tables
+        .iter()
+        .map(|t| {
+            let elem = if t.element_type.is_func_ref() { abi::type_char::FUNCREF } else { abi::type_char::EXTERNREF };
+            let fields = [env.limits(t.initial, t.maximum), i8_ty.const_int(elem as u64, false).into(), env.padding(7)];
+            env.context.const_struct(&fields, false).into()
+        })
+        .collect();
+    let memories: Vec<BasicValueEnum> = info.memories.iter().map(|m| env.limits(m.initial, m.maximum)).collect();
+    let globals: Vec<BasicValueEnum> = info
+        .globals
+        .iter()
+        .map(|g| {
+            let fields = [
+                i8_ty.const_int(type_char(g.ty.content_type) as u64, false).into(),
+                i8_ty.const_int(g.ty.mutable as u64, false).into(),
+                env.padding(6),
+            ];
+            env.context.const_struct(&fields, false).into()
+        })
+        .collect();
+    let data_segments: Vec<BasicValueEnum> = info
+        .data
+        .iter()
+        .map(|d| {
+            let bytes = env.byte_array(d.bytes);
+            let fields = [bytes.into(), env.i32(d.bytes.len() as u32), env.i32(0)];
+            env.context.const_struct(&fields, false).into()
+        })
+        .collect();
+    let elem_sizes: Vec<BasicValueEnum> = info.elements.iter().map(|e| env.i32(e.items.len() as u32)).collect();
+
+    let struct_of = |values: &[BasicValueEnum<'ctx>]| -> BasicTypeEnum<'ctx> {
+        values.first().map(|v| v.get_type()).unwrap_or_else(|| ptr.as_basic_type_enum())
+    };
+    let count = |n: usize| env.i32(n as u32);
+    let fields: Vec<BasicValueEnum> = vec![
+        env.i32(abi::ABI_VERSION),
+        count(info.types.len()),
+        env.constant_array(ptr.into(), &signatures, "type_signatures").into(),
+        count(info.imports.len()),
+        count(info.exports.len()),
+        env.constant_array(struct_of(&imports), &imports, "imports").into(),
+        env.constant_array(struct_of(&exports), &exports, "exports").into(),
+        count(info.func_types.len()),
+        env.i32(info.num_imported_funcs),
+        env.constant_array(i32_ty.into(), &func_types, "func_types").into(),
+        env.constant_array(ptr.into(), &func_code, "func_code").into(),
+        env.constant_array(ptr.into(), &func_array_code, "func_array_code").into(),
+        count(info.tables.len()),
+        env.i32(info.num_imported_tables),
+        env.constant_array(struct_of(&tables), &tables, "tables").into(),
+        count(info.memories.len()),
+        env.i32(info.num_imported_memories),
+        env.constant_array(struct_of(&memories), &memories, "memories").into(),
+        count(info.globals.len()),
+        env.i32(info.num_imported_globals),
+        env.constant_array(struct_of(&globals), &globals, "globals").into(),
+        count(info.data.len()),
+        count(info.elements.len()),
+        env.constant_array(struct_of(&data_segments), &data_segments, "data_segments").into(),
+        env.constant_array(i32_ty.into(), &elem_sizes, "elem_segment_sizes").into(),
+        env.types.i64.const_int(info.start.map_or(u64::MAX, |s| s as u64), false).into(),
+        initialize.as_global_value().as_pointer_value().into(),
+    ];
+    let descriptor = env.context.const_struct(&fields, false);
+    let global = env.module.add_global(descriptor.get_type(), None, abi::MODULE_SYMBOL);
+    global.set_initializer(&descriptor);
+    global.set_constant(true);
+    global.set_linkage(Linkage::External);
+    Ok(())
+}

@@ -1,0 +1,288 @@
+//! Per-function translation driver: sets up the entry block (locals, instance caches, the stack
+//! check), walks the operators, skips unreachable code in one place and dispatches each operator
+//! to its handler in `ops/` or `control`.
+
+use super::control::{Frame, FrameKind};
+use super::instance::InstanceAccess;
+use super::{ModuleEnv, Result};
+use crate::abi::TrapCode;
+use crate::error::CompileError;
+use inkwell::basic_block::BasicBlock;
+use inkwell::builder::Builder;
+use inkwell::types::BasicTypeEnum;
+use inkwell::values::{BasicValueEnum, FloatValue, FunctionValue, IntValue, PointerValue};
+use inkwell::IntPredicate;
+use std::collections::HashMap;
+use wasmparser::{FunctionBody, Operator};
+
+/// Stack slots holding one memory's base and byte size. Reads go through them so that a reload
+/// after a call or `memory.grow` is one store, and mem2reg turns them into SSA values and phis.
+#[derive(Clone, Copy)]
+pub struct MemorySlots<'ctx> {
+    pub base: PointerValue<'ctx>,
+    pub size: PointerValue<'ctx>,
+}
+
+pub struct FuncTranslator<'e, 'ctx, 'a> {
+    pub env: &'e ModuleEnv<'ctx, 'a>,
+    pub builder: Builder<'ctx>,
+    pub function: FunctionValue<'ctx>,
+    pub vmctx: PointerValue<'ctx>,
+    /// Stack slot and type of every local, parameters first.
+    pub locals: Vec<(PointerValue<'ctx>, BasicTypeEnum<'ctx>)>,
+    pub stack: Vec<BasicValueEnum<'ctx>>,
+    pub frames: Vec<Frame<'ctx>>,
+    /// False after `br`, `return`, `unreachable`...: operators are skipped until the matching
+    /// `else` or `end`.
+    pub reachable: bool,
+    /// Blocks opened while unreachable, still to be closed.
+    dead_depth: u32,
+    trap_blocks: HashMap<TrapCode, BasicBlock<'ctx>>,
+    pub memory_slots: Vec<MemorySlots<'ctx>>,
+    /// Byte offset of the operator being translated, for errors.
+    pub offset: u64,
+}
+
+pub fn translate_function<'ctx, 'a>(
+    env: &ModuleEnv<'ctx, 'a>,
+    func_index: u32,
+    body: &FunctionBody<'a>,
+) -> Result<()> {
+    let function = env.functions[(func_index - env.info.num_imported_funcs) as usize];
+    let builder = env.context.create_builder();
+    let entry = env.context.append_basic_block(function, "entry");
+    builder.position_at_end(entry);
+    let vmctx = function.get_nth_param(0).map(|p| p.into_pointer_value()).ok_or_else(|| {
+        CompileError::backend("function without its instance parameter")
+    })?;
+    let mut translator = FuncTranslator {
+        env,
+        builder,
+        function,
+        vmctx,
+        locals: Vec::new(),
+        stack: Vec::new(),
+        frames: Vec::new(),
+        reachable: true,
+        dead_depth: 0,
+        trap_blocks: HashMap::new(),
+        memory_slots: Vec::new(),
+        offset: body.range().start,
+    };
+    translator.emit_prologue(func_index, body)?;
+    translator.translate_body(body)
+}
+
+impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
+    fn emit_prologue(&mut self, func_index: u32, body: &FunctionBody<'a>) -> Result<()> {
+        let ty = self.env.info.func_type(func_index).clone();
+        for (i, param_ty) in ty.params().iter().enumerate() {
+            let llvm_ty = self.env.types.value(*param_ty);
+            let slot = self.builder.build_alloca(llvm_ty, "param")?;
+            let value = self.function.get_nth_param(i as u32 + 1).ok_or_else(|| {
+                CompileError::backend("parameter count mismatch")
+            })?;
+            self.builder.build_store(slot, value)?;
+            self.locals.push((slot, llvm_ty));
+        }
+        let mut locals_reader = body.get_locals_reader()?;
+        for _ in 0..locals_reader.get_count() {
+            let (count, local_ty) = locals_reader.read()?;
+            let llvm_ty = self.env.types.value(local_ty);
+            for _ in 0..count {
+                let slot = self.builder.build_alloca(llvm_ty, "local")?;
+                self.builder.build_store(slot, llvm_ty.const_zero())?;
+                self.locals.push((slot, llvm_ty));
+            }
+        }
+        for _ in 0..self.env.info.memories.len() {
+            let base = self.builder.build_alloca(self.env.types.ptr, "mem_base")?;
+            let size = self.builder.build_alloca(self.env.types.i64, "mem_size")?;
+            self.memory_slots.push(MemorySlots { base, size });
+        }
+        self.reload_memory_cache()?;
+        self.emit_stack_check()?;
+
+        let return_block = self.new_block("return");
+        let result_phis = self.create_phis(return_block, ty.results())?;
+        self.frames.push(Frame {
+            kind: FrameKind::Function,
+            next: return_block,
+            result_phis,
+            height: 0,
+            next_reachable: false,
+        });
+        Ok(())
+    }
+
+    /// Traps with "call stack exhausted" when this frame starts below the instance's stack limit,
+    /// so that deep recursion ends in a trap instead of a fault.
+    fn emit_stack_check(&mut self) -> Result<()> {
+        let frame_address = self.call_intrinsic(
+            "llvm.frameaddress",
+            &[self.env.types.ptr.into()],
+            &[self.env.types.i32.const_zero().into()],
+        )?;
+        let address = self.builder.build_ptr_to_int(
+            frame_address.into_pointer_value(),
+            self.env.types.i64,
+            "frame_address",
+        )?;
+        let limit = self.instance().stack_limit()?;
+        let exhausted = self.builder.build_int_compare(IntPredicate::ULT, address, limit, "")?;
+        self.trap_if(exhausted, TrapCode::StackExhausted)
+    }
+
+    fn translate_body(&mut self, body: &FunctionBody<'a>) -> Result<()> {
+        let mut reader = body.get_operators_reader()?;
+        while !reader.eof() {
+            self.offset = reader.original_position();
+            let op = reader.read()?;
+            if self.reachable {
+                self.translate_operator(op)?;
+            } else {
+                self.skip_unreachable(op)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// While unreachable, only the `else` and `end` that close a live frame matter.
+    fn skip_unreachable(&mut self, op: Operator<'a>) -> Result<()> {
+        match op {
+            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                self.dead_depth += 1
+            }
+            Operator::Else if self.dead_depth == 0 => self.translate_else()?,
+            Operator::End if self.dead_depth == 0 => self.translate_end()?,
+            Operator::End => self.dead_depth -= 1,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn translate_operator(&mut self, op: Operator<'a>) -> Result<()> {
+        if super::ops::translate(self, &op)? {
+            return Ok(());
+        }
+        Err(CompileError::unsupported(format!("operator {op:?}"), self.offset))
+    }
+
+    // ---- helpers shared by the operator handlers ----
+
+    pub fn instance(&self) -> InstanceAccess<'_, 'ctx> {
+        InstanceAccess { builder: &self.builder, types: &self.env.types, vmctx: self.vmctx }
+    }
+
+    pub fn new_block(&self, name: &str) -> BasicBlock<'ctx> {
+        self.env.context.append_basic_block(self.function, name)
+    }
+
+    pub fn current_block(&self) -> Result<BasicBlock<'ctx>> {
+        self.builder.get_insert_block().ok_or_else(|| CompileError::backend("builder has no block"))
+    }
+
+    pub fn push(&mut self, value: impl Into<BasicValueEnum<'ctx>>) {
+        self.stack.push(value.into());
+    }
+
+    pub fn pop(&mut self) -> Result<BasicValueEnum<'ctx>> {
+        self.stack.pop().ok_or_else(|| CompileError::backend("value stack underflow"))
+    }
+
+    pub fn pop_int(&mut self) -> Result<IntValue<'ctx>> {
+        Ok(self.pop()?.into_int_value())
+    }
+
+    pub fn pop_float(&mut self) -> Result<FloatValue<'ctx>> {
+        Ok(self.pop()?.into_float_value())
+    }
+
+    /// Pops `n` values, returned in stack order (deepest first).
+    pub fn pop_n(&mut self, n: usize) -> Result<Vec<BasicValueEnum<'ctx>>> {
+        if n > self.stack.len() {
+            return Err(CompileError::backend("value stack underflow"));
+        }
+        Ok(self.stack.split_off(self.stack.len() - n))
+    }
+
+    /// The top `n` values, deepest first, left on the stack.
+    pub fn peek_n(&self, n: usize) -> Result<&[BasicValueEnum<'ctx>]> {
+        if n > self.stack.len() {
+            return Err(CompileError::backend("value stack underflow"));
+        }
+        Ok(&self.stack[self.stack.len() - n..])
+    }
+
+    /// Branches to a shared cold block that raises `code` when `condition` holds; code after it
+    /// continues in a fresh block.
+    pub fn trap_if(&mut self, condition: IntValue<'ctx>, code: TrapCode) -> Result<()> {
+        let trap_block = self.trap_block(code)?;
+        let continue_block = self.new_block("");
+        let branch =
+            self.builder.build_conditional_branch(condition, trap_block, continue_block)?;
+        self.mark_unlikely(branch)?;
+        self.builder.position_at_end(continue_block);
+        Ok(())
+    }
+
+    fn trap_block(&mut self, code: TrapCode) -> Result<BasicBlock<'ctx>> {
+        if let Some(block) = self.trap_blocks.get(&code) {
+            return Ok(*block);
+        }
+        let block = self.new_block("trap");
+        let resume = self.current_block()?;
+        self.builder.position_at_end(block);
+        self.env.emit_trap(&self.builder, code)?;
+        self.builder.position_at_end(resume);
+        self.trap_blocks.insert(code, block);
+        Ok(block)
+    }
+
+    /// Weights a conditional branch so its true edge (a trap) is laid out cold.
+    fn mark_unlikely(&self, branch: inkwell::values::InstructionValue<'ctx>) -> Result<()> {
+        let context = self.env.context;
+        let weights = context.metadata_node(&[
+            context.metadata_string("branch_weights").into(),
+            self.env.types.i32.const_int(1, false).into(),
+            self.env.types.i32.const_int(1 << 20, false).into(),
+        ]);
+        let kind = context.get_kind_id("prof");
+        branch
+            .set_metadata(weights, kind)
+            .map_err(|e| CompileError::backend(format!("branch weights: {e:?}")))
+    }
+
+    /// Calls an LLVM intrinsic, overloaded on `types`.
+    pub fn call_intrinsic(
+        &self,
+        name: &str,
+        types: &[BasicTypeEnum<'ctx>],
+        args: &[inkwell::values::BasicMetadataValueEnum<'ctx>],
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let intrinsic = inkwell::intrinsics::Intrinsic::find(name)
+            .ok_or_else(|| CompileError::backend(format!("unknown intrinsic {name}")))?;
+        let declaration = intrinsic
+            .get_declaration(&self.env.module, types)
+            .ok_or_else(|| CompileError::backend(format!("cannot declare {name}")))?;
+        let call = self.builder.build_call(declaration, args, "")?;
+        match call.try_as_basic_value() {
+            inkwell::values::ValueKind::Basic(value) => Ok(value),
+            _ => Err(CompileError::backend(format!("{name} returns no value"))),
+        }
+    }
+
+    /// Re-reads every memory's base and size from the instance: after anything that may have
+    /// grown a memory (calls, `memory.grow`).
+    pub fn reload_memory_cache(&mut self) -> Result<()> {
+        for (index, slots) in self.memory_slots.clone().into_iter().enumerate() {
+            let instance = self.instance();
+            let memory = instance.memory(index as u32)?;
+            let base = instance.memory_base(memory)?;
+            let size = instance.memory_size(memory)?;
+            self.builder.build_store(slots.base, base)?;
+            self.builder.build_store(slots.size, size)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,131 @@
+//! Reads of the runtime instance from compiled code. This is the only translator code that knows
+//! the instance layout; the offsets come from `abi`.
+
+use super::types::LlvmTypes;
+use super::Result;
+use crate::abi;
+use inkwell::builder::Builder;
+use inkwell::values::{BasicValue, BasicValueEnum, IntValue, PointerValue};
+
+/// Emits loads of instance fields through `builder`, at its current position.
+pub struct InstanceAccess<'a, 'ctx> {
+    pub builder: &'a Builder<'ctx>,
+    pub types: &'a LlvmTypes<'ctx>,
+    pub vmctx: PointerValue<'ctx>,
+}
+
+impl<'a, 'ctx> InstanceAccess<'a, 'ctx> {
+    /// `base + offset` as an `i8` GEP.
+    pub fn offset_ptr(&self, base: PointerValue<'ctx>, offset: u32) -> Result<PointerValue<'ctx>> {
+        if offset == 0 {
+            return Ok(base);
+        }
+        let offset = self.types.i64.const_int(offset as u64, false);
+        // SAFETY: the offsets come from `abi` and stay inside the runtime structure they index.
+        Ok(unsafe { self.builder.build_in_bounds_gep(self.types.i8, base, &[offset], "")? })
+    }
+
+    fn load_ptr(&self, base: PointerValue<'ctx>, offset: u32) -> Result<PointerValue<'ctx>> {
+        let ptr = self.offset_ptr(base, offset)?;
+        Ok(self.builder.build_load(self.types.ptr, ptr, "")?.into_pointer_value())
+    }
+
+    fn load_i32(&self, base: PointerValue<'ctx>, offset: u32) -> Result<IntValue<'ctx>> {
+        let ptr = self.offset_ptr(base, offset)?;
+        Ok(self.builder.build_load(self.types.i32, ptr, "")?.into_int_value())
+    }
+
+    fn load_i64(&self, base: PointerValue<'ctx>, offset: u32) -> Result<IntValue<'ctx>> {
+        let ptr = self.offset_ptr(base, offset)?;
+        Ok(self.builder.build_load(self.types.i64, ptr, "")?.into_int_value())
+    }
+
+    /// Element `index` of the pointer array stored at instance offset `field`.
+    fn array_entry(&self, field: u32, index: u32) -> Result<PointerValue<'ctx>> {
+        let array = self.load_ptr(self.vmctx, field)?;
+        self.load_ptr(array, index * 8)
+    }
+
+    pub fn stack_limit(&self) -> Result<IntValue<'ctx>> {
+        self.load_i64(self.vmctx, abi::instance::STACK_LIMIT)
+    }
+
+    /// The `w2n_memory` of memory `index`.
+    pub fn memory(&self, index: u32) -> Result<PointerValue<'ctx>> {
+        self.array_entry(abi::instance::MEMORIES, index)
+    }
+
+    pub fn memory_base(&self, memory: PointerValue<'ctx>) -> Result<PointerValue<'ctx>> {
+        self.load_ptr(memory, abi::memory::BASE)
+    }
+
+    /// Current size in bytes, as i64.
+    pub fn memory_size(&self, memory: PointerValue<'ctx>) -> Result<IntValue<'ctx>> {
+        self.load_i64(memory, abi::memory::SIZE)
+    }
+
+    /// The 16-byte cell of global `index`.
+    pub fn global_cell(&self, index: u32) -> Result<PointerValue<'ctx>> {
+        self.array_entry(abi::instance::GLOBALS, index)
+    }
+
+    /// The `w2n_table` of table `index`.
+    pub fn table(&self, index: u32) -> Result<PointerValue<'ctx>> {
+        self.array_entry(abi::instance::TABLES, index)
+    }
+
+    pub fn table_elements(&self, table: PointerValue<'ctx>) -> Result<PointerValue<'ctx>> {
+        self.load_ptr(table, abi::table::ELEMENTS)
+    }
+
+    pub fn table_size(&self, table: PointerValue<'ctx>) -> Result<IntValue<'ctx>> {
+        self.load_i32(table, abi::table::SIZE)
+    }
+
+    /// The `w2n_funcref` of function `index` (the binding, for imports).
+    pub fn funcref(&self, func_index: u32) -> Result<PointerValue<'ctx>> {
+        self.array_entry(abi::instance::FUNCS, func_index)
+    }
+
+    pub fn funcref_code(&self, funcref: PointerValue<'ctx>) -> Result<PointerValue<'ctx>> {
+        self.load_ptr(funcref, abi::funcref::CODE)
+    }
+
+    pub fn funcref_vmctx(&self, funcref: PointerValue<'ctx>) -> Result<PointerValue<'ctx>> {
+        self.load_ptr(funcref, abi::funcref::VMCTX)
+    }
+
+    pub fn funcref_type_id(&self, funcref: PointerValue<'ctx>) -> Result<IntValue<'ctx>> {
+        self.load_i32(funcref, abi::funcref::TYPE_ID)
+    }
+
+    /// The canonical signature id of type `index`, as interned at instantiation.
+    pub fn type_id(&self, type_index: u32) -> Result<IntValue<'ctx>> {
+        let ids = self.load_ptr(self.vmctx, abi::instance::TYPE_IDS)?;
+        self.load_i32(ids, type_index * 4)
+    }
+
+    /// Slot `index` of the evaluated element segment `segment`.
+    pub fn elem_segment_slot(&self, segment: u32, index: u32) -> Result<PointerValue<'ctx>> {
+        let items = self.array_entry(abi::instance::ELEM_SEGMENTS, segment)?;
+        self.offset_ptr(items, index * 8)
+    }
+
+    /// Loads a value of `ty` stored at `ptr` (global cells, value slots).
+    pub fn load_value(
+        &self,
+        ty: inkwell::types::BasicTypeEnum<'ctx>,
+        ptr: PointerValue<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let value = self.builder.build_load(ty, ptr, "")?;
+        set_alignment(value, 8);
+        Ok(value)
+    }
+}
+
+/// Sets the alignment of the load or store that produced `value`.
+pub fn set_alignment(value: BasicValueEnum<'_>, align: u32) {
+    if let Some(inst) = value.as_instruction_value() {
+        let _ = inst.set_alignment(align);
+    }
+}

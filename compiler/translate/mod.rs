@@ -1,0 +1,131 @@
+//! Translation of a validated module into one LLVM module: the functions (`func`, with operators
+//! in `ops/` grouped by instruction class), the instance initialiser (`init`) and the module
+//! descriptor with array-call entries (`descriptor`).
+
+mod control;
+mod descriptor;
+mod func;
+mod init;
+mod instance;
+mod ops;
+mod types;
+
+use crate::abi::{AbiType, RuntimeFn, TrapCode};
+use crate::error::CompileError;
+use crate::frontend::ModuleInfo;
+use inkwell::attributes::{Attribute, AttributeLoc};
+use inkwell::builder::Builder;
+use inkwell::context::Context;
+use inkwell::module::{Linkage, Module};
+use inkwell::types::{BasicMetadataTypeEnum, FunctionType};
+use inkwell::values::{BasicMetadataValueEnum, CallSiteValue, FunctionValue, IntValue};
+use std::collections::HashMap;
+use types::LlvmTypes;
+
+pub type Result<T> = std::result::Result<T, CompileError>;
+
+/// What every function translation shares: the LLVM module, the declared functions and types.
+pub struct ModuleEnv<'ctx, 'a> {
+    pub context: &'ctx Context,
+    pub module: Module<'ctx>,
+    pub info: &'a ModuleInfo<'a>,
+    pub types: LlvmTypes<'ctx>,
+    /// Native signature per type index.
+    pub fn_types: Vec<FunctionType<'ctx>>,
+    /// LLVM function per defined function (index minus imported functions).
+    pub functions: Vec<FunctionValue<'ctx>>,
+    runtime_fns: HashMap<RuntimeFn, FunctionValue<'ctx>>,
+}
+
+impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
+    fn new(context: &'ctx Context, info: &'a ModuleInfo<'a>) -> Self {
+        let types = LlvmTypes::new(context);
+        let module = context.create_module("wasm");
+        let fn_types: Vec<FunctionType> = info.types.iter().map(|t| types.function(t)).collect();
+        let functions = (info.num_imported_funcs..info.func_types.len() as u32)
+            .map(|index| {
+                let ty = fn_types[info.func_types[index as usize] as usize];
+                let function = module.add_function(&format!("wasm_func_{index}"), ty, Some(Linkage::Internal));
+                // Recursion must keep its frames so that runaway recursion reaches the stack
+                // check and traps, rather than becoming an endless loop.
+                function.add_attribute(
+                    AttributeLoc::Function,
+                    context.create_string_attribute("disable-tail-calls", "true"),
+                );
+                function
+            })
+            .collect();
+        let mut env = ModuleEnv { context, module, info, types, fn_types, functions, runtime_fns: HashMap::new() };
+        env.declare_runtime();
+        env
+    }
+
+    /// Declares every runtime function from the one list in `abi`.
+    fn declare_runtime(&mut self) {
+        for runtime_fn in RuntimeFn::ALL {
+            let (symbol, params, result) = runtime_fn.signature();
+            let lower = |t: &AbiType| -> BasicMetadataTypeEnum<'ctx> {
+                match t {
+                    AbiType::Ptr => self.types.ptr.into(),
+                    AbiType::I32 => self.types.i32.into(),
+                }
+            };
+            let params: Vec<BasicMetadataTypeEnum> = params.iter().map(lower).collect();
+            let fn_type = match result {
+                None => self.context.void_type().fn_type(&params, false),
+                Some(AbiType::I32) => self.types.i32.fn_type(&params, false),
+                Some(AbiType::Ptr) => self.types.ptr.fn_type(&params, false),
+            };
+            let function = self.module.add_function(symbol, fn_type, Some(Linkage::External));
+            if runtime_fn == RuntimeFn::Trap {
+                for attr in ["noreturn", "cold", "nounwind"] {
+                    function.add_attribute(AttributeLoc::Function, self.enum_attribute(attr));
+                }
+            }
+            self.runtime_fns.insert(runtime_fn, function);
+        }
+    }
+
+    pub fn enum_attribute(&self, name: &str) -> Attribute {
+        let kind = Attribute::get_named_enum_kind_id(name);
+        self.context.create_enum_attribute(kind, 0)
+    }
+
+    pub fn runtime_fn(&self, f: RuntimeFn) -> FunctionValue<'ctx> {
+        self.runtime_fns[&f]
+    }
+
+    /// Calls a runtime function at the builder's position.
+    pub fn call_runtime(
+        &self,
+        builder: &Builder<'ctx>,
+        f: RuntimeFn,
+        args: &[BasicMetadataValueEnum<'ctx>],
+    ) -> Result<CallSiteValue<'ctx>> {
+        Ok(builder.build_call(self.runtime_fn(f), args, "")?)
+    }
+
+    /// Emits `w2n_trap(code); unreachable` at the builder's position.
+    pub fn emit_trap(&self, builder: &Builder<'ctx>, code: TrapCode) -> Result<()> {
+        let code = self.types.i32.const_int(code as u64, false);
+        self.call_runtime(builder, RuntimeFn::Trap, &[code.into()])?;
+        builder.build_unreachable()?;
+        Ok(())
+    }
+
+    pub fn const_i32(&self, value: u32) -> IntValue<'ctx> {
+        self.types.i32.const_int(value as u64, false)
+    }
+}
+
+/// Translates `info` into an LLVM module owned by `context`.
+pub fn translate_module<'ctx, 'a>(context: &'ctx Context, info: &'a ModuleInfo<'a>) -> Result<Module<'ctx>> {
+    let env = ModuleEnv::new(context, info);
+    for (defined_index, body) in info.bodies.iter().enumerate() {
+        let func_index = info.num_imported_funcs + defined_index as u32;
+        func::translate_function(&env, func_index, body)?;
+    }
+    let initialize = init::emit_initializer(&env)?;
+    descriptor::emit_descriptor(&env, initialize)?;
+    Ok(env.module)
+}

@@ -1,0 +1,91 @@
+//! Tables and reference values. Element accesses are bounds-checked here; the operations that
+//! move ranges (`table.init/copy/fill/grow`) are carried out by the runtime.
+
+use super::super::func::FuncTranslator;
+use super::super::Result;
+use crate::abi::{RuntimeFn, TrapCode};
+use crate::error::CompileError;
+use inkwell::values::{BasicMetadataValueEnum, IntValue, PointerValue, ValueKind};
+use inkwell::IntPredicate;
+
+impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
+    /// The slot of element `index` of `table`, trapping "out of bounds table access" past the end.
+    fn table_slot(&mut self, table: u32, index: IntValue<'ctx>) -> Result<PointerValue<'ctx>> {
+        let instance = self.instance();
+        let table = instance.table(table)?;
+        let size = instance.table_size(table)?;
+        let elements = instance.table_elements(table)?;
+        let out_of_bounds = self.builder.build_int_compare(IntPredicate::UGE, index, size, "")?;
+        self.trap_if(out_of_bounds, TrapCode::TableOutOfBounds)?;
+        let index = self.builder.build_int_z_extend(index, self.env.types.i64, "")?;
+        // SAFETY: `index` was checked against the table size.
+        Ok(unsafe { self.builder.build_in_bounds_gep(self.env.types.ptr, elements, &[index], "")? })
+    }
+
+    pub fn translate_table_get(&mut self, table: u32) -> Result<()> {
+        let index = self.pop_int()?;
+        let slot = self.table_slot(table, index)?;
+        let value = self.builder.build_load(self.env.types.ptr, slot, "")?;
+        self.push(value);
+        Ok(())
+    }
+
+    pub fn translate_table_set(&mut self, table: u32) -> Result<()> {
+        let value = self.pop()?;
+        let index = self.pop_int()?;
+        let slot = self.table_slot(table, index)?;
+        self.builder.build_store(slot, value)?;
+        Ok(())
+    }
+
+    pub fn translate_table_size(&mut self, table: u32) -> Result<()> {
+        let instance = self.instance();
+        let table = instance.table(table)?;
+        let size = instance.table_size(table)?;
+        self.push(size);
+        Ok(())
+    }
+
+    pub fn translate_table_grow(&mut self, table: u32) -> Result<()> {
+        let delta = self.pop_int()?;
+        let init = self.pop()?;
+        let args: [BasicMetadataValueEnum; 4] =
+            [self.vmctx.into(), self.env.const_i32(table).into(), init.into(), delta.into()];
+        let call = self.env.call_runtime(&self.builder, RuntimeFn::TableGrow, &args)?;
+        let ValueKind::Basic(old_size) = call.try_as_basic_value() else {
+            return Err(CompileError::backend("table.grow returns no value"));
+        };
+        self.push(old_size);
+        Ok(())
+    }
+
+    pub fn translate_table_fill(&mut self, table: u32) -> Result<()> {
+        self.call_runtime_with_operands(RuntimeFn::TableFill, &[table], 3)
+    }
+
+    pub fn translate_table_init(&mut self, elem_index: u32, table: u32) -> Result<()> {
+        self.call_runtime_with_operands(RuntimeFn::TableInit, &[table, elem_index], 3)
+    }
+
+    pub fn translate_table_copy(&mut self, dst_table: u32, src_table: u32) -> Result<()> {
+        self.call_runtime_with_operands(RuntimeFn::TableCopy, &[dst_table, src_table], 3)
+    }
+
+    pub fn translate_elem_drop(&mut self, elem_index: u32) -> Result<()> {
+        self.call_runtime_with_operands(RuntimeFn::ElemDrop, &[elem_index], 0)
+    }
+
+    pub fn translate_ref_is_null(&mut self) -> Result<()> {
+        let value = self.pop()?.into_pointer_value();
+        let is_null = self.builder.build_is_null(value, "")?;
+        let is_null = self.builder.build_int_z_extend(is_null, self.env.types.i32, "")?;
+        self.push(is_null);
+        Ok(())
+    }
+
+    pub fn translate_ref_func(&mut self, func_index: u32) -> Result<()> {
+        let funcref = self.instance().funcref(func_index)?;
+        self.push(funcref);
+        Ok(())
+    }
+}

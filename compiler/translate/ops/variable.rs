@@ -1,0 +1,53 @@
+//! Locals, globals and the parametric `select`.
+
+use super::super::func::FuncTranslator;
+use super::super::Result;
+use inkwell::IntPredicate;
+
+impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
+    pub fn translate_local_get(&mut self, index: u32) -> Result<()> {
+        let (slot, ty) = self.locals[index as usize];
+        let value = self.builder.build_load(ty, slot, "")?;
+        self.push(value);
+        Ok(())
+    }
+
+    pub fn translate_local_set(&mut self, index: u32) -> Result<()> {
+        let value = self.pop()?;
+        self.builder.build_store(self.locals[index as usize].0, value)?;
+        Ok(())
+    }
+
+    pub fn translate_local_tee(&mut self, index: u32) -> Result<()> {
+        let value = *self.peek_n(1)?.first().ok_or_else(|| crate::error::CompileError::backend("empty stack"))?;
+        self.builder.build_store(self.locals[index as usize].0, value)?;
+        Ok(())
+    }
+
+    pub fn translate_global_get(&mut self, index: u32) -> Result<()> {
+        let ty = self.env.types.value(self.env.info.globals[index as usize].ty.content_type);
+        let instance = self.instance();
+        let cell = instance.global_cell(index)?;
+        let value = instance.load_value(ty, cell)?;
+        self.push(value);
+        Ok(())
+    }
+
+    pub fn translate_global_set(&mut self, index: u32) -> Result<()> {
+        let value = self.pop()?;
+        let cell = self.instance().global_cell(index)?;
+        self.builder.build_store(cell, value)?;
+        Ok(())
+    }
+
+    pub fn translate_select(&mut self) -> Result<()> {
+        let condition = self.pop_int()?;
+        let if_false = self.pop()?;
+        let if_true = self.pop()?;
+        let zero = condition.get_type().const_zero();
+        let is_true = self.builder.build_int_compare(IntPredicate::NE, condition, zero, "")?;
+        let result = self.builder.build_select(is_true, if_true, if_false, "")?;
+        self.push(result);
+        Ok(())
+    }
+}
