@@ -1,1 +1,264 @@
-//! Linking compiled objects with the embedded runtime library. (Being written.)
+//! Linking compiled objects with the system linker driver.
+//!
+//! An executable is the module object, the runtime's `main` and the runtime library, all three
+//! embedded in this crate by build.rs. A shared module is the object alone: its `w2n_*`
+//! references stay undefined and resolve from the process that loads it, which carries the
+//! runtime (this crate exports it dynamically). The driver is `$W2N_CC`, else `cc`, else
+//! `clang-19`. Outputs appear atomically: the linker writes a temporary file beside the output,
+//! renamed over it only on success.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The runtime library (`libw2nrt.a`) built by build.rs.
+static RUNTIME_ARCHIVE: &[u8] = include_bytes!(env!("W2N_RUNTIME_ARCHIVE"));
+/// The `main` of compiled executables (`libw2nrt_main.a`).
+static RUNTIME_MAIN_ARCHIVE: &[u8] = include_bytes!(env!("W2N_RUNTIME_MAIN_ARCHIVE"));
+
+/// Drivers tried in order when `W2N_CC` is not set.
+const DEFAULT_DRIVERS: [&str; 2] = ["cc", "clang-19"];
+
+/// A failed link, with the linker's own diagnostics when it ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkError {
+    pub message: String,
+}
+
+impl LinkError {
+    fn io(what: &str, error: io::Error) -> Self {
+        LinkError {
+            message: format!("{what}: {error}"),
+        }
+    }
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for LinkError {}
+
+/// The embedded runtime library archive, for embedders that link modules their own way.
+pub fn runtime_archive() -> &'static [u8] {
+    RUNTIME_ARCHIVE
+}
+
+/// Links a module object with the runtime and its `main` into an executable at `output`.
+pub fn link_executable(object: &[u8], output: &Path) -> Result<(), LinkError> {
+    let inputs = Inputs::write(
+        object,
+        &[
+            ("libw2nrt_main.a", RUNTIME_MAIN_ARCHIVE),
+            ("libw2nrt.a", RUNTIME_ARCHIVE),
+        ],
+    )?;
+    // `main` sits in the first archive and calls into the second, so their order matters.
+    let mut args: Vec<OsString> = inputs
+        .paths
+        .iter()
+        .map(|p| p.clone().into_os_string())
+        .collect();
+    args.extend(["-lm", "-lpthread"].map(OsString::from));
+    link_atomically(&args, output)
+}
+
+/// Links a module object into a shared object whose runtime references resolve at load time.
+pub fn link_shared_module(object: &[u8], output: &Path) -> Result<(), LinkError> {
+    let inputs = Inputs::write(object, &[])?;
+    let mut args = vec![OsString::from("-shared")];
+    args.extend(inputs.paths.iter().map(|p| p.clone().into_os_string()));
+    link_atomically(&args, output)
+}
+
+/// The linker's input files, kept in a temporary directory for as long as this lives.
+struct Inputs {
+    _dir: tempfile::TempDir,
+    paths: Vec<PathBuf>,
+}
+
+impl Inputs {
+    fn write(object: &[u8], archives: &[(&str, &[u8])]) -> Result<Self, LinkError> {
+        let dir = tempfile::Builder::new()
+            .prefix("wasm2native-link")
+            .tempdir()
+            .map_err(|e| LinkError::io("cannot create a temporary directory", e))?;
+        let mut paths = Vec::new();
+        for (name, bytes) in std::iter::once(("module.o", object)).chain(archives.iter().copied()) {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes)
+                .map_err(|e| LinkError::io(&format!("cannot write {}", path.display()), e))?;
+            paths.push(path);
+        }
+        Ok(Inputs { _dir: dir, paths })
+    }
+}
+
+/// Runs the driver with `args -o TEMP` and renames TEMP over `output` once it succeeded.
+fn link_atomically(args: &[OsString], output: &Path) -> Result<(), LinkError> {
+    let dir = match output.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let file_name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // Only the name is reserved here; the linker creates the file itself, with its own mode.
+    let temp = tempfile::Builder::new()
+        .prefix(&format!(".{file_name}."))
+        .tempfile_in(dir)
+        .map_err(|e| LinkError::io(&format!("cannot create a file in {}", dir.display()), e))?
+        .into_temp_path();
+    let mut full_args = args.to_vec();
+    full_args.push("-o".into());
+    full_args.push(temp.to_path_buf().into_os_string());
+    run_driver(&full_args)?;
+    temp.persist(output)
+        .map_err(|e| LinkError::io(&format!("cannot write {}", output.display()), e.error))
+}
+
+fn run_driver(args: &[OsString]) -> Result<(), LinkError> {
+    let drivers: Vec<OsString> = match std::env::var_os("W2N_CC") {
+        Some(driver) => vec![driver],
+        None => DEFAULT_DRIVERS.iter().map(OsString::from).collect(),
+    };
+    for driver in &drivers {
+        match Command::new(driver).args(args).output() {
+            Ok(result) if result.status.success() => return Ok(()),
+            Ok(result) => {
+                return Err(LinkError {
+                    message: format!(
+                        "linker {} failed ({}): {}",
+                        driver.to_string_lossy(),
+                        result.status,
+                        String::from_utf8_lossy(&result.stderr).trim_end()
+                    ),
+                })
+            }
+            Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
+            Err(error) => {
+                return Err(LinkError::io(
+                    &format!("cannot run {}", driver.to_string_lossy()),
+                    error,
+                ))
+            }
+        }
+    }
+    let names: Vec<_> = drivers
+        .iter()
+        .map(|d| d.to_string_lossy().into_owned())
+        .collect();
+    Err(LinkError {
+        message: format!(
+            "no linker driver found (tried {}; set W2N_CC)",
+            names.join(", ")
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module descriptor written by hand in C: `_start` prints through WASI fd_write and exits
+    /// with the status given as its first argument, through proc_exit.
+    const HELLO_MODULE: &str = r#"
+#include <stdint.h>
+#include <string.h>
+#include "wasm2native.h"
+
+static void start(w2n_instance *vmctx) {
+    uint8_t *memory = vmctx->memories[0]->base;
+    memcpy(memory + 64, "hello from wasm\n", 16);
+    uint32_t iov[2] = {64, 16};
+    memcpy(memory + 16, iov, sizeof iov);
+    w2n_funcref *fd_write = vmctx->funcs[0];
+    ((int32_t (*)(void *, int32_t, int32_t, int32_t, int32_t))fd_write->code)(
+        fd_write->vmctx, 1, 16, 1, 8);
+    w2n_funcref *proc_exit = vmctx->funcs[1];
+    ((void (*)(void *, int32_t))proc_exit->code)(proc_exit->vmctx, 3);
+}
+static void start_array(w2n_instance *vmctx, w2n_value *values) { (void)values; start(vmctx); }
+
+static const char *const signatures[] = {"iiii:i", "i:", ":"};
+static const uint32_t func_types[] = {0, 1, 2};
+static void *const func_code[] = {0, 0, (void *)start};
+static const w2n_array_fn func_array_code[] = {0, 0, start_array};
+static const w2n_import imports[] = {
+    {"wasi_snapshot_preview1", "fd_write", W2N_EXTERN_FUNC, 0},
+    {"wasi_snapshot_preview1", "proc_exit", W2N_EXTERN_FUNC, 1}};
+static const w2n_export exports[] = {{"_start", W2N_EXTERN_FUNC, 2},
+                                     {"memory", W2N_EXTERN_MEMORY, 0}};
+static const w2n_limits memories[] = {{1, 0, 0, {0}}};
+
+const w2n_module wasm2native_module = {
+    .abi_version = W2N_ABI_VERSION, .num_types = 3, .type_signatures = signatures,
+    .num_imports = 2, .num_exports = 2, .imports = imports, .exports = exports, .num_funcs = 3,
+    .num_imported_funcs = 2, .func_types = func_types, .func_code = func_code,
+    .func_array_code = func_array_code, .num_memories = 1, .memories = memories,
+    .start_func = -1};
+"#;
+
+    fn compile_c_module(dir: &Path) -> Vec<u8> {
+        let source = dir.join("module.c");
+        let object = dir.join("module.o");
+        std::fs::write(&source, HELLO_MODULE).unwrap();
+        let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime-lib/include");
+        let status = Command::new("cc")
+            .args(["-c", "-fPIC", "-O1", "-I"])
+            .arg(&include)
+            .arg(&source)
+            .arg("-o")
+            .arg(&object)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::read(&object).unwrap()
+    }
+
+    #[test]
+    fn executable_runs_start_through_wasi() {
+        let dir = tempfile::tempdir().unwrap();
+        let object = compile_c_module(dir.path());
+        let exe = dir.path().join("hello");
+        link_executable(&object, &exe).unwrap();
+        let output = Command::new(&exe).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "hello from wasm\n");
+        assert_eq!(output.status.code(), Some(3));
+    }
+
+    #[test]
+    fn shared_module_exports_the_descriptor() {
+        let dir = tempfile::tempdir().unwrap();
+        let object = compile_c_module(dir.path());
+        let shared = dir.path().join("hello.so");
+        link_shared_module(&object, &shared).unwrap();
+        // SAFETY: the library only defines data and functions; loading it runs no code of note.
+        let library = unsafe { libloading::Library::new(&shared) }.unwrap();
+        // SAFETY: the symbol is the module descriptor; only its presence is checked.
+        let descriptor = unsafe { library.get::<*const u8>(b"wasm2native_module\0") };
+        assert!(descriptor.is_ok());
+    }
+
+    #[test]
+    fn failed_link_keeps_the_old_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let exe = dir.path().join("out");
+        std::fs::write(&exe, b"previous").unwrap();
+        let error = link_executable(b"not an object", &exe).unwrap_err();
+        assert!(error.message.contains("failed"), "{error}");
+        assert_eq!(std::fs::read(&exe).unwrap(), b"previous");
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1);
+    }
+
+    #[test]
+    fn runtime_archive_is_an_archive() {
+        assert!(runtime_archive().starts_with(b"!<arch>\n"));
+    }
+}

@@ -294,6 +294,15 @@ uint32_t w2n_call(w2n_funcref *func, w2n_value *values, w2n_result *result);
 /* Raises a trap from a host function (message copied); never returns. */
 _Noreturn void w2n_host_trap(const char *message);
 
+/*
+ * Host-made memories and tables, to bind to imports. They live until the process ends (nothing
+ * frees them). A memory of `min_pages`, growable to `max_pages` when `has_max`, else to
+ * W2N_MAX_PAGES; a table of `min` null elements of `elem_type` (W2N_TYPE_FUNCREF or
+ * W2N_TYPE_EXTERNREF), growable to `max` when `has_max`. NULL when allocation fails.
+ */
+w2n_memory *w2n_memory_new(uint64_t min_pages, uint64_t max_pages, int has_max);
+w2n_table *w2n_table_new(uint8_t elem_type, uint32_t min, uint32_t max, int has_max);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,118 @@
+/*
+ * Private declarations shared by the runtime's C files. Nothing here is part of the ABI that
+ * compiled code or embedders see (that is include/wasm2native.h); these symbols are hidden.
+ */
+#ifndef W2N_INTERNAL_H
+#define W2N_INTERNAL_H
+
+#include <setjmp.h>
+#include <stdint.h>
+
+#include "../include/wasm2native.h"
+
+#define W2N_INTERNAL __attribute__((visibility("hidden")))
+
+/* ------------------------------------------------------------- traps --- */
+
+/* One entry into Wasm (w2n_call, w2n_instantiate) on the current thread's handler stack. */
+typedef struct w2n_trap_frame {
+    sigjmp_buf jump;
+    struct w2n_trap_frame *outer;
+    uint32_t code;
+    int32_t exit_status;
+    char message[sizeof(((w2n_result *)0)->message)];
+} w2n_trap_frame;
+
+/*
+ * The entry protocol, written out at each entry because sigsetjmp must run in the frame that
+ * stays live:
+ *     w2n_trap_frame frame;
+ *     w2n_rt_frame_push(&frame);
+ *     if (sigsetjmp(frame.jump, 0) == 0) { ...call Wasm... }
+ *     w2n_rt_frame_pop(&frame);
+ *     w2n_rt_frame_report(&frame, result);
+ */
+W2N_INTERNAL void w2n_rt_frame_push(w2n_trap_frame *frame);
+W2N_INTERNAL void w2n_rt_frame_pop(w2n_trap_frame *frame);
+W2N_INTERNAL void w2n_rt_frame_report(const w2n_trap_frame *frame, w2n_result *result);
+W2N_INTERNAL w2n_trap_frame *w2n_rt_innermost_frame(void);
+
+/* Ends the innermost entry with W2N_TRAP_EXIT and `status` (WASI proc_exit). */
+W2N_INTERNAL _Noreturn void w2n_rt_exit(int32_t status);
+
+W2N_INTERNAL void w2n_rt_result_clear(w2n_result *result);
+W2N_INTERNAL void w2n_rt_result_error(w2n_result *result, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Turns faults on the stack guard during Wasm into "call stack exhausted" (fault.c); exported so
+ * embedders can install it too. Idempotent; gives the calling thread an alternate signal stack.
+ */
+int w2n_install_fault_handler(void);
+
+/* ------------------------------------------------------------- stack --- */
+
+/* The stack limit compiled code gets on this thread: the stack's low end plus a safety margin. */
+W2N_INTERNAL uintptr_t w2n_rt_thread_stack_limit(void);
+/* This thread's stack bounds if already computed (async-signal-safe); 0 when not known. */
+W2N_INTERNAL int w2n_rt_cached_stack_bounds(uintptr_t *low, uintptr_t *high);
+
+/* ---------------------------------------------------------- instances --- */
+
+/* `reserved` of every w2n_funcref the runtime creates for an instance; its vmctx is that instance. */
+#define W2N_FUNCREF_OWNED 0x77326e66u
+/*
+ * `reserved` of an import funcref asking to be bound to the importing instance: w2n_instantiate
+ * binds a copy whose vmctx is the importing instance, and keeps the original vmctx as the
+ * instance's import context (w2n_rt_import_context). The runtime's WASI uses it.
+ */
+#define W2N_FUNCREF_BIND_CALLER 0x77326e63u
+
+typedef struct w2n_instance_group w2n_instance_group;
+
+/* What `runtime_private` of an instance points to. */
+typedef struct w2n_instance_private {
+    w2n_instance *instance;
+    w2n_instance_group *group;
+    struct w2n_instance_private *prev, *next; /* the registry of live instances */
+    w2n_funcref *owned_funcs;                 /* one per function index */
+    w2n_memory *owned_memories;               /* defined memories only */
+    w2n_table *owned_tables;                  /* defined tables only */
+    w2n_global *owned_globals;                /* defined globals only */
+    void *import_context;
+} w2n_instance_private;
+
+static inline w2n_instance_private *w2n_rt_private(const w2n_instance *instance) {
+    return (w2n_instance_private *)instance->runtime_private;
+}
+
+/* The original vmctx of the caller-bound imports of `instance`, or NULL. */
+W2N_INTERNAL void *w2n_rt_import_context(const w2n_instance *instance);
+
+/*
+ * Registry of live instances and their link groups. A group is the set of instances connected
+ * through imports; compiled code of any of them may run under one entry, so they share one
+ * stack limit (see registry.c for the rule).
+ */
+W2N_INTERNAL int w2n_rt_register(w2n_instance *instance);
+W2N_INTERNAL void w2n_rt_unregister(w2n_instance *instance);
+/* The instance that owns a memory, table or global, or NULL for host objects. */
+W2N_INTERNAL w2n_instance *w2n_rt_owner_of(uint32_t kind, const void *object);
+W2N_INTERNAL int w2n_rt_group_join(w2n_instance *a, w2n_instance *b);
+W2N_INTERNAL void w2n_rt_group_set_stack_limit(w2n_instance *instance, uintptr_t limit);
+
+/* Binds and type-checks every import of a fresh instance; 0 on success, else fills `result`. */
+W2N_INTERNAL int w2n_rt_bind_imports(w2n_instance *instance, w2n_resolver resolver, void *user,
+                                     w2n_result *result);
+
+/* ------------------------------------------------ memories and tables --- */
+
+W2N_INTERNAL int w2n_rt_memory_create(w2n_memory *memory, const w2n_limits *limits);
+W2N_INTERNAL void w2n_rt_memory_release(w2n_memory *memory);
+/* Whether a memory has a declared maximum (max_pages alone cannot tell W2N_MAX_PAGES apart). */
+W2N_INTERNAL int w2n_rt_memory_has_max(const w2n_memory *memory);
+
+W2N_INTERNAL int w2n_rt_table_create(w2n_table *table, const w2n_table_type *type);
+W2N_INTERNAL void w2n_rt_table_release(w2n_table *table);
+
+#endif

@@ -1,0 +1,164 @@
+/*
+ * Linear memories and the memory instructions that call into the runtime.
+ *
+ * A memory reserves address space for its maximum (declared, or 4 GiB) plus a guard, all
+ * PROT_NONE, and growing makes more of it read-write, so `base` stays put. If the reservation
+ * fails (a limited address space), only the current size is reserved and growing moves the
+ * memory; compiled code reloads `base` after calls and memory.grow, so both work.
+ *
+ * `reserved` holds the bytes reserved at base, a multiple of the OS page size, with bit 0 set
+ * when the memory has a declared maximum (max_pages == W2N_MAX_PAGES cannot tell). A memory made
+ * by a host with reserved == 0 cannot grow: the runtime does not know how it was allocated.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "internal.h"
+
+#define HAS_MAX_FLAG ((uint64_t)1)
+/* Inaccessible bytes after the largest size, so an access straddling the end faults. */
+#define GUARD_BYTES ((uint64_t)W2N_PAGE_SIZE)
+
+static uint64_t reserved_bytes(const w2n_memory *memory) {
+    return memory->reserved & ~HAS_MAX_FLAG;
+}
+
+int w2n_rt_memory_has_max(const w2n_memory *memory) {
+    return memory->max_pages < W2N_MAX_PAGES || (memory->reserved & HAS_MAX_FLAG);
+}
+
+static uint8_t *reserve(uint64_t bytes) {
+    void *base = mmap(NULL, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return base == MAP_FAILED ? NULL : base;
+}
+
+static int commit(uint8_t *start, uint64_t bytes) {
+    return bytes == 0 ? 0 : mprotect(start, bytes, PROT_READ | PROT_WRITE);
+}
+
+/* Reserves `reserve_pages` (or, failing that, `pages`) and makes the first `pages` usable. */
+static uint8_t *map_memory(uint64_t pages, uint64_t reserve_pages, uint64_t *reserved) {
+    uint64_t bytes = reserve_pages * W2N_PAGE_SIZE + GUARD_BYTES;
+    uint8_t *base = reserve(bytes);
+    if (!base) {
+        bytes = pages * W2N_PAGE_SIZE + GUARD_BYTES;
+        base = reserve(bytes);
+    }
+    if (!base)
+        return NULL;
+    if (commit(base, pages * W2N_PAGE_SIZE) != 0) {
+        munmap(base, bytes);
+        return NULL;
+    }
+    *reserved = bytes;
+    return base;
+}
+
+int w2n_rt_memory_create(w2n_memory *memory, const w2n_limits *limits) {
+    uint64_t max_pages = limits->has_max && limits->max < W2N_MAX_PAGES ? limits->max
+                                                                        : W2N_MAX_PAGES;
+    if (limits->min > max_pages)
+        return -1;
+    uint64_t reserved = 0;
+    uint8_t *base = map_memory(limits->min, max_pages, &reserved);
+    if (!base)
+        return -1;
+    memory->base = base;
+    memory->size = limits->min * W2N_PAGE_SIZE;
+    memory->max_pages = max_pages;
+    memory->reserved = reserved | (limits->has_max ? HAS_MAX_FLAG : 0);
+    return 0;
+}
+
+void w2n_rt_memory_release(w2n_memory *memory) {
+    if (reserved_bytes(memory))
+        munmap(memory->base, reserved_bytes(memory));
+    memory->base = NULL;
+    memory->size = 0;
+    memory->reserved = 0;
+}
+
+/* Moves a memory whose reservation is too small into a new one that fits `new_size`. */
+static int relocate(w2n_memory *memory, uint64_t new_size) {
+    uint64_t reserved = 0;
+    uint8_t *base = map_memory(new_size / W2N_PAGE_SIZE, memory->max_pages, &reserved);
+    if (!base)
+        return -1;
+    memcpy(base, memory->base, memory->size);
+    munmap(memory->base, reserved_bytes(memory));
+    memory->base = base;
+    memory->reserved = reserved | (memory->reserved & HAS_MAX_FLAG);
+    return 0;
+}
+
+int32_t w2n_memory_grow(w2n_instance *vmctx, uint32_t memory_index, uint32_t delta_pages) {
+    w2n_memory *memory = vmctx->memories[memory_index];
+    uint64_t old_pages = memory->size / W2N_PAGE_SIZE;
+    uint64_t max_pages = memory->max_pages < W2N_MAX_PAGES ? memory->max_pages : W2N_MAX_PAGES;
+    uint64_t new_pages = old_pages + delta_pages;
+    if (new_pages > max_pages)
+        return -1;
+    if (delta_pages == 0)
+        return (int32_t)old_pages;
+    if (reserved_bytes(memory) == 0)
+        return -1;
+    uint64_t new_size = new_pages * W2N_PAGE_SIZE;
+    if (new_size + GUARD_BYTES <= reserved_bytes(memory)) {
+        if (commit(memory->base + memory->size, new_size - memory->size) != 0)
+            return -1;
+    } else if (relocate(memory, new_size) != 0) {
+        return -1;
+    }
+    memory->size = new_size;
+    return (int32_t)old_pages;
+}
+
+/* Whether [offset, offset + length) lies within `size` bytes, in 64-bit arithmetic. */
+static int in_bounds(uint64_t offset, uint64_t length, uint64_t size) {
+    return offset + length <= size;
+}
+
+void w2n_memory_init(w2n_instance *vmctx, uint32_t memory_index, uint32_t data_index,
+                     uint32_t dst, uint32_t src, uint32_t len) {
+    w2n_memory *memory = vmctx->memories[memory_index];
+    /* A dropped segment has size 0, so only an empty copy from offset 0 passes. */
+    uint64_t segment_size = vmctx->data_segment_sizes[data_index];
+    if (!in_bounds(src, len, segment_size) || !in_bounds(dst, len, memory->size))
+        w2n_trap(W2N_TRAP_MEMORY_OUT_OF_BOUNDS);
+    if (len)
+        memcpy(memory->base + dst, vmctx->module->data_segments[data_index].bytes + src, len);
+}
+
+void w2n_data_drop(w2n_instance *vmctx, uint32_t data_index) {
+    vmctx->data_segment_sizes[data_index] = 0;
+}
+
+void w2n_memory_copy(w2n_instance *vmctx, uint32_t dst_mem, uint32_t src_mem, uint32_t dst,
+                     uint32_t src, uint32_t len) {
+    w2n_memory *to = vmctx->memories[dst_mem];
+    w2n_memory *from = vmctx->memories[src_mem];
+    if (!in_bounds(src, len, from->size) || !in_bounds(dst, len, to->size))
+        w2n_trap(W2N_TRAP_MEMORY_OUT_OF_BOUNDS);
+    if (len)
+        memmove(to->base + dst, from->base + src, len);
+}
+
+void w2n_memory_fill(w2n_instance *vmctx, uint32_t memory_index, uint32_t dst, uint32_t value,
+                     uint32_t len) {
+    w2n_memory *memory = vmctx->memories[memory_index];
+    if (!in_bounds(dst, len, memory->size))
+        w2n_trap(W2N_TRAP_MEMORY_OUT_OF_BOUNDS);
+    if (len)
+        memset(memory->base + dst, (int)(uint8_t)value, len);
+}
+
+w2n_memory *w2n_memory_new(uint64_t min_pages, uint64_t max_pages, int has_max) {
+    w2n_memory *memory = calloc(1, sizeof *memory);
+    w2n_limits limits = {.min = min_pages, .max = max_pages, .has_max = has_max != 0};
+    if (memory && w2n_rt_memory_create(memory, &limits) != 0) {
+        free(memory);
+        return NULL;
+    }
+    return memory;
+}
