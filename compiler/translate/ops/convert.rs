@@ -98,7 +98,9 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
     pub fn translate_demote(&mut self) -> Result<()> {
         let x = self.pop_float()?;
+        // LLVM folds `demote(promote x)` to `x`, which would keep a signalling NaN unquieted.
         let result = self.builder.build_float_trunc(x, self.env.types.f32, "")?;
+        let result = self.quiet_nan(result)?;
         self.push(result);
         Ok(())
     }

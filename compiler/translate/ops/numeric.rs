@@ -220,6 +220,9 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let rhs = self.pop_float()?;
         let lhs = self.pop_float()?;
         let ty: BasicTypeEnum = lhs.get_type().into();
+        // LLVM folds `x - 0`, `x * 1`, `x / -1`... into `x` or `-x`, which returns a signalling
+        // NaN unquieted where Wasm requires an arithmetic (quiet) NaN.
+        let foldable = lhs.is_const() || rhs.is_const();
         let b = &self.builder;
         let result: BasicValueEnum = match op {
             FloatBinary::Add => b.build_float_add(lhs, rhs, "")?.into(),
@@ -228,12 +231,37 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             FloatBinary::Div => b.build_float_div(lhs, rhs, "")?.into(),
             // llvm.minimum/maximum propagate NaN and order -0 below +0, as Wasm requires;
             // llvm.minnum/maxnum would not.
+            // They also return a signalling NaN operand as it is: quieted below.
             FloatBinary::Min => self.call_intrinsic("llvm.minimum", &[ty], &[lhs.into(), rhs.into()])?,
             FloatBinary::Max => self.call_intrinsic("llvm.maximum", &[ty], &[lhs.into(), rhs.into()])?,
-            FloatBinary::Copysign => self.call_intrinsic("llvm.copysign", &[ty], &[lhs.into(), rhs.into()])?,
+            FloatBinary::Copysign => {
+                let result = self.call_intrinsic("llvm.copysign", &[ty], &[lhs.into(), rhs.into()])?;
+                self.push(result);
+                return Ok(());
+            }
+        };
+        let result = match op {
+            FloatBinary::Min | FloatBinary::Max => self.quiet_nan(result.into_float_value())?,
+            _ if foldable => self.quiet_nan(result.into_float_value())?,
+            _ => result,
         };
         self.push(result);
         Ok(())
+    }
+
+    /// Sets the quiet bit of a NaN and leaves other values alone: integer operations LLVM
+    /// cannot see through (its `llvm.canonicalize` does not lower on x86).
+    pub fn quiet_nan(&self, x: inkwell::values::FloatValue<'ctx>) -> Result<BasicValueEnum<'ctx>> {
+        let (int_ty, quiet_bit) = if x.get_type() == self.env.types.f32 {
+            (self.env.types.i32, 1u64 << 22)
+        } else {
+            (self.env.types.i64, 1u64 << 51)
+        };
+        let is_nan = self.builder.build_float_compare(FloatPredicate::UNO, x, x, "")?;
+        let bits = self.builder.build_bit_cast(x, int_ty, "")?.into_int_value();
+        let quieted = self.builder.build_or(bits, int_ty.const_int(quiet_bit, false), "")?;
+        let quieted = self.builder.build_bit_cast(quieted, x.get_type(), "")?;
+        Ok(self.builder.build_select(is_nan, quieted, x.into(), "")?)
     }
 
     pub fn float_compare(&mut self, predicate: FloatPredicate) -> Result<()> {
