@@ -31,6 +31,7 @@ run: build
 	./target/hello
 
 test: build
+	sh tests/runtime/run.sh
 	$(CARGO) test --release
 
 # The spec harness alone; SPEC_FILTER, SPEC_DIRS and SPEC_OPT narrow it (see tests/spec.rs).

@@ -103,6 +103,8 @@ pub mod ffi {
     pub struct w2n_import {
         pub module: *const c_char,
         pub name: *const c_char,
+        pub module_len: u32,
+        pub name_len: u32,
         pub kind: u32,
         pub index: u32,
     }
@@ -110,8 +112,10 @@ pub mod ffi {
     #[repr(C)]
     pub struct w2n_export {
         pub name: *const c_char,
+        pub name_len: u32,
         pub kind: u32,
         pub index: u32,
+        pub pad: u32,
     }
 
     #[repr(C)]
@@ -161,13 +165,8 @@ pub mod ffi {
         pub global_type: w2n_global_type,
     }
 
-    pub type w2n_resolver = unsafe extern "C" fn(
-        user: *mut c_void,
-        module: *const c_char,
-        name: *const c_char,
-        kind: u32,
-        out: *mut w2n_extern,
-    ) -> c_int;
+    pub type w2n_resolver =
+        unsafe extern "C" fn(user: *mut c_void, import: *const w2n_import, out: *mut w2n_extern) -> c_int;
 
     #[repr(C)]
     pub struct w2n_result {
@@ -188,8 +187,8 @@ pub mod ffi {
     const _: () = assert!(std::mem::size_of::<w2n_limits>() == 24);
     const _: () = assert!(std::mem::size_of::<w2n_table_type>() == 32);
     const _: () = assert!(std::mem::size_of::<w2n_global_type>() == 8);
-    const _: () = assert!(std::mem::size_of::<w2n_import>() == 24);
-    const _: () = assert!(std::mem::size_of::<w2n_export>() == 16);
+    const _: () = assert!(std::mem::size_of::<w2n_import>() == 32);
+    const _: () = assert!(std::mem::size_of::<w2n_export>() == 24);
     const _: () = assert!(std::mem::size_of::<w2n_extern>() == 24);
     const _: () = assert!(std::mem::size_of::<w2n_result>() == 264);
     const _: () = assert!(std::mem::offset_of!(w2n_module, start_func) == 144);
@@ -207,6 +206,7 @@ pub mod ffi {
         pub fn w2n_instance_export(
             instance: *mut w2n_instance,
             name: *const c_char,
+            name_len: usize,
             kind: u32,
             out: *mut w2n_extern,
         ) -> c_int;
@@ -429,6 +429,19 @@ fn empty_result() -> ffi::w2n_result {
     }
 }
 
+/// Reads a name of the descriptor, `len` bytes of UTF-8; `None` for a null pointer.
+///
+/// # Safety
+/// `text` is null or valid for `len` bytes that outlive the returned borrow.
+unsafe fn name_str<'a>(text: *const c_char, len: u32) -> Option<&'a str> {
+    if text.is_null() {
+        return None;
+    }
+    // SAFETY: guaranteed by the caller.
+    let bytes = unsafe { std::slice::from_raw_parts(text.cast::<u8>(), len as usize) };
+    std::str::from_utf8(bytes).ok()
+}
+
 /// Reads a C string of the descriptor; `None` for a null pointer.
 ///
 /// # Safety
@@ -563,8 +576,8 @@ impl LoadedModule {
                 let import = self.entry(m.imports, m.num_imports, i)?;
                 // SAFETY: descriptor strings are NUL-terminated and live in the library.
                 Some(ImportDesc {
-                    module: unsafe { c_str(import.module) }?.to_string(),
-                    name: unsafe { c_str(import.name) }?.to_string(),
+                    module: unsafe { name_str(import.module, import.module_len) }?.to_string(),
+                    name: unsafe { name_str(import.name, import.name_len) }?.to_string(),
                     kind: extern_kind(import.kind)?,
                     index: import.index,
                 })
@@ -584,7 +597,7 @@ impl LoadedModule {
         let export = self.entry(m.exports, m.num_exports, i)?;
         Some(ExportDesc {
             // SAFETY: as in `imports`.
-            name: unsafe { c_str(export.name) }?.to_string(),
+            name: unsafe { name_str(export.name, export.name_len) }?.to_string(),
             kind: extern_kind(export.kind)?,
             index: export.index,
         })
@@ -950,9 +963,7 @@ struct ResolveState<'a> {
 
 unsafe extern "C" fn resolve_import(
     user: *mut c_void,
-    module: *const c_char,
-    name: *const c_char,
-    kind: u32,
+    import: *const ffi::w2n_import,
     out: *mut ffi::w2n_extern,
 ) -> c_int {
     // A panic must not unwind into C: it reads as an unknown import.
@@ -960,8 +971,10 @@ unsafe extern "C" fn resolve_import(
         // SAFETY: `user` is the `ResolveState` `instantiate` passed, alive for the call; the
         // strings come from the module descriptor.
         let state = unsafe { &mut *user.cast::<ResolveState>() };
-        let (module, name) = unsafe { (c_str(module)?, c_str(name)?) };
-        let found = (state.resolver)(module, name, extern_kind(kind)?)?;
+        let import = unsafe { import.as_ref()? };
+        let module = unsafe { name_str(import.module, import.module_len)? };
+        let name = unsafe { name_str(import.name, import.name_len)? };
+        let found = (state.resolver)(module, name, extern_kind(import.kind)?)?;
         let raw = found.to_raw();
         state.bound.push(found);
         Some(raw)
@@ -1025,7 +1038,6 @@ impl Instance {
     }
 
     fn raw_export(&self, name: &str, kind: ExternKind) -> Option<ffi::w2n_extern> {
-        let name = CString::new(name).ok()?;
         let mut out = ffi::w2n_extern {
             kind: kind as u32,
             of: ptr::null_mut(),
@@ -1035,11 +1047,12 @@ impl Instance {
                 pad: [0; 6],
             },
         };
-        // SAFETY: the instance is alive; `name` is a valid C string; `out` is writable.
+        // SAFETY: the instance is alive; `name` is valid for its length; `out` is writable.
         let status = unsafe {
             ffi::w2n_instance_export(
                 self.inner.raw.as_ptr(),
-                name.as_ptr(),
+                name.as_ptr().cast(),
+                name.len(),
                 kind as u32,
                 &mut out,
             )

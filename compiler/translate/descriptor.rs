@@ -124,7 +124,7 @@ pub fn emit_descriptor<'ctx>(env: &ModuleEnv<'ctx, '_>, initialize: FunctionValu
         .iter()
         .map(|i| {
             let fields = [env.c_string(i.module.as_bytes()).into(), env.c_string(i.name.as_bytes()).into(),
-                env.i32(i.kind as u32), env.i32(i.index)];
+                env.i32(i.module.len() as u32), env.i32(i.name.len() as u32), env.i32(i.kind as u32), env.i32(i.index)];
             env.context.const_struct(&fields, false).into()
         })
         .collect();
@@ -132,7 +132,8 @@ pub fn emit_descriptor<'ctx>(env: &ModuleEnv<'ctx, '_>, initialize: FunctionValu
         .exports
         .iter()
         .map(|e| {
-            let fields = [env.c_string(e.name.as_bytes()).into(), env.i32(e.kind as u32), env.i32(e.index)];
+            let fields = [env.c_string(e.name.as_bytes()).into(), env.i32(e.name.len() as u32),
+                env.i32(e.kind as u32), env.i32(e.index), env.i32(0)];
             env.context.const_struct(&fields, false).into()
         })
         .collect();

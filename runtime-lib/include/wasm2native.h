@@ -156,17 +156,25 @@ typedef struct w2n_global_type {
     uint8_t pad[6];
 } w2n_global_type;
 
+/*
+ * Names are UTF-8 with an explicit length, since a Wasm name may contain NUL bytes; a NUL is
+ * stored after each one too, for printing.
+ */
 typedef struct w2n_import {
     const char *module;
     const char *name;
+    uint32_t module_len;
+    uint32_t name_len;
     uint32_t kind;  /* w2n_extern_kind */
     uint32_t index; /* index in its own index space (function, table, memory or global index) */
 } w2n_import;
 
 typedef struct w2n_export {
     const char *name;
+    uint32_t name_len;
     uint32_t kind;  /* w2n_extern_kind */
     uint32_t index;
+    uint32_t pad;
 } w2n_export;
 
 typedef struct w2n_data_segment {
@@ -263,8 +271,7 @@ typedef struct w2n_extern {
 } w2n_extern;
 
 /* Binds one import; returns 0 when found (filling *out), non-zero for "unknown import". */
-typedef int (*w2n_resolver)(void *user, const char *module, const char *name, uint32_t kind,
-                            w2n_extern *out);
+typedef int (*w2n_resolver)(void *user, const w2n_import *import, w2n_extern *out);
 
 /* The outcome of an entry point: a trap code (W2N_TRAP_NONE on success) and a message. */
 typedef struct w2n_result {
@@ -282,8 +289,9 @@ w2n_instance *w2n_instantiate(const w2n_module *module, w2n_resolver resolver, v
                               w2n_result *result);
 void w2n_instance_free(w2n_instance *instance);
 
-/* Looks up an export by name and kind; returns 0 when found. */
-int w2n_instance_export(w2n_instance *instance, const char *name, uint32_t kind, w2n_extern *out);
+/* Looks up an export by name (`name_len` bytes) and kind; returns 0 when found. */
+int w2n_instance_export(w2n_instance *instance, const char *name, size_t name_len, uint32_t kind,
+                        w2n_extern *out);
 
 /*
  * Calls a function value through its array entry with a trap handler around it. `values` holds

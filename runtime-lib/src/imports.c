@@ -104,7 +104,7 @@ int w2n_rt_bind_imports(w2n_instance *instance, w2n_resolver resolver, void *use
         const w2n_import *import = &module->imports[i];
         w2n_extern provided;
         memset(&provided, 0, sizeof provided);
-        if (!resolver || resolver(user, import->module, import->name, import->kind, &provided)) {
+        if (!resolver || resolver(user, import, &provided)) {
             w2n_rt_result_error(result, "unknown import: %s::%s", import->module, import->name);
             return -1;
         }

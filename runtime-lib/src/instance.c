@@ -202,11 +202,13 @@ void w2n_instance_free(w2n_instance *instance) {
     release_instance(instance);
 }
 
-int w2n_instance_export(w2n_instance *instance, const char *name, uint32_t kind, w2n_extern *out) {
+int w2n_instance_export(w2n_instance *instance, const char *name, size_t name_len, uint32_t kind,
+                        w2n_extern *out) {
     const w2n_module *module = instance->module;
     for (uint32_t i = 0; i < module->num_exports; i++) {
         const w2n_export *export = &module->exports[i];
-        if (export->kind != kind || strcmp(export->name, name) != 0)
+        if (export->kind != kind || export->name_len != name_len ||
+            memcmp(export->name, name, name_len) != 0)
             continue;
         memset(out, 0, sizeof *out);
         out->kind = kind;

@@ -30,8 +30,8 @@ static int exit_status_of(const w2n_result *result) {
 
 static w2n_funcref *entry_point(w2n_instance *instance) {
     w2n_extern entry;
-    if (w2n_instance_export(instance, "_start", W2N_EXTERN_FUNC, &entry) == 0 ||
-        w2n_instance_export(instance, "_initialize", W2N_EXTERN_FUNC, &entry) == 0)
+    if (w2n_instance_export(instance, "_start", 6, W2N_EXTERN_FUNC, &entry) == 0 ||
+        w2n_instance_export(instance, "_initialize", 11, W2N_EXTERN_FUNC, &entry) == 0)
         return entry.of.func;
     return NULL;
 }

@@ -65,13 +65,17 @@ void w2n_wasi_context_free(w2n_wasi_context *context) {
     free(context);
 }
 
-int w2n_wasi_resolver(void *user, const char *module, const char *name, uint32_t kind,
-                      w2n_extern *out) {
+static int name_is(const char *name, uint32_t len, const char *expected) {
+    return strlen(expected) == len && memcmp(name, expected, len) == 0;
+}
+
+int w2n_wasi_resolver(void *user, const w2n_import *import, w2n_extern *out) {
     w2n_wasi_context *context = user;
-    if (!context || kind != W2N_EXTERN_FUNC || strcmp(module, "wasi_snapshot_preview1") != 0)
+    if (!context || import->kind != W2N_EXTERN_FUNC ||
+        !name_is(import->module, import->module_len, "wasi_snapshot_preview1"))
         return -1;
     for (size_t i = 0; i < WASI_FUNCTION_COUNT; i++) {
-        if (strcmp(wasi_functions[i].name, name) == 0) {
+        if (name_is(import->name, import->name_len, wasi_functions[i].name)) {
             out->kind = W2N_EXTERN_FUNC;
             out->of.func = &context->funcs[i];
             return 0;
@@ -91,7 +95,7 @@ void wasi_caller_args(w2n_instance *caller, int *argc, char ***argv, char ***env
 wasi_memory wasi_caller_memory(w2n_instance *caller) {
     wasi_memory memory = {NULL, 0};
     w2n_extern exported;
-    if (w2n_instance_export(caller, "memory", W2N_EXTERN_MEMORY, &exported) == 0) {
+    if (w2n_instance_export(caller, "memory", 6, W2N_EXTERN_MEMORY, &exported) == 0) {
         memory.base = exported.of.memory->base;
         memory.size = exported.of.memory->size;
     }

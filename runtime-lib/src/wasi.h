@@ -16,7 +16,6 @@ w2n_wasi_context *w2n_wasi_context_new(int argc, char **argv, char **envp);
 void w2n_wasi_context_free(w2n_wasi_context *context);
 
 /* A w2n_resolver for "wasi_snapshot_preview1"; `user` is a w2n_wasi_context. */
-int w2n_wasi_resolver(void *user, const char *module, const char *name, uint32_t kind,
-                      w2n_extern *out);
+int w2n_wasi_resolver(void *user, const w2n_import *import, w2n_extern *out);
 
 #endif

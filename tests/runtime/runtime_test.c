@@ -11,6 +11,10 @@
 #include "../../runtime-lib/include/wasm2native.h"
 #include "../../runtime-lib/src/wasi.h"
 
+/* Descriptor entries as the compiler writes them: names with their lengths. */
+#define IMPORT(module, name, kind, index) {module, name, sizeof(module) - 1, sizeof(name) - 1, kind, index}
+#define EXPORT(name, kind, index) {name, sizeof(name) - 1, kind, index, 0}
+
 int w2n_install_fault_handler(void);
 
 static int failures;
@@ -112,16 +116,16 @@ static const w2n_array_fn func_array_code[F_COUNT] = {
     NULL, add_array, unreachable_array, call_host_array, recurse_array, recurse_unchecked_array,
     memory_init_array, memory_copy_array, memory_fill_array, table_init_array, table_copy_array,
     table_fill_array, table_grow_array, memory_grow_array};
-static const w2n_import imports[] = {{"host", "f", W2N_EXTERN_FUNC, 0}};
+static const w2n_import imports[] = {IMPORT("host", "f", W2N_EXTERN_FUNC, 0)};
 static const w2n_export exports[] = {
-    {"add", W2N_EXTERN_FUNC, F_ADD},           {"unreachable", W2N_EXTERN_FUNC, F_UNREACHABLE},
-    {"call_host", W2N_EXTERN_FUNC, F_CALL_HOST}, {"recurse", W2N_EXTERN_FUNC, F_RECURSE},
-    {"recurse_unchecked", W2N_EXTERN_FUNC, F_RECURSE_UNCHECKED},
-    {"memory.init", W2N_EXTERN_FUNC, F_MEMORY_INIT}, {"memory.copy", W2N_EXTERN_FUNC, F_MEMORY_COPY},
-    {"memory.fill", W2N_EXTERN_FUNC, F_MEMORY_FILL}, {"table.init", W2N_EXTERN_FUNC, F_TABLE_INIT},
-    {"table.copy", W2N_EXTERN_FUNC, F_TABLE_COPY},   {"table.fill", W2N_EXTERN_FUNC, F_TABLE_FILL},
-    {"table.grow", W2N_EXTERN_FUNC, F_TABLE_GROW},   {"memory.grow", W2N_EXTERN_FUNC, F_MEMORY_GROW},
-    {"mem", W2N_EXTERN_MEMORY, 0}, {"tab", W2N_EXTERN_TABLE, 0}, {"g", W2N_EXTERN_GLOBAL, 0}};
+    EXPORT("add", W2N_EXTERN_FUNC, F_ADD),           EXPORT("unreachable", W2N_EXTERN_FUNC, F_UNREACHABLE),
+    EXPORT("call_host", W2N_EXTERN_FUNC, F_CALL_HOST), EXPORT("recurse", W2N_EXTERN_FUNC, F_RECURSE),
+    EXPORT("recurse_unchecked", W2N_EXTERN_FUNC, F_RECURSE_UNCHECKED),
+    EXPORT("memory.init", W2N_EXTERN_FUNC, F_MEMORY_INIT), EXPORT("memory.copy", W2N_EXTERN_FUNC, F_MEMORY_COPY),
+    EXPORT("memory.fill", W2N_EXTERN_FUNC, F_MEMORY_FILL), EXPORT("table.init", W2N_EXTERN_FUNC, F_TABLE_INIT),
+    EXPORT("table.copy", W2N_EXTERN_FUNC, F_TABLE_COPY),   EXPORT("table.fill", W2N_EXTERN_FUNC, F_TABLE_FILL),
+    EXPORT("table.grow", W2N_EXTERN_FUNC, F_TABLE_GROW),   EXPORT("memory.grow", W2N_EXTERN_FUNC, F_MEMORY_GROW),
+    EXPORT("mem", W2N_EXTERN_MEMORY, 0), EXPORT("tab", W2N_EXTERN_TABLE, 0), EXPORT("g", W2N_EXTERN_GLOBAL, 0)};
 static const w2n_table_type tables[] = {{{2, 4, 1, {0}}, W2N_TYPE_FUNCREF, {0}}};
 static const w2n_limits memories[] = {{1, 3, 1, {0}}};
 static const w2n_global_type globals[] = {{W2N_TYPE_I32, 1, {0}}};
@@ -147,7 +151,7 @@ static uint32_t nested_trap;
 static void host_f(void *context) {
     (void)context;
     w2n_extern trapper;
-    w2n_instance_export(current, "unreachable", W2N_EXTERN_FUNC, &trapper);
+    w2n_instance_export(current, "unreachable", 11, W2N_EXTERN_FUNC, &trapper);
     w2n_value slot;
     w2n_result result;
     nested_trap = w2n_call(trapper.of.func, &slot, &result);
@@ -155,19 +159,19 @@ static void host_f(void *context) {
 
 static w2n_funcref host_func;
 
-static int resolve_host(void *user, const char *module, const char *name, uint32_t kind,
-                        w2n_extern *out) {
+static int resolve_host(void *user, const w2n_import *import, w2n_extern *out) {
     (void)user;
-    if (strcmp(module, "host") || strcmp(name, "f") || kind != W2N_EXTERN_FUNC)
+    if (strcmp(import->module, "host") || strcmp(import->name, "f") ||
+        import->kind != W2N_EXTERN_FUNC)
         return 1;
-    out->kind = kind;
+    out->kind = import->kind;
     out->of.func = &host_func;
     return 0;
 }
 
 static w2n_funcref *export_func(w2n_instance *instance, const char *name) {
     w2n_extern out;
-    return w2n_instance_export(instance, name, W2N_EXTERN_FUNC, &out) == 0 ? out.of.func : NULL;
+    return w2n_instance_export(instance, name, strlen(name), W2N_EXTERN_FUNC, &out) == 0 ? out.of.func : NULL;
 }
 
 static uint32_t call3(w2n_instance *instance, const char *name, int32_t a, int32_t b, int32_t c,
@@ -196,7 +200,7 @@ static void test_signatures(void) {
 
 static void test_memory(w2n_instance *instance) {
     w2n_extern mem;
-    CHECK(w2n_instance_export(instance, "mem", W2N_EXTERN_MEMORY, &mem) == 0);
+    CHECK(w2n_instance_export(instance, "mem", 3, W2N_EXTERN_MEMORY, &mem) == 0);
     w2n_memory *memory = mem.of.memory;
     CHECK(memcmp(memory->base, "hello", 5) == 0);
     CHECK(memory->size == W2N_PAGE_SIZE);
@@ -237,7 +241,7 @@ static void test_memory(w2n_instance *instance) {
 
 static void test_table(w2n_instance *instance) {
     w2n_extern tab;
-    CHECK(w2n_instance_export(instance, "tab", W2N_EXTERN_TABLE, &tab) == 0);
+    CHECK(w2n_instance_export(instance, "tab", 3, W2N_EXTERN_TABLE, &tab) == 0);
     w2n_table *table = tab.of.table;
     CHECK(table->size == 2);
     CHECK(table->elements[0] == instance->funcs[F_ADD]);
@@ -289,9 +293,9 @@ static void test_calls_and_traps(w2n_instance *instance) {
     CHECK(w2n_call(export_func(instance, "recurse_unchecked"), v, &result) == W2N_TRAP_STACK_EXHAUSTED);
     CHECK(w2n_call(export_func(instance, "add"), v, &result) == W2N_TRAP_NONE);
     w2n_extern g;
-    CHECK(w2n_instance_export(instance, "g", W2N_EXTERN_GLOBAL, &g) == 0);
+    CHECK(w2n_instance_export(instance, "g", 1, W2N_EXTERN_GLOBAL, &g) == 0);
     CHECK(g.of.global->i32 == 42 && g.global_type.value_type == W2N_TYPE_I32 && g.global_type.mutable_);
-    CHECK(w2n_instance_export(instance, "g", W2N_EXTERN_FUNC, &g) != 0);
+    CHECK(w2n_instance_export(instance, "g", 1, W2N_EXTERN_FUNC, &g) != 0);
     CHECK(strcmp(w2n_trap_message(W2N_TRAP_INVALID_CONVERSION), "invalid conversion to integer") == 0);
 }
 
@@ -313,10 +317,10 @@ static void test_host_trap(void) {
 
 static const char *importer_signatures[] = {"ii:i"};
 static const uint32_t importer_func_types[] = {0};
-static const w2n_import importer_imports[] = {{"env", "add", W2N_EXTERN_FUNC, 0},
-                                              {"env", "mem", W2N_EXTERN_MEMORY, 0},
-                                              {"env", "tab", W2N_EXTERN_TABLE, 0},
-                                              {"env", "g", W2N_EXTERN_GLOBAL, 0}};
+static const w2n_import importer_imports[] = {IMPORT("env", "add", W2N_EXTERN_FUNC, 0),
+                                              IMPORT("env", "mem", W2N_EXTERN_MEMORY, 0),
+                                              IMPORT("env", "tab", W2N_EXTERN_TABLE, 0),
+                                              IMPORT("env", "g", W2N_EXTERN_GLOBAL, 0)};
 static w2n_limits importer_memories[] = {{1, 3, 1, {0}}};
 static w2n_table_type importer_tables[] = {{{1, 0, 0, {0}}, W2N_TYPE_FUNCREF, {0}}};
 static w2n_global_type importer_globals[] = {{W2N_TYPE_I32, 1, {0}}};
@@ -328,10 +332,8 @@ static const w2n_module importer_module = {
     .num_imported_memories = 1, .memories = importer_memories, .num_globals = 1,
     .num_imported_globals = 1, .globals = importer_globals, .start_func = -1};
 
-static int resolve_from_instance(void *user, const char *module, const char *name, uint32_t kind,
-                                 w2n_extern *out) {
-    (void)module;
-    return user ? w2n_instance_export(user, name, kind, out) : 1;
+static int resolve_from_instance(void *user, const w2n_import *import, w2n_extern *out) {
+    return user ? w2n_instance_export(user, import->name, import->name_len, import->kind, out) : 1;
 }
 
 static void expect_link_error(w2n_instance *exporter, const char *prefix) {
@@ -382,7 +384,7 @@ static void test_linking(w2n_instance *exporter) {
 /* A module whose start function traps after initialize wrote into an imported table. */
 static void start_trap_initialize(w2n_instance *vmctx) { vmctx->tables[0]->elements[0] = vmctx->funcs[0]; }
 static void *const start_trap_code[] = {(void *)unreachable};
-static const w2n_import start_trap_imports[] = {{"env", "tab", W2N_EXTERN_TABLE, 0}};
+static const w2n_import start_trap_imports[] = {IMPORT("env", "tab", W2N_EXTERN_TABLE, 0)};
 static const w2n_module start_trap_module = {
     .abi_version = W2N_ABI_VERSION, .num_types = 1, .type_signatures = (const char *const[]){":"},
     .num_imports = 1, .imports = start_trap_imports, .num_funcs = 1,
@@ -431,10 +433,10 @@ static void wasi_start(w2n_instance *vmctx) {
 
 static void test_wasi(void) {
     static const w2n_import wasi_imports[] = {
-        {"wasi_snapshot_preview1", "fd_write", W2N_EXTERN_FUNC, 0},
-        {"wasi_snapshot_preview1", "proc_exit", W2N_EXTERN_FUNC, 1},
-        {"wasi_snapshot_preview1", "args_sizes_get", W2N_EXTERN_FUNC, 2}};
-    static const w2n_export wasi_exports[] = {{"memory", W2N_EXTERN_MEMORY, 0}};
+        IMPORT("wasi_snapshot_preview1", "fd_write", W2N_EXTERN_FUNC, 0),
+        IMPORT("wasi_snapshot_preview1", "proc_exit", W2N_EXTERN_FUNC, 1),
+        IMPORT("wasi_snapshot_preview1", "args_sizes_get", W2N_EXTERN_FUNC, 2)};
+    static const w2n_export wasi_exports[] = {EXPORT("memory", W2N_EXTERN_MEMORY, 0)};
     static const w2n_limits wasi_memories[] = {{1, 0, 0, {0}}};
     static void *const wasi_code[] = {NULL, NULL, NULL, (void *)wasi_start};
     const w2n_module wasi_module = {
@@ -449,7 +451,7 @@ static void test_wasi(void) {
     w2n_result result;
     CHECK(w2n_instantiate(&wasi_module, w2n_wasi_resolver, wasi, &result) == NULL);
     CHECK(result.trap == W2N_TRAP_EXIT && result.exit_status == 7);
-    const w2n_import unknown[] = {{"wasi_snapshot_preview1", "path_open", W2N_EXTERN_FUNC, 0}};
+    const w2n_import unknown[] = {IMPORT("wasi_snapshot_preview1", "path_open", W2N_EXTERN_FUNC, 0)};
     w2n_module unknown_module = wasi_module;
     unknown_module.imports = unknown;
     unknown_module.num_imports = 1;
