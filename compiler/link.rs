@@ -190,10 +190,10 @@ static const uint32_t func_types[] = {0, 1, 2};
 static void *const func_code[] = {0, 0, (void *)start};
 static const w2n_array_fn func_array_code[] = {0, 0, start_array};
 static const w2n_import imports[] = {
-    {"wasi_snapshot_preview1", "fd_write", W2N_EXTERN_FUNC, 0},
-    {"wasi_snapshot_preview1", "proc_exit", W2N_EXTERN_FUNC, 1}};
-static const w2n_export exports[] = {{"_start", W2N_EXTERN_FUNC, 2},
-                                     {"memory", W2N_EXTERN_MEMORY, 0}};
+    {"wasi_snapshot_preview1", "fd_write", 22, 8, W2N_EXTERN_FUNC, 0},
+    {"wasi_snapshot_preview1", "proc_exit", 22, 9, W2N_EXTERN_FUNC, 1}};
+static const w2n_export exports[] = {{"_start", 6, W2N_EXTERN_FUNC, 2, 0},
+                                     {"memory", 6, W2N_EXTERN_MEMORY, 0, 0}};
 static const w2n_limits memories[] = {{1, 0, 0, {0}}};
 
 const w2n_module wasm2native_module = {
