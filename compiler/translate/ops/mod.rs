@@ -5,6 +5,7 @@ mod call;
 mod convert;
 mod memory;
 mod numeric;
+mod simd;
 mod table;
 mod variable;
 
@@ -177,7 +178,7 @@ pub fn translate<'a>(t: &mut FuncTranslator<'_, '_, 'a>, op: &Op<'a>) -> Result<
         Op::F32ReinterpretI32 => t.reinterpret(t.env.types.f32.into())?,
         Op::F64ReinterpretI64 => t.reinterpret(t.env.types.f64.into())?,
 
-        _ => return Ok(false),
+        _ => return simd::translate(t, op),
     }
     Ok(true)
 }
