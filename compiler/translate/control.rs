@@ -113,12 +113,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let else_block = self.new_block("else");
         let next = self.new_block("if_end");
         let result_phis = self.create_phis(next, &results)?;
-        let is_true = self.builder.build_int_compare(
-            inkwell::IntPredicate::NE,
-            condition,
-            condition.get_type().const_zero(),
-            "",
-        )?;
+        let is_true = self.is_nonzero(condition)?;
         self.builder.build_conditional_branch(is_true, then_block, else_block)?;
         self.builder.position_at_end(then_block);
         let else_params = self.peek_n(params.len())?.to_vec();
@@ -243,12 +238,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let condition = self.pop_int()?;
         let target = self.branch_to_depth(depth)?;
         let continue_block = self.new_block("br_if_else");
-        let is_true = self.builder.build_int_compare(
-            inkwell::IntPredicate::NE,
-            condition,
-            condition.get_type().const_zero(),
-            "",
-        )?;
+        let is_true = self.is_nonzero(condition)?;
         self.builder.build_conditional_branch(is_true, target, continue_block)?;
         self.builder.position_at_end(continue_block);
         Ok(())

@@ -214,6 +214,12 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         Ok(&self.stack[self.stack.len() - n..])
     }
 
+    /// Wasm's truth test of an i32 condition, as an i1.
+    pub fn is_nonzero(&self, value: IntValue<'ctx>) -> Result<IntValue<'ctx>> {
+        let zero = value.get_type().const_zero();
+        Ok(self.builder.build_int_compare(IntPredicate::NE, value, zero, "")?)
+    }
+
     /// Branches to a shared cold block that raises `code` when `condition` holds; code after it
     /// continues in a fresh block.
     pub fn trap_if(&mut self, condition: IntValue<'ctx>, code: TrapCode) -> Result<()> {

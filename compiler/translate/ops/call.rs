@@ -51,23 +51,10 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         self.finish_call(call, ty.results().len())
     }
 
-    /// Loads table element `index` after the bounds check ("undefined element" when out of range).
-    fn indirect_callee(&mut self, table_index: u32, index: inkwell::values::IntValue<'ctx>) -> Result<PointerValue<'ctx>> {
-        let instance = self.instance();
-        let table = instance.table(table_index)?;
-        let size = instance.table_size(table)?;
-        let elements = instance.table_elements(table)?;
-        let out_of_bounds = self.builder.build_int_compare(IntPredicate::UGE, index, size, "")?;
-        self.trap_if(out_of_bounds, TrapCode::UndefinedElement)?;
-        let index = self.builder.build_int_z_extend(index, self.env.types.i64, "")?;
-        // SAFETY: `index` was checked against the table size.
-        let slot = unsafe { self.builder.build_in_bounds_gep(self.env.types.ptr, elements, &[index], "")? };
-        Ok(self.builder.build_load(self.env.types.ptr, slot, "")?.into_pointer_value())
-    }
-
     pub fn translate_call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
         let index = self.pop_int()?;
-        let funcref = self.indirect_callee(table_index, index)?;
+        let slot = self.table_slot(table_index, index, TrapCode::UndefinedElement)?;
+        let funcref = self.builder.build_load(self.env.types.ptr, slot, "")?.into_pointer_value();
         let is_null = self.builder.build_is_null(funcref, "")?;
         self.trap_if(is_null, TrapCode::UninitializedElement)?;
         let instance = self.instance();

@@ -9,14 +9,15 @@ use inkwell::values::{BasicMetadataValueEnum, IntValue, PointerValue, ValueKind}
 use inkwell::IntPredicate;
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
-    /// The slot of element `index` of `table`, trapping "out of bounds table access" past the end.
-    fn table_slot(&mut self, table: u32, index: IntValue<'ctx>) -> Result<PointerValue<'ctx>> {
+    /// The slot of element `index` of `table`, trapping with `out_of_bounds` past the end
+    /// ("out of bounds table access" for table operators, "undefined element" for calls).
+    pub fn table_slot(&mut self, table: u32, index: IntValue<'ctx>, out_of_bounds: TrapCode) -> Result<PointerValue<'ctx>> {
         let instance = self.instance();
         let table = instance.table(table)?;
         let size = instance.table_size(table)?;
         let elements = instance.table_elements(table)?;
-        let out_of_bounds = self.builder.build_int_compare(IntPredicate::UGE, index, size, "")?;
-        self.trap_if(out_of_bounds, TrapCode::TableOutOfBounds)?;
+        let past_end = self.builder.build_int_compare(IntPredicate::UGE, index, size, "")?;
+        self.trap_if(past_end, out_of_bounds)?;
         let index = self.builder.build_int_z_extend(index, self.env.types.i64, "")?;
         // SAFETY: `index` was checked against the table size.
         Ok(unsafe { self.builder.build_in_bounds_gep(self.env.types.ptr, elements, &[index], "")? })
@@ -24,7 +25,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
     pub fn translate_table_get(&mut self, table: u32) -> Result<()> {
         let index = self.pop_int()?;
-        let slot = self.table_slot(table, index)?;
+        let slot = self.table_slot(table, index, TrapCode::TableOutOfBounds)?;
         let value = self.builder.build_load(self.env.types.ptr, slot, "")?;
         self.push(value);
         Ok(())
@@ -33,7 +34,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     pub fn translate_table_set(&mut self, table: u32) -> Result<()> {
         let value = self.pop()?;
         let index = self.pop_int()?;
-        let slot = self.table_slot(table, index)?;
+        let slot = self.table_slot(table, index, TrapCode::TableOutOfBounds)?;
         self.builder.build_store(slot, value)?;
         Ok(())
     }

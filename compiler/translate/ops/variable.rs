@@ -2,7 +2,6 @@
 
 use super::super::func::FuncTranslator;
 use super::super::Result;
-use inkwell::IntPredicate;
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     pub fn translate_local_get(&mut self, index: u32) -> Result<()> {
@@ -44,8 +43,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let condition = self.pop_int()?;
         let if_false = self.pop()?;
         let if_true = self.pop()?;
-        let zero = condition.get_type().const_zero();
-        let is_true = self.builder.build_int_compare(IntPredicate::NE, condition, zero, "")?;
+        let is_true = self.is_nonzero(condition)?;
         let result = self.builder.build_select(is_true, if_true, if_false, "")?;
         self.push(result);
         Ok(())
