@@ -110,12 +110,24 @@ impl<'a> ModuleInfo<'a> {
     }
 }
 
-/// Turns `.wat` text into a binary; binary input passes through untouched.
+/// Turns `.wat` text into a binary; binary input passes through untouched. A text error is one
+/// line: where (line and column) and what.
 pub fn to_binary(input: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, CompileError> {
     if input.starts_with(b"\0asm") {
         return Ok(std::borrow::Cow::Borrowed(input));
     }
-    wat::parse_bytes(input).map_err(|e| CompileError::new(ErrorKind::Text, e.to_string(), None))
+    let text = std::str::from_utf8(input).map_err(|e| {
+        let message = "neither a Wasm binary (no \\0asm header) nor UTF-8 text";
+        CompileError::new(ErrorKind::Text, message, Some(e.valid_up_to() as u64))
+    })?;
+    let text_error = |e: wast::Error| {
+        let (line, column) = e.span().linecol_in(text);
+        let message = format!("line {}, column {}: {}", line + 1, column + 1, e.message());
+        CompileError::new(ErrorKind::Text, message, None)
+    };
+    let buffer = wast::parser::ParseBuffer::new(text).map_err(text_error)?;
+    let mut wat = wast::parser::parse::<wast::Wat>(&buffer).map_err(text_error)?;
+    wat.encode().map(std::borrow::Cow::Owned).map_err(text_error)
 }
 
 /// Validates `bytes` and gathers its `ModuleInfo`.

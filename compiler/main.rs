@@ -37,6 +37,9 @@ struct Cli {
     /// WebAssembly version the input may use.
     #[arg(long, value_enum, default_value_t = Spec::Wasm2)]
     spec: Spec,
+    /// Internal: compile an empty module for --target/--cpu and exit (see `check_cpu`).
+    #[arg(long, hide = true)]
+    probe_cpu: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -78,8 +81,26 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// LLVM cannot tell whether it knows a CPU name, and on some targets an unknown one aborts the
+/// process mid-compile; so a named CPU is first tried in a child process of this program.
+fn check_cpu(input: &Path, options: &Options) -> Result<(), String> {
+    let Some(cpu) = &options.cpu else { return Ok(()) };
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let mut probe = std::process::Command::new(exe);
+    probe.arg(input).arg("--probe-cpu").arg("--cpu").arg(cpu);
+    if let Some(target) = &options.target {
+        probe.arg("--target").arg(target);
+    }
+    let out = probe.output().map_err(|e| format!("cannot check --cpu: {e}"))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.success() && !stderr.contains("not a recognized processor") {
+        return Ok(());
+    }
+    let target = options.target.as_deref().unwrap_or("the host");
+    Err(format!("unknown CPU {cpu:?} for {target} (llc-19 -mcpu=help lists the known ones)"))
+}
+
 fn run(cli: Cli) -> Result<(), String> {
-    let input = std::fs::read(&cli.input).map_err(|e| format!("cannot read {}: {e}", cli.input.display()))?;
     let options = Options {
         opt_level: [OptLevel::O0, OptLevel::O1, OptLevel::O2, OptLevel::O3][cli.opt_level as usize],
         target: cli.target,
@@ -89,6 +110,11 @@ fn run(cli: Cli) -> Result<(), String> {
             Spec::Wasm2 => FeatureSet::Wasm2,
         },
     };
+    if cli.probe_cpu {
+        return compile(b"(module (func))", &options, Emit::Assembly).map(drop).map_err(|e| e.to_string());
+    }
+    check_cpu(&cli.input, &options)?;
+    let input = std::fs::read(&cli.input).map_err(|e| format!("cannot read {}: {e}", cli.input.display()))?;
     let output = cli.output.unwrap_or_else(|| default_output(&cli.input, cli.emit));
     let emit = match cli.emit {
         EmitKind::Exe | EmitKind::Obj => Emit::Object,

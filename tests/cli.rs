@@ -86,3 +86,30 @@ fn unreadable_input_and_bad_flags_fail_cleanly() {
     assert!(!out.status.success());
     assert!(!stderr(&out).contains("panicked"));
 }
+
+#[test]
+fn unknown_cpu_is_an_error_not_an_llvm_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("hello.s");
+    let out = wasm2native()
+        .args([repo("examples/hello.wat").as_os_str(), "--emit".as_ref(), "asm".as_ref()])
+        .args(["--cpu", "no-such-cpu", "-o"])
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("unknown CPU \"no-such-cpu\""), "{}", stderr(&out));
+    assert!(!output.exists());
+}
+
+#[test]
+fn text_format_error_is_one_line_with_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("broken.wat");
+    std::fs::write(&input, "(module\n  (func (i32.add)\n").unwrap();
+    let out = wasm2native().arg(&input).arg("-o").arg(dir.path().join("x")).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err:?}");
+    assert!(err.contains("text format error: line 3, column 1"), "{err:?}");
+}
