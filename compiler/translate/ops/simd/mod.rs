@@ -4,6 +4,8 @@
 
 mod float;
 mod integer;
+mod lanes;
+mod memory;
 
 use super::super::func::FuncTranslator;
 use super::super::Result;
@@ -24,7 +26,7 @@ pub enum Shape {
 
 /// Translates a SIMD operator; false when it is not one this module handles.
 pub fn translate<'a>(t: &mut FuncTranslator<'_, '_, 'a>, op: &Operator<'a>) -> Result<bool> {
-    Ok(integer::translate(t, op)? || float::translate(t, op)?)
+    Ok(memory::translate(t, op)? || lanes::translate(t, op)? || integer::translate(t, op)? || float::translate(t, op)?)
 }
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
