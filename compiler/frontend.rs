@@ -15,8 +15,10 @@ pub enum FeatureSet {
     /// WebAssembly 1.0 (with mutable globals), for the 1.0 test suite.
     Wasm1,
     /// WebAssembly 2.0: bulk memory, reference types, multi-value, SIMD and friends.
-    #[default]
     Wasm2,
+    /// Everything this compiler implements: 2.0 plus multiple memories.
+    #[default]
+    Latest,
 }
 
 impl FeatureSet {
@@ -24,6 +26,7 @@ impl FeatureSet {
         match self {
             FeatureSet::Wasm1 => WasmFeatures::WASM1,
             FeatureSet::Wasm2 => WasmFeatures::WASM2,
+            FeatureSet::Latest => WasmFeatures::WASM2 | WasmFeatures::MULTI_MEMORY,
         }
     }
 }

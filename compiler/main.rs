@@ -35,7 +35,7 @@ struct Cli {
     #[arg(long)]
     cpu: Option<String>,
     /// WebAssembly version the input may use.
-    #[arg(long, value_enum, default_value_t = Spec::Wasm2)]
+    #[arg(long, value_enum, default_value_t = Spec::Latest)]
     spec: Spec,
     /// Internal: compile an empty module for --target/--cpu and exit (see `check_cpu`).
     #[arg(long, hide = true)]
@@ -58,6 +58,8 @@ enum EmitKind {
 enum Spec {
     Wasm1,
     Wasm2,
+    /// Wasm 2.0 plus multiple memories: everything this compiler implements.
+    Latest,
 }
 
 fn default_output(input: &Path, emit: EmitKind) -> PathBuf {
@@ -108,6 +110,7 @@ fn run(cli: Cli) -> Result<(), String> {
         features: match cli.spec {
             Spec::Wasm1 => FeatureSet::Wasm1,
             Spec::Wasm2 => FeatureSet::Wasm2,
+            Spec::Latest => FeatureSet::Latest,
         },
     };
     if cli.probe_cpu {

@@ -6,7 +6,7 @@
 //!
 //! Environment:
 //! - `SPEC_FILTER=substring`: only files whose `DIR/FILE.wast` contains it
-//! - `SPEC_DIRS=wasm-v1,wasm-v2,proposals/simd`: directories to run (default `wasm-v1,wasm-v2`)
+//! - `SPEC_DIRS=wasm-v1,wasm-v2,proposals/simd`: directories to run (default `wasm-v1,wasm-v2,proposals/simd`)
 //! - `SPEC_OPT=O0|O2|both` (default `both`)
 //! - `SPEC_VERBOSE=1`: every failure's details, not only the first few per file
 //! - `SPEC_BLESS=1`: rewrite the expected-failure list to match this run
@@ -86,7 +86,7 @@ fn env_flag(name: &str) -> bool {
 
 fn run() -> Result<report::Totals, String> {
     let filter = std::env::var("SPEC_FILTER").unwrap_or_default();
-    let dirs = std::env::var("SPEC_DIRS").unwrap_or_else(|_| "wasm-v1,wasm-v2".to_string());
+    let dirs = std::env::var("SPEC_DIRS").unwrap_or_else(|_| "wasm-v1,wasm-v2,proposals/simd".to_string());
     let opts = match std::env::var("SPEC_OPT").as_deref().unwrap_or("both") {
         "both" | "" => vec![OptLevel::O0, OptLevel::O2],
         one => vec![parse_opt(one).ok_or(format!("SPEC_OPT must be O0, O2 or both, not {one}"))?],

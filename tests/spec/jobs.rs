@@ -31,13 +31,14 @@ impl SpecFile {
         format!("{}/{}", self.dir, self.name)
     }
 
-    /// Compile options for this file: the 1.0 suite is held to the 1.0 feature set, so its
-    /// assert_invalid checks for then-missing features keep their meaning.
+    /// Compile options for this file: each versioned suite is held to its own feature set, so
+    /// its assert_invalid checks for then-missing features keep their meaning; proposals get
+    /// everything the compiler implements.
     pub fn options(&self, opt_level: OptLevel) -> Options {
-        let features = if self.dir == "wasm-v1" {
-            FeatureSet::Wasm1
-        } else {
-            FeatureSet::Wasm2
+        let features = match self.dir.as_str() {
+            "wasm-v1" => FeatureSet::Wasm1,
+            "wasm-v2" => FeatureSet::Wasm2,
+            _ => FeatureSet::Latest,
         };
         Options {
             opt_level,
