@@ -11,6 +11,7 @@ const KERNELS: &[(&str, &str, &str)] = &[
     ("mul", "(f32x4.mul (local.get 0) (local.get 1))", "mulps"),
     ("eq", "(i32x4.eq (local.get 0) (local.get 1))", "pcmpeqd"),
     ("dot", "(i32x4.dot_i16x8_s (local.get 0) (local.get 1))", "pmaddwd"),
+    ("swizzle", "(i8x16.swizzle (local.get 0) (local.get 1))", "pshufb"),
     (
         "shuffle",
         "(i8x16.shuffle 3 2 1 0 7 6 5 4 11 10 9 8 15 14 13 12 (local.get 0) (local.get 1))",

@@ -106,13 +106,14 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let source = self.pop_vector(Shape::I8x16)?;
         let i8_ty = self.env.types.i8;
         let i32_ty = self.env.types.i32;
+        // Lanes whose selector is 16 or more pick poison here and are zeroed by the select below
+        // (poison in the arm a select does not take is harmless). Indexing by the raw selector
+        // is the pattern the x86 backend turns into one `pshufb`.
         let mut picked = self.vector_type(Shape::I8x16).get_poison();
         for lane in 0..16 {
             let position = i32_ty.const_int(lane, false);
             let selector = self.builder.build_extract_element(selectors, position, "")?.into_int_value();
-            let index = self.builder.build_and(selector, i8_ty.const_int(15, false), "")?;
-            let index = self.builder.build_int_z_extend(index, i32_ty, "")?;
-            let byte = self.builder.build_extract_element(source, index, "")?;
+            let byte = self.builder.build_extract_element(source, selector, "")?;
             picked = self.builder.build_insert_element(picked, byte, position, "")?;
         }
         let sixteen = self.splat(i8_ty.const_int(16, false).into(), Shape::I8x16)?;
