@@ -100,7 +100,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let x = self.pop_float()?;
         // LLVM folds `demote(promote x)` to `x`, which would keep a signalling NaN unquieted.
         let result = self.builder.build_float_trunc(x, self.env.types.f32, "")?;
-        let result = self.quiet_nan(result)?;
+        let result = self.quiet_nan(result.into())?;
         self.push(result);
         Ok(())
     }

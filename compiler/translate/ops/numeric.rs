@@ -241,27 +241,49 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             }
         };
         let result = match op {
-            FloatBinary::Min | FloatBinary::Max => self.quiet_nan(result.into_float_value())?,
-            _ if foldable => self.quiet_nan(result.into_float_value())?,
+            FloatBinary::Min | FloatBinary::Max => self.quiet_nan(result)?,
+            _ if foldable => self.quiet_nan(result)?,
             _ => result,
         };
         self.push(result);
         Ok(())
     }
 
-    /// Sets the quiet bit of a NaN and leaves other values alone: integer operations LLVM
-    /// cannot see through (its `llvm.canonicalize` does not lower on x86).
-    pub fn quiet_nan(&self, x: inkwell::values::FloatValue<'ctx>) -> Result<BasicValueEnum<'ctx>> {
-        let (int_ty, quiet_bit) = if x.get_type() == self.env.types.f32 {
-            (self.env.types.i32, 1u64 << 22)
-        } else {
-            (self.env.types.i64, 1u64 << 51)
+    /// Sets the quiet bit of a NaN (of a float, or of each lane of a float vector) and leaves
+    /// other values alone: integer operations LLVM cannot fold away, unlike arithmetic (and its
+    /// `llvm.canonicalize` does not lower on x86).
+    pub fn quiet_nan(&self, x: BasicValueEnum<'ctx>) -> Result<BasicValueEnum<'ctx>> {
+        let types = &self.env.types;
+        let (element, lanes) = match x.get_type() {
+            BasicTypeEnum::VectorType(v) => (v.get_element_type().into_float_type(), Some(v.get_size())),
+            other => (other.into_float_type(), None),
         };
-        let is_nan = self.builder.build_float_compare(FloatPredicate::UNO, x, x, "")?;
-        let bits = self.builder.build_bit_cast(x, int_ty, "")?.into_int_value();
-        let quieted = self.builder.build_or(bits, int_ty.const_int(quiet_bit, false), "")?;
-        let quieted = self.builder.build_bit_cast(quieted, x.get_type(), "")?;
-        Ok(self.builder.build_select(is_nan, quieted, x.into(), "")?)
+        let (int_ty, quiet_bit) = if element == types.f32 { (types.i32, 1u64 << 22) } else { (types.i64, 1u64 << 51) };
+        let bit = int_ty.const_int(quiet_bit, false);
+        let b = &self.builder;
+        let quieted: BasicValueEnum = match (x, lanes) {
+            (_, None) => {
+                let bits = b.build_bit_cast(x, int_ty, "")?.into_int_value();
+                b.build_or(bits, bit, "")?.into()
+            }
+            (_, Some(n)) => {
+                let bits = b.build_bit_cast(x, int_ty.vec_type(n), "")?.into_vector_value();
+                let quiet = inkwell::types::VectorType::const_vector(&vec![bit; n as usize]);
+                b.build_or(bits, quiet, "")?.into()
+            }
+        };
+        let quieted = b.build_bit_cast(quieted, x.get_type(), "")?;
+        Ok(match x {
+            BasicValueEnum::VectorValue(v) => {
+                let is_nan = b.build_float_compare(FloatPredicate::UNO, v, v, "")?;
+                b.build_select(is_nan, quieted, x, "")?
+            }
+            _ => {
+                let f = x.into_float_value();
+                let is_nan = b.build_float_compare(FloatPredicate::UNO, f, f, "")?;
+                b.build_select(is_nan, quieted, x, "")?
+            }
+        })
     }
 
     pub fn float_compare(&mut self, predicate: FloatPredicate) -> Result<()> {

@@ -4,24 +4,14 @@
 
 use super::super::super::func::FuncTranslator;
 use super::super::super::Result;
+use super::super::numeric::FloatUnary;
 use super::Shape;
 use inkwell::types::{BasicTypeEnum, VectorType};
-use inkwell::values::{BasicValueEnum, VectorValue};
+use inkwell::values::VectorValue;
 use inkwell::FloatPredicate;
 use wasmparser::Operator;
 
 type Translator<'t, 'e, 'ctx, 'a> = &'t mut FuncTranslator<'e, 'ctx, 'a>;
-
-#[derive(Clone, Copy)]
-enum Unary {
-    Neg,
-    Abs,
-    Sqrt,
-    Ceil,
-    Floor,
-    Trunc,
-    Nearest,
-}
 
 #[derive(Clone, Copy)]
 enum Binary {
@@ -48,20 +38,20 @@ pub fn translate<'a>(t: &mut FuncTranslator<'_, '_, 'a>, op: &Operator<'a>) -> R
         O::F32x4ReplaceLane { lane } => replace_lane(t, F32x4, lane)?,
         O::F64x2ReplaceLane { lane } => replace_lane(t, F64x2, lane)?,
 
-        O::F32x4Neg => unary(t, F32x4, Unary::Neg)?,
-        O::F64x2Neg => unary(t, F64x2, Unary::Neg)?,
-        O::F32x4Abs => unary(t, F32x4, Unary::Abs)?,
-        O::F64x2Abs => unary(t, F64x2, Unary::Abs)?,
-        O::F32x4Sqrt => unary(t, F32x4, Unary::Sqrt)?,
-        O::F64x2Sqrt => unary(t, F64x2, Unary::Sqrt)?,
-        O::F32x4Ceil => unary(t, F32x4, Unary::Ceil)?,
-        O::F64x2Ceil => unary(t, F64x2, Unary::Ceil)?,
-        O::F32x4Floor => unary(t, F32x4, Unary::Floor)?,
-        O::F64x2Floor => unary(t, F64x2, Unary::Floor)?,
-        O::F32x4Trunc => unary(t, F32x4, Unary::Trunc)?,
-        O::F64x2Trunc => unary(t, F64x2, Unary::Trunc)?,
-        O::F32x4Nearest => unary(t, F32x4, Unary::Nearest)?,
-        O::F64x2Nearest => unary(t, F64x2, Unary::Nearest)?,
+        O::F32x4Neg => unary(t, F32x4, FloatUnary::Neg)?,
+        O::F64x2Neg => unary(t, F64x2, FloatUnary::Neg)?,
+        O::F32x4Abs => unary(t, F32x4, FloatUnary::Abs)?,
+        O::F64x2Abs => unary(t, F64x2, FloatUnary::Abs)?,
+        O::F32x4Sqrt => unary(t, F32x4, FloatUnary::Sqrt)?,
+        O::F64x2Sqrt => unary(t, F64x2, FloatUnary::Sqrt)?,
+        O::F32x4Ceil => unary(t, F32x4, FloatUnary::Ceil)?,
+        O::F64x2Ceil => unary(t, F64x2, FloatUnary::Ceil)?,
+        O::F32x4Floor => unary(t, F32x4, FloatUnary::Floor)?,
+        O::F64x2Floor => unary(t, F64x2, FloatUnary::Floor)?,
+        O::F32x4Trunc => unary(t, F32x4, FloatUnary::Trunc)?,
+        O::F64x2Trunc => unary(t, F64x2, FloatUnary::Trunc)?,
+        O::F32x4Nearest => unary(t, F32x4, FloatUnary::Nearest)?,
+        O::F64x2Nearest => unary(t, F64x2, FloatUnary::Nearest)?,
 
         O::F32x4Add => binary(t, F32x4, Binary::Add)?,
         O::F64x2Add => binary(t, F64x2, Binary::Add)?,
@@ -147,20 +137,20 @@ fn replace_lane(t: Translator, shape: Shape, lane: u8) -> Result<()> {
     t.push_vector(result)
 }
 
-fn unary(t: Translator, shape: Shape, op: Unary) -> Result<()> {
+fn unary(t: Translator, shape: Shape, op: FloatUnary) -> Result<()> {
     let x = t.pop_vector(shape)?;
     let ty: BasicTypeEnum = x.get_type().into();
     let intrinsic = match op {
-        Unary::Neg => {
+        FloatUnary::Neg => {
             let negated = t.builder.build_float_neg(x, "")?;
             return t.push_vector(negated);
         }
-        Unary::Abs => "llvm.fabs",
-        Unary::Sqrt => "llvm.sqrt",
-        Unary::Ceil => "llvm.ceil",
-        Unary::Floor => "llvm.floor",
-        Unary::Trunc => "llvm.trunc",
-        Unary::Nearest => "llvm.roundeven",
+        FloatUnary::Abs => "llvm.fabs",
+        FloatUnary::Sqrt => "llvm.sqrt",
+        FloatUnary::Ceil => "llvm.ceil",
+        FloatUnary::Floor => "llvm.floor",
+        FloatUnary::Trunc => "llvm.trunc",
+        FloatUnary::Nearest => "llvm.roundeven",
     };
     let result = t.call_intrinsic(intrinsic, &[ty], &[x.into()])?;
     t.push_vector(result)
@@ -195,8 +185,8 @@ fn binary(t: Translator, shape: Shape, op: Binary) -> Result<()> {
         }
     };
     let result = match op {
-        Binary::Min | Binary::Max => quiet_nan_lanes(t, result)?,
-        _ if foldable => quiet_nan_lanes(t, result)?,
+        Binary::Min | Binary::Max => t.quiet_nan(result.into())?,
+        _ if foldable => t.quiet_nan(result.into())?,
         _ => result.into(),
     };
     t.push_vector(result)
@@ -212,24 +202,6 @@ fn compare(t: Translator, shape: Shape, predicate: FloatPredicate) -> Result<()>
     t.push_vector(result)
 }
 
-/// The vector form of `quiet_nan`: sets the quiet bit of every NaN lane, as integer operations
-/// LLVM cannot fold away.
-fn quiet_nan_lanes<'ctx>(t: &FuncTranslator<'_, 'ctx, '_>, x: VectorValue<'ctx>) -> Result<BasicValueEnum<'ctx>> {
-    let lanes = x.get_type().get_size();
-    let is_f32 = x.get_type().get_element_type().into_float_type() == t.env.types.f32;
-    let (int_ty, quiet_bit) = if is_f32 {
-        (t.env.types.i32, 1u64 << 22)
-    } else {
-        (t.env.types.i64, 1u64 << 51)
-    };
-    let int_vector = int_ty.vec_type(lanes);
-    let quiet_bits: Vec<_> = (0..lanes).map(|_| int_ty.const_int(quiet_bit, false)).collect();
-    let is_nan = t.builder.build_float_compare(FloatPredicate::UNO, x, x, "")?;
-    let bits = t.builder.build_bit_cast(x, int_vector, "")?.into_vector_value();
-    let quieted = t.builder.build_or(bits, VectorType::const_vector(&quiet_bits), "")?;
-    let quieted = t.builder.build_bit_cast(quieted, x.get_type(), "")?;
-    Ok(t.builder.build_select(is_nan, quieted, x.into(), "")?)
-}
 
 fn convert_i32x4(t: Translator, signed: bool) -> Result<()> {
     let x = t.pop_vector(Shape::I32x4)?;
@@ -290,7 +262,7 @@ fn demote_f64x2_zero(t: Translator) -> Result<()> {
     let x = t.pop_vector(Shape::F64x2)?;
     let narrow = t.builder.build_float_trunc(x, t.env.types.f32.vec_type(2), "")?;
     // LLVM folds `demote(promote x)` to `x`, which would keep a signalling NaN unquieted.
-    let narrow = quiet_nan_lanes(t, narrow)?.into_vector_value();
+    let narrow = t.quiet_nan(narrow.into())?.into_vector_value();
     let result = with_zero_upper(t, narrow)?;
     t.push_vector(result)
 }
