@@ -22,7 +22,8 @@ pub enum FeatureSet {
 }
 
 impl FeatureSet {
-    fn wasm_features(self) -> WasmFeatures {
+    /// The validator's feature flags for this set.
+    pub fn wasm_features(self) -> WasmFeatures {
         match self {
             FeatureSet::Wasm1 => WasmFeatures::WASM1,
             FeatureSet::Wasm2 => WasmFeatures::WASM2,

@@ -121,11 +121,7 @@ fn valid_sample(stride: usize, limit: usize) -> Vec<SuiteModule> {
         .into_iter()
         .filter(|m| m.bytes.starts_with(b"\0asm"))
         .filter(|m| {
-            let features = match m.features {
-                FeatureSet::Wasm1 => wasmparser::WasmFeatures::WASM1,
-                FeatureSet::Wasm2 => wasmparser::WasmFeatures::WASM2,
-            };
-            wasmparser::Validator::new_with_features(features)
+            wasmparser::Validator::new_with_features(m.features.wasm_features())
                 .validate_all(&m.bytes)
                 .is_ok()
         })
