@@ -203,9 +203,9 @@ fn compare(t: Translator, shape: Shape, predicate: FloatPredicate) -> Result<()>
 }
 
 
-fn convert_i32x4(t: Translator, signed: bool) -> Result<()> {
-    let x = t.pop_vector(Shape::I32x4)?;
-    let ty = t.vector_type(Shape::F32x4);
+/// Converts integer lanes to the float lanes of `to` and pushes the result.
+fn int_lanes_to_float<'ctx>(t: &mut FuncTranslator<'_, 'ctx, '_>, x: VectorValue<'ctx>, to: Shape, signed: bool) -> Result<()> {
+    let ty = t.vector_type(to);
     let result = if signed {
         t.builder.build_signed_int_to_float(x, ty, "")?
     } else {
@@ -214,16 +214,15 @@ fn convert_i32x4(t: Translator, signed: bool) -> Result<()> {
     t.push_vector(result)
 }
 
+fn convert_i32x4(t: Translator, signed: bool) -> Result<()> {
+    let x = t.pop_vector(Shape::I32x4)?;
+    int_lanes_to_float(t, x, Shape::F32x4, signed)
+}
+
 fn convert_low_i32x4(t: Translator, signed: bool) -> Result<()> {
     let x = t.pop_vector(Shape::I32x4)?;
     let low = t.builder.build_shuffle_vector(x, x, mask(t, &[0, 1]), "")?;
-    let ty = t.vector_type(Shape::F64x2);
-    let result = if signed {
-        t.builder.build_signed_int_to_float(low, ty, "")?
-    } else {
-        t.builder.build_unsigned_int_to_float(low, ty, "")?
-    };
-    t.push_vector(result)
+    int_lanes_to_float(t, low, Shape::F64x2, signed)
 }
 
 /// Saturating float-to-int lanes: NaN gives 0, out-of-range values clamp, as Wasm's
