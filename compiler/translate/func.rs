@@ -271,17 +271,13 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let declaration = intrinsic
             .get_declaration(&self.env.module, types)
             .ok_or_else(|| CompileError::backend(format!("cannot declare {name}")))?;
-        let call = self.builder.build_call(declaration, args, "")?;
-        match call.try_as_basic_value() {
-            inkwell::values::ValueKind::Basic(value) => Ok(value),
-            _ => Err(CompileError::backend(format!("{name} returns no value"))),
-        }
+        super::returned_value(self.builder.build_call(declaration, args, "")?, name)
     }
 
     /// Re-reads every memory's base and size from the instance: after anything that may have
     /// grown a memory (calls, `memory.grow`).
     pub fn reload_memory_cache(&mut self) -> Result<()> {
-        for (index, slots) in self.memory_slots.clone().into_iter().enumerate() {
+        for (index, slots) in self.memory_slots.iter().enumerate() {
             let instance = self.instance();
             let memory = instance.memory(index as u32)?;
             let base = instance.memory_base(memory)?;

@@ -18,7 +18,7 @@ use inkwell::builder::Builder;
 use inkwell::context::Context;
 use inkwell::module::{Linkage, Module};
 use inkwell::types::{BasicMetadataTypeEnum, FunctionType};
-use inkwell::values::{BasicMetadataValueEnum, CallSiteValue, FunctionValue, IntValue};
+use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, FunctionValue, IntValue};
 use std::collections::HashMap;
 use types::LlvmTypes;
 
@@ -105,6 +105,16 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         Ok(builder.build_call(self.runtime_fn(f), args, "")?)
     }
 
+    /// Calls a runtime function that returns a value, and returns it.
+    pub fn call_runtime_value(
+        &self,
+        builder: &Builder<'ctx>,
+        f: RuntimeFn,
+        args: &[BasicMetadataValueEnum<'ctx>],
+    ) -> Result<BasicValueEnum<'ctx>> {
+        returned_value(self.call_runtime(builder, f, args)?, f.signature().0)
+    }
+
     /// Emits `w2n_trap(code); unreachable` at the builder's position.
     pub fn emit_trap(&self, builder: &Builder<'ctx>, code: TrapCode) -> Result<()> {
         let code = self.types.i32.const_int(code as u64, false);
@@ -115,6 +125,14 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
 
     pub fn const_i32(&self, value: u32) -> IntValue<'ctx> {
         self.types.i32.const_int(value as u64, false)
+    }
+}
+
+/// The value a call returns; `callee` names it in the error for a void call.
+pub fn returned_value<'ctx>(call: CallSiteValue<'ctx>, callee: &str) -> Result<BasicValueEnum<'ctx>> {
+    match call.try_as_basic_value() {
+        inkwell::values::ValueKind::Basic(value) => Ok(value),
+        _ => Err(CompileError::backend(format!("{callee} returns no value"))),
     }
 }
 

@@ -94,13 +94,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     pub fn translate_memory_grow(&mut self, memory: u32) -> Result<()> {
         let delta = self.pop_int()?;
         let memory = self.env.const_i32(memory);
-        let old_pages = self
-            .env
-            .call_runtime(&self.builder, RuntimeFn::MemoryGrow, &[self.vmctx.into(), memory.into(), delta.into()])?
-            .try_as_basic_value();
-        let inkwell::values::ValueKind::Basic(old_pages) = old_pages else {
-            return Err(crate::error::CompileError::backend("memory.grow returns no value"));
-        };
+        let args = [self.vmctx.into(), memory.into(), delta.into()];
+        let old_pages = self.env.call_runtime_value(&self.builder, RuntimeFn::MemoryGrow, &args)?;
         self.push(old_pages);
         self.reload_memory_cache()
     }

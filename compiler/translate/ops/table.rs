@@ -4,8 +4,7 @@
 use super::super::func::FuncTranslator;
 use super::super::Result;
 use crate::abi::{RuntimeFn, TrapCode};
-use crate::error::CompileError;
-use inkwell::values::{BasicMetadataValueEnum, IntValue, PointerValue, ValueKind};
+use inkwell::values::{BasicMetadataValueEnum, IntValue, PointerValue};
 use inkwell::IntPredicate;
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
@@ -52,10 +51,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let init = self.pop()?;
         let args: [BasicMetadataValueEnum; 4] =
             [self.vmctx.into(), self.env.const_i32(table).into(), init.into(), delta.into()];
-        let call = self.env.call_runtime(&self.builder, RuntimeFn::TableGrow, &args)?;
-        let ValueKind::Basic(old_size) = call.try_as_basic_value() else {
-            return Err(CompileError::backend("table.grow returns no value"));
-        };
+        let old_size = self.env.call_runtime_value(&self.builder, RuntimeFn::TableGrow, &args)?;
         self.push(old_size);
         Ok(())
     }
