@@ -1,7 +1,10 @@
 /*
- * The runtime's WASI preview 1 (module "wasi_snapshot_preview1"), used by the `main` of compiled
- * executables and available to embedders. A subset for now: arguments, environment, the standard
- * streams, clocks, randomness and proc_exit; other imports are reported as unknown.
+ * The runtime's WASI preview 1 (module "wasi_snapshot_preview1"): every function of the spec,
+ * used by the `main` of compiled executables and available to embedders.
+ *
+ * Sandbox: the program reaches the host file system only through the directories granted with
+ * w2n_wasi_context_preopen; paths are resolved beneath them one component at a time and never
+ * leave them (see wasi_resolve.c). It also has the process's standard streams as fds 0, 1, 2.
  */
 #ifndef W2N_WASI_H
 #define W2N_WASI_H
@@ -12,7 +15,14 @@ typedef struct w2n_wasi_context w2n_wasi_context;
 
 /* A context whose program sees `argv` and `envp` (NULL-terminated, borrowed, not copied). */
 w2n_wasi_context *w2n_wasi_context_new(int argc, char **argv, char **envp);
-/* Frees a context; instances linked against it must be gone. */
+/*
+ * Grants the host directory `host_path` to the program as the preopened directory named
+ * `guest_path`, with every right. Preopens get fds 3, 4, ... in the order they are granted.
+ * Returns 0, or -1 with errno set when the directory cannot be opened.
+ */
+int w2n_wasi_context_preopen(w2n_wasi_context *context, const char *host_path,
+                             const char *guest_path);
+/* Frees a context and closes its descriptors; instances linked against it must be gone. */
 void w2n_wasi_context_free(w2n_wasi_context *context);
 
 /* A w2n_resolver for "wasi_snapshot_preview1"; `user` is a w2n_wasi_context. */

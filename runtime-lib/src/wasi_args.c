@@ -48,29 +48,24 @@ static int32_t strings_get(w2n_instance *caller, char **strings, uint32_t count,
 }
 
 int32_t wasi_args_sizes_get(w2n_instance *caller, uint32_t argc, uint32_t size) {
-    int count;
-    char **argv, **envp;
-    wasi_caller_args(caller, &count, &argv, &envp);
-    return sizes_get(caller, argv, count_of(argv, count), argc, size);
+    w2n_wasi_context *context = wasi_context_of(caller);
+    uint32_t count = count_of(context->argv, context->argc);
+    return sizes_get(caller, context->argv, count, argc, size);
 }
 
 int32_t wasi_args_get(w2n_instance *caller, uint32_t argv_out, uint32_t argv_buf) {
-    int count;
-    char **argv, **envp;
-    wasi_caller_args(caller, &count, &argv, &envp);
-    return strings_get(caller, argv, count_of(argv, count), argv_out, argv_buf);
+    w2n_wasi_context *context = wasi_context_of(caller);
+    uint32_t count = count_of(context->argv, context->argc);
+    return strings_get(caller, context->argv, count, argv_out, argv_buf);
 }
 
 int32_t wasi_environ_sizes_get(w2n_instance *caller, uint32_t count_out, uint32_t size) {
-    int argc;
-    char **argv, **envp;
-    wasi_caller_args(caller, &argc, &argv, &envp);
-    return sizes_get(caller, envp, count_of(envp, -1), count_out, size);
+    w2n_wasi_context *context = wasi_context_of(caller);
+    return sizes_get(caller, context->envp, count_of(context->envp, -1), count_out, size);
 }
 
 int32_t wasi_environ_get(w2n_instance *caller, uint32_t environ_out, uint32_t environ_buf) {
-    int argc;
-    char **argv, **envp;
-    wasi_caller_args(caller, &argc, &argv, &envp);
-    return strings_get(caller, envp, count_of(envp, -1), environ_out, environ_buf);
+    w2n_wasi_context *context = wasi_context_of(caller);
+    return strings_get(caller, context->envp, count_of(context->envp, -1), environ_out,
+                       environ_buf);
 }

@@ -7,7 +7,7 @@
 #include "wasi_internal.h"
 
 /* WASI clock ids: realtime, monotonic, process CPU time, thread CPU time. */
-static int host_clock(int32_t clock_id, clockid_t *out) {
+int wasi_host_clock(int32_t clock_id, clockid_t *out) {
     static const clockid_t clocks[] = {CLOCK_REALTIME, CLOCK_MONOTONIC,
                                        CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID};
     if (clock_id < 0 || clock_id >= (int32_t)(sizeof clocks / sizeof clocks[0]))
@@ -23,7 +23,7 @@ static uint64_t nanoseconds(const struct timespec *time) {
 static int32_t clock_query(w2n_instance *caller, int32_t clock_id, uint32_t out,
                            int (*query)(clockid_t, struct timespec *)) {
     clockid_t clock;
-    if (host_clock(clock_id, &clock) != 0)
+    if (wasi_host_clock(clock_id, &clock) != 0)
         return WASI_EINVAL;
     wasi_memory memory = wasi_caller_memory(caller);
     if (!wasi_in_bounds(memory, out, 8))

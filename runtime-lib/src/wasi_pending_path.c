@@ -1,0 +1,13 @@
+/* PLACEHOLDER until the path helper lands: delete this file when every function below is real. */
+#include "wasi_internal.h"
+
+int32_t wasi_path_open(w2n_instance *caller, int32_t fd, int32_t dirflags, uint32_t path, uint32_t path_len, int32_t oflags, int64_t rights_base, int64_t rights_inheriting, int32_t fdflags, uint32_t opened_fd) { (void)caller; (void)fd; (void)dirflags; (void)path; (void)path_len; (void)oflags; (void)rights_base; (void)rights_inheriting; (void)fdflags; (void)opened_fd; return WASI_ENOSYS; }
+int32_t wasi_path_create_directory(w2n_instance *caller, int32_t fd, uint32_t path, uint32_t path_len) { (void)caller; (void)fd; (void)path; (void)path_len; return WASI_ENOSYS; }
+int32_t wasi_path_remove_directory(w2n_instance *caller, int32_t fd, uint32_t path, uint32_t path_len) { (void)caller; (void)fd; (void)path; (void)path_len; return WASI_ENOSYS; }
+int32_t wasi_path_unlink_file(w2n_instance *caller, int32_t fd, uint32_t path, uint32_t path_len) { (void)caller; (void)fd; (void)path; (void)path_len; return WASI_ENOSYS; }
+int32_t wasi_path_filestat_get(w2n_instance *caller, int32_t fd, int32_t flags, uint32_t path, uint32_t path_len, uint32_t buf) { (void)caller; (void)fd; (void)flags; (void)path; (void)path_len; (void)buf; return WASI_ENOSYS; }
+int32_t wasi_path_filestat_set_times(w2n_instance *caller, int32_t fd, int32_t flags, uint32_t path, uint32_t path_len, int64_t atim, int64_t mtim, int32_t fst_flags) { (void)caller; (void)fd; (void)flags; (void)path; (void)path_len; (void)atim; (void)mtim; (void)fst_flags; return WASI_ENOSYS; }
+int32_t wasi_path_link(w2n_instance *caller, int32_t old_fd, int32_t old_flags, uint32_t old_path, uint32_t old_path_len, int32_t new_fd, uint32_t new_path, uint32_t new_path_len) { (void)caller; (void)old_fd; (void)old_flags; (void)old_path; (void)old_path_len; (void)new_fd; (void)new_path; (void)new_path_len; return WASI_ENOSYS; }
+int32_t wasi_path_rename(w2n_instance *caller, int32_t fd, uint32_t old_path, uint32_t old_path_len, int32_t new_fd, uint32_t new_path, uint32_t new_path_len) { (void)caller; (void)fd; (void)old_path; (void)old_path_len; (void)new_fd; (void)new_path; (void)new_path_len; return WASI_ENOSYS; }
+int32_t wasi_path_symlink(w2n_instance *caller, uint32_t old_path, uint32_t old_path_len, int32_t fd, uint32_t new_path, uint32_t new_path_len) { (void)caller; (void)old_path; (void)old_path_len; (void)fd; (void)new_path; (void)new_path_len; return WASI_ENOSYS; }
+int32_t wasi_path_readlink(w2n_instance *caller, int32_t fd, uint32_t path, uint32_t path_len, uint32_t buf, uint32_t buf_len, uint32_t bufused) { (void)caller; (void)fd; (void)path; (void)path_len; (void)buf; (void)buf_len; (void)bufused; return WASI_ENOSYS; }
