@@ -9,7 +9,8 @@
 use std::path::{Path, PathBuf};
 
 const RUNTIME_DIR: &str = "runtime-lib";
-const MAIN_SOURCE: &str = "main.c";
+/// Files of the executables' `main` (main.c, main_*.c, main.h) start with this.
+const MAIN_PREFIX: &str = "main";
 
 fn c_build() -> cc::Build {
     let mut build = cc::Build::new();
@@ -26,16 +27,18 @@ fn c_build() -> cc::Build {
     build
 }
 
-fn runtime_sources(source_dir: &Path) -> (Vec<PathBuf>, PathBuf) {
+/// The runtime's C files and the executables' `main` files, each list sorted so that archive
+/// member order, and so the build, is reproducible.
+fn runtime_sources(source_dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let mut sources: Vec<PathBuf> = std::fs::read_dir(source_dir)
         .expect("runtime-lib/src is readable")
         .map(|entry| entry.expect("runtime-lib/src entry").path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "c"))
-        .filter(|path| path.file_name().is_some_and(|name| name != MAIN_SOURCE))
         .collect();
-    // Archive member order follows this list; sort it so builds are reproducible.
     sources.sort();
-    (sources, source_dir.join(MAIN_SOURCE))
+    sources.into_iter().partition(|path| {
+        !path.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.starts_with(MAIN_PREFIX))
+    })
 }
 
 fn main() {
@@ -45,9 +48,9 @@ fn main() {
     println!("cargo:rerun-if-env-changed=CC");
     println!("cargo:rerun-if-env-changed=CFLAGS");
 
-    let (sources, main_source) = runtime_sources(&source_dir);
+    let (sources, main_sources) = runtime_sources(&source_dir);
     c_build().files(&sources).compile("w2nrt");
-    c_build().file(&main_source).compile("w2nrt_main");
+    c_build().files(&main_sources).compile("w2nrt_main");
 
     // Whole archive: nothing in the crate calls most of the runtime, yet the compiled modules
     // loaded into the process do; -rdynamic puts its symbols in the dynamic symbol table.

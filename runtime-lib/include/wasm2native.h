@@ -254,6 +254,8 @@ void w2n_table_fill(w2n_instance *vmctx, uint32_t table_index, uint32_t dst, voi
 
 /* Interns a signature string ("ii:i") to a process-wide id; equal strings give equal ids. */
 uint32_t w2n_intern_signature(const char *signature);
+/* The signature string of an interned id (valid for the life of the process), or NULL. */
+const char *w2n_signature_of(uint32_t id);
 /* The spec's message for a trap code. */
 const char *w2n_trap_message(uint32_t code);
 

@@ -46,3 +46,10 @@ uint32_t w2n_intern_signature(const char *signature) {
     pthread_mutex_unlock(&registry_lock);
     return id;
 }
+
+const char *w2n_signature_of(uint32_t id) {
+    pthread_mutex_lock(&registry_lock);
+    const char *signature = id >= 1 && id <= count ? signatures[id - 1] : NULL;
+    pthread_mutex_unlock(&registry_lock);
+    return signature;
+}

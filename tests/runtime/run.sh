@@ -6,7 +6,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 cc=${CC:-cc}
-sources=$(ls "$root"/runtime-lib/src/*.c | grep -v '/main\.c$')
+sources=$(ls "$root"/runtime-lib/src/*.c | grep -v '/main[^/]*\.c$')
 flags="-std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -I$root/runtime-lib/include"
 # shellcheck disable=SC2086
 $cc $flags -o "$out/runtime_test" "$root/tests/runtime/runtime_test.c" $sources -lpthread
