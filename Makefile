@@ -2,13 +2,16 @@
 
 SHELL := /bin/bash
 APT_PACKAGES := llvm-19-dev libpolly-19-dev clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 \
-                zlib1g-dev libzstd-dev libxml2-dev
+                zlib1g-dev libzstd-dev libxml2-dev python3-venv
 # llvm-sys must find LLVM 19, never the machine's default llvm-config.
 export LLVM_SYS_191_PREFIX := $(shell llvm-config-19 --prefix 2>/dev/null || echo /usr/lib/llvm-19)
 CARGO := cargo
 BIN := target/release/wasm2native
 
-.PHONY: setup build run test spec clean
+WASI_VENV := target/wasi-venv
+WASMTIME_PY_VERSION := 50.0.1
+
+.PHONY: setup build run test spec clean wasi-venv
 
 # Installs the Debian packages that are missing, and only those.
 setup:
@@ -22,6 +25,18 @@ setup:
 	fi
 	@command -v $(CARGO) >/dev/null || { echo "error: cargo (Rust >= 1.88) is required"; exit 1; }
 
+# A Python venv with the PyPI `wasmtime` package, which tests/wasi.rs uses to compare its programs'
+# behaviour with Wasmtime's. Without it (say, no network) the suite skips that comparison.
+wasi-venv: setup
+	@py=$(WASI_VENV)/bin/python; \
+	have=$$($$py -c 'from importlib.metadata import version; print(version("wasmtime"))' 2>/dev/null); \
+	if [ "$$have" != "$(WASMTIME_PY_VERSION)" ]; then \
+	  echo "installing wasmtime $(WASMTIME_PY_VERSION) into $(WASI_VENV)"; \
+	  { python3 -m venv $(WASI_VENV) && \
+	    $$py -m pip install -q --disable-pip-version-check wasmtime==$(WASMTIME_PY_VERSION); } || \
+	  echo "warning: could not install wasmtime into $(WASI_VENV): the WASI suite will skip its Wasmtime comparison"; \
+	fi
+
 build: setup
 	$(CARGO) build --release
 
@@ -30,7 +45,7 @@ run: build
 	$(BIN) examples/hello.wat -o target/hello
 	./target/hello
 
-test: build
+test: build wasi-venv
 	sh tests/runtime/run.sh
 	$(CARGO) test --release
 

@@ -1,9 +1,10 @@
 //! Linking compiled objects with the system linker driver.
 //!
-//! An executable is the module object, the runtime's `main` and the runtime library, all three
-//! embedded in this crate by build.rs. A shared module is the object alone: its `w2n_*`
-//! references stay undefined and resolve from the process that loads it, which carries the
-//! runtime (this crate exports it dynamically). The driver is `$W2N_CC`, else `cc`, else
+//! An executable is the module object, the runtime's `main` and the runtime library, the last two
+//! embedded in this crate by build.rs, plus, when the program was granted anything at compile
+//! time, an object defining its launch options (see runtime-lib/src/main.h). A shared module is
+//! the object alone: its `w2n_*` references stay undefined and resolve from the process that
+//! loads it, which carries the runtime (this crate exports it dynamically). The driver is `$W2N_CC`, else `cc`, else
 //! `clang-19`. Outputs appear atomically: the linker writes a temporary file beside the output,
 //! renamed over it only on success.
 
@@ -17,6 +18,10 @@ use std::process::Command;
 static RUNTIME_ARCHIVE: &[u8] = include_bytes!(env!("W2N_RUNTIME_ARCHIVE"));
 /// The `main` of compiled executables (`libw2nrt_main.a`).
 static RUNTIME_MAIN_ARCHIVE: &[u8] = include_bytes!(env!("W2N_RUNTIME_MAIN_ARCHIVE"));
+
+/// The NUL-terminated launch options the runtime's `main` reads when WASM2NATIVE_OPTIONS is
+/// unset; a weak reference there, so leaving it undefined means "no options".
+const LAUNCH_OPTIONS_SYMBOL: &str = "wasm2native_launch_options";
 
 /// Drivers tried in order when `W2N_CC` is not set.
 const DEFAULT_DRIVERS: [&str; 2] = ["cc", "clang-19"];
@@ -50,14 +55,28 @@ pub fn runtime_archive() -> &'static [u8] {
 
 /// Links a module object with the runtime and its `main` into an executable at `output`.
 pub fn link_executable(object: &[u8], output: &Path) -> Result<(), LinkError> {
-    let inputs = Inputs::write(
-        object,
-        &[
-            ("libw2nrt_main.a", RUNTIME_MAIN_ARCHIVE),
-            ("libw2nrt.a", RUNTIME_ARCHIVE),
-        ],
-    )?;
+    link_executable_with_options(object, b"", output)
+}
+
+/// As `link_executable`, with `launch_options` (the syntax of runtime-lib/src/main.h) baked in
+/// as the options the program starts with; empty bakes nothing.
+pub fn link_executable_with_options(
+    object: &[u8],
+    launch_options: &[u8],
+    output: &Path,
+) -> Result<(), LinkError> {
+    let options_object = match launch_options {
+        [] => None,
+        text => Some(launch_options_object(object, text)?),
+    };
+    let mut files = vec![("module.o", object)];
+    files.extend(options_object.as_deref().map(|bytes| ("launch_options.o", bytes)));
     // `main` sits in the first archive and calls into the second, so their order matters.
+    files.extend([
+        ("libw2nrt_main.a", RUNTIME_MAIN_ARCHIVE),
+        ("libw2nrt.a", RUNTIME_ARCHIVE),
+    ]);
+    let inputs = Inputs::write(&files)?;
     let mut args: Vec<OsString> = inputs
         .paths
         .iter()
@@ -67,9 +86,46 @@ pub fn link_executable(object: &[u8], output: &Path) -> Result<(), LinkError> {
     link_atomically(&args, output)
 }
 
+/// An object defining `LAUNCH_OPTIONS_SYMBOL` as `text` and a NUL, read-only, for the same
+/// format and architecture as `module_object` so that the linker accepts the pair.
+fn launch_options_object(module_object: &[u8], text: &[u8]) -> Result<Vec<u8>, LinkError> {
+    use object::write::{Object, StandardSection, Symbol, SymbolSection};
+    use object::{Object as _, SectionKind, SymbolFlags, SymbolKind, SymbolScope};
+    let invalid = |error: object::Error| LinkError {
+        message: format!("cannot read the module object: {error}"),
+    };
+    let module = object::File::parse(module_object).map_err(invalid)?;
+    let mut options = Object::new(module.format(), module.architecture(), module.endianness());
+    options.set_sub_architecture(module.sub_architecture());
+    options.flags = module.flags();
+    let section = options.section_id(StandardSection::ReadOnlyData);
+    let symbol = options.add_symbol(Symbol {
+        name: LAUNCH_OPTIONS_SYMBOL.into(),
+        value: 0,
+        size: 0,
+        kind: SymbolKind::Data,
+        scope: SymbolScope::Linkage,
+        weak: false,
+        section: SymbolSection::Undefined,
+        flags: SymbolFlags::None,
+    });
+    let mut contents = text.to_vec();
+    contents.push(0);
+    options.add_symbol_data(symbol, section, &contents, 1);
+    // Without this note the linker would assume the object needs an executable stack.
+    options.add_section(
+        Vec::new(),
+        b".note.GNU-stack".to_vec(),
+        SectionKind::Elf(object::elf::SHT_PROGBITS),
+    );
+    options.write().map_err(|e| LinkError {
+        message: format!("cannot write the launch options object: {e}"),
+    })
+}
+
 /// Links a module object into a shared object whose runtime references resolve at load time.
 pub fn link_shared_module(object: &[u8], output: &Path) -> Result<(), LinkError> {
-    let inputs = Inputs::write(object, &[])?;
+    let inputs = Inputs::write(&[("module.o", object)])?;
     let mut args = vec![OsString::from("-shared")];
     args.extend(inputs.paths.iter().map(|p| p.clone().into_os_string()));
     link_atomically(&args, output)
@@ -82,13 +138,14 @@ struct Inputs {
 }
 
 impl Inputs {
-    fn write(object: &[u8], archives: &[(&str, &[u8])]) -> Result<Self, LinkError> {
+    /// Writes each (file name, contents) pair; `paths` keeps their order.
+    fn write(files: &[(&str, &[u8])]) -> Result<Self, LinkError> {
         let dir = tempfile::Builder::new()
             .prefix("wasm2native-link")
             .tempdir()
             .map_err(|e| LinkError::io("cannot create a temporary directory", e))?;
         let mut paths = Vec::new();
-        for (name, bytes) in std::iter::once(("module.o", object)).chain(archives.iter().copied()) {
+        for &(name, bytes) in files {
             let path = dir.path().join(name);
             std::fs::write(&path, bytes)
                 .map_err(|e| LinkError::io(&format!("cannot write {}", path.display()), e))?;
@@ -229,6 +286,20 @@ const w2n_module wasm2native_module = {
         link_executable(&object, &exe).unwrap();
         let output = Command::new(&exe).output().unwrap();
         assert_eq!(String::from_utf8_lossy(&output.stdout), "hello from wasm\n");
+        assert_eq!(output.status.code(), Some(3));
+    }
+
+    #[test]
+    fn baked_launch_options_apply_unless_the_variable_is_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let object = compile_c_module(dir.path());
+        let exe = dir.path().join("hello");
+        link_executable_with_options(&object, b"'--dir' '/nonexistent-w2n-dir'", &exe).unwrap();
+        let output = Command::new(&exe).env_remove("WASM2NATIVE_OPTIONS").output().unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("cannot grant directory /nonexistent-w2n-dir"), "{stderr}");
+        let output = Command::new(&exe).env("WASM2NATIVE_OPTIONS", "").output().unwrap();
         assert_eq!(output.status.code(), Some(3));
     }
 

@@ -113,3 +113,211 @@ fn text_format_error_is_one_line_with_its_position() {
     assert_eq!(err.lines().count(), 1, "{err:?}");
     assert!(err.contains("text format error: line 3, column 1"), "{err:?}");
 }
+
+/// Prints its arguments, its environment, then the text of each file named by an absolute path
+/// among its arguments.
+const GRANTS_PROGRAM: &str = r#"
+#include <stdio.h>
+extern char **environ;
+int main(int argc, char **argv) {
+    for (int i = 0; i < argc; i++)
+        printf("arg %s\n", argv[i]);
+    for (char **entry = environ; *entry; entry++)
+        printf("env %s\n", *entry);
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] != '/')
+            continue;
+        FILE *file = fopen(argv[i], "r");
+        if (!file) {
+            printf("cannot open %s\n", argv[i]);
+            continue;
+        }
+        char text[256];
+        text[fread(text, 1, sizeof text - 1, file)] = '\0';
+        printf("file %s\n", text);
+        fclose(file);
+    }
+    return 0;
+}
+"#;
+
+const EXIT_7: &str = r#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (call $exit (i32.const 7))))"#;
+
+const ADD: &str = r#"(module (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))"#;
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `GRANTS_PROGRAM` compiled to wasm in `dir`, beside a directory `data` holding note.txt.
+fn grants_program(dir: &Path) -> PathBuf {
+    let source = dir.join("grants.c");
+    let wasm = dir.join("grants.wasm");
+    std::fs::write(&source, GRANTS_PROGRAM).unwrap();
+    let out = Command::new("clang-19")
+        .args(["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-o"])
+        .arg(&wasm)
+        .arg(&source)
+        .output()
+        .expect("run clang-19");
+    assert!(out.status.success(), "clang-19: {}", stderr(&out));
+    std::fs::create_dir(dir.join("data")).unwrap();
+    std::fs::write(dir.join("data/note.txt"), "it's granted").unwrap();
+    wasm
+}
+
+/// `wasm2native run` with its cache in `cache`, working in `dir`.
+fn run_in(dir: &Path, cache: &Path) -> Command {
+    let mut command = wasm2native();
+    command.current_dir(dir).env("WASM2NATIVE_CACHE_DIR", cache).env_remove("WASM2NATIVE_OPTIONS").arg("run");
+    command
+}
+
+#[test]
+fn compile_time_grants_are_baked_in_and_the_variable_replaces_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = grants_program(dir.path());
+    let exe = dir.path().join("grants");
+    // A relative HOST, and a value needing quotes, both as given.
+    let out = wasm2native()
+        .current_dir(dir.path())
+        .arg(&wasm)
+        .args(["-o", "grants", "--dir", "data::/data", "--env", "QUOTED=it's \"so\" $HOME", "--env", "A=1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let run = |options: Option<&str>| {
+        let mut command = Command::new(&exe);
+        command.current_dir(dir.path()).env_remove("WASM2NATIVE_OPTIONS").arg("/data/note.txt");
+        if let Some(options) = options {
+            command.env("WASM2NATIVE_OPTIONS", options);
+        }
+        let out = command.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let exe_name = exe.to_string_lossy();
+    assert_eq!(
+        run(None),
+        format!("arg {exe_name}\narg /data/note.txt\nenv QUOTED=it's \"so\" $HOME\nenv A=1\nfile it's granted\n")
+    );
+    assert_eq!(
+        run(Some("--env B=2")),
+        format!("arg {exe_name}\narg /data/note.txt\nenv B=2\ncannot open /data/note.txt\n")
+    );
+}
+
+#[test]
+fn run_passes_arguments_grants_and_exit_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let wasm = grants_program(dir.path());
+    let out = run_in(dir.path(), &cache)
+        .env("WASM2NATIVE_OPTIONS", "--env LEAKED=1")
+        .args(["--dir", "data::/data", "--env", "A=1"])
+        .arg(&wasm)
+        .args(["/data/note.txt", "--dir", "-x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let wasm_name = wasm.to_string_lossy();
+    assert_eq!(
+        stdout(&out),
+        format!("arg {wasm_name}\narg /data/note.txt\narg --dir\narg -x\nenv A=1\nfile it's granted\n")
+    );
+
+    std::fs::write(dir.path().join("exit7.wat"), EXIT_7).unwrap();
+    let out = run_in(dir.path(), &cache).arg("exit7.wat").output().unwrap();
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn run_invoke_prints_the_results() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("add.wat"), ADD).unwrap();
+    let cache = dir.path().join("cache");
+    for extra in [&[][..], &["--no-cache"]] {
+        let out = run_in(dir.path(), &cache).args(extra).args(["--invoke", "add", "add.wat", "2", "3"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(stdout(&out), "5\n");
+    }
+}
+
+#[test]
+fn second_run_reuses_the_cached_executable() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("exit7.wat"), EXIT_7).unwrap();
+    let cache = dir.path().join("cache");
+    let entries = || -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&cache).unwrap().map(|e| e.unwrap().path()).collect();
+        paths.sort();
+        paths
+    };
+    let run = |extra: &[&str]| run_in(dir.path(), &cache).args(extra).arg("exit7.wat").status().unwrap().code();
+    assert_eq!(run(&[]), Some(7));
+    let first = entries();
+    assert_eq!(first.len(), 1, "{first:?}");
+    let modified = || std::fs::metadata(&first[0]).unwrap().modified().unwrap();
+    let compiled_at = modified();
+    assert_eq!(run(&[]), Some(7));
+    assert_eq!(entries(), first);
+    assert_eq!(modified(), compiled_at, "the second run compiled again");
+    assert_eq!(run(&["--no-cache"]), Some(7));
+    assert_eq!(entries(), first, "--no-cache wrote to the cache");
+    assert_eq!(run(&["-O0"]), Some(7));
+    assert_eq!(entries().len(), 2, "another -O shared the entry");
+}
+
+#[test]
+fn unusable_cache_falls_back_with_one_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("exit7.wat"), EXIT_7).unwrap();
+    // A file where the cache directory should be.
+    let cache = dir.path().join("not-a-directory");
+    std::fs::write(&cache, "").unwrap();
+    let out = run_in(dir.path(), &cache.join("cache")).arg("exit7.wat").output().unwrap();
+    assert_eq!(out.status.code(), Some(7));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err:?}");
+    assert!(err.starts_with("wasm2native: warning: cannot use the cache"), "{err:?}");
+}
+
+#[test]
+fn bad_grants_are_one_line_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("exit7.wat"), EXIT_7).unwrap();
+    let output = dir.path().join("out");
+    let cases: &[(&[&str], &str)] = &[
+        (&["--env", "NOEQUALS"], "--env NOEQUALS: expected NAME=VALUE"),
+        (&["--env", "=value"], "--env =value: expected NAME=VALUE"),
+        (&["--dir", "/nonexistent"], "--dir /nonexistent: no such directory"),
+        (&["--dir", "/nonexistent::/data"], "--dir /nonexistent: no such directory"),
+        (&["--dir", "::/data"], "--dir ::/data: no host directory"),
+        (&["--dir", ".", "--emit", "obj"], "only apply to executables (--emit exe)"),
+    ];
+    for (flags, message) in cases {
+        let out = wasm2native().current_dir(dir.path()).arg("exit7.wat").args(*flags).arg("-o").arg(&output).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{flags:?}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{flags:?}: {err:?}");
+        assert!(err.starts_with("wasm2native: error: ") && err.contains(message), "{flags:?}: {err:?}");
+        assert!(!output.exists(), "{flags:?} left an output");
+    }
+    let out = run_in(dir.path(), &dir.path().join("cache")).args(["--env", "NOEQUALS", "exit7.wat"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "wasm2native: error: --env NOEQUALS: expected NAME=VALUE with a non-empty NAME\n");
+    assert!(!dir.path().join("cache").exists(), "a rejected run touched the cache");
+}
+
+#[test]
+fn a_module_named_run_compiles_when_written_dot_slash_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("run"), EXIT_7).unwrap();
+    let out = wasm2native().current_dir(dir.path()).args(["./run", "-o", "exit7"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(Command::new(dir.path().join("exit7")).status().unwrap().code(), Some(7));
+}

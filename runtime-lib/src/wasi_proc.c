@@ -1,6 +1,7 @@
-/* WASI clocks, randomness, sched_yield and proc_exit. */
+/* WASI clocks, randomness, sched_yield, proc_raise and proc_exit. */
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -65,6 +66,39 @@ int32_t wasi_random_get(w2n_instance *caller, uint32_t buf, uint32_t buf_len) {
 int32_t wasi_sched_yield(w2n_instance *caller) {
     (void)caller;
     sched_yield();
+    return WASI_ESUCCESS;
+}
+
+/* The host signal of each of the spec's signal numbers; 0 is "no signal". */
+static const int host_signals[] = {
+    [1] = SIGHUP,    [2] = SIGINT,   [3] = SIGQUIT,   [4] = SIGILL,   [5] = SIGTRAP,
+    [6] = SIGABRT,   [7] = SIGBUS,   [8] = SIGFPE,    [9] = SIGKILL,  [10] = SIGUSR1,
+    [11] = SIGSEGV,  [12] = SIGUSR2, [13] = SIGPIPE,  [14] = SIGALRM, [15] = SIGTERM,
+    [16] = SIGCHLD,  [17] = SIGCONT, [18] = SIGSTOP,  [19] = SIGTSTP, [20] = SIGTTIN,
+    [21] = SIGTTOU,  [22] = SIGURG,  [23] = SIGXCPU,  [24] = SIGXFSZ, [25] = SIGVTALRM,
+    [26] = SIGPROF,  [27] = SIGWINCH, [28] = SIGPOLL, [29] = SIGPWR,  [30] = SIGSYS,
+};
+
+/* Raises the host signal for real, so the process reacts as the native program would. */
+int32_t wasi_proc_raise(w2n_instance *caller, int32_t signal_number) {
+    (void)caller;
+    if (signal_number < 0 ||
+        signal_number >= (int32_t)(sizeof host_signals / sizeof host_signals[0]))
+        return WASI_EINVAL;
+    if (signal_number == 0)
+        return WASI_ESUCCESS;
+    int host = host_signals[signal_number];
+    /*
+     * The runtime's fault handler (fault.c) would take a raised SIGSEGV or SIGBUS for a fault
+     * and return, so those get their default action back first.
+     */
+    if (host == SIGSEGV || host == SIGBUS) {
+        struct sigaction fallback = {.sa_handler = SIG_DFL};
+        sigemptyset(&fallback.sa_mask);
+        sigaction(host, &fallback, NULL);
+    }
+    if (raise(host) != 0)
+        return wasi_errno(errno);
     return WASI_ESUCCESS;
 }
 
