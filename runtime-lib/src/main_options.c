@@ -91,6 +91,45 @@ static int add_env(w2n_launch_options *options, char *entry) {
     return 0;
 }
 
+/* Applies the flag at list->words[*at] (and its value), advancing *at past what it used. */
+static int apply_flag(const word_list *list, size_t *at, const char *origin,
+                      w2n_launch_options *options, char *error, size_t error_size) {
+    const char *flag = list->words[*at];
+    if (strcmp(flag, "--inherit-env") == 0) {
+        options->inherit_env = 1;
+        return 0;
+    }
+    if (strcmp(flag, "--dir") != 0 && strcmp(flag, "--env") != 0 && strcmp(flag, "--invoke") != 0) {
+        snprintf(error, error_size, "%s: unknown option '%s' (known: --dir HOST[::GUEST], "
+                 "--env NAME=VALUE, --inherit-env, --invoke NAME)", origin, flag);
+        return -1;
+    }
+    if (*at + 1 == list->count) {
+        snprintf(error, error_size, "%s: %s needs a value", origin, flag);
+        return -1;
+    }
+    char *value = list->words[++*at];
+    int failed = 0;
+    if (strcmp(flag, "--dir") == 0) {
+        if (value[0] == '\0' || strncmp(value, "::", 2) == 0) {
+            snprintf(error, error_size, "%s: --dir '%s' names no host directory", origin, value);
+            return -1;
+        }
+        failed = add_dir(options, value);
+    } else if (strcmp(flag, "--env") == 0) {
+        if (value[0] == '=' || !strchr(value, '=')) {
+            snprintf(error, error_size, "%s: --env '%s' is not NAME=VALUE", origin, value);
+            return -1;
+        }
+        failed = add_env(options, value);
+    } else {
+        options->invoke = value;
+    }
+    if (failed)
+        snprintf(error, error_size, "out of memory");
+    return failed ? -1 : 0;
+}
+
 int w2n_parse_launch_options(const char *text, const char *origin, w2n_launch_options *options,
                              char *error, size_t error_size) {
     word_list list = {NULL, 0};
@@ -99,48 +138,14 @@ int w2n_parse_launch_options(const char *text, const char *origin, w2n_launch_op
         snprintf(error, error_size, "%s: %s", origin, reason);
         return -1;
     }
-    for (size_t i = 0; i < list.count; i++) {
-        const char *flag = list.words[i];
-        int takes_value = strcmp(flag, "--dir") == 0 || strcmp(flag, "--env") == 0 ||
-                          strcmp(flag, "--invoke") == 0;
-        if (strcmp(flag, "--inherit-env") == 0) {
-            options->inherit_env = 1;
-            continue;
-        }
-        if (!takes_value) {
-            snprintf(error, error_size, "%s: unknown option '%s' (known: --dir HOST[::GUEST], "
-                     "--env NAME=VALUE, --inherit-env, --invoke NAME)", origin, flag);
-            return -1;
-        }
-        if (i + 1 == list.count) {
-            snprintf(error, error_size, "%s: %s needs a value", origin, flag);
-            return -1;
-        }
-        char *value = list.words[++i];
-        int failed = 0;
-        if (strcmp(flag, "--dir") == 0) {
-            if (value[0] == '\0' || strncmp(value, "::", 2) == 0) {
-                snprintf(error, error_size, "%s: --dir '%s' names no host directory", origin,
-                         value);
-                return -1;
-            }
-            failed = add_dir(options, value);
-        } else if (strcmp(flag, "--env") == 0) {
-            if (value[0] == '=' || !strchr(value, '=')) {
-                snprintf(error, error_size, "%s: --env '%s' is not NAME=VALUE", origin, value);
-                return -1;
-            }
-            failed = add_env(options, value);
-        } else {
-            options->invoke = value;
-        }
-        if (failed) {
-            snprintf(error, error_size, "out of memory");
-            return -1;
-        }
+    int status = 0;
+    for (size_t i = 0; i < list.count && status == 0; i++) {
+        size_t flag = i;
+        status = apply_flag(&list, &i, origin, options, error, error_size);
+        free(list.words[flag]); /* values stay: `options` points into them */
     }
-    /* The words stay alive: options point into them for the life of the process. */
-    return 0;
+    free(list.words);
+    return status;
 }
 
 static size_t name_length(const char *entry) {
