@@ -75,9 +75,13 @@ static int add_standard_stream(w2n_wasi_context *context, int host) {
     struct stat status;
     uint8_t filetype = fstat(host, &status) == 0 ? wasi_filetype_of_mode(status.st_mode)
                                                  : WASI_FILETYPE_UNKNOWN;
+    /* A terminal has no position; wasi-libc's isatty() tells one by these rights' absence. */
+    uint64_t rights = WASI_RIGHTS_FILE;
+    if (filetype == WASI_FILETYPE_CHARACTER_DEVICE)
+        rights &= ~(WASI_RIGHT_FD_SEEK | WASI_RIGHT_FD_TELL);
     uint32_t fd;
     /* Not owned: wasi_fd_release leaves host fds 0, 1 and 2 open. */
-    return wasi_fd_insert(context, host, filetype, WASI_RIGHTS_FILE, WASI_RIGHTS_FILE, &fd);
+    return wasi_fd_insert(context, host, filetype, rights, rights, &fd);
 }
 
 w2n_wasi_context *w2n_wasi_context_new(int argc, char **argv, char **envp) {

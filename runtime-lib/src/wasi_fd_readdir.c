@@ -6,12 +6,13 @@
  * (its d_next) is its index plus one: 1 after ".", 2 after "..", and so on. Indices rather than
  * host telldir positions because the guest keeps cookies in a 32-bit long (telldir/seekdir),
  * while host positions are 64-bit hashes on some file systems. To stay linear over a whole
- * listing, each thread remembers where it left a few streams; a call resuming there continues
+ * listing, the descriptor's stream remembers where it was left; a call resuming there continues
  * reading, any other call re-reads from the start and skips to its cookie.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,9 +24,6 @@
 /* After "..": the host's first entry comes next. */
 #define COOKIE_HOST_START 2u
 
-/* How many streams each thread remembers a position for. */
-#define REMEMBERED_STREAMS 8
-
 /* One entry as fd_readdir writes it. */
 typedef struct listed_entry {
     uint64_t inode;
@@ -34,40 +32,27 @@ typedef struct listed_entry {
 } listed_entry;
 
 /*
- * Where a stream was left: the entry of cookie `cookie` is the next to write. When that entry
- * did not fit in the guest's buffer the stream is already past it, and `pending` keeps it.
- * Trusted only while telldir still says `position`: a stream opened since at the same address
- * is at position 0, which is only ever remembered for COOKIE_HOST_START with nothing pending,
- * true of any stream.
+ * A descriptor's directory stream and where it was left: the entry of cookie `cookie` is the
+ * next to write. When that entry did not fit in the guest's buffer the stream is already past
+ * it, and `pending` keeps it.
  */
-typedef struct stream_position {
+struct wasi_dir_stream {
     DIR *dir;
     uint64_t cookie;
-    long position;
     int has_pending;
     listed_entry pending;
-} stream_position;
+};
 
-static _Thread_local stream_position remembered[REMEMBERED_STREAMS];
-static _Thread_local unsigned next_remembered;
-
-static stream_position *remembered_of(DIR *dir) {
-    for (unsigned i = 0; i < REMEMBERED_STREAMS; i++)
-        if (remembered[i].dir == dir)
-            return &remembered[i];
-    return NULL;
+static void remember(wasi_dir_stream *stream, uint64_t cookie, const listed_entry *pending) {
+    stream->cookie = cookie;
+    stream->has_pending = pending != NULL;
+    if (pending)
+        stream->pending = *pending;
 }
 
-static void remember(DIR *dir, uint64_t cookie, const listed_entry *pending) {
-    stream_position *slot = remembered_of(dir);
-    if (!slot)
-        slot = &remembered[next_remembered++ % REMEMBERED_STREAMS];
-    slot->dir = dir;
-    slot->cookie = cookie;
-    slot->position = telldir(dir);
-    slot->has_pending = pending != NULL;
-    if (pending)
-        slot->pending = *pending;
+void wasi_dir_stream_close(wasi_dir_stream *stream) {
+    closedir(stream->dir); /* closes its own duplicate of the host fd */
+    free(stream);
 }
 
 static uint8_t filetype_of_dirent(DIR *dir, const struct dirent *host) {
@@ -111,28 +96,33 @@ static int read_entry(DIR *dir, listed_entry *entry, int32_t *error) {
 }
 
 /*
- * Moves `dir` to the entry of `cookie` (at least COOKIE_HOST_START): from where it was left
- * when that is at or before the cookie, else from the start. When the stream is already past
- * that entry, copies it to `pending` and returns 1; otherwise 0, or -1 with *error set.
+ * Moves `dir` to the entry of `*cookie` (at least COOKIE_HOST_START): from where it was left
+ * when that is at or before the cookie, else from the start. A stream that ends before lowers
+ * `*cookie` to its end, so that only true positions are remembered. When the stream is
+ * already past the entry, copies it to `pending` and returns 1; otherwise 0, or -1 with
+ * *error set.
  */
-static int seek_to(DIR *dir, uint64_t cookie, listed_entry *pending, int32_t *error) {
+static int seek_to(wasi_dir_stream *stream, uint64_t *cookie, listed_entry *pending,
+                   int32_t *error) {
+    DIR *dir = stream->dir;
     uint64_t at = COOKIE_HOST_START;
-    const stream_position *known = remembered_of(dir);
-    if (known && known->cookie <= cookie && telldir(dir) == known->position) {
-        at = known->cookie;
-        if (known->has_pending && at == cookie) {
-            *pending = known->pending;
+    if (stream->cookie >= COOKIE_HOST_START && stream->cookie <= *cookie) {
+        at = stream->cookie;
+        if (stream->has_pending && at == *cookie) {
+            *pending = stream->pending;
             return 1;
         }
-        at += known->has_pending;
+        at += stream->has_pending;
     } else {
         rewinddir(dir);
     }
     listed_entry skipped;
-    for (; at < cookie; at++) {
+    for (; at < *cookie; at++) {
         int found = read_entry(dir, &skipped, error);
-        if (found <= 0)
-            return found; /* past the end there is nothing to list */
+        if (found <= 0) {
+            *cookie = at;
+            return found;
+        }
     }
     return 0;
 }
@@ -192,8 +182,8 @@ static int32_t write_dot_entries(dirent_writer *writer, int host, uint64_t cooki
  * The host's entries from that of `cookie` (first `pending`, if the stream is past it) until
  * the buffer fills or the stream ends; an entry cut short is kept for the next call.
  */
-static int32_t write_host_entries(dirent_writer *writer, DIR *dir, uint64_t cookie,
-                                  const listed_entry *pending) {
+static int32_t write_host_entries(dirent_writer *writer, wasi_dir_stream *stream,
+                                  uint64_t cookie, const listed_entry *pending) {
     listed_entry entry;
     if (pending) {
         if (!write_dirent(writer, cookie + 1, pending))
@@ -202,18 +192,18 @@ static int32_t write_host_entries(dirent_writer *writer, DIR *dir, uint64_t cook
     }
     while (!is_full(writer)) {
         int32_t error;
-        int found = read_entry(dir, &entry, &error);
+        int found = read_entry(stream->dir, &entry, &error);
         if (found <= 0) {
-            remember(dir, cookie, NULL);
+            remember(stream, cookie, NULL);
             return error;
         }
         if (!write_dirent(writer, cookie + 1, &entry)) {
-            remember(dir, cookie, &entry);
+            remember(stream, cookie, &entry);
             return WASI_ESUCCESS;
         }
         cookie++;
     }
-    remember(dir, cookie, NULL);
+    remember(stream, cookie, NULL);
     return WASI_ESUCCESS;
 }
 
@@ -221,22 +211,23 @@ static int32_t write_host_entries(dirent_writer *writer, DIR *dir, uint64_t cook
  * The descriptor's directory stream, opened on first use. It reads through a duplicate of the
  * host fd so that closedir, when the slot is released, leaves the descriptor to its owner.
  */
-static DIR *stream_of(wasi_fd *entry, int32_t *error) {
+static wasi_dir_stream *stream_of(wasi_fd *entry, int32_t *error) {
     if (entry->directory)
         return entry->directory;
-    int duplicate = fcntl(entry->host, F_DUPFD_CLOEXEC, WASI_STANDARD_STREAMS);
-    if (duplicate < 0) {
-        *error = wasi_errno(errno);
-        return NULL;
-    }
-    DIR *dir = fdopendir(duplicate);
+    wasi_dir_stream *stream = calloc(1, sizeof *stream);
+    int duplicate = stream ? fcntl(entry->host, F_DUPFD_CLOEXEC, WASI_STANDARD_STREAMS) : -1;
+    DIR *dir = duplicate >= 0 ? fdopendir(duplicate) : NULL;
     if (!dir) {
-        *error = wasi_errno(errno);
-        close(duplicate);
+        *error = stream ? wasi_errno(errno) : WASI_ENOMEM;
+        if (duplicate >= 0)
+            close(duplicate);
+        free(stream);
         return NULL;
     }
-    entry->directory = dir;
-    return dir;
+    stream->dir = dir;
+    stream->cookie = COOKIE_HOST_START;
+    entry->directory = stream;
+    return stream;
 }
 
 int32_t wasi_fd_readdir(w2n_instance *caller, int32_t fd, uint32_t buf, uint32_t buf_len,
@@ -254,8 +245,8 @@ int32_t wasi_fd_readdir(w2n_instance *caller, int32_t fd, uint32_t buf, uint32_t
     wasi_memory memory = wasi_caller_memory(caller);
     if (!wasi_in_bounds(memory, buf, buf_len) || !wasi_in_bounds(memory, bufused, 4))
         return WASI_EFAULT;
-    DIR *dir = stream_of(entry, &error);
-    if (!dir)
+    wasi_dir_stream *stream = stream_of(entry, &error);
+    if (!stream)
         return error;
 
     dirent_writer writer = {memory, buf, buf_len, 0};
@@ -267,9 +258,9 @@ int32_t wasi_fd_readdir(w2n_instance *caller, int32_t fd, uint32_t buf, uint32_t
     listed_entry pending;
     int has_pending = 0;
     if (error == WASI_ESUCCESS && !is_full(&writer))
-        has_pending = seek_to(dir, position, &pending, &error) > 0;
+        has_pending = seek_to(stream, &position, &pending, &error) > 0;
     if (error == WASI_ESUCCESS && !is_full(&writer))
-        error = write_host_entries(&writer, dir, position, has_pending ? &pending : NULL);
+        error = write_host_entries(&writer, stream, position, has_pending ? &pending : NULL);
     if (error != WASI_ESUCCESS)
         return error;
     wasi_store_u32(memory, bufused, writer.used);

@@ -3,7 +3,6 @@
  * indices into the table, never host numbers, so a guest can name only what it was given or
  * opened itself.
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -62,7 +61,7 @@ int32_t wasi_fd_insert(w2n_wasi_context *context, int host, uint8_t filetype,
 
 void wasi_fd_release(wasi_fd *entry) {
     if (entry->directory)
-        closedir(entry->directory); /* closes its own duplicate of the host fd */
+        wasi_dir_stream_close(entry->directory);
     if (entry->host >= WASI_STANDARD_STREAMS)
         close(entry->host);
     free(entry->preopen);

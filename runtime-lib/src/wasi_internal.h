@@ -192,6 +192,10 @@ W2N_INTERNAL int32_t wasi_check_iovecs(wasi_memory memory, uint32_t iovs, uint32
 
 /* ----------------------------------------------- context and fd table --- */
 
+/* fd_readdir's state for one directory descriptor (wasi_fd_readdir.c). */
+typedef struct wasi_dir_stream wasi_dir_stream;
+W2N_INTERNAL void wasi_dir_stream_close(wasi_dir_stream *stream);
+
 /* One guest descriptor. A free slot has host == -1. */
 typedef struct wasi_fd {
     int host;                   /* the host descriptor; owned, except the standard streams */
@@ -199,7 +203,7 @@ typedef struct wasi_fd {
     uint64_t rights_base;       /* what this descriptor may do */
     uint64_t rights_inheriting; /* what descriptors opened through it may be given */
     char *preopen;              /* guest name of a preopened directory (owned), else NULL */
-    void *directory;            /* fd_readdir's open DIR stream (owned), else NULL */
+    wasi_dir_stream *directory; /* fd_readdir's stream (owned), else NULL */
 } wasi_fd;
 
 /* The standard streams are WASI fds 0, 1 and 2, bound to the process's. */
