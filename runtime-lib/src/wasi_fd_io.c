@@ -14,9 +14,6 @@
 
 #include "wasi_internal.h"
 
-/* Transfers with at most this many buffers keep their host iovecs on the stack. */
-#define LOCAL_IOVECS 16
-
 /*
  * The open descriptor `fd` as a byte stream holding `rights`. A directory has no stream: it is
  * WASI_EBADF whatever its rights, as for a descriptor that is not open.
@@ -37,8 +34,8 @@ typedef enum { TRANSFER_READ, TRANSFER_WRITE } transfer_direction;
 
 /*
  * One readv/writev (or preadv/pwritev when `positioned`) over the guest's iovecs, storing the
- * byte count at `counted`. Linux takes at most IOV_MAX buffers in one call; a longer list
- * transfers its first IOV_MAX buffers, a short transfer the caller sees and continues.
+ * byte count at `counted`. A list longer than IOV_MAX transfers its first IOV_MAX buffers, a
+ * short transfer the caller sees and continues.
  */
 static int32_t transfer(w2n_instance *caller, int32_t fd, uint64_t rights,
                         transfer_direction direction, uint32_t iovs, uint32_t iovs_len,
@@ -49,42 +46,28 @@ static int32_t transfer(w2n_instance *caller, int32_t fd, uint64_t rights,
     if (!entry)
         return error;
     wasi_memory memory = wasi_caller_memory(caller);
-    uint64_t total;
-    error = wasi_check_iovecs(memory, iovs, iovs_len, &total);
-    if (error != WASI_ESUCCESS)
-        return error;
     if (!wasi_in_bounds(memory, counted, 4))
         return WASI_EFAULT;
     /* Offsets are unsigned in WASI; those past the host's off_t range cannot exist. */
     if (positioned && offset < 0)
         return WASI_EINVAL;
+    wasi_iovecs buffers;
+    error = wasi_iovecs_get(memory, iovs, iovs_len, &buffers);
+    if (error != WASI_ESUCCESS)
+        return error;
 
-    uint32_t count = iovs_len < IOV_MAX ? iovs_len : IOV_MAX;
-    struct iovec local[LOCAL_IOVECS];
-    struct iovec *host = local;
-    if (count > LOCAL_IOVECS) {
-        host = malloc(count * sizeof *host);
-        if (!host)
-            return WASI_ENOMEM;
-    }
-    for (uint32_t i = 0; i < count; i++) {
-        uint32_t iov = iovs + i * WASI_IOVEC_SIZE;
-        host[i].iov_base = memory.base + wasi_load_u32(memory, iov);
-        host[i].iov_len = wasi_load_u32(memory, iov + 4);
-    }
-
+    struct iovec *host = buffers.vectors;
     ssize_t done;
     do {
         if (direction == TRANSFER_READ)
-            done = positioned ? preadv(entry->host, host, (int)count, offset)
-                              : readv(entry->host, host, (int)count);
+            done = positioned ? preadv(entry->host, host, buffers.count, offset)
+                              : readv(entry->host, host, buffers.count);
         else
-            done = positioned ? pwritev(entry->host, host, (int)count, offset)
-                              : writev(entry->host, host, (int)count);
+            done = positioned ? pwritev(entry->host, host, buffers.count, offset)
+                              : writev(entry->host, host, buffers.count);
     } while (done < 0 && errno == EINTR);
     int saved_errno = errno;
-    if (host != local)
-        free(host);
+    wasi_iovecs_release(&buffers);
     if (done < 0)
         return wasi_errno(saved_errno);
     /* Linux moves at most 0x7ffff000 bytes per call, so the count fits the guest's u32. */

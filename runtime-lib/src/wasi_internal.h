@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include "internal.h"
@@ -182,13 +183,22 @@ W2N_INTERNAL void wasi_store_u16(wasi_memory memory, uint32_t pointer, uint16_t 
 W2N_INTERNAL void wasi_store_u32(wasi_memory memory, uint32_t pointer, uint32_t value);
 W2N_INTERNAL void wasi_store_u64(wasi_memory memory, uint32_t pointer, uint64_t value);
 
+/* A guest (c)iovec array as host iovecs, for one readv/writev/recvmsg/sendmsg. */
+typedef struct wasi_iovecs {
+    struct iovec *vectors; /* `local` or heap memory */
+    int count;
+    struct iovec local[16];
+} wasi_iovecs;
+
 /*
  * Checks an iovec array and every buffer it names (WASI_EFAULT if any is out of bounds), so a
- * transfer never starts that would stop half way on a bad buffer. Returns the total length
- * through `total` (64-bit: the sum of up to 2^32 lengths of up to 2^32 - 1).
+ * transfer never starts that would stop half way on a bad buffer, then fills `out`. Past
+ * IOV_MAX buffers the rest is left out, which only makes the transfer shorter, as POSIX allows.
+ * Release `out` with wasi_iovecs_release.
  */
-W2N_INTERNAL int32_t wasi_check_iovecs(wasi_memory memory, uint32_t iovs, uint32_t iovs_len,
-                                       uint64_t *total);
+W2N_INTERNAL int32_t wasi_iovecs_get(wasi_memory memory, uint32_t iovs, uint32_t iovs_len,
+                                     wasi_iovecs *out);
+W2N_INTERNAL void wasi_iovecs_release(wasi_iovecs *iovecs);
 
 /* ----------------------------------------------- context and fd table --- */
 

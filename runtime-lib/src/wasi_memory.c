@@ -1,4 +1,6 @@
 /* WASI access to the caller's linear memory: bounds checks first, then little-endian copies. */
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wasi_internal.h"
@@ -52,18 +54,31 @@ void wasi_store_u64(wasi_memory memory, uint32_t pointer, uint64_t value) {
     memcpy(memory.base + pointer, &value, sizeof value);
 }
 
-int32_t wasi_check_iovecs(wasi_memory memory, uint32_t iovs, uint32_t iovs_len,
-                          uint64_t *total) {
+int32_t wasi_iovecs_get(wasi_memory memory, uint32_t iovs, uint32_t iovs_len, wasi_iovecs *out) {
     if (!wasi_in_bounds(memory, iovs, (uint64_t)iovs_len * WASI_IOVEC_SIZE))
         return WASI_EFAULT;
-    uint64_t sum = 0;
     for (uint32_t i = 0; i < iovs_len; i++) {
         uint32_t iov = iovs + i * WASI_IOVEC_SIZE;
-        uint32_t length = wasi_load_u32(memory, iov + 4);
-        if (!wasi_in_bounds(memory, wasi_load_u32(memory, iov), length))
+        if (!wasi_in_bounds(memory, wasi_load_u32(memory, iov), wasi_load_u32(memory, iov + 4)))
             return WASI_EFAULT;
-        sum += length;
     }
-    *total = sum;
+    uint32_t count = iovs_len < IOV_MAX ? iovs_len : IOV_MAX;
+    out->vectors = out->local;
+    if (count > sizeof out->local / sizeof out->local[0]) {
+        out->vectors = malloc(count * sizeof *out->vectors);
+        if (!out->vectors)
+            return WASI_ENOMEM;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t iov = iovs + i * WASI_IOVEC_SIZE;
+        out->vectors[i].iov_base = memory.base + wasi_load_u32(memory, iov);
+        out->vectors[i].iov_len = wasi_load_u32(memory, iov + 4);
+    }
+    out->count = (int)count;
     return WASI_ESUCCESS;
+}
+
+void wasi_iovecs_release(wasi_iovecs *iovecs) {
+    if (iovecs->vectors != iovecs->local)
+        free(iovecs->vectors);
 }

@@ -21,30 +21,6 @@ static wasi_fd *socket_get(w2n_instance *caller, int32_t fd, uint64_t rights, in
     return entry;
 }
 
-/*
- * The guest's (c)iovec array as host iovecs in `message` (freed by the caller). Past IOV_MAX
- * buffers the rest is left out, which only makes the transfer shorter, as POSIX allows.
- */
-static int32_t host_iovecs(wasi_memory memory, uint32_t iovs, uint32_t iovs_len,
-                           struct msghdr *message) {
-    uint64_t total;
-    int32_t status = wasi_check_iovecs(memory, iovs, iovs_len, &total);
-    if (status != WASI_ESUCCESS)
-        return status;
-    uint32_t count = iovs_len < IOV_MAX ? iovs_len : IOV_MAX;
-    struct iovec *vectors = calloc(count ? count : 1, sizeof *vectors);
-    if (!vectors)
-        return WASI_ENOMEM;
-    for (uint32_t i = 0; i < count; i++) {
-        uint32_t iov = iovs + i * WASI_IOVEC_SIZE;
-        vectors[i].iov_base = memory.base + wasi_load_u32(memory, iov);
-        vectors[i].iov_len = wasi_load_u32(memory, iov + 4);
-    }
-    message->msg_iov = vectors;
-    message->msg_iovlen = count;
-    return WASI_ESUCCESS;
-}
-
 static uint8_t socket_filetype(int host) {
     int type;
     socklen_t length = sizeof type;
@@ -91,10 +67,11 @@ int32_t wasi_sock_recv(w2n_instance *caller, int32_t fd, uint32_t ri_data, uint3
     wasi_memory memory = wasi_caller_memory(caller);
     if (!wasi_in_bounds(memory, ro_datalen, 4) || !wasi_in_bounds(memory, ro_flags, 2))
         return WASI_EFAULT;
-    struct msghdr message = {0};
-    int32_t status = host_iovecs(memory, ri_data, ri_data_len, &message);
+    wasi_iovecs buffers;
+    int32_t status = wasi_iovecs_get(memory, ri_data, ri_data_len, &buffers);
     if (status != WASI_ESUCCESS)
         return status;
+    struct msghdr message = {.msg_iov = buffers.vectors, .msg_iovlen = (size_t)buffers.count};
     int host_flags = (ri_flags & WASI_RIFLAGS_RECV_PEEK ? MSG_PEEK : 0) |
                      (ri_flags & WASI_RIFLAGS_RECV_WAITALL ? MSG_WAITALL : 0);
     ssize_t received;
@@ -102,7 +79,7 @@ int32_t wasi_sock_recv(w2n_instance *caller, int32_t fd, uint32_t ri_data, uint3
         received = recvmsg(entry->host, &message, host_flags);
     while (received < 0 && errno == EINTR);
     int host_errno = errno;
-    free(message.msg_iov);
+    wasi_iovecs_release(&buffers);
     if (received < 0)
         return wasi_errno(host_errno);
     wasi_store_u32(memory, ro_datalen, (uint32_t)received);
@@ -123,17 +100,18 @@ int32_t wasi_sock_send(w2n_instance *caller, int32_t fd, uint32_t si_data, uint3
     wasi_memory memory = wasi_caller_memory(caller);
     if (!wasi_in_bounds(memory, so_datalen, 4))
         return WASI_EFAULT;
-    struct msghdr message = {0};
-    int32_t status = host_iovecs(memory, si_data, si_data_len, &message);
+    wasi_iovecs buffers;
+    int32_t status = wasi_iovecs_get(memory, si_data, si_data_len, &buffers);
     if (status != WASI_ESUCCESS)
         return status;
+    struct msghdr message = {.msg_iov = buffers.vectors, .msg_iovlen = (size_t)buffers.count};
     /* A closed peer is reported as WASI_EPIPE rather than killing the process with SIGPIPE. */
     ssize_t sent;
     do
         sent = sendmsg(entry->host, &message, MSG_NOSIGNAL);
     while (sent < 0 && errno == EINTR);
     int host_errno = errno;
-    free(message.msg_iov);
+    wasi_iovecs_release(&buffers);
     if (sent < 0)
         return wasi_errno(host_errno);
     wasi_store_u32(memory, so_datalen, (uint32_t)sent);
