@@ -7,28 +7,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <stdlib.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "wasi_internal.h"
-
-/*
- * The open descriptor `fd` as a byte stream holding `rights`. A directory has no stream: it is
- * WASI_EBADF whatever its rights, as for a descriptor that is not open.
- */
-static wasi_fd *stream_of(w2n_wasi_context *context, int32_t fd, uint64_t rights,
-                          int32_t *error) {
-    wasi_fd *entry = wasi_fd_get(context, fd, 0, error);
-    if (!entry)
-        return NULL;
-    if (entry->filetype == WASI_FILETYPE_DIRECTORY) {
-        *error = WASI_EBADF;
-        return NULL;
-    }
-    return wasi_fd_get(context, fd, rights, error);
-}
 
 typedef enum { TRANSFER_READ, TRANSFER_WRITE } transfer_direction;
 
@@ -42,7 +24,7 @@ static int32_t transfer(w2n_instance *caller, int32_t fd, uint64_t rights,
                         int positioned, int64_t offset, uint32_t counted) {
     w2n_wasi_context *context = wasi_context_of(caller);
     int32_t error;
-    wasi_fd *entry = stream_of(context, fd, rights, &error);
+    wasi_fd *entry = wasi_fd_get_stream(context, fd, rights, &error);
     if (!entry)
         return error;
     wasi_memory memory = wasi_caller_memory(caller);
@@ -105,7 +87,7 @@ int32_t wasi_fd_seek(w2n_instance *caller, int32_t fd, int64_t offset, int32_t w
     uint64_t right = offset == 0 && whence == WASI_WHENCE_CUR ? WASI_RIGHT_FD_TELL
                                                                : WASI_RIGHT_FD_SEEK;
     int32_t error;
-    wasi_fd *entry = stream_of(context, fd, right, &error);
+    wasi_fd *entry = wasi_fd_get_stream(context, fd, right, &error);
     if (!entry)
         return error;
     int host_whence;
@@ -129,7 +111,7 @@ int32_t wasi_fd_seek(w2n_instance *caller, int32_t fd, int64_t offset, int32_t w
 int32_t wasi_fd_tell(w2n_instance *caller, int32_t fd, uint32_t offset) {
     w2n_wasi_context *context = wasi_context_of(caller);
     int32_t error;
-    wasi_fd *entry = stream_of(context, fd, WASI_RIGHT_FD_TELL, &error);
+    wasi_fd *entry = wasi_fd_get_stream(context, fd, WASI_RIGHT_FD_TELL, &error);
     if (!entry)
         return error;
     wasi_memory memory = wasi_caller_memory(caller);
@@ -174,7 +156,7 @@ int32_t wasi_fd_advise(w2n_instance *caller, int32_t fd, int64_t offset, int64_t
         return WASI_EINVAL;
     w2n_wasi_context *context = wasi_context_of(caller);
     int32_t error;
-    wasi_fd *entry = stream_of(context, fd, WASI_RIGHT_FD_ADVISE, &error);
+    wasi_fd *entry = wasi_fd_get_stream(context, fd, WASI_RIGHT_FD_ADVISE, &error);
     if (!entry)
         return error;
     /* posix_fadvise returns its error rather than setting errno. */
@@ -184,7 +166,7 @@ int32_t wasi_fd_advise(w2n_instance *caller, int32_t fd, int64_t offset, int64_t
 int32_t wasi_fd_allocate(w2n_instance *caller, int32_t fd, int64_t offset, int64_t len) {
     w2n_wasi_context *context = wasi_context_of(caller);
     int32_t error;
-    wasi_fd *entry = stream_of(context, fd, WASI_RIGHT_FD_ALLOCATE, &error);
+    wasi_fd *entry = wasi_fd_get_stream(context, fd, WASI_RIGHT_FD_ALLOCATE, &error);
     if (!entry)
         return error;
     /* posix_fallocate returns its error rather than setting errno. */

@@ -94,13 +94,8 @@ int32_t wasi_fd_fdstat_get(w2n_instance *caller, int32_t fd, uint32_t stat) {
 int32_t wasi_fd_fdstat_set_flags(w2n_instance *caller, int32_t fd, int32_t flags) {
     w2n_wasi_context *context = wasi_context_of(caller);
     int32_t error;
-    wasi_fd *entry = wasi_fd_get(context, fd, 0, &error);
+    wasi_fd *entry = wasi_fd_get_stream(context, fd, WASI_RIGHT_FD_FDSTAT_SET_FLAGS, &error);
     if (!entry)
-        return error;
-    /* A directory has no append position nor blocking transfers to change. */
-    if (entry->filetype == WASI_FILETYPE_DIRECTORY)
-        return WASI_EBADF;
-    if (!wasi_fd_get(context, fd, WASI_RIGHT_FD_FDSTAT_SET_FLAGS, &error))
         return error;
     /* Linux cannot turn the sync modes on or off once a file is open. */
     if ((uint32_t)flags & ~(uint32_t)SETTABLE_FDFLAGS)
@@ -154,13 +149,8 @@ int32_t wasi_fd_filestat_get(w2n_instance *caller, int32_t fd, uint32_t buf) {
 int32_t wasi_fd_filestat_set_size(w2n_instance *caller, int32_t fd, int64_t size) {
     w2n_wasi_context *context = wasi_context_of(caller);
     int32_t error;
-    wasi_fd *entry = wasi_fd_get(context, fd, 0, &error);
+    wasi_fd *entry = wasi_fd_get_stream(context, fd, WASI_RIGHT_FD_FILESTAT_SET_SIZE, &error);
     if (!entry)
-        return error;
-    /* A directory has no size to set, whatever rights it holds. */
-    if (entry->filetype == WASI_FILETYPE_DIRECTORY)
-        return WASI_EBADF;
-    if (!wasi_fd_get(context, fd, WASI_RIGHT_FD_FILESTAT_SET_SIZE, &error))
         return error;
     /* Sizes are unsigned in WASI; those past the host's off_t range cannot exist. */
     if (size < 0)

@@ -25,6 +25,18 @@ wasi_fd *wasi_fd_get(w2n_wasi_context *context, int32_t fd, uint64_t rights, int
     return entry;
 }
 
+wasi_fd *wasi_fd_get_stream(w2n_wasi_context *context, int32_t fd, uint64_t rights,
+                            int32_t *error) {
+    wasi_fd *entry = wasi_fd_get(context, fd, 0, error);
+    if (!entry)
+        return NULL;
+    if (entry->filetype == WASI_FILETYPE_DIRECTORY) {
+        *error = WASI_EBADF;
+        return NULL;
+    }
+    return wasi_fd_get(context, fd, rights, error);
+}
+
 static int grow(w2n_wasi_context *context) {
     uint32_t count = context->fd_count ? context->fd_count * 2 : 16;
     if (count > WASI_FD_LIMIT)

@@ -238,6 +238,12 @@ W2N_INTERNAL w2n_wasi_context *wasi_context_of(w2n_instance *caller);
 W2N_INTERNAL wasi_fd *wasi_fd_get(w2n_wasi_context *context, int32_t fd, uint64_t rights,
                                   int32_t *error);
 /*
+ * As wasi_fd_get, for calls on a byte stream (data, position, flags, size): a directory has
+ * none, so it is WASI_EBADF whatever its rights, as for a descriptor that is not open.
+ */
+W2N_INTERNAL wasi_fd *wasi_fd_get_stream(w2n_wasi_context *context, int32_t fd,
+                                         uint64_t rights, int32_t *error);
+/*
  * Puts `host` in the lowest free guest slot and returns that fd through `out`. Takes ownership
  * of `host`: on failure (WASI_ENFILE, WASI_ENOMEM) it is closed.
  */
