@@ -8,7 +8,9 @@
 //! `target/wasi-venv/bin/python`, made by `make wasi-venv`), each case runs again under Wasmtime
 //! through `tests/wasi/wasmtime_run.py` in a fresh fixture, and its output, exit and the final trees
 //! must be the same as ours. A last check imports every `wasi_snapshot_preview1` function with the
-//! spec's signature and must link, here and under Wasmtime.
+//! spec's signature and must link, here and under Wasmtime. The `sockets` check runs
+//! `tests/wasi/sockets.c` with a socket as standard input (ours only: Wasmtime's stdin is no
+//! socket).
 //!
 //! - `BLESS=1` rewrites the expected `.stdout` files from this compiler's output.
 //! - `WASI_FILTER=substring` runs only the cases (and programs) whose name contains it.
@@ -725,6 +727,39 @@ fn check_imports(build: &Path, python: Option<&Path>) -> Vec<String> {
     problems
 }
 
+/// Runs the `sockets` program with one end of a Unix socket pair as its standard input: it must
+/// peek and read what this end sends, answer in upper case and shut down its writing side.
+fn check_sockets(build: &Path) -> Vec<String> {
+    use std::os::unix::net::UnixStream;
+    let run = || -> Result<Vec<String>, String> {
+        build_program("sockets", build)?;
+        let (mut ours, theirs) = UnixStream::pair().map_err(|e| format!("socketpair: {e}"))?;
+        let child = Command::new(build.join("sockets"))
+            .stdin(Stdio::from(std::os::fd::OwnedFd::from(theirs)))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run sockets: {e}"))?;
+        ours.write_all(b"helloworld").map_err(|e| format!("send: {e}"))?;
+        let mut answer = Vec::new();
+        ours.read_to_end(&mut answer).map_err(|e| format!("receive: {e}"))?;
+        drop(ours);
+        let out = child.wait_with_output().map_err(|e| format!("wait: {e}"))?;
+        let mut problems = Vec::new();
+        if answer != b"HELLOWORLD" {
+            problems.push(format!("peer received {:?}", String::from_utf8_lossy(&answer)));
+        }
+        let expected = "peek 0 3 'hel'\nwaitall 0 10 'helloworld'\nsend 0 10\nbad send flags 28\n\
+                        bad shutdown 28\nshutdown 0\nafter peer closed 0 0\nnot a socket 57\n";
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if stdout != expected || !out.status.success() {
+            problems.push(format!("{}\nstderr: {}", line_diff(expected, &stdout), String::from_utf8_lossy(&out.stderr)));
+        }
+        Ok(problems)
+    };
+    run().unwrap_or_else(|e| vec![e])
+}
+
 fn main() {
     let started = Instant::now();
     let filter = std::env::var("WASI_FILTER").unwrap_or_default();
@@ -771,14 +806,21 @@ fn main() {
             }
         }
     }
-    if "imports".contains(&filter) {
-        let problems = check_imports(build.path(), python.as_deref());
+    let checks: [(&str, &dyn Fn() -> Vec<String>); 2] = [
+        ("imports", &|| check_imports(build.path(), python.as_deref())),
+        ("sockets", &|| check_sockets(build.path())),
+    ];
+    for (name, check) in checks {
+        if !name.contains(&filter) {
+            continue;
+        }
+        let problems = check();
         if problems.is_empty() {
             passed += 1;
-            println!("test wasi::imports ... ok");
+            println!("test wasi::{name} ... ok");
         } else {
             failed += 1;
-            println!("test wasi::imports ... FAILED");
+            println!("test wasi::{name} ... FAILED");
             for problem in &problems {
                 println!("    {problem}");
             }
