@@ -2,7 +2,7 @@
 
 SHELL := /bin/bash
 APT_PACKAGES := llvm-19-dev libpolly-19-dev clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 \
-                zlib1g-dev libzstd-dev libxml2-dev python3-venv
+                libc++-19-dev-wasm32 zlib1g-dev libzstd-dev libxml2-dev python3-venv gcc g++ binutils
 # llvm-sys must find LLVM 19, never the machine's default llvm-config.
 export LLVM_SYS_191_PREFIX := $(shell llvm-config-19 --prefix 2>/dev/null || echo /usr/lib/llvm-19)
 CARGO := cargo
@@ -11,7 +11,7 @@ BIN := target/release/wasm2native
 WASI_VENV := target/wasi-venv
 WASMTIME_PY_VERSION := 50.0.1
 
-.PHONY: setup build run test spec clean wasi-venv
+.PHONY: setup build run test spec clean wasi-venv examples
 
 # Installs the Debian packages that are missing, and only those.
 setup:
@@ -48,6 +48,11 @@ run: build
 test: build wasi-venv
 	sh tests/runtime/run.sh
 	$(CARGO) test --release
+	$(MAKE) examples
+
+# The example projects, each built and run with its own Makefile.
+examples: build
+	$(MAKE) -C examples/cpp-textstats clean run WASM2NATIVE=$(CURDIR)/$(BIN)
 
 # The spec harness alone; SPEC_FILTER, SPEC_DIRS and SPEC_OPT narrow it (see tests/spec.rs).
 spec: build

@@ -20,7 +20,24 @@ pub mod instance {
     pub const ELEM_SEGMENTS: u32 = 56;
     pub const ELEM_SEGMENT_SIZES: u32 = 64;
     pub const DATA_SEGMENT_SIZES: u32 = 72;
+    pub const HOST_DATA: u32 = 80;
 }
+
+/// Library builds (`w2n_api_*` in the header): what generated API code reads and builds.
+pub mod api {
+    /// `struct w2n_api_host`, which `host_data` of a library instance points to.
+    pub const HOST_CONTEXT: u32 = 0;
+    pub const HOST_IMPORT_FUNCTIONS: u32 = 8;
+    /// `w2n_api_import.slot` of an import with no field in `PREFIX_imports`.
+    pub const NO_SLOT: u32 = 0xffff_ffff;
+    /// `w2n_api_import.flags`: a WASI import the runtime may supply.
+    pub const IMPORT_WASI: u32 = 1;
+}
+
+/// Section holding the NUL-terminated build record of every compiled module.
+pub const BUILD_INFO_SECTION: &str = ".wasm2native.build";
+/// Symbol of that record (made local and prefixed in library builds).
+pub const BUILD_INFO_SYMBOL: &str = "wasm2native_build_info";
 
 /// `struct w2n_memory`.
 pub mod memory {
@@ -99,6 +116,19 @@ pub enum RuntimeFn {
     TableCopy,
     TableGrow,
     TableFill,
+    HostTrap,
+    ApiNew,
+    ApiFree,
+    ApiCall,
+    ApiLastTrap,
+    ApiContext,
+    ApiMemoryData,
+    ApiMemorySize,
+    ApiMemoryAt,
+    ApiGlobal,
+    ApiTableSize,
+    ApiTableGet,
+    ApiTableSet,
 }
 
 /// Argument and result kinds of runtime functions.
@@ -106,10 +136,11 @@ pub enum RuntimeFn {
 pub enum AbiType {
     Ptr,
     I32,
+    I64,
 }
 
 impl RuntimeFn {
-    pub const ALL: [RuntimeFn; 11] = [
+    pub const ALL: [RuntimeFn; 24] = [
         RuntimeFn::Trap,
         RuntimeFn::MemoryGrow,
         RuntimeFn::MemoryInit,
@@ -121,11 +152,24 @@ impl RuntimeFn {
         RuntimeFn::TableCopy,
         RuntimeFn::TableGrow,
         RuntimeFn::TableFill,
+        RuntimeFn::HostTrap,
+        RuntimeFn::ApiNew,
+        RuntimeFn::ApiFree,
+        RuntimeFn::ApiCall,
+        RuntimeFn::ApiLastTrap,
+        RuntimeFn::ApiContext,
+        RuntimeFn::ApiMemoryData,
+        RuntimeFn::ApiMemorySize,
+        RuntimeFn::ApiMemoryAt,
+        RuntimeFn::ApiGlobal,
+        RuntimeFn::ApiTableSize,
+        RuntimeFn::ApiTableGet,
+        RuntimeFn::ApiTableSet,
     ];
 
     /// (symbol, params, result)
     pub fn signature(self) -> (&'static str, &'static [AbiType], Option<AbiType>) {
-        use AbiType::{I32, Ptr};
+        use AbiType::{I32, I64, Ptr};
         match self {
             RuntimeFn::Trap => ("w2n_trap", &[I32], None),
             RuntimeFn::MemoryGrow => ("w2n_memory_grow", &[Ptr, I32, I32], Some(I32)),
@@ -138,6 +182,20 @@ impl RuntimeFn {
             RuntimeFn::TableCopy => ("w2n_table_copy", &[Ptr, I32, I32, I32, I32, I32], None),
             RuntimeFn::TableGrow => ("w2n_table_grow", &[Ptr, I32, Ptr, I32], Some(I32)),
             RuntimeFn::TableFill => ("w2n_table_fill", &[Ptr, I32, I32, Ptr, I32], None),
+            RuntimeFn::HostTrap => ("w2n_host_trap", &[Ptr], None),
+            // Library builds: the generic half of the generated C API (api.c).
+            RuntimeFn::ApiNew => ("w2n_api_new", &[Ptr, Ptr, Ptr], Some(Ptr)),
+            RuntimeFn::ApiFree => ("w2n_api_free", &[Ptr], None),
+            RuntimeFn::ApiCall => ("w2n_api_call", &[Ptr, I32, Ptr], Some(I32)),
+            RuntimeFn::ApiLastTrap => ("w2n_api_last_trap", &[Ptr], Some(Ptr)),
+            RuntimeFn::ApiContext => ("w2n_api_context", &[Ptr], Some(Ptr)),
+            RuntimeFn::ApiMemoryData => ("w2n_api_memory_data", &[Ptr, I32], Some(Ptr)),
+            RuntimeFn::ApiMemorySize => ("w2n_api_memory_size", &[Ptr, I32], Some(I64)),
+            RuntimeFn::ApiMemoryAt => ("w2n_api_memory_at", &[Ptr, I32, I64, I64], Some(Ptr)),
+            RuntimeFn::ApiGlobal => ("w2n_api_global", &[Ptr, I32], Some(Ptr)),
+            RuntimeFn::ApiTableSize => ("w2n_api_table_size", &[Ptr, I32], Some(I32)),
+            RuntimeFn::ApiTableGet => ("w2n_api_table_get", &[Ptr, I32, I32], Some(Ptr)),
+            RuntimeFn::ApiTableSet => ("w2n_api_table_set", &[Ptr, I32, I32, Ptr], Some(I32)),
         }
     }
 }

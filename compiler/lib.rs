@@ -6,10 +6,12 @@
 //! carries the runtime (`runtime`).
 
 pub mod abi;
+pub mod capi;
 mod codegen;
 pub mod error;
 pub mod frontend;
 pub mod link;
+pub mod library;
 pub mod runtime;
 mod translate;
 
@@ -51,7 +53,78 @@ pub enum Emit {
 pub fn compile(input: &[u8], options: &Options, emit: Emit) -> Result<Vec<u8>, CompileError> {
     let binary = frontend::to_binary(input)?;
     let info = frontend::parse(&binary, options.features)?;
+    let record = build_record(&binary, options, None)?;
     let context = inkwell::context::Context::create();
-    let module = translate::translate_module(&context, &info)?;
+    let module = translate::translate_module(&context, &info, &record, None)?;
     codegen::emit(&module, options, emit)
+}
+
+/// A module compiled for linking into C: the object with its API, and what describes that API.
+pub struct CompiledLibrary {
+    /// Relocatable object defining the module and the `PREFIX_*` API; it references the runtime.
+    pub object: Vec<u8>,
+    /// The C header declaring the API.
+    pub header: String,
+    /// The symbols the API defines: the only ones a library built from `object` exports.
+    pub api_symbols: Vec<String>,
+}
+
+/// Compiles a module with the C API of prefix `prefix` (see `capi`); `source` names the module in
+/// the header's opening comment.
+pub fn compile_library(input: &[u8], options: &Options, prefix: &str, source: &str) -> Result<CompiledLibrary, CompileError> {
+    if !capi::valid_prefix(prefix) {
+        return Err(CompileError::new(
+            error::ErrorKind::Unsupported,
+            format!("prefix {prefix:?} is not a C identifier (letters, digits and _, not starting with a digit)"),
+            None,
+        ));
+    }
+    let binary = frontend::to_binary(input)?;
+    let info = frontend::parse(&binary, options.features)?;
+    let surface = capi::Surface::new(&info, prefix);
+    let record = build_record(&binary, options, Some(prefix))?;
+    let context = inkwell::context::Context::create();
+    let module = translate::translate_module(&context, &info, &record, Some(&surface))?;
+    let object = codegen::emit(&module, options, Emit::Object)?;
+    Ok(CompiledLibrary { object, header: capi::header::render(&surface, source), api_symbols: surface.defined_symbols() })
+}
+
+/// The build record every artifact carries (see `abi::BUILD_INFO_SECTION`): one `key: value`
+/// per line, enough to tell exactly what code ran.
+fn build_record(binary: &[u8], options: &Options, prefix: Option<&str>) -> Result<String, CompileError> {
+    let machine = codegen::target_machine(options)?;
+    let (major, minor, patch) = inkwell::support::get_llvm_version();
+    let features = match options.features {
+        FeatureSet::Wasm1 => "wasm1",
+        FeatureSet::Wasm2 => "wasm2 (bulk memory, reference types, multi-value, SIMD, ...)",
+        FeatureSet::Latest => "wasm2 (bulk memory, reference types, multi-value, SIMD, ...), multi-memory",
+    };
+    // FNV-1a: a stable fingerprint of the input, to match an artifact with its module.
+    let fingerprint = binary.iter().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| (hash ^ *byte as u64).wrapping_mul(0x100_0000_01b3));
+    let mut record = format!(
+        "wasm2native build\ncompiler: wasm2native {}\nllvm: {major}.{minor}.{patch}\ntarget: {}\ncpu: {}\n\
+         cpu-features: {}\nopt-level: {:?}\nbounds-checks: explicit\nfeatures: {features}\n\
+         module: {} bytes, fnv1a-64 {fingerprint:016x}\n",
+        env!("CARGO_PKG_VERSION"),
+        machine.get_triple().as_str().to_string_lossy(),
+        machine.get_cpu().to_string_lossy(),
+        enabled_features(&machine.get_feature_string().to_string_lossy()),
+        options.opt_level,
+        binary.len(),
+    );
+    if let Some(prefix) = prefix {
+        record.push_str(&format!("prefix: {prefix}\n"));
+    }
+    Ok(record)
+}
+
+/// The `+feature` entries of an LLVM feature string, sorted: what the code may use.
+fn enabled_features(features: &str) -> String {
+    let mut enabled: Vec<&str> = features.split(',').filter_map(|f| f.strip_prefix('+')).collect();
+    enabled.sort_unstable();
+    if enabled.is_empty() {
+        "(the CPU's defaults)".to_string()
+    } else {
+        enabled.join(",")
+    }
 }

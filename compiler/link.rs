@@ -33,7 +33,7 @@ pub struct LinkError {
 }
 
 impl LinkError {
-    fn io(what: &str, error: io::Error) -> Self {
+    pub(crate) fn io(what: &str, error: io::Error) -> Self {
         LinkError {
             message: format!("{what}: {error}"),
         }
@@ -132,14 +132,14 @@ pub fn link_shared_module(object: &[u8], output: &Path) -> Result<(), LinkError>
 }
 
 /// The linker's input files, kept in a temporary directory for as long as this lives.
-struct Inputs {
+pub(crate) struct Inputs {
     _dir: tempfile::TempDir,
-    paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
 }
 
 impl Inputs {
     /// Writes each (file name, contents) pair; `paths` keeps their order.
-    fn write(files: &[(&str, &[u8])]) -> Result<Self, LinkError> {
+    pub(crate) fn write(files: &[(&str, &[u8])]) -> Result<Self, LinkError> {
         let dir = tempfile::Builder::new()
             .prefix("wasm2native-link")
             .tempdir()
@@ -156,7 +156,7 @@ impl Inputs {
 }
 
 /// Runs the driver with `args -o TEMP` and renames TEMP over `output` once it succeeded.
-fn link_atomically(args: &[OsString], output: &Path) -> Result<(), LinkError> {
+pub(crate) fn link_atomically(args: &[OsString], output: &Path) -> Result<(), LinkError> {
     let dir = match output.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -179,7 +179,7 @@ fn link_atomically(args: &[OsString], output: &Path) -> Result<(), LinkError> {
         .map_err(|e| LinkError::io(&format!("cannot write {}", output.display()), e.error))
 }
 
-fn run_driver(args: &[OsString]) -> Result<(), LinkError> {
+pub(crate) fn run_driver(args: &[OsString]) -> Result<(), LinkError> {
     let drivers: Vec<OsString> = match std::env::var_os("W2N_CC") {
         Some(driver) => vec![driver],
         None => DEFAULT_DRIVERS.iter().map(OsString::from).collect(),

@@ -5,6 +5,7 @@ mod cli {
     pub mod build;
     pub mod cache;
     pub mod grants;
+    pub mod inspect;
     pub mod run;
 }
 
@@ -20,7 +21,9 @@ use wasm2native::{FeatureSet, OptLevel, Options};
     version,
     about = "Ahead-of-time compiler from WebAssembly to native code",
     override_usage = "wasm2native [OPTIONS] <INPUT>\n       \
-        wasm2native run [OPTIONS] <FILE> [ARGS]...",
+        wasm2native run [OPTIONS] <FILE> [ARGS]...\n       \
+        wasm2native inspect <FILE>\n       \
+        wasm2native runtime -o <FILE>",
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true,
     disable_help_subcommand = true,
@@ -32,6 +35,8 @@ use wasm2native::{FeatureSet, OptLevel, Options};
         wasm2native hello.wat -o hello && ./hello\n  \
         wasm2native app.wasm -o app --dir data::/data --env LANG=C\n  \
         wasm2native run --dir . app.wasm input.txt\n  \
+        wasm2native lib.wasm --emit staticlib -o libfoo.a    # and foo.h, the C API\n  \
+        wasm2native lib.wasm --emit shared --prefix codec -o libcodec.so\n  \
         wasm2native app.wasm --emit obj -o app.o\n  \
         wasm2native app.wasm --emit llvm-ir -O0 -o app.ll\n  \
         wasm2native app.wasm --emit asm --cpu x86-64-v3 -o app.s"
@@ -56,6 +61,22 @@ enum Command {
             wasm2native run --invoke add math.wat 2 3"
     )]
     Run(RunArgs),
+    /// Print how a compiled file (executable, object, library) was built.
+    Inspect {
+        /// An executable, object file, static library or shared object made by wasm2native.
+        file: PathBuf,
+    },
+    /// Write the runtime library that objects built with --no-runtime link against.
+    #[command(after_help = "Example:\n  \
+        wasm2native a.wasm --emit obj --no-runtime -o a.o\n  \
+        wasm2native b.wasm --emit obj --no-runtime -o b.o\n  \
+        wasm2native runtime -o libwasm2native.a\n  \
+        cc app.c a.o b.o libwasm2native.a -lm -lpthread")]
+    Runtime {
+        /// Output archive.
+        #[arg(short, long, default_value = "libwasm2native.a")]
+        output: PathBuf,
+    },
 }
 
 /// The top-level form: compile one module.
@@ -80,9 +101,29 @@ pub struct BuildArgs {
     pub cpu: Option<String>,
     #[command(flatten)]
     pub grants: cli::grants::Grants,
+    #[command(flatten)]
+    pub library: LibraryArgs,
     /// Internal: compile an empty module for --target/--cpu and exit (see `check_cpu`).
     #[arg(long, hide = true)]
     pub probe_cpu: bool,
+}
+
+/// How a library build (--emit obj, staticlib or shared) is made.
+#[derive(Args)]
+pub struct LibraryArgs {
+    /// Prefix of every symbol the library exports (default: the output file's name without
+    /// `lib` and extension).
+    #[arg(long, value_name = "NAME")]
+    pub prefix: Option<String>,
+    /// Where to write the C header (default: PREFIX.h next to the output).
+    #[arg(long, value_name = "FILE")]
+    pub header: Option<PathBuf>,
+    /// Do not write the C header.
+    #[arg(long, conflicts_with = "header")]
+    pub no_header: bool,
+    /// Leave the runtime out of an object (--emit obj); link it with `wasm2native runtime`.
+    #[arg(long)]
+    pub no_runtime: bool,
 }
 
 /// `run`: compile and run one module.
@@ -137,8 +178,12 @@ impl CodeArgs {
 pub enum EmitKind {
     /// A native executable running the module's `_start`.
     Exe,
-    /// A relocatable object file defining the module.
+    /// A relocatable object: the module, its C API and (unless --no-runtime) a private runtime.
     Obj,
+    /// A static library (libNAME.a): the module, its C API and a private runtime.
+    Staticlib,
+    /// A shared object (libNAME.so) exporting only the module's C API.
+    Shared,
     /// LLVM IR text, after optimisation.
     LlvmIr,
     /// Assembly text.
@@ -157,6 +202,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Some(Command::Run(args)) => cli::run::run(args).map(|never| match never {}),
+        Some(Command::Inspect { file }) => cli::inspect::inspect(&file),
+        Some(Command::Runtime { output }) => {
+            wasm2native::library::write_runtime_library(&output).map_err(|e| e.to_string())
+        }
         None => cli::build::build(cli.build),
     };
     match outcome {

@@ -2,27 +2,45 @@
 
 use crate::{BuildArgs, EmitKind};
 use std::path::{Path, PathBuf};
-use wasm2native::{compile, link, Emit, Options};
+use wasm2native::capi::default_prefix;
+use wasm2native::library::{self, LibraryKind};
+use wasm2native::{compile, compile_library, link, Emit, Options};
 
 pub fn build(args: BuildArgs) -> Result<(), String> {
-    let options = args.code.options(args.target, args.cpu);
+    let options = args.code.options(args.target.clone(), args.cpu.clone());
     if args.probe_cpu {
         return compile(b"(module (func))", &options, Emit::Assembly).map(drop).map_err(|e| e.to_string());
     }
-    let Some(input_path) = args.input else {
+    let Some(input_path) = args.input.clone() else {
         return Err("no input module given".into());
     };
     let baked_options = args.grants.launch_options(None)?;
     if !baked_options.is_empty() && !matches!(args.emit, EmitKind::Exe) {
         return Err("--dir, --env and --inherit-env only apply to executables (--emit exe)".into());
     }
+    let library_kind = match args.emit {
+        EmitKind::Obj => Some(LibraryKind::Object),
+        EmitKind::Staticlib => Some(LibraryKind::StaticLib),
+        EmitKind::Shared => Some(LibraryKind::Shared),
+        _ => None,
+    };
+    let library = &args.library;
+    if library_kind.is_none() && (library.prefix.is_some() || library.header.is_some() || library.no_header || library.no_runtime) {
+        return Err("--prefix, --header, --no-header and --no-runtime only apply to --emit obj, staticlib and shared".into());
+    }
+    if library.no_runtime && library_kind != Some(LibraryKind::Object) {
+        return Err("--no-runtime only applies to --emit obj (libraries always carry their runtime)".into());
+    }
     check_cpu(&input_path, &options)?;
     let input = std::fs::read(&input_path).map_err(|e| format!("cannot read {}: {e}", input_path.display()))?;
-    let output = args.output.unwrap_or_else(|| default_output(&input_path, args.emit));
+    let output = args.output.clone().unwrap_or_else(|| default_output(&input_path, args.emit));
+    if let Some(kind) = library_kind {
+        return build_library(&args, kind, &input_path, &input, &output);
+    }
     let emit = match args.emit {
-        EmitKind::Exe | EmitKind::Obj => Emit::Object,
         EmitKind::LlvmIr => Emit::LlvmIr,
         EmitKind::Asm => Emit::Assembly,
+        _ => Emit::Object,
     };
     let bytes = compile(&input, &options, emit).map_err(|e| format!("{}: {e}", input_path.display()))?;
     match args.emit {
@@ -33,11 +51,37 @@ pub fn build(args: BuildArgs) -> Result<(), String> {
     }
 }
 
+/// `--emit obj|staticlib|shared`: the module with its C API, linked as asked, and the header.
+fn build_library(args: &BuildArgs, kind: LibraryKind, input_path: &Path, input: &[u8], output: &Path) -> Result<(), String> {
+    let options = args.code.options(args.target.clone(), args.cpu.clone());
+    let output_stem = output.file_stem().and_then(|s| s.to_str()).unwrap_or("module");
+    let prefix = args.library.prefix.clone().unwrap_or_else(|| default_prefix(output_stem));
+    let header_path = match (&args.library.header, args.library.no_header) {
+        (_, true) => None,
+        (Some(path), false) => Some(path.clone()),
+        (None, false) => Some(output.with_file_name(format!("{prefix}.h"))),
+    };
+    if header_path.as_deref() == Some(output) {
+        return Err(format!("the header and the library would both be {}", output.display()));
+    }
+    let source = input_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let compiled = compile_library(input, &options, &prefix, &source).map_err(|e| format!("{}: {e}", input_path.display()))?;
+    let with_runtime = !args.library.no_runtime;
+    library::write_library(&compiled.object, kind, &prefix, &compiled.api_symbols, with_runtime, output)
+        .map_err(|e| e.to_string())?;
+    match header_path {
+        Some(path) => write_atomically(&path, compiled.header.as_bytes()),
+        None => Ok(()),
+    }
+}
+
 fn default_output(input: &Path, emit: EmitKind) -> PathBuf {
     let stem = input.file_stem().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("out"));
     match emit {
         EmitKind::Exe => stem,
         EmitKind::Obj => stem.with_extension("o"),
+        EmitKind::Staticlib => PathBuf::from(format!("lib{}.a", stem.display())),
+        EmitKind::Shared => PathBuf::from(format!("lib{}.so", stem.display())),
         EmitKind::LlvmIr => stem.with_extension("ll"),
         EmitKind::Asm => stem.with_extension("s"),
     }
@@ -46,12 +90,7 @@ fn default_output(input: &Path, emit: EmitKind) -> PathBuf {
 /// Writes `bytes` to `path` through a temporary file in the same directory, so a failure never
 /// leaves a half-written output.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    std::io::Write::write_all(&mut file, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    file.persist(path).map_err(|e| format!("cannot write {}: {}", path.display(), e.error))?;
-    Ok(())
+    library::write_atomically(path, bytes).map_err(|e| e.to_string())
 }
 
 /// LLVM cannot tell whether it knows a CPU name, and on some targets an unknown one aborts the

@@ -8,11 +8,12 @@ use crate::abi;
 use crate::error::CompileError;
 use inkwell::module::Linkage;
 use inkwell::types::{BasicType, BasicTypeEnum};
-use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, FunctionValue, PointerValue, ValueKind};
+use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, FunctionValue, GlobalValue, PointerValue, ValueKind};
+use wasmparser::FuncType;
 
 impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
     /// A private constant array; a null pointer when empty.
-    fn constant_array(&self, elem_ty: BasicTypeEnum<'ctx>, values: &[BasicValueEnum<'ctx>], name: &str) -> PointerValue<'ctx> {
+    pub(super) fn constant_array(&self, elem_ty: BasicTypeEnum<'ctx>, values: &[BasicValueEnum<'ctx>], name: &str) -> PointerValue<'ctx> {
         if values.is_empty() {
             return self.types.ptr.const_null();
         }
@@ -34,7 +35,7 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
     }
 
     /// A private NUL-terminated byte string.
-    fn c_string(&self, bytes: &[u8]) -> PointerValue<'ctx> {
+    pub(super) fn c_string(&self, bytes: &[u8]) -> PointerValue<'ctx> {
         self.bytes_global(bytes, true)
     }
 
@@ -66,20 +67,14 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         self.context.const_struct(&fields, false).into()
     }
 
-    fn i32(&self, value: u32) -> BasicValueEnum<'ctx> {
+    pub(super) fn i32(&self, value: u32) -> BasicValueEnum<'ctx> {
         self.types.i32.const_int(value as u64, false).into()
     }
 
-    /// Emits `void array_fn(vmctx, values)` for a defined function: parameters are read from
-    /// 16-byte slots, results written back from slot 0.
-    fn emit_array_entry(&self, func_index: u32) -> Result<FunctionValue<'ctx>> {
-        let ty = self.info.func_type(func_index).clone();
-        let callee = self.functions[(func_index - self.info.num_imported_funcs) as usize];
-        let function = self.module.add_function(
-            &format!("wasm_array_{func_index}"),
-            self.types.array_call(),
-            Some(Linkage::Internal),
-        );
+    /// Emits `void array_fn(vmctx, values)` calling `callee` of type `ty`: parameters are read
+    /// from 16-byte slots, results written back from slot 0.
+    pub fn emit_array_entry(&self, name: &str, callee: FunctionValue<'ctx>, ty: &FuncType) -> Result<FunctionValue<'ctx>> {
+        let function = self.module.add_function(name, self.types.array_call(), Some(Linkage::Internal));
         let builder = self.context.create_builder();
         builder.position_at_end(self.context.append_basic_block(function, "entry"));
         let param = |i| function.get_nth_param(i).map(|p| p.into_pointer_value());
@@ -112,8 +107,8 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
     }
 }
 
-/// Emits the exported `w2n_module` descriptor.
-pub fn emit_descriptor<'ctx>(env: &ModuleEnv<'ctx, '_>, initialize: FunctionValue<'ctx>) -> Result<()> {
+/// Emits the exported `w2n_module` descriptor and returns it.
+pub fn emit_descriptor<'ctx>(env: &ModuleEnv<'ctx, '_>, initialize: FunctionValue<'ctx>) -> Result<GlobalValue<'ctx>> {
     let info = env.info;
     let (ptr, i32_ty, i8_ty) = (env.types.ptr, env.types.i32, env.types.i8);
 
@@ -149,7 +144,8 @@ pub fn emit_descriptor<'ctx>(env: &ModuleEnv<'ctx, '_>, initialize: FunctionValu
         let function = env.functions[(func_index - info.num_imported_funcs) as usize];
         func_code.push(function.as_global_value().as_pointer_value().into());
         let array_entry = if info.escaping_funcs[func_index as usize] {
-            env.emit_array_entry(func_index)?.as_global_value().as_pointer_value()
+            let ty = info.func_type(func_index);
+            env.emit_array_entry(&format!("wasm_array_{func_index}"), function, ty)?.as_global_value().as_pointer_value()
         } else {
             ptr.const_null()
         };
@@ -226,5 +222,5 @@ pub fn emit_descriptor<'ctx>(env: &ModuleEnv<'ctx, '_>, initialize: FunctionValu
     global.set_initializer(&descriptor);
     global.set_constant(true);
     global.set_linkage(Linkage::External);
-    Ok(())
+    Ok(global)
 }

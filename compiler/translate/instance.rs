@@ -111,6 +111,19 @@ impl<'a, 'ctx> InstanceAccess<'a, 'ctx> {
         self.offset_ptr(items, index * 8)
     }
 
+    /// Library builds: the embedder's context, from the `w2n_api_host` behind `host_data`.
+    pub fn api_context(&self) -> Result<PointerValue<'ctx>> {
+        let host = self.load_ptr(self.vmctx, abi::instance::HOST_DATA)?;
+        self.load_ptr(host, abi::api::HOST_CONTEXT)
+    }
+
+    /// Library builds: the embedder's function bound to import `import_index`.
+    pub fn api_import_function(&self, import_index: u32) -> Result<PointerValue<'ctx>> {
+        let host = self.load_ptr(self.vmctx, abi::instance::HOST_DATA)?;
+        let functions = self.load_ptr(host, abi::api::HOST_IMPORT_FUNCTIONS)?;
+        self.load_ptr(functions, import_index * 8)
+    }
+
     /// Loads a value of `ty` stored at `ptr` (global cells, value slots).
     pub fn load_value(
         &self,

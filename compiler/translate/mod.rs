@@ -1,7 +1,9 @@
 //! Translation of a validated module into one LLVM module: the functions (`func`, with operators
-//! in `ops/` grouped by instruction class), the instance initialiser (`init`) and the module
-//! descriptor with array-call entries (`descriptor`).
+//! in `ops/` grouped by instruction class), the instance initialiser (`init`), the module
+//! descriptor with array-call entries (`descriptor`), the build record and, for library builds,
+//! the generated C API (`api`).
 
+mod api;
 mod control;
 mod descriptor;
 mod func;
@@ -17,7 +19,7 @@ use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::builder::Builder;
 use inkwell::context::Context;
 use inkwell::module::{Linkage, Module};
-use inkwell::types::{BasicMetadataTypeEnum, FunctionType};
+use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType};
 use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, FunctionValue, IntValue};
 use std::collections::HashMap;
 use types::LlvmTypes;
@@ -64,25 +66,31 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
     fn declare_runtime(&mut self) {
         for runtime_fn in RuntimeFn::ALL {
             let (symbol, params, result) = runtime_fn.signature();
-            let lower = |t: &AbiType| -> BasicMetadataTypeEnum<'ctx> {
-                match t {
-                    AbiType::Ptr => self.types.ptr.into(),
-                    AbiType::I32 => self.types.i32.into(),
-                }
-            };
-            let params: Vec<BasicMetadataTypeEnum> = params.iter().map(lower).collect();
-            let fn_type = match result {
-                None => self.context.void_type().fn_type(&params, false),
-                Some(AbiType::I32) => self.types.i32.fn_type(&params, false),
-                Some(AbiType::Ptr) => self.types.ptr.fn_type(&params, false),
-            };
+            let fn_type = self.abi_fn_type(params, result);
             let function = self.module.add_function(symbol, fn_type, Some(Linkage::External));
-            if runtime_fn == RuntimeFn::Trap {
+            if matches!(runtime_fn, RuntimeFn::Trap | RuntimeFn::HostTrap) {
                 for attr in ["noreturn", "cold", "nounwind"] {
                     function.add_attribute(AttributeLoc::Function, self.enum_attribute(attr));
                 }
             }
             self.runtime_fns.insert(runtime_fn, function);
+        }
+    }
+
+    pub fn abi_type(&self, ty: AbiType) -> BasicTypeEnum<'ctx> {
+        match ty {
+            AbiType::Ptr => self.types.ptr.into(),
+            AbiType::I32 => self.types.i32.into(),
+            AbiType::I64 => self.types.i64.into(),
+        }
+    }
+
+    /// The LLVM type of a C function taking and returning `AbiType`s.
+    pub fn abi_fn_type(&self, params: &[AbiType], result: Option<AbiType>) -> FunctionType<'ctx> {
+        let params: Vec<BasicMetadataTypeEnum> = params.iter().map(|t| self.abi_type(*t).into()).collect();
+        match result {
+            None => self.context.void_type().fn_type(&params, false),
+            Some(ty) => self.abi_type(ty).fn_type(&params, false),
         }
     }
 
@@ -136,14 +144,36 @@ pub fn returned_value<'ctx>(call: CallSiteValue<'ctx>, callee: &str) -> Result<B
     }
 }
 
-/// Translates `info` into an LLVM module owned by `context`.
-pub fn translate_module<'ctx, 'a>(context: &'ctx Context, info: &'a ModuleInfo<'a>) -> Result<Module<'ctx>> {
+/// Translates `info` into an LLVM module owned by `context`, carrying `build_info` as its build
+/// record and, when `api` is given, the C API it describes.
+pub fn translate_module<'ctx, 'a>(
+    context: &'ctx Context,
+    info: &'a ModuleInfo<'a>,
+    build_info: &str,
+    api: Option<&crate::capi::Surface>,
+) -> Result<Module<'ctx>> {
     let env = ModuleEnv::new(context, info);
     for (defined_index, body) in info.bodies.iter().enumerate() {
         let func_index = info.num_imported_funcs + defined_index as u32;
         func::translate_function(&env, func_index, body)?;
     }
     let initialize = init::emit_initializer(&env)?;
-    descriptor::emit_descriptor(&env, initialize)?;
+    let descriptor = descriptor::emit_descriptor(&env, initialize)?;
+    let record = emit_build_record(&env, build_info);
+    if let Some(surface) = api {
+        api::emit_api(&env, surface, descriptor, record)?;
+    }
     Ok(env.module)
+}
+
+/// The NUL-terminated build record, in its own section so that `wasm2native inspect` finds it
+/// in any artifact; external, so no optimisation drops it.
+fn emit_build_record<'ctx>(env: &ModuleEnv<'ctx, '_>, text: &str) -> inkwell::values::GlobalValue<'ctx> {
+    let value = env.context.const_string(text.as_bytes(), true);
+    let global = env.module.add_global(value.get_type(), None, crate::abi::BUILD_INFO_SYMBOL);
+    global.set_initializer(&value);
+    global.set_constant(true);
+    global.set_section(Some(crate::abi::BUILD_INFO_SECTION));
+    global.set_alignment(1);
+    global
 }

@@ -313,6 +313,108 @@ _Noreturn void w2n_host_trap(const char *message);
 w2n_memory *w2n_memory_new(uint64_t min_pages, uint64_t max_pages, int has_max);
 w2n_table *w2n_table_new(uint8_t elem_type, uint32_t min, uint32_t max, int has_max);
 
+/* ------------------------------------------------------- library builds --- */
+/*
+ * The runtime side of a library build (--emit obj|staticlib|shared): the generated C API
+ * (PREFIX_new, PREFIX_free, PREFIX_f, ...) forwards to the w2n_api_* functions below. Each
+ * instance has imports of its own: function imports call the embedder's functions, imported
+ * globals, memories and tables are made for the instance alone, and WASI imports with no
+ * function given go to a WASI context the instance owns. Different instances may be used on
+ * different threads at once; one instance by one thread at a time.
+ */
+
+/* w2n_api_import.slot of an import with no field in the config's imports array. */
+#define W2N_API_NO_SLOT 0xffffffffu
+/* w2n_api_import.flags: a "wasi_snapshot_preview1" function the runtime provides by default. */
+#define W2N_API_IMPORT_WASI 1u
+
+/* How a library build binds one import; parallel to module->imports. */
+typedef struct w2n_api_import {
+    void *code;              /* func: generated adapter, native convention, vmctx = importer */
+    w2n_array_fn array_code; /* func: its array entry */
+    void *linked;            /* func: the embedder's link-time PREFIX_module_name, NULL if
+                                undefined (a weak reference) */
+    uint32_t slot;           /* index into the config's imports pointer array, or W2N_API_NO_SLOT */
+    uint32_t flags;          /* W2N_API_IMPORT_WASI */
+} w2n_api_import;
+
+/* What a library build hands to w2n_api_new: the module, its imports, its build info string. */
+typedef struct w2n_api_module {
+    const w2n_module *module;
+    const w2n_api_import *imports; /* one per module->imports entry */
+    const char *build_info;        /* the record in section .wasm2native.build */
+} w2n_api_module;
+
+/* A host directory granted to WASI as the preopened directory `guest_path`. */
+typedef struct w2n_api_wasi_dir {
+    const char *host_path;
+    const char *guest_path;
+} w2n_api_wasi_dir;
+
+/* The WASI view of an instance (strings copied by w2n_api_new); the layout of wasm2native_wasi. */
+typedef struct w2n_api_wasi {
+    int argc;
+    const char *const *argv;      /* argc strings; argv[0] is the program name */
+    const char *const *env;       /* "NAME=value", NULL-terminated; NULL: empty */
+    const w2n_api_wasi_dir *dirs; /* num_dirs of them, preopened as fds 3, 4, ... in order */
+    size_t num_dirs;
+} w2n_api_wasi;
+
+/* Per-instance configuration; NULL stands for all zero. Same layout as PREFIX_config. */
+typedef struct w2n_api_config {
+    void *context;             /* passed to every import function; see w2n_api_context */
+    void *const *imports;      /* PREFIX_imports seen as pointers, indexed by slot; NULL: none */
+    const w2n_api_wasi *wasi;  /* NULL: no arguments, no environment, no directories */
+} w2n_api_config;
+
+/*
+ * What instance->host_data of a library instance points to (the first member of the runtime's
+ * private per-instance state). The generated import adapters read it: adapter i calls
+ * import_functions[i] with the instance and `context`.
+ */
+typedef struct w2n_api_host {
+    void *context;           /* 0: the config's context */
+    void **import_functions; /* 8: per import index, the function bound to it (NULL for others) */
+} w2n_api_host;
+
+/*
+ * Creates a library instance: installs the fault handler, binds each function import to the
+ * config's slot function, else to the linked one, else (WASI imports) to the runtime's WASI,
+ * makes imported globals (initial value read through the slot pointer), memories and tables,
+ * runs the start function and, if exported with type [] -> [], "_initialize". Returns NULL with
+ * `result` (may be NULL) filled in on failure: a link error (trap NONE and a message), a trap,
+ * or "out of memory".
+ */
+w2n_instance *w2n_api_new(const w2n_api_module *api, const w2n_api_config *config,
+                          w2n_result *result);
+/* Frees an instance of w2n_api_new with everything made for it; NULL is ignored. */
+void w2n_api_free(w2n_instance *instance);
+/*
+ * Calls function `func_index` through its array entry (values as for w2n_call) and records the
+ * outcome for w2n_api_last_trap. Returns the trap code, W2N_TRAP_NONE on success.
+ */
+uint32_t w2n_api_call(w2n_instance *instance, uint32_t func_index, w2n_value *values);
+/* The outcome of the instance's last w2n_api_call (trap NONE before any call). */
+const w2n_result *w2n_api_last_trap(const w2n_instance *instance);
+/* The config's context of the instance. */
+void *w2n_api_context(const w2n_instance *instance);
+/* Memory `memory_index`: its base (moves only when growing had to relocate it) and byte size. */
+uint8_t *w2n_api_memory_data(w2n_instance *instance, uint32_t memory_index);
+uint64_t w2n_api_memory_size(w2n_instance *instance, uint32_t memory_index);
+/* A pointer to bytes [offset, offset + length) of the memory, or NULL if not all inside. */
+void *w2n_api_memory_at(w2n_instance *instance, uint32_t memory_index, uint64_t offset,
+                        uint64_t length);
+/* The cell of global `global_index`. */
+void *w2n_api_global(w2n_instance *instance, uint32_t global_index);
+/*
+ * Table `table_index`: its size, element `index` (NULL when out of range) and, for externref
+ * tables only, element assignment (0, or -1 when out of range or a funcref table).
+ */
+uint32_t w2n_api_table_size(w2n_instance *instance, uint32_t table_index);
+void *w2n_api_table_get(w2n_instance *instance, uint32_t table_index, uint32_t index);
+int32_t w2n_api_table_set(w2n_instance *instance, uint32_t table_index, uint32_t index,
+                          void *value);
+
 #ifdef __cplusplus
 }
 #endif

@@ -93,3 +93,24 @@ PIN(w2n_module, elem_segment_sizes, 136);
 PIN(w2n_module, start_func, 144);
 PIN(w2n_module, initialize, 152);
 PIN_SIZE(w2n_module, 160);
+
+/* Library builds: the generated C API and import adapters rely on these. */
+PIN(w2n_api_host, context, 0);
+PIN(w2n_api_host, import_functions, 8);
+PIN(w2n_api_import, code, 0);
+PIN(w2n_api_import, array_code, 8);
+PIN(w2n_api_import, linked, 16);
+PIN(w2n_api_import, slot, 24);
+PIN(w2n_api_import, flags, 28);
+PIN_SIZE(w2n_api_import, 32);
+PIN(w2n_api_config, context, 0);
+PIN(w2n_api_config, imports, 8);
+PIN(w2n_api_config, wasi, 16);
+PIN(w2n_api_wasi, argc, 0);
+PIN(w2n_api_wasi, argv, 8);
+PIN(w2n_api_wasi, env, 16);
+PIN(w2n_api_wasi, dirs, 24);
+PIN(w2n_api_wasi, num_dirs, 32);
+PIN(w2n_api_module, module, 0);
+PIN(w2n_api_module, imports, 8);
+PIN(w2n_api_module, build_info, 16);

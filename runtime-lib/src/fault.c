@@ -4,7 +4,8 @@
  * "call stack exhausted" trap instead of killing the process. Any other fault goes to the
  * handler that was installed before ours, or to the default action. The handler runs on an
  * alternate signal stack, so each thread that runs Wasm needs one: w2n_install_fault_handler
- * gives the calling thread one, and Rust's std gives its threads theirs.
+ * and w2n_rt_ensure_alternate_stack give the calling thread one (freed when it exits) unless it
+ * has one already, as Rust's std gives its threads.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -50,15 +51,45 @@ static void on_fault(int signal, siginfo_t *info, void *context) {
     chain(signal, info, context);
 }
 
-/* Gives the calling thread an alternate signal stack if it has none (kept for its lifetime). */
-static int ensure_alternate_stack(void) {
+/*
+ * Whether this thread is known to have an alternate stack (its own or one made here). One made
+ * here is kept under alternate_stack_key, whose destructor frees it when the thread exits.
+ */
+static _Thread_local int thread_has_alternate_stack;
+static pthread_key_t alternate_stack_key;
+static pthread_once_t alternate_stack_key_once = PTHREAD_ONCE_INIT;
+
+static void release_alternate_stack(void *stack) {
     stack_t current;
-    if (sigaltstack(NULL, &current) == 0 && !(current.ss_flags & SS_DISABLE))
+    /* Stop using it before freeing it, unless something else replaced it in the meantime. */
+    if (sigaltstack(NULL, &current) == 0 && current.ss_sp == stack) {
+        stack_t off = {.ss_flags = SS_DISABLE};
+        sigaltstack(&off, NULL);
+    }
+    free(stack);
+}
+
+static void create_alternate_stack_key(void) {
+    pthread_key_create(&alternate_stack_key, release_alternate_stack);
+}
+
+int w2n_rt_ensure_alternate_stack(void) {
+    if (thread_has_alternate_stack)
         return 0;
-    stack_t fresh = {.ss_sp = malloc(ALTERNATE_STACK_SIZE), .ss_size = ALTERNATE_STACK_SIZE};
-    if (!fresh.ss_sp)
-        return -1;
-    return sigaltstack(&fresh, NULL);
+    stack_t current;
+    if (sigaltstack(NULL, &current) != 0 || (current.ss_flags & SS_DISABLE)) {
+        stack_t fresh = {.ss_sp = malloc(ALTERNATE_STACK_SIZE), .ss_size = ALTERNATE_STACK_SIZE};
+        if (!fresh.ss_sp)
+            return -1;
+        pthread_once(&alternate_stack_key_once, create_alternate_stack_key);
+        if (sigaltstack(&fresh, NULL) != 0 ||
+            pthread_setspecific(alternate_stack_key, fresh.ss_sp) != 0) {
+            release_alternate_stack(fresh.ss_sp);
+            return -1;
+        }
+    }
+    thread_has_alternate_stack = 1;
+    return 0;
 }
 
 /* Installs the handler process-wide, remembering the previous ones to chain to. */
@@ -74,7 +105,7 @@ static int install(void) {
 int w2n_install_fault_handler(void) {
     static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
     static int installed;
-    if (ensure_alternate_stack() != 0)
+    if (w2n_rt_ensure_alternate_stack() != 0)
         return -1;
     pthread_mutex_lock(&install_lock);
     int status = installed ? 0 : install();

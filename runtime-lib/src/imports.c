@@ -71,7 +71,8 @@ static w2n_instance *bind_func(w2n_instance *instance, uint32_t index, w2n_funcr
         *bound = *func;
         bound->reserved = W2N_FUNCREF_OWNED;
         bound->vmctx = instance;
-        private->import_context = func->vmctx;
+        if (func->vmctx)
+            private->import_context = func->vmctx;
         instance->funcs[index] = bound;
         return NULL;
     }

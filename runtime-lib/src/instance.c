@@ -5,7 +5,9 @@
  * globals, and its element segment arrays; imported objects stay owned by whoever made them.
  * A failed start (a trap in initialize or the start function) leaves the instance alive but
  * unreachable: Wasm 2.0 keeps writes made to imported tables before the trap, and those may
- * reference the instance's functions, so nothing of it may be freed.
+ * reference the instance's functions, so nothing of it may be freed. Only an embedder that
+ * knows nothing else holds such references may free it: a library build (api.c), whose
+ * imported memories, tables and globals are all made for the one instance.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -146,8 +148,8 @@ static int create_defined(w2n_instance *instance, w2n_result *result) {
     return 0;
 }
 
-/* Runs initialize and the start function under a trap handler; returns the trap code. */
-static uint32_t run_start(w2n_instance *instance, w2n_result *result) {
+/* Runs initialize and the start function under a trap handler; a trap is left in `result`. */
+static void run_start(w2n_instance *instance, w2n_result *result) {
     const w2n_module *module = instance->module;
     w2n_trap_frame frame;
     w2n_rt_frame_push(&frame);
@@ -161,11 +163,10 @@ static uint32_t run_start(w2n_instance *instance, w2n_result *result) {
     }
     w2n_rt_frame_pop(&frame);
     w2n_rt_frame_report(&frame, result);
-    return frame.code;
 }
 
-w2n_instance *w2n_instantiate(const w2n_module *module, w2n_resolver resolver, void *user,
-                              w2n_result *result) {
+w2n_instance *w2n_rt_instantiate(const w2n_module *module, w2n_resolver resolver, void *user,
+                                 void *host_data, w2n_result *result) {
     w2n_rt_result_clear(result);
     if (!module || module->abi_version != W2N_ABI_VERSION) {
         w2n_rt_result_error(result, "module built for runtime ABI %u, this runtime has %u",
@@ -177,6 +178,7 @@ w2n_instance *w2n_instantiate(const w2n_module *module, w2n_resolver resolver, v
         w2n_rt_result_error(result, "out of memory");
         return NULL;
     }
+    instance->host_data = host_data;
     if (!all_arrays_allocated(instance) || intern_types(instance) != 0 ||
         w2n_rt_register(instance) != 0) {
         w2n_rt_result_error(result, "out of memory");
@@ -190,9 +192,15 @@ w2n_instance *w2n_instantiate(const w2n_module *module, w2n_resolver resolver, v
         return NULL;
     }
     w2n_rt_group_set_stack_limit(instance, w2n_rt_thread_stack_limit());
-    if (run_start(instance, result) != W2N_TRAP_NONE)
-        return NULL;
+    run_start(instance, result);
     return instance;
+}
+
+w2n_instance *w2n_instantiate(const w2n_module *module, w2n_resolver resolver, void *user,
+                              w2n_result *result) {
+    w2n_instance *instance = w2n_rt_instantiate(module, resolver, user, NULL, result);
+    /* A failed start leaves the instance alive and unreachable (see the top of this file). */
+    return instance && result->trap == W2N_TRAP_NONE ? instance : NULL;
 }
 
 void w2n_instance_free(w2n_instance *instance) {

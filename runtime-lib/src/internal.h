@@ -49,6 +49,11 @@ W2N_INTERNAL void w2n_rt_result_error(w2n_result *result, const char *format, ..
  * embedders can install it too. Idempotent; gives the calling thread an alternate signal stack.
  */
 int w2n_install_fault_handler(void);
+/*
+ * Gives the calling thread an alternate signal stack for the fault handler if it has none (freed
+ * when the thread exits); after the first call on a thread it costs one thread-local read.
+ */
+W2N_INTERNAL int w2n_rt_ensure_alternate_stack(void);
 
 /* ------------------------------------------------------------- stack --- */
 
@@ -64,7 +69,10 @@ W2N_INTERNAL int w2n_rt_cached_stack_bounds(uintptr_t *low, uintptr_t *high);
 /*
  * `reserved` of an import funcref asking to be bound to the importing instance: w2n_instantiate
  * binds a copy whose vmctx is the importing instance, and keeps the original vmctx as the
- * instance's import context (w2n_rt_import_context). The runtime's WASI uses it.
+ * instance's import context (w2n_rt_import_context), so the original only needs to live until
+ * it is bound. The runtime's WASI uses it. One with vmctx == NULL (a library build's import
+ * adapter, which finds its host function through host_data) leaves the import context as it is,
+ * so WASI imports bound before or after it keep theirs.
  */
 #define W2N_FUNCREF_BIND_CALLER 0x77326e63u
 
@@ -85,6 +93,15 @@ typedef struct w2n_instance_private {
 static inline w2n_instance_private *w2n_rt_private(const w2n_instance *instance) {
     return (w2n_instance_private *)instance->runtime_private;
 }
+
+/*
+ * w2n_instantiate with `host_data` stored in the instance before imports are bound, so the
+ * initialize and start functions already see it. Returns NULL on a link error; after a trap in
+ * initialize or the start function it returns the instance with result->trap set (see
+ * instance.c for when such an instance may be freed).
+ */
+W2N_INTERNAL w2n_instance *w2n_rt_instantiate(const w2n_module *module, w2n_resolver resolver,
+                                              void *user, void *host_data, w2n_result *result);
 
 /* The original vmctx of the caller-bound imports of `instance`, or NULL. */
 W2N_INTERNAL void *w2n_rt_import_context(const w2n_instance *instance);
