@@ -88,6 +88,47 @@ pub enum TrapCode {
     StackExhausted = 9,
     TableOutOfBounds = 10,
     NullReference = 11,
+    /// Raised by a host function (never by compiled code).
+    Host = 12,
+    /// WASI `proc_exit`: ends the call with an exit status (never raised by compiled code).
+    Exit = 13,
+}
+
+impl TrapCode {
+    pub const ALL: [TrapCode; 13] = [
+        TrapCode::Unreachable,
+        TrapCode::MemoryOutOfBounds,
+        TrapCode::IntegerDivideByZero,
+        TrapCode::IntegerOverflow,
+        TrapCode::InvalidConversion,
+        TrapCode::UndefinedElement,
+        TrapCode::UninitializedElement,
+        TrapCode::IndirectCallTypeMismatch,
+        TrapCode::StackExhausted,
+        TrapCode::TableOutOfBounds,
+        TrapCode::NullReference,
+        TrapCode::Host,
+        TrapCode::Exit,
+    ];
+
+    /// The name after `W2N_TRAP_` (and `WASM2NATIVE_TRAP_` in generated headers).
+    pub fn c_name(self) -> &'static str {
+        match self {
+            TrapCode::Unreachable => "UNREACHABLE",
+            TrapCode::MemoryOutOfBounds => "MEMORY_OUT_OF_BOUNDS",
+            TrapCode::IntegerDivideByZero => "INTEGER_DIVIDE_BY_ZERO",
+            TrapCode::IntegerOverflow => "INTEGER_OVERFLOW",
+            TrapCode::InvalidConversion => "INVALID_CONVERSION",
+            TrapCode::UndefinedElement => "UNDEFINED_ELEMENT",
+            TrapCode::UninitializedElement => "UNINITIALIZED_ELEMENT",
+            TrapCode::IndirectCallTypeMismatch => "INDIRECT_CALL_TYPE_MISMATCH",
+            TrapCode::StackExhausted => "STACK_EXHAUSTED",
+            TrapCode::TableOutOfBounds => "TABLE_OUT_OF_BOUNDS",
+            TrapCode::NullReference => "NULL_REFERENCE",
+            TrapCode::Host => "HOST",
+            TrapCode::Exit => "EXIT",
+        }
+    }
 }
 
 /// Signature characters (`W2N_TYPE_*`).

@@ -414,17 +414,10 @@ fn append_member(archive: &mut Vec<u8>, name: &str, data: &[u8]) -> Result<(), L
 /// tool creates) and renames it over `output`.
 pub fn write_atomically(output: &Path, bytes: &[u8]) -> Result<(), LinkError> {
     use std::os::unix::fs::PermissionsExt;
-    let dir = match output.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let file_name = output
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let (dir, temp_prefix) = link::temp_beside(output);
     let cannot_write = |e| LinkError::io(&format!("cannot write {}", output.display()), e);
     let mut file = tempfile::Builder::new()
-        .prefix(&format!(".{file_name}."))
+        .prefix(&temp_prefix)
         .permissions(std::fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)
         .map_err(cannot_write)?;

@@ -155,19 +155,23 @@ impl Inputs {
     }
 }
 
-/// Runs the driver with `args -o TEMP` and renames TEMP over `output` once it succeeded.
-pub(crate) fn link_atomically(args: &[OsString], output: &Path) -> Result<(), LinkError> {
+/// Where a temporary file that will be renamed over `output` goes: its directory, and a name
+/// prefix that hides it (`.NAME.`).
+pub(crate) fn temp_beside(output: &Path) -> (&Path, String) {
     let dir = match output.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let file_name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let file_name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    (dir, format!(".{file_name}."))
+}
+
+/// Runs the driver with `args -o TEMP` and renames TEMP over `output` once it succeeded.
+pub(crate) fn link_atomically(args: &[OsString], output: &Path) -> Result<(), LinkError> {
+    let (dir, temp_prefix) = temp_beside(output);
     // Only the name is reserved here; the linker creates the file itself, with its own mode.
     let temp = tempfile::Builder::new()
-        .prefix(&format!(".{file_name}."))
+        .prefix(&temp_prefix)
         .tempfile_in(dir)
         .map_err(|e| LinkError::io(&format!("cannot create a file in {}", dir.display()), e))?
         .into_temp_path();

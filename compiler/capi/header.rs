@@ -4,30 +4,14 @@
 //! `w2n_result` and `w2n_api_*` structs (runtime-lib/include/wasm2native.h).
 
 use super::{fixed, CSignature, CType, ImportBinding, ResultPassing, Surface};
+use crate::abi::TrapCode;
 use std::fmt::Write;
 
 const COMMON: &str = r#"#ifndef WASM2NATIVE_API_COMMON_1
 #define WASM2NATIVE_API_COMMON_1
 /* Shared by every wasm2native library header. */
 
-/* Why a call ended: WASM2NATIVE_TRAP_NONE when it returned normally. */
-typedef enum wasm2native_trap {
-    WASM2NATIVE_TRAP_NONE = 0,
-    WASM2NATIVE_TRAP_UNREACHABLE = 1,
-    WASM2NATIVE_TRAP_MEMORY_OUT_OF_BOUNDS = 2,
-    WASM2NATIVE_TRAP_INTEGER_DIVIDE_BY_ZERO = 3,
-    WASM2NATIVE_TRAP_INTEGER_OVERFLOW = 4,
-    WASM2NATIVE_TRAP_INVALID_CONVERSION = 5,
-    WASM2NATIVE_TRAP_UNDEFINED_ELEMENT = 6,
-    WASM2NATIVE_TRAP_UNINITIALIZED_ELEMENT = 7,
-    WASM2NATIVE_TRAP_INDIRECT_CALL_TYPE_MISMATCH = 8,
-    WASM2NATIVE_TRAP_STACK_EXHAUSTED = 9,
-    WASM2NATIVE_TRAP_TABLE_OUT_OF_BOUNDS = 10,
-    WASM2NATIVE_TRAP_NULL_REFERENCE = 11,
-    WASM2NATIVE_TRAP_HOST = 12, /* raised by an import through PREFIX_trap */
-    WASM2NATIVE_TRAP_EXIT = 13  /* WASI proc_exit; see exit_status */
-} wasm2native_trap;
-
+@TRAP_ENUM@
 /* A v128 value, lane bytes in memory order. */
 typedef struct wasm2native_v128 {
     uint8_t bytes[16];
@@ -112,11 +96,26 @@ typedef struct {instance} {instance};
 "#,
         version = env!("CARGO_PKG_VERSION"),
     );
+    out = out.replace("@TRAP_ENUM@", &trap_enum());
     render_imports(&mut out, surface);
     render_lifecycle(&mut out, surface);
     render_exports(&mut out, surface);
     let _ = write!(out, "#ifdef __cplusplus\n}}\n#endif\n\n#endif /* {guard} */\n");
     out
+}
+
+/// `wasm2native_trap`, from the one trap list in `abi`.
+fn trap_enum() -> String {
+    let mut text = String::from(
+        "/* Why a call ended: WASM2NATIVE_TRAP_NONE when it returned normally. HOST is raised by an\n \
+         * import through PREFIX_trap, EXIT by WASI proc_exit (see exit_status). */\n\
+         typedef enum wasm2native_trap {\n    WASM2NATIVE_TRAP_NONE = 0",
+    );
+    for code in TrapCode::ALL {
+        let _ = write!(text, ",\n    WASM2NATIVE_TRAP_{} = {}", code.c_name(), code as u32);
+    }
+    text.push_str("\n} wasm2native_trap;\n");
+    text
 }
 
 /// `TYPE name` for a parameter or field.
