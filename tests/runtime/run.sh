@@ -9,11 +9,11 @@ cc=${CC:-cc}
 sources=$(ls "$root"/runtime-lib/src/*.c | grep -v '/main[^/]*\.c$')
 flags="-std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -I$root/runtime-lib/include"
 # shellcheck disable=SC2086
-$cc $flags -o "$out/runtime_test" "$root/tests/runtime/runtime_test.c" $sources -lpthread
+$cc $flags -o "$out/runtime_test" "$root"/tests/runtime/*_test.c $sources -lpthread
 "$out/runtime_test"
 # shellcheck disable=SC2086
 $cc $flags -fsanitize=address,undefined -fno-sanitize-recover=all -o "$out/runtime_test_asan" \
-    "$root/tests/runtime/runtime_test.c" $sources -lpthread
+    "$root"/tests/runtime/*_test.c $sources -lpthread
 # The test leaks on purpose (failed instances, host memories); the fault handler needs its own
 # alternate stack, not the sanitizer's.
 ASAN_OPTIONS=detect_leaks=0:use_sigaltstack=0 "$out/runtime_test_asan"
