@@ -231,9 +231,9 @@ fn render_lifecycle(out: &mut String, surface: &Surface) {
         out,
         r#"/* How to create an instance; all fields may be zero / NULL. */
 typedef struct {config} {{
-    void *context;                 /* your pointer, passed to every import */
-    const {imports} *imports;      /* run-time imports, or NULL */
-    const wasm2native_wasi *wasi;  /* for the runtime's WASI: NULL gives no arguments, environment or directories */
+    void *context;                /* your pointer, passed to every import */
+    const {imports} *imports;     /* run-time imports, or NULL */
+    const wasm2native_wasi *wasi; /* the runtime's WASI: NULL gives no arguments, environment or directories */
 }} {config};
 
 /*

@@ -2,7 +2,7 @@
 
 use crate::{BuildArgs, EmitKind};
 use std::path::{Path, PathBuf};
-use wasm2native::capi::default_prefix;
+use wasm2native::capi::{default_prefix, valid_prefix};
 use wasm2native::library::{self, LibraryKind};
 use wasm2native::{compile, compile_library, link, Emit, Options};
 
@@ -56,6 +56,9 @@ fn build_library(args: &BuildArgs, kind: LibraryKind, input_path: &Path, input: 
     let options = args.code.options(args.target.clone(), args.cpu.clone());
     let output_stem = output.file_stem().and_then(|s| s.to_str()).unwrap_or("module");
     let prefix = args.library.prefix.clone().unwrap_or_else(|| default_prefix(output_stem));
+    if !valid_prefix(&prefix) {
+        return Err(format!("invalid --prefix {prefix:?}: a C identifier is needed (letters, digits and _, not starting with a digit)"));
+    }
     let header_path = match (&args.library.header, args.library.no_header) {
         (_, true) => None,
         (Some(path), false) => Some(path.clone()),

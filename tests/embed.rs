@@ -1,0 +1,476 @@
+//! Library builds as an embedder meets them: modules in tests/embed/ built with the command line
+//! into static libraries, objects and shared objects, C programs (also in tests/embed/) compiled
+//! against the generated headers, run, and what they print compared exactly.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn wasm2native() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_wasm2native"))
+}
+
+/// A file of tests/embed/.
+fn embed(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/embed").join(name)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn assert_ran(what: &str, out: &Output) {
+    assert!(
+        out.status.success(),
+        "{what}: {:?}\nstdout: {}\nstderr: {}",
+        out.status,
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+/// C programs build as C11 with every warning an error.
+const C11: &[&str] = &["cc", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror"];
+
+/// One test's temporary directory, where libraries, headers and programs are built.
+struct Scratch {
+    dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    fn new() -> Self {
+        Scratch { dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs wasm2native in the directory with `args`; it must succeed.
+    fn compile(&self, module: &Path, args: &[&str]) {
+        let out = wasm2native().current_dir(self.dir.path()).arg(module).args(args).output().unwrap();
+        assert_ran(&format!("wasm2native {} {args:?}", module.display()), &out);
+    }
+
+    /// `module` (a file of tests/embed/) built as `lib{prefix}.a` and `{prefix}.h`.
+    fn staticlib(&self, module: &str, prefix: &str) -> PathBuf {
+        let library = format!("lib{prefix}.a");
+        self.compile(&embed(module), &["--emit", "staticlib", "--prefix", prefix, "-o", &library]);
+        self.path(&library)
+    }
+
+    /// `source` (a file of tests/embed/) compiled by `compiler` with the generated headers and
+    /// linked with `inputs`; the executable is named after the source and the compiler.
+    fn program(&self, compiler: &[&str], source: &str, inputs: &[PathBuf]) -> PathBuf {
+        let exe = self.path(&format!("{}-{}", source.trim_end_matches(".c"), compiler[0]));
+        let out = Command::new(compiler[0])
+            .args(&compiler[1..])
+            .arg("-I")
+            .arg(self.dir.path())
+            .arg(embed(source))
+            // Whatever language the compiler was told the source is in, the inputs are objects.
+            .args(["-x", "none"])
+            .args(inputs)
+            .args(["-lm", "-lpthread", "-ldl", "-o"])
+            .arg(&exe)
+            .output()
+            .unwrap();
+        assert_ran(&format!("{compiler:?} {source}"), &out);
+        exe
+    }
+
+    /// Runs `exe` with `args`; it must succeed. Returns what it printed.
+    fn run(&self, exe: &Path, args: &[&Path]) -> String {
+        let out = Command::new(exe).current_dir(self.dir.path()).args(args).output().unwrap();
+        assert_ran(&exe.display().to_string(), &out);
+        text(&out.stdout)
+    }
+}
+
+/// What `nm ARGS FILE` lists.
+fn nm(args: &[&str], file: &Path) -> String {
+    let out = Command::new("nm").args(args).arg(file).output().unwrap();
+    assert_ran(&format!("nm {args:?} {}", file.display()), &out);
+    text(&out.stdout)
+}
+
+/// The symbol names of an `nm` listing (its last column), skipping archive member headers.
+fn symbol_names(listing: &str) -> Vec<&str> {
+    listing
+        .lines()
+        .filter(|line| line.split_whitespace().count() >= 2)
+        .filter_map(|line| line.split_whitespace().last())
+        .collect()
+}
+
+/// Asserts that the symbols `nm DEFINED_ARGS FILE` lists (the globally defined ones) are all
+/// `PREFIX_*`, the API.
+fn assert_only_api_defined(file: &Path, prefix: &str, defined_args: &[&str]) {
+    let defined = nm(defined_args, file);
+    let names = symbol_names(&defined);
+    assert!(names.contains(&format!("{prefix}_new").as_str()), "{}: no {prefix}_new in\n{defined}", file.display());
+    for name in names {
+        assert!(name.starts_with(&format!("{prefix}_")), "{}: {name} is global in\n{defined}", file.display());
+    }
+}
+
+/// Asserts that no symbol of FILE, of any kind, keeps a runtime name: each private runtime's
+/// symbols are renamed with their library's prefix.
+fn assert_no_runtime_names(file: &Path) {
+    let all = nm(&[], file);
+    for name in symbol_names(&all) {
+        let unprefixed = ["w2n_", "wasi_", "wasm2native_"].iter().any(|start| name.starts_with(start));
+        assert!(!unprefixed, "{}: runtime symbol {name} in\n{all}", file.display());
+    }
+}
+
+/// What tests/embed/two_modules.c prints with text.wat as `text` and sum.wat as `left` and `right`.
+const TWO_MODULES_OUTPUT: &str = "emit HELLO, WASM
+trap 0
+trap 0
+trap 0
+sums 14 406
+trap 0
+third weights 4 102
+calls 2 1
+";
+
+#[test]
+fn two_modules_and_two_builds_of_one_link_into_one_program() {
+    let scratch = Scratch::new();
+    let libraries = vec![
+        scratch.staticlib("text.wat", "text"),
+        scratch.staticlib("sum.wat", "left"),
+        scratch.staticlib("sum.wat", "right"),
+    ];
+    let exe = scratch.program(C11, "two_modules.c", &libraries);
+    assert_eq!(scratch.run(&exe, &[]), TWO_MODULES_OUTPUT);
+    assert_no_runtime_names(&exe);
+}
+
+#[test]
+fn traps_return_their_code_and_message_and_the_instance_goes_on() {
+    let scratch = Scratch::new();
+    let library = scratch.staticlib("traps.wat", "traps");
+    let exe = scratch.program(C11, "traps.c", &[library]);
+    assert_eq!(
+        scratch.run(&exe, &[]),
+        r#"traps_div(7, 0): code 3 last 3 "integer divide by zero" result 12345
+traps_div(7, 2): code 0 last 0 "" result 3
+traps_div(INT_MIN, -1): code 4 last 4 "integer overflow" result 12345
+traps_divmod(7, 0): code 3 results 12345 12345
+traps_divmod(7, 2): code 0 results 3 1
+traps_load(65533): code 2 last 2 "out of bounds memory access" result 12345
+traps_load(65532): code 0 last 0 "" result 0
+traps_load(-1): code 2 last 2 "out of bounds memory access" result 12345
+traps_fail(1): code 1 last 1 "unreachable" result 12345
+traps_fail(0): code 0 last 0 "" result 7
+traps_checked(-3): code 12 last 12 "negative input -3" result 12345
+traps_checked(4): code 0 last 0 "" result 40
+traps_deep(0): code 9 last 9 "call stack exhausted" result 12345
+traps_div(9, 2): code 0 last 0 "" result 4
+traps_deep(0): code 9 last 9 "call stack exhausted" result 12345
+traps_div(9, 3): code 0 last 0 "" result 3
+done
+"#
+    );
+}
+
+#[test]
+fn memory_growth_shows_through_the_accessors() {
+    let scratch = Scratch::new();
+    let library = scratch.staticlib("grow.wat", "grow");
+    let exe = scratch.program(C11, "memory.c", &[library]);
+    assert_eq!(
+        scratch.run(&exe, &[]),
+        "size 65536
+grow(2): code 0 previous 1 size 196608
+mark_end: code 0
+through _at 11223344, through _data 44 33 22 11
+at(0, size): data + 0
+at(size - 4, 4): data + 196604
+at(size - 4, 5): NULL
+at(size, 1): NULL
+at(old size, 4): data + 65536
+at(UINT64_MAX, 2): NULL
+at(8, UINT64_MAX): NULL
+at(UINT64_MAX - 1, 4): NULL
+grow(2): code 0 previous -1 size 196608
+grow(1): code 0 previous 3 size 262144
+at(size - 4, 4): data + 262140
+"
+    );
+}
+
+#[test]
+fn headers_compile_cleanly_as_c99_and_cpp17_together() {
+    let scratch = Scratch::new();
+    let libraries = vec![scratch.staticlib("everything.wat", "everything"), scratch.staticlib("grow.wat", "grow")];
+    let c99: &[&str] = &["cc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"];
+    let cpp17: &[&str] = &["g++", "-std=c++17", "-Wall", "-Wextra", "-Werror", "-x", "c++"];
+    for compiler in [c99, cpp17] {
+        let exe = scratch.program(compiler, "headers.c", &libraries);
+        assert_eq!(scratch.run(&exe, &[]), "twice 0 42, grow memory 65536\n", "{compiler:?}");
+    }
+}
+
+#[test]
+fn values_of_every_type_cross_the_boundary() {
+    let scratch = Scratch::new();
+    let library = scratch.staticlib("everything.wat", "everything");
+    let exe = scratch.program(C11, "values.c", &[library]);
+    assert_eq!(
+        scratch.run(&exe, &[]),
+        "wide 0x1.00000000004p+40
+all: code 0, i32 -2147483648, i64 9223372036854775807, f32 -0x0p+0, f64 0x1.fffffffffffffp+1023, funcref same, externref same
+all: v128 f0 f1 f2 f3 f4 f5 f6 f7 f8 f9 fa fb fc fd fe ff
+mix: context matches, i32 -7, i64 -1000000000000, f32 0x1.8p+0, f64 0x1p-3, funcref set, externref null
+mix: v128 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10
+forward: code 0, i64 -1000000000007
+forward: v128 10 0f 0e 0d 0c 0b 0a 09 08 07 06 05 04 03 02 01
+refs[1] first
+set refs[0] 0, set refs[2] -1
+note: second
+refs size 2, refs[2] null
+funcs size 2, funcs[0] set, funcs[1] null, via_handler 0 100
+heap byte 0
+seed -5, total 0x1p-1
+bump 0x1.68p+3, total 0x1.68p+3
+lanes sum 10
+lanes sum 305
+"
+    );
+}
+
+#[test]
+fn run_time_imports_serve_instances_by_context_and_a_missing_one_is_a_link_error() {
+    let scratch = Scratch::new();
+    let library = scratch.staticlib("lookup.wat", "lookup");
+    let exe = scratch.program(C11, "runtime_imports.c", &[library]);
+    let stdout = scratch.run(&exe, &[]);
+    // The link error's wording is the runtime's; what matters is that it names the import.
+    let stdout: String = stdout
+        .lines()
+        .map(|line| match line.strip_prefix("message: ") {
+            Some(message) if message.contains("env") && message.contains("lookup") => {
+                "message: (names env lookup)\n".to_string()
+            }
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    assert_eq!(
+        stdout,
+        "serve a: key 5, instance matches
+run(5): code 0 value 1005
+serve b: key 5, instance matches
+run(5): code 0 value 2005
+serve a: key 6, instance matches
+run(6): code 0 value 1006
+contexts kept
+without imports: NULL, trap 0
+message: (names env lookup)
+with a NULL import: NULL, trap 0
+message: (names env lookup)
+"
+    );
+}
+
+#[test]
+fn instances_run_on_eight_threads_at_once() {
+    let scratch = Scratch::new();
+    let library = scratch.staticlib("work.wat", "work");
+    let exe = scratch.program(C11, "threads.c", &[library]);
+    // threads.c: ROUNDS 1000 rounds of checksum(1000 * thread + round, LENGTH 1000), which sums
+    // seed * i + 1 over i < 1000; a trap every 20th and 50th round, and a stack overflow once.
+    let expected: String = (0..8i64)
+        .map(|thread| {
+            let total: i64 = (0..1000).map(|round| (1000 * thread + round) * 499_500 + 1000).sum();
+            format!("thread {thread}: total {total} traps 71 wrong 0\n")
+        })
+        .collect();
+    assert_eq!(scratch.run(&exe, &[]), expected);
+}
+
+#[test]
+fn wasi_reactor_runs_on_the_runtime_wasi_or_the_embedders_fd_write() {
+    let scratch = Scratch::new();
+    let wasm = scratch.path("reactor.wasm");
+    let out = Command::new("clang-19")
+        .args(["--target=wasm32-wasi", "--sysroot=/usr", "-mexec-model=reactor", "-O2", "-Wall", "-Werror", "-o"])
+        .arg(&wasm)
+        .arg(embed("wasi_reactor.c"))
+        .output()
+        .expect("run clang-19");
+    assert_ran("clang-19 wasi_reactor.c", &out);
+    scratch.compile(&wasm, &["--emit", "staticlib", "-o", "libreactor.a"]);
+    let exe = scratch.program(C11, "wasi.c", &[scratch.path("libreactor.a")]);
+    let data = scratch.path("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::write(data.join("note.txt"), "it's granted").unwrap();
+
+    assert_eq!(
+        scratch.run(&exe, &[&data]),
+        "arg reactor
+arg --verbose
+arg two words
+env MODE=test
+env EMPTY=
+show_args: code 0
+file /data/note.txt: it's granted
+show_file: code 0 length 12
+cannot open /etc/passwd
+show_file: code 0 length -1
+quit: code 13 last 13 exit status 3
+still running
+",
+        "the runtime's WASI"
+    );
+    assert_eq!(
+        scratch.run(&exe, &[&data, Path::new("capture")]),
+        "show_args: code 0
+show_file: code 0 length 12
+show_file: code 0 length -1
+captured:
+arg reactor
+arg --verbose
+arg two words
+env MODE=test
+env EMPTY=
+file /data/note.txt: it's granted
+cannot open /etc/passwd
+quit: code 13 last 13 exit status 3
+still running
+",
+        "the embedder's fd_write"
+    );
+}
+
+#[test]
+fn libraries_export_only_their_api() {
+    let scratch = Scratch::new();
+    for (module, prefix) in [("text.wat", "text"), ("sum.wat", "left"), ("sum.wat", "right")] {
+        let library = scratch.staticlib(module, prefix);
+        assert_only_api_defined(&library, prefix, &["-g", "--defined-only"]);
+        assert_no_runtime_names(&library);
+    }
+
+    scratch.compile(&embed("lookup.wat"), &["--emit", "shared", "--prefix", "plugin", "-o", "libplugin.so"]);
+    let shared = scratch.path("libplugin.so");
+    assert_only_api_defined(&shared, "plugin", &["-D", "--defined-only"]);
+    assert_no_runtime_names(&shared);
+    let exe = scratch.program(C11, "dlopen.c", &[]);
+    assert_eq!(scratch.run(&exe, &[&shared]), "runtime symbols: hidden\nrun(2): code 0 value 42\n");
+}
+
+#[test]
+fn objects_link_with_their_own_runtime_or_a_shared_one() {
+    let scratch = Scratch::new();
+    let modules = [("text.wat", "text"), ("sum.wat", "left"), ("sum.wat", "right")];
+    let objects = |flags: &[&str]| -> Vec<PathBuf> {
+        modules
+            .iter()
+            .map(|(module, prefix)| {
+                let object = format!("{prefix}.o");
+                let mut args = vec!["--emit", "obj", "--prefix", prefix, "-o", &object];
+                args.extend_from_slice(flags);
+                scratch.compile(&embed(module), &args);
+                scratch.path(&object)
+            })
+            .collect()
+    };
+
+    let with_runtime = objects(&[]);
+    for (object, (_, prefix)) in with_runtime.iter().zip(modules) {
+        assert_only_api_defined(object, prefix, &["-g", "--defined-only"]);
+        assert_no_runtime_names(object);
+    }
+    let exe = scratch.program(C11, "two_modules.c", &with_runtime);
+    assert_eq!(scratch.run(&exe, &[]), TWO_MODULES_OUTPUT, "objects with their runtime");
+
+    // Without a runtime, an object defines only its API and refers to the shared runtime's names.
+    let mut inputs = objects(&["--no-runtime"]);
+    for (object, (_, prefix)) in inputs.iter().zip(modules) {
+        assert_only_api_defined(object, prefix, &["-g", "--defined-only"]);
+    }
+    let out =
+        wasm2native().current_dir(scratch.dir.path()).args(["runtime", "-o", "libwasm2native.a"]).output().unwrap();
+    assert_ran("wasm2native runtime", &out);
+    inputs.push(scratch.path("libwasm2native.a"));
+    let exe = scratch.program(C11, "two_modules.c", &inputs);
+    assert_eq!(scratch.run(&exe, &[]), TWO_MODULES_OUTPUT, "objects sharing one runtime");
+}
+
+/// `wasm2native inspect FILE`: its status, stdout and stderr.
+fn inspect(scratch: &Scratch, file: &Path) -> (Option<i32>, String, String) {
+    let out = wasm2native().current_dir(scratch.dir.path()).arg("inspect").arg(file).output().unwrap();
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+/// Whether `record` has the lines every build record has, and `prefix: PREFIX` when given.
+fn assert_build_record(what: &str, record: &str, prefix: Option<&str>) {
+    let lines: Vec<&str> = record.lines().collect();
+    assert_eq!(lines.first(), Some(&"wasm2native build"), "{what}: {record}");
+    for start in ["compiler: wasm2native ", "llvm: 19", "opt-level: O2"] {
+        assert!(lines.iter().any(|line| line.starts_with(start)), "{what}: no {start:?} in\n{record}");
+    }
+    let prefix_line = lines.iter().find(|line| line.starts_with("prefix: "));
+    assert_eq!(prefix_line.map(|line| &line["prefix: ".len()..]), prefix, "{what}: {record}");
+}
+
+#[test]
+fn inspect_prints_the_build_record_of_every_kind_of_output() {
+    let scratch = Scratch::new();
+    std::fs::write(scratch.path("start.wat"), r#"(module (func (export "_start")))"#).unwrap();
+    scratch.compile(&scratch.path("start.wat"), &["-o", "start"]);
+    scratch.staticlib("sum.wat", "left");
+    scratch.compile(&embed("sum.wat"), &["--emit", "obj", "--prefix", "right", "-o", "right.o"]);
+    scratch.compile(&embed("text.wat"), &["--emit", "shared", "-o", "libtext.so"]);
+    let outputs =
+        [("start", None), ("libleft.a", Some("left")), ("right.o", Some("right")), ("libtext.so", Some("text"))];
+    for (file, prefix) in outputs {
+        let (status, stdout, stderr) = inspect(&scratch, &scratch.path(file));
+        assert_eq!(status, Some(0), "{file}: {stderr}");
+        assert_build_record(file, &stdout, prefix);
+    }
+
+    // A program linking three libraries carries the three records.
+    let libraries = [scratch.staticlib("text.wat", "text"), scratch.path("libleft.a"), scratch.path("right.o")];
+    let exe = scratch.program(C11, "two_modules.c", &libraries);
+    let (status, stdout, stderr) = inspect(&scratch, &exe);
+    assert_eq!(status, Some(0), "{stderr}");
+    assert_eq!(stdout.matches("wasm2native build").count(), 3, "{stdout}");
+    for prefix in ["text", "left", "right"] {
+        assert!(stdout.contains(&format!("prefix: {prefix}\n")), "no {prefix} in {stdout}");
+    }
+
+    std::fs::write(scratch.path("plain.c"), "int plain(void) { return 1; }\n").unwrap();
+    let out =
+        Command::new("cc").current_dir(scratch.dir.path()).args(["-c", "plain.c", "-o", "plain.o"]).output().unwrap();
+    assert_ran("cc plain.c", &out);
+    let (status, stdout, stderr) = inspect(&scratch, &scratch.path("plain.o"));
+    assert_eq!(status, Some(1));
+    assert_eq!(stdout, "");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("no wasm2native build information") && stderr.contains("plain.o"), "{stderr}");
+}
+
+#[test]
+fn bad_library_flags_are_one_error_and_no_output() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--emit", "staticlib", "--prefix", "1bad", "-o", "libbad.a"], "invalid --prefix \"1bad\""),
+        (&["--no-runtime", "--emit", "staticlib", "-o", "libbad.a"], "--no-runtime only applies to --emit obj"),
+        (&["--prefix", "bad", "--emit", "exe", "-o", "bad"], "only apply to --emit obj, staticlib and shared"),
+        (&["--prefix", "bad", "-o", "bad"], "only apply to --emit obj, staticlib and shared"),
+    ];
+    for (flags, message) in cases {
+        let scratch = Scratch::new();
+        let out = wasm2native().current_dir(scratch.dir.path()).arg(embed("grow.wat")).args(*flags).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{flags:?}");
+        let stderr = text(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{flags:?}: {stderr}");
+        assert!(stderr.starts_with("wasm2native: error: ") && stderr.contains(message), "{flags:?}: {stderr}");
+        assert_eq!(text(&out.stdout), "", "{flags:?}");
+        let left: Vec<_> =
+            std::fs::read_dir(scratch.dir.path()).unwrap().map(|entry| entry.unwrap().file_name()).collect();
+        assert!(left.is_empty(), "{flags:?} wrote {left:?}");
+    }
+}
