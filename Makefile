@@ -24,6 +24,10 @@ setup:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	@command -v $(CARGO) >/dev/null || { echo "error: cargo (Rust >= 1.88) is required"; exit 1; }
+	@# V8 for the benchmarks: Debian's Node.js, unless some node is already on PATH.
+	@command -v node >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  echo "installing: nodejs"; $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nodejs; }
 
 # A Python venv with the PyPI `wasmtime` package, which tests/wasi.rs uses to compare its programs'
 # behaviour with Wasmtime's. Without it (say, no network) the suite skips that comparison.
@@ -49,10 +53,22 @@ test: build wasi-venv
 	sh tests/runtime/run.sh
 	$(CARGO) test --release
 	$(MAKE) examples
+	$(MAKE) bench-quick
 
 # The example projects, each built and run with its own Makefile.
 examples: build
 	$(MAKE) -C examples/cpp-textstats clean run WASM2NATIVE=$(CURDIR)/$(BIN)
+
+# The AOT-versus-JIT benchmark suite (bench/README.md): every program under every engine, five
+# runs each; writes bench/results/. Needs node and the wasi-venv's wasmtime (else it stops);
+# BENCH_ARGS passes options on, e.g. make bench BENCH_ARGS="--allow-missing --runs 3".
+.PHONY: bench bench-quick
+bench: build wasi-venv
+	python3 bench/run.py $(BENCH_ARGS)
+
+# The suite as a smoke test: quick workloads, one run each, results in target/bench/quick/.
+bench-quick: build wasi-venv
+	python3 bench/run.py --quick $(BENCH_ARGS)
 
 # The spec harness alone; SPEC_FILTER, SPEC_DIRS and SPEC_OPT narrow it (see tests/spec.rs).
 spec: build

@@ -1,0 +1,130 @@
+"""The engines the harness measures, one row per configuration, and the tools they need.
+
+Kinds: `native` runs the clang-built executable; `aot` runs the executable wasm2native built with
+the row's options; `wasmtime` and `v8` run the .wasm through a runner script in bench/engines/.
+"""
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+WASMTIME_RUNNER = BENCH_DIR / "engines" / "wasmtime_run.py"
+NODE_RUNNER = BENCH_DIR / "engines" / "node_run.mjs"
+
+
+@dataclass(frozen=True)
+class Engine:
+    name: str
+    kind: str                 # native, aot, wasmtime or v8
+    description: str
+    options: tuple = ()       # wasm2native's options (aot) or V8's flags (v8)
+    full_only: bool = False   # measured in full runs only
+
+    @property
+    def runs_wasm(self):
+        return self.kind != "native"
+
+
+@dataclass
+class Tools:
+    wasm2native: Path
+    wasmtime_python: Path
+    node: str | None
+
+    def missing_reason(self, engine):
+        """Why the engine cannot run on this machine, or None when it can."""
+        if engine.kind == "aot" and not os.access(self.wasm2native, os.X_OK):
+            return f"{self.wasm2native} is not an executable (run `make build` or pass --wasm2native)"
+        if engine.kind == "wasmtime":
+            if not os.access(self.wasmtime_python, os.X_OK):
+                return f"{self.wasmtime_python} does not exist (run `make wasi-venv` or set W2N_PYTHON)"
+            check = subprocess.run([str(self.wasmtime_python), "-c", "import wasmtime"],
+                                   capture_output=True)
+            if check.returncode != 0:
+                return f"{self.wasmtime_python} cannot import wasmtime"
+        if engine.kind == "v8" and self.node is None:
+            return "node is not on PATH"
+        return None
+
+    def command(self, engine, artifact, args):
+        """The argv that runs `artifact` (an executable or a .wasm) under the engine."""
+        if engine.kind in ("native", "aot"):
+            return [str(artifact), *args]
+        if engine.kind == "wasmtime":
+            return [str(self.wasmtime_python), str(WASMTIME_RUNNER), str(artifact), *args]
+        # Node 20's WASI can crash at exit when a garbage collection lands inside a fast API call
+        # (nodejs/node#46777); host calls going the regular way avoid it and leave Wasm code alone.
+        # Node 18 (Debian 12's) still needs the WASI flag; later versions accept and ignore it.
+        return [self.node, "--no-warnings", "--experimental-wasi-unstable-preview1", "--no-turbo-fast-api-calls",
+                *engine.options, str(NODE_RUNNER), str(artifact), *args]
+
+
+def find_tools(wasm2native, wasmtime_python):
+    python = wasmtime_python or os.environ.get("W2N_PYTHON") or REPO / "target/wasi-venv/bin/python"
+    return Tools(wasm2native=Path(wasm2native).resolve(), wasmtime_python=Path(python).absolute(),
+                 node=shutil.which("node"))
+
+
+def bounds_modes(wasm2native):
+    """The values of wasm2native's --bounds-checks and its default, read from `--help`.
+
+    ([], None) when the compiler has no such option (or cannot be run)."""
+    try:
+        help_text = subprocess.run([str(wasm2native), "--help"], capture_output=True, text=True,
+                                   timeout=30).stdout
+    except OSError:
+        return [], None
+    # The option's block runs from its own line to the next line that starts another option.
+    block = re.search(r"^\s*--bounds-checks\b.*?(?=^[ \t]{0,8}-{1,2}\w|\Z)", help_text, re.M | re.S)
+    if block is None:
+        return [], None
+    text = block.group(0)
+    listed = re.findall(r"^\s*-\s+([\w-]+)", text, re.M)
+    if not listed:
+        # The short form: "[possible values: a, b]".
+        short = re.search(r"\[possible values: ([^\]]+)\]", text)
+        listed = [v.strip() for v in short.group(1).split(",")] if short else []
+    default = re.search(r"\[default: ([\w-]+)\]", text)
+    return listed, default.group(1) if default else None
+
+
+def engine_table(wasm2native):
+    """Every configuration, in the order of the report's columns."""
+    modes, default = bounds_modes(wasm2native)
+    settings = f"-O2, --bounds-checks {default}" if default else "-O2"
+    rows = [Engine("native", "native", "clang-19 -march=native, no sandbox: the baseline"),
+            Engine("wasm2native", "aot", f"wasm2native, default settings ({settings})")]
+    for level in ("0", "1", "3"):
+        rows.append(Engine(f"wasm2native-O{level}", "aot", f"wasm2native -O{level}",
+                           (f"-O{level}",), full_only=True))
+    for mode in modes:
+        if mode != default:
+            rows.append(Engine(f"wasm2native-{mode}", "aot",
+                               f"wasm2native --bounds-checks {mode} (-O2)",
+                               ("--bounds-checks", mode)))
+    rows += [Engine("wasmtime", "wasmtime", "Wasmtime (PyPI wasmtime), Cranelift, default config"),
+             Engine("v8", "v8", "V8 via Node's node:wasi, default tiering (Liftoff, then TurboFan)"),
+             Engine("v8-no-liftoff", "v8", "V8 via Node with --no-liftoff: TurboFan only",
+                    ("--no-liftoff",))]
+    return rows
+
+
+def select_engines(table, names, quick, wasm_only):
+    """The rows to measure: the named ones (in table order), else the defaults of the mode.
+
+    Raises ValueError for a name that is not in the table."""
+    known = [engine.name for engine in table]
+    if names:
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise ValueError(f"unknown engine(s) {', '.join(unknown)}; known: {', '.join(known)}")
+        chosen = [engine for engine in table if engine.name in names]
+    else:
+        chosen = [engine for engine in table if not (quick and engine.full_only)]
+    if wasm_only:
+        chosen = [engine for engine in chosen if engine.runs_wasm]
+    return chosen

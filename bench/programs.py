@@ -1,0 +1,141 @@
+"""Building the benchmark programs: each bench/programs/*.c to wasm32-wasi and to native with
+clang-19, and each .wasm to an executable with wasm2native, one per configuration.
+
+The clang builds are cached: an output is rebuilt only when its source, bench.h or its command
+changed. wasm2native always compiles afresh, because its compile time is one of the results.
+"""
+import hashlib
+import re
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine_table import REPO
+
+PROGRAMS_DIR = Path("bench/programs")   # relative to REPO, as in the documented build commands
+HEADER = PROGRAMS_DIR / "bench.h"
+BUILD_DIR = Path("target/bench/build")
+CLANG = "clang-19"
+DEFAULT_OPT = ["-O2"]
+# Flags of the wasm build that mean nothing to (or break) the native one.
+WASM_ONLY_FLAGS = {"-msimd128"}
+BENCH_OPT = re.compile(r"^/\*\s*bench-opt:\s*(.*?)\s*\*/")
+
+
+@dataclass
+class Program:
+    name: str
+    source: Path
+    wasm: Path | None = None
+    native: Path | None = None
+    error: str | None = None
+
+
+@dataclass
+class Compiled:
+    """One wasm2native build of a program."""
+    artifact: Path | None
+    compile_ns: int | None
+    error: str | None = None
+
+
+def discover():
+    """The program names in bench/programs, sorted."""
+    return sorted(path.stem for path in (REPO / PROGRAMS_DIR).glob("*.c"))
+
+
+def opt_flags(source):
+    """The optimisation flags of a program: its `/* bench-opt: ... */` first line, else -O2."""
+    with open(REPO / source, encoding="utf-8") as file:
+        first = file.readline()
+    match = BENCH_OPT.match(first)
+    return match.group(1).split() if match else list(DEFAULT_OPT)
+
+
+def build_commands(name):
+    """The wasm and native clang commands of a program, with paths relative to the repository."""
+    source = PROGRAMS_DIR / f"{name}.c"
+    opt = opt_flags(source)
+    wasm = BUILD_DIR / "wasm" / f"{name}.wasm"
+    native = BUILD_DIR / "native" / name
+    include = f"-I{PROGRAMS_DIR}"
+    wasm_command = [CLANG, "--target=wasm32-wasi", "--sysroot=/usr", *opt, include, str(source),
+                    "-o", str(wasm), "-lm"]
+    native_opt = [flag for flag in opt if flag not in WASM_ONLY_FLAGS]
+    native_command = [CLANG, *native_opt, "-march=native", "-ffp-contract=off", include,
+                      str(source), "-o", str(native), "-lm"]
+    return (wasm, wasm_command), (native, native_command)
+
+
+def failed(command, stderr):
+    """A one-line account of a failed command for the report; its whole stderr goes to ours."""
+    print(f"$ {' '.join(command)}\n{stderr.rstrip()}", file=sys.stderr, flush=True)
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    cause = next((line for line in lines if "error" in line), lines[0] if lines else "no message")
+    return f"{Path(command[0]).name} failed: {cause}"
+
+
+def build_cached(output, command, inputs):
+    """Runs `command` unless `output` was built by the same command from the same inputs.
+
+    Returns None, or the error text. The key of the last build is kept beside the output."""
+    digest = hashlib.sha256("\0".join(command).encode())
+    for path in inputs:
+        digest.update((REPO / path).read_bytes())
+    key = digest.hexdigest()
+    key_file = REPO / output.with_name(output.name + ".key")
+    if (REPO / output).exists() and key_file.exists() and key_file.read_text() == key:
+        return None
+    (REPO / output).parent.mkdir(parents=True, exist_ok=True)
+    key_file.unlink(missing_ok=True)
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    if result.returncode != 0:
+        return failed(command, result.stderr)
+    key_file.write_text(key)
+    return None
+
+
+def build_program(name):
+    program = Program(name, PROGRAMS_DIR / f"{name}.c")
+    try:
+        (wasm, wasm_command), (native, native_command) = build_commands(name)
+        inputs = [program.source, HEADER]
+        program.error = (build_cached(wasm, wasm_command, inputs)
+                         or build_cached(native, native_command, inputs))
+    except OSError as error:
+        program.error = str(error)
+    if program.error is None:
+        program.wasm, program.native = REPO / wasm, REPO / native
+    return program
+
+
+def build_programs(names, jobs):
+    """Builds the named programs in parallel; a failed build is reported in its Program."""
+    with ThreadPoolExecutor(jobs) as pool:
+        return list(pool.map(build_program, names))
+
+
+def compile_wasm2native(wasm2native, options, wasm, output):
+    """Compiles a module with wasm2native, timing the whole process (linking included)."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    command = [str(wasm2native), *options, str(wasm), "-o", str(output)]
+    started = time.perf_counter_ns()
+    try:
+        result = subprocess.run(command, capture_output=True, text=True)
+    except OSError as error:
+        return Compiled(None, None, str(error))
+    elapsed = time.perf_counter_ns() - started
+    if result.returncode != 0:
+        return Compiled(None, None, failed(command, result.stderr))
+    return Compiled(output, elapsed)
+
+
+def compile_all(wasm2native, tasks, jobs):
+    """Runs compile_wasm2native for each (key, options, wasm, output) in parallel: {key: Compiled}."""
+    with ThreadPoolExecutor(jobs) as pool:
+        futures = {key: pool.submit(compile_wasm2native, wasm2native, options, wasm, output)
+                   for key, options, wasm, output in tasks}
+        return {key: future.result() for key, future in futures.items()}

@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+"""The AOT-versus-JIT benchmark harness.
+
+  bench/run.py [--quick] [--runs N] [--engines a,b] [--programs x,y] [--out DIR]
+               [--wasm2native PATH] [--jobs N] [--allow-missing]
+      builds every bench/programs/*.c to wasm and native, runs each under every engine, checks
+      that every engine's checksum equals native's, and writes results.csv, results.json,
+      table.md and chart.svg.
+  bench/run.py --wasm FILE.wasm [--engines a,b] [--runs N] [--out DIR] -- ARGS...
+      runs any WASI command module under every wasm engine, timing whole runs and comparing
+      stdout across engines (ratios relative to wasm2native).
+
+Exits 1 when an engine's result disagrees with the baseline's or a build or run fails (after
+writing the outputs), 2 on bad usage or a missing engine in a full run.
+"""
+import argparse
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import machine
+import programs
+import report
+from engine_table import REPO, engine_table, find_tools, select_engines
+from measure import Row, run_failure, run_once
+
+FULL_RUNS = 5
+QUICK_RUNS = 1
+MODULE_RUNS = 5
+# Quick runs are a smoke test: two may share the machine. Full runs go one at a time.
+QUICK_PARALLEL_RUNS = 2
+
+
+def parse_args(argv):
+    program_args = []
+    if "--" in argv:
+        split = argv.index("--")
+        argv, program_args = argv[:split], argv[split + 1:]
+    parser = argparse.ArgumentParser(
+        prog="bench/run.py", description="Benchmarks wasm2native against native code, Wasmtime and V8.")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke test: quick workloads, 1 run, default engine rows only")
+    parser.add_argument("--runs", type=int, help=f"runs per program and engine "
+                        f"(default {FULL_RUNS}, --quick {QUICK_RUNS})")
+    parser.add_argument("--engines", help="comma-separated engine names (default: all of the mode)")
+    parser.add_argument("--programs", help="comma-separated program names (default: all)")
+    parser.add_argument("--out", type=Path, help="output directory (default bench/results, "
+                        "--quick target/bench/quick, --wasm target/bench/wasm/NAME)")
+    parser.add_argument("--wasm2native", type=Path, default=REPO / "target/release/wasm2native",
+                        help="the compiler to measure (default target/release/wasm2native)")
+    parser.add_argument("--wasmtime-python", type=Path,
+                        help="a Python with the wasmtime package (default $W2N_PYTHON, "
+                        "else target/wasi-venv/bin/python)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="parallel builds and wasm2native compiles (default: the core count)")
+    parser.add_argument("--allow-missing", action="store_true",
+                        help="skip engines this machine lacks in a full run too")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per run (default 600)")
+    parser.add_argument("--wasm", type=Path, help="benchmark this WASI command module instead")
+    args = parser.parse_args(argv)
+    if program_args and args.wasm is None:
+        parser.error("arguments after -- are for a --wasm module")
+    if args.wasm is not None and (args.quick or args.programs):
+        parser.error("--wasm takes neither --quick nor --programs")
+    if args.runs is not None and args.runs < 1 or args.jobs < 1:
+        parser.error("--runs and --jobs must be at least 1")
+    args.program_args = program_args
+    return args
+
+
+def fail(message):
+    """Stops on bad usage: exit code 2, as argparse does."""
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def names(option):
+    return [name.strip() for name in option.split(",") if name.strip()] if option else []
+
+
+def available_engines(args, tools):
+    """The engines to measure, and {name: why} for those skipped. Exits 2 when a full run lacks one."""
+    table = engine_table(tools.wasm2native)
+    try:
+        chosen = select_engines(table, names(args.engines), args.quick, wasm_only=args.wasm is not None)
+    except ValueError as error:
+        fail(error)
+    # Every program runs natively in the suite: checksums and ratios are measured against it.
+    if args.wasm is None and not any(engine.kind == "native" for engine in chosen):
+        chosen.insert(0, next(engine for engine in table if engine.kind == "native"))
+    skipped = {}
+    for engine in chosen:
+        reason = tools.missing_reason(engine)
+        if reason is not None:
+            skipped[engine.name] = reason
+    strict = not (args.quick or args.allow_missing or args.wasm)
+    for name, reason in skipped.items():
+        print(f"{'error' if strict else 'warning'}: engine {name} skipped: {reason}", file=sys.stderr)
+    if skipped and strict:
+        print("(a full run needs every engine; pass --allow-missing to go without)", file=sys.stderr)
+        sys.exit(2)
+    return [engine for engine in chosen if engine.name not in skipped], skipped
+
+
+def compile_aot(tools, engines, modules, out_dir, jobs):
+    """wasm2native builds of each {name: wasm} for each aot engine: {(name, engine): Compiled}."""
+    tasks = [((name, engine.name), engine.options, wasm, out_dir / f"{name}.{engine.name}")
+             for name, wasm in modules.items() for engine in engines if engine.kind == "aot"]
+    if tasks:
+        print(f"compiling {len(tasks)} modules with wasm2native ({jobs} at a time)", flush=True)
+    return programs.compile_all(tools.wasm2native, tasks, jobs)
+
+
+def measure(row, argv, runs, timeout, need_checksum, need_runner):
+    """Runs argv `runs` times into the row, stopping at the first failed run."""
+    for _ in range(runs):
+        run = run_once(argv, timeout)
+        failure = run_failure(run, need_checksum, need_runner)
+        if failure is not None:
+            row.error = failure
+            return
+        row.runs.append(run)
+    if need_checksum:
+        distinct = {run.checksum for run in row.runs}
+    else:
+        distinct = {(run.exit_code, run.comparable_stdout()) for run in row.runs}
+    if len(distinct) > 1:
+        row.error = "the result differs from run to run"
+    if need_runner:
+        compile_times = sorted(run.runner.get("compile_ns", 0) for run in row.runs)
+        row.compile_ns = compile_times[len(compile_times) // 2]
+        row.artifact_bytes = row.runs[0].runner.get("artifact_bytes")
+
+
+def plan_rows(tools, engines, modules, executables, compiled, program_args, failures):
+    """A (Row, argv) for each module x engine; argv is None when the row already failed.
+
+    modules: {name: .wasm}; executables: {name: native executable}; failures: {name: build error}."""
+    plan = []
+    for name in list(modules) + [name for name in failures if name not in modules]:
+        for engine in engines:
+            row = Row(name, engine.name)
+            if name in failures:
+                row.error = failures[name]
+                plan.append((row, None))
+                continue
+            artifact = modules[name]
+            if engine.runs_wasm:
+                row.wasm_bytes = artifact.stat().st_size
+            if engine.kind == "native":
+                artifact = executables[name]
+            elif engine.kind == "aot":
+                build = compiled[(name, engine.name)]
+                if build.error is not None:
+                    row.error = build.error
+                    plan.append((row, None))
+                    continue
+                artifact, row.compile_ns = build.artifact, build.compile_ns
+            if engine.kind in ("native", "aot"):
+                row.artifact_bytes = artifact.stat().st_size
+            plan.append((row, tools.command(engine, artifact, program_args)))
+    return plan
+
+
+def execute(plan, engines, runs, timeout, need_checksum, parallel):
+    kinds = {engine.name: engine.kind for engine in engines}
+
+    def one(item):
+        row, argv = item
+        if argv is not None:
+            measure(row, argv, runs, timeout, need_checksum,
+                    need_runner=kinds[row.engine] in ("wasmtime", "v8"))
+        metric = row.median("kernel_ns" if need_checksum else "wall_ns")
+        if row.ok and metric is not None:
+            shown = f"{metric / 1e6:10.2f} ms"
+        else:
+            shown = "    FAILED: " + (row.error or "no runs").splitlines()[0][:100]
+        print(f"  {row.program:<18} {row.engine:<22} {shown}", flush=True)
+        return row
+
+    with ThreadPoolExecutor(parallel) as pool:
+        return list(pool.map(one, plan))
+
+
+def compare(rows, baseline, by_checksum):
+    """Sets each row's agreement and ratio against the baseline engine's row of its program;
+    returns the disagreements and failures, one line each."""
+    metric = "kernel_ns" if by_checksum else "wall_ns"
+    base_rows = {row.program: row for row in rows if row.engine == baseline}
+    problems = []
+    for row in rows:
+        base = base_rows.get(row.program)
+        if not row.ok:
+            problems.append(f"{row.program}: {row.engine} failed: {row.error}")
+            continue
+        if base is None or not base.ok:
+            continue
+        if by_checksum:
+            row.agrees = row.checksum == base.checksum
+            what = f"checksum {row.checksum}, {baseline} {base.checksum}"
+        else:
+            row.agrees = (row.exit_code == base.exit_code
+                          and row.runs[0].comparable_stdout() == base.runs[0].comparable_stdout())
+            what = f"stdout or exit code ({row.exit_code}) differ from {baseline}'s ({base.exit_code})"
+        if not row.agrees:
+            problems.append(f"{row.program}: {row.engine} disagrees: {what}")
+        mine, theirs = row.median(metric), base.median(metric)
+        if mine is not None and theirs:
+            row.ratio = mine / theirs
+    return problems
+
+
+def run_suite(args, tools, engines):
+    known = programs.discover()
+    wanted = names(args.programs) or known
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        fail(f"no program(s) {', '.join(unknown)} in bench/programs")
+    print(f"building {len(wanted)} program(s) ({args.jobs} at a time)", flush=True)
+    built = programs.build_programs(wanted, args.jobs)
+    failures = {program.name: program.error for program in built if program.error}
+    for name, error in failures.items():
+        print(f"error: {name}: {error}", file=sys.stderr)
+    modules = {p.name: p.wasm for p in built if p.error is None}
+    executables = {p.name: p.native for p in built if p.error is None}
+    compiled = compile_aot(tools, engines, modules, REPO / programs.BUILD_DIR / "aot", args.jobs)
+    plan = plan_rows(tools, engines, modules, executables, compiled,
+                     ["quick"] if args.quick else [], failures)
+    runs = args.runs or (QUICK_RUNS if args.quick else FULL_RUNS)
+    parallel = min(QUICK_PARALLEL_RUNS, args.jobs) if args.quick else 1
+    print(f"running {len(plan)} program x engine pairs, {runs} run(s) each", flush=True)
+    rows = execute(plan, engines, runs, args.timeout, need_checksum=True, parallel=parallel)
+    problems = compare(rows, "native", by_checksum=True)
+    return rows, problems, runs, compiled
+
+
+def run_module(args, tools, engines):
+    wasm = args.wasm.resolve()
+    if not wasm.is_file():
+        fail(f"{args.wasm} is not a file")
+    name = wasm.stem
+    out_dir = REPO / programs.BUILD_DIR / "module"
+    compiled = compile_aot(tools, engines, {name: wasm}, out_dir, args.jobs)
+    plan = plan_rows(tools, engines, {name: wasm}, {}, compiled, args.program_args, {})
+    runs = args.runs or MODULE_RUNS
+    print(f"running {name} under {len(engines)} engines, {runs} run(s) each", flush=True)
+    rows = execute(plan, engines, runs, args.timeout, need_checksum=False, parallel=1)
+    baseline = "wasm2native" if any(e.name == "wasm2native" for e in engines) else engines[0].name
+    problems = compare(rows, baseline, by_checksum=False)
+    return baseline, rows, problems, runs, compiled
+
+
+def main(argv):
+    args = parse_args(argv)
+    tools = find_tools(args.wasm2native, args.wasmtime_python)
+    engines, skipped = available_engines(args, tools)
+    if not engines:
+        fail("no engine to measure")
+    if args.wasm is not None:
+        baseline, rows, problems, runs, compiled = run_module(args, tools, engines)
+        mode, metric = "wasm", "wall_ns"
+        out = args.out or REPO / "target/bench/wasm" / args.wasm.stem
+    else:
+        rows, problems, runs, compiled = run_suite(args, tools, engines)
+        baseline, metric = "native", "kernel_ns"
+        mode = "quick" if args.quick else "full"
+        out = args.out or REPO / ("target/bench/quick" if args.quick else "bench/results")
+    sample = next((build.artifact for build in compiled.values() if build.artifact), None)
+    results = report.Results(
+        mode=mode, runs=runs, metric=metric, baseline=baseline, engines=engines, skipped=skipped,
+        rows=rows, problems=problems, machine=machine.describe(tools, programs.CLANG, sample),
+        command=" ".join([str(args.wasm), *args.program_args]) if args.wasm else None)
+    report.write_all(results, out)
+    print(f"results in {out}/ (table.md, chart.svg, results.csv, results.json)")
+    if problems:
+        print("\n" + "!" * 72, file=sys.stderr)
+        print(f"!! {len(problems)} DISAGREEMENT(S) OR FAILURE(S):", file=sys.stderr)
+        for problem in problems:
+            print(f"!!   {problem}", file=sys.stderr)
+        print("!" * 72, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
