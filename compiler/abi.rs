@@ -8,6 +8,10 @@ pub const ABI_VERSION: u32 = 1;
 pub const MODULE_SYMBOL: &str = "wasm2native_module";
 pub const PAGE_SIZE: u64 = 65536;
 pub const MAX_PAGES: u64 = 65536;
+/// Inaccessible address space after the 4 GiB a memory of a guard-mode module
+/// (`BoundsChecks::Guard`) can address: an access whose static offset plus size is at most this
+/// needs no bounds check. `w2n_module.memory_guard` asks the runtime for such reservations.
+pub const MEMORY_GUARD_BYTES: u64 = 1 << 32;
 
 /// Byte offsets of `struct w2n_instance` fields read by compiled code.
 pub mod instance {

@@ -28,6 +28,29 @@ pub enum OptLevel {
     O3,
 }
 
+/// How loads and stores are kept inside linear memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum BoundsChecks {
+    /// Every access compares its end with the memory's size and traps past it.
+    #[default]
+    Explicit,
+    /// Every memory sits in a reservation of 4 GiB plus `abi::MEMORY_GUARD_BYTES` of
+    /// inaccessible address space, so an access whose static offset and size fit in the guard
+    /// needs no check: past the memory's size it faults, and the runtime's fault handler turns
+    /// that into the trap. Needs a 64-bit target.
+    Guard,
+}
+
+impl BoundsChecks {
+    /// The name in `--bounds-checks` and in the build record.
+    pub fn name(self) -> &'static str {
+        match self {
+            BoundsChecks::Explicit => "explicit",
+            BoundsChecks::Guard => "guard",
+        }
+    }
+}
+
 /// What to compile for and how.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -38,6 +61,7 @@ pub struct Options {
     pub cpu: Option<String>,
     /// Which WebAssembly version the input may use.
     pub features: FeatureSet,
+    pub bounds_checks: BoundsChecks,
 }
 
 /// The kinds of output `compile` can produce.
@@ -55,7 +79,7 @@ pub fn compile(input: &[u8], options: &Options, emit: Emit) -> Result<Vec<u8>, C
     let info = frontend::parse(&binary, options.features)?;
     let record = build_record(&binary, options, None)?;
     let context = inkwell::context::Context::create();
-    let module = translate::translate_module(&context, &info, &record, None)?;
+    let module = translate::translate_module(&context, &info, &record, options.bounds_checks, None)?;
     codegen::emit(&module, options, emit)
 }
 
@@ -84,15 +108,24 @@ pub fn compile_library(input: &[u8], options: &Options, prefix: &str, source: &s
     let surface = capi::Surface::new(&info, prefix);
     let record = build_record(&binary, options, Some(prefix))?;
     let context = inkwell::context::Context::create();
-    let module = translate::translate_module(&context, &info, &record, Some(&surface))?;
+    let module = translate::translate_module(&context, &info, &record, options.bounds_checks, Some(&surface))?;
     let object = codegen::emit(&module, options, Emit::Object)?;
     Ok(CompiledLibrary { object, header: capi::header::render(&surface, source), api_symbols: surface.defined_symbols() })
 }
 
 /// The build record every artifact carries (see `abi::BUILD_INFO_SECTION`): one `key: value`
-/// per line, enough to tell exactly what code ran.
+/// per line, enough to tell exactly what code ran. Fails when the target cannot run the
+/// requested bounds checks.
 fn build_record(binary: &[u8], options: &Options, prefix: Option<&str>) -> Result<String, CompileError> {
     let machine = codegen::target_machine(options)?;
+    // A guard reservation spans 8 GiB of address space, which only 64-bit pointers reach.
+    if options.bounds_checks == BoundsChecks::Guard && machine.get_target_data().get_pointer_byte_size(None) < 8 {
+        return Err(CompileError::new(
+            error::ErrorKind::Unsupported,
+            format!("--bounds-checks=guard needs a 64-bit target, not {}", machine.get_triple().as_str().to_string_lossy()),
+            None,
+        ));
+    }
     let (major, minor, patch) = inkwell::support::get_llvm_version();
     let features = match options.features {
         FeatureSet::Wasm1 => "wasm1",
@@ -103,13 +136,14 @@ fn build_record(binary: &[u8], options: &Options, prefix: Option<&str>) -> Resul
     let fingerprint = binary.iter().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| (hash ^ *byte as u64).wrapping_mul(0x100_0000_01b3));
     let mut record = format!(
         "wasm2native build\ncompiler: wasm2native {}\nllvm: {major}.{minor}.{patch}\ntarget: {}\ncpu: {}\n\
-         cpu-features: {}\nopt-level: {:?}\nbounds-checks: explicit\nfeatures: {features}\n\
+         cpu-features: {}\nopt-level: {:?}\nbounds-checks: {}\nfeatures: {features}\n\
          module: {} bytes, fnv1a-64 {fingerprint:016x}\n",
         env!("CARGO_PKG_VERSION"),
         machine.get_triple().as_str().to_string_lossy(),
         machine.get_cpu().to_string_lossy(),
         enabled_features(&machine.get_feature_string().to_string_lossy()),
         options.opt_level,
+        options.bounds_checks.name(),
         binary.len(),
     );
     if let Some(prefix) = prefix {

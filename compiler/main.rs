@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use wasm2native::{FeatureSet, OptLevel, Options};
+use wasm2native::{BoundsChecks, FeatureSet, OptLevel, Options};
 
 #[derive(Parser)]
 #[command(
@@ -53,9 +53,9 @@ enum Command {
     /// Compile a module into a native executable (cached) and run it at once.
     #[command(
         after_help = "Executables are cached in $WASM2NATIVE_CACHE_DIR, else $XDG_CACHE_HOME/wasm2native,\n\
-            else $HOME/.cache/wasm2native, keyed by the module, -O, --spec, the host CPU and this\n\
-            compiler's build. The program's exit status (or the signal that ended it) is this\n\
-            command's own.\n\n\
+            else $HOME/.cache/wasm2native, keyed by the module, -O, --spec, --bounds-checks, the host\n\
+            CPU and this compiler's build. The program's exit status (or the signal that ended it) is\n\
+            this command's own.\n\n\
             Examples:\n  \
             wasm2native run --dir data app.wasm --verbose input.txt\n  \
             wasm2native run --invoke add math.wat 2 3"
@@ -157,6 +157,9 @@ pub struct CodeArgs {
     /// WebAssembly version the input may use.
     #[arg(long, value_enum, default_value_t = Spec::Latest)]
     pub spec: Spec,
+    /// How loads and stores are kept inside linear memory.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = Bounds::Explicit)]
+    pub bounds_checks: Bounds,
 }
 
 impl CodeArgs {
@@ -169,6 +172,10 @@ impl CodeArgs {
                 Spec::Wasm1 => FeatureSet::Wasm1,
                 Spec::Wasm2 => FeatureSet::Wasm2,
                 Spec::Latest => FeatureSet::Latest,
+            },
+            bounds_checks: match self.bounds_checks {
+                Bounds::Explicit => BoundsChecks::Explicit,
+                Bounds::Guard => BoundsChecks::Guard,
             },
         }
     }
@@ -188,6 +195,15 @@ pub enum EmitKind {
     LlvmIr,
     /// Assembly text.
     Asm,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Bounds {
+    /// Compare every access with the memory's size.
+    Explicit,
+    /// Leave bounds to a guard reservation of 8 GiB per memory and the runtime's fault handler:
+    /// faster loads and stores, on 64-bit targets only.
+    Guard,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -154,6 +154,7 @@ pub mod ffi {
         pub elem_segment_sizes: *const u32,
         pub start_func: i64,
         pub initialize: Option<unsafe extern "C" fn(vmctx: *mut w2n_instance)>,
+        pub memory_guard: u32,
     }
 
     /// `w2n_extern`: the union is one pointer wide, so it is written as one pointer here.
@@ -192,6 +193,7 @@ pub mod ffi {
     const _: () = assert!(std::mem::size_of::<w2n_extern>() == 24);
     const _: () = assert!(std::mem::size_of::<w2n_result>() == 264);
     const _: () = assert!(std::mem::offset_of!(w2n_module, start_func) == 144);
+    const _: () = assert!(std::mem::offset_of!(w2n_module, memory_guard) == 160);
 
     extern "C" {
         pub fn w2n_intern_signature(signature: *const c_char) -> u32;

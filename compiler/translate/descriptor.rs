@@ -6,6 +6,7 @@ use super::types::{signature_string, type_char};
 use super::{ModuleEnv, Result};
 use crate::abi;
 use crate::error::CompileError;
+use crate::BoundsChecks;
 use inkwell::module::Linkage;
 use inkwell::types::{BasicType, BasicTypeEnum};
 use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, FunctionValue, GlobalValue, PointerValue, ValueKind};
@@ -216,6 +217,7 @@ pub fn emit_descriptor<'ctx>(env: &ModuleEnv<'ctx, '_>, initialize: FunctionValu
         env.constant_array(i32_ty.into(), &elem_sizes, "elem_segment_sizes").into(),
         env.types.i64.const_int(info.start.map_or(u64::MAX, |s| s as u64), false).into(),
         initialize.as_global_value().as_pointer_value().into(),
+        env.i32((env.bounds_checks == BoundsChecks::Guard) as u32),
     ];
     let descriptor = env.context.const_struct(&fields, false);
     let global = env.module.add_global(descriptor.get_type(), None, abi::MODULE_SYMBOL);

@@ -10,9 +10,9 @@ use crate::error::CompileError;
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::Builder;
 use inkwell::types::BasicTypeEnum;
-use inkwell::values::{BasicValueEnum, FloatValue, FunctionValue, IntValue, PointerValue};
+use inkwell::values::{BasicValueEnum, FloatValue, FunctionValue, InstructionValue, IntValue, PointerValue};
 use inkwell::IntPredicate;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use wasmparser::{FunctionBody, Operator};
 
 /// Stack slots holding one memory's base and byte size. Reads go through them so that a reload
@@ -39,6 +39,9 @@ pub struct FuncTranslator<'e, 'ctx, 'a> {
     dead_depth: u32,
     trap_blocks: HashMap<TrapCode, BasicBlock<'ctx>>,
     pub memory_slots: Vec<MemorySlots<'ctx>>,
+    /// Guard mode: the linear-memory loads emitted so far, which `drop` keeps from being
+    /// deleted as dead (see `translate_drop`).
+    pub guard_loads: HashSet<InstructionValue<'ctx>>,
     /// Byte offset of the operator being translated, for errors.
     pub offset: u64,
 }
@@ -67,6 +70,7 @@ pub fn translate_function<'ctx, 'a>(
         dead_depth: 0,
         trap_blocks: HashMap::new(),
         memory_slots: Vec::new(),
+        guard_loads: HashSet::new(),
         offset: body.range().start,
     };
     translator.emit_prologue(func_index, body)?;

@@ -15,6 +15,7 @@ mod types;
 use crate::abi::{AbiType, RuntimeFn, TrapCode};
 use crate::error::CompileError;
 use crate::frontend::ModuleInfo;
+use crate::BoundsChecks;
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::builder::Builder;
 use inkwell::context::Context;
@@ -36,11 +37,13 @@ pub struct ModuleEnv<'ctx, 'a> {
     pub fn_types: Vec<FunctionType<'ctx>>,
     /// LLVM function per defined function (index minus imported functions).
     pub functions: Vec<FunctionValue<'ctx>>,
+    /// How loads and stores stay in bounds; guard mode also marks the descriptor.
+    pub bounds_checks: BoundsChecks,
     runtime_fns: HashMap<RuntimeFn, FunctionValue<'ctx>>,
 }
 
 impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
-    fn new(context: &'ctx Context, info: &'a ModuleInfo<'a>) -> Self {
+    fn new(context: &'ctx Context, info: &'a ModuleInfo<'a>, bounds_checks: BoundsChecks) -> Self {
         let types = LlvmTypes::new(context);
         let module = context.create_module("wasm");
         let fn_types: Vec<FunctionType> = info.types.iter().map(|t| types.function(t)).collect();
@@ -57,7 +60,8 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
                 function
             })
             .collect();
-        let mut env = ModuleEnv { context, module, info, types, fn_types, functions, runtime_fns: HashMap::new() };
+        let mut env =
+            ModuleEnv { context, module, info, types, fn_types, functions, bounds_checks, runtime_fns: HashMap::new() };
         env.declare_runtime();
         env
     }
@@ -144,15 +148,17 @@ pub fn returned_value<'ctx>(call: CallSiteValue<'ctx>, callee: &str) -> Result<B
     }
 }
 
-/// Translates `info` into an LLVM module owned by `context`, carrying `build_info` as its build
-/// record and, when `api` is given, the C API it describes.
+/// Translates `info` into an LLVM module owned by `context`, with `bounds_checks` keeping its
+/// memory accesses in bounds, carrying `build_info` as its build record and, when `api` is
+/// given, the C API it describes.
 pub fn translate_module<'ctx, 'a>(
     context: &'ctx Context,
     info: &'a ModuleInfo<'a>,
     build_info: &str,
+    bounds_checks: BoundsChecks,
     api: Option<&crate::capi::Surface>,
 ) -> Result<Module<'ctx>> {
-    let env = ModuleEnv::new(context, info);
+    let env = ModuleEnv::new(context, info, bounds_checks);
     for (defined_index, body) in info.bodies.iter().enumerate() {
         let func_index = info.num_imported_funcs + defined_index as u32;
         func::translate_function(&env, func_index, body)?;

@@ -29,6 +29,12 @@ extern "C" {
 #define W2N_ABI_VERSION 1u
 #define W2N_PAGE_SIZE 65536u
 #define W2N_MAX_PAGES 65536u /* 4 GiB of 32-bit linear memory */
+/*
+ * Inaccessible address space after those 4 GiB in a guarded memory's reservation. Code compiled
+ * with --bounds-checks=guard checks only accesses whose static offset plus size exceeds it; the
+ * others fault in the guard when out of bounds, and the runtime turns that into the trap.
+ */
+#define W2N_MEMORY_GUARD_BYTES ((uint64_t)1 << 32)
 
 /* ---------------------------------------------------------------- traps ---- */
 
@@ -92,7 +98,7 @@ typedef struct w2n_funcref {
 /* ------------------------------------------------------- runtime objects --- */
 
 typedef struct w2n_memory {
-    uint8_t *base;      /* linear memory; valid for `size` bytes */
+    uint8_t *base;      /* linear memory; valid for `size` bytes; guarded ones never move */
     uint64_t size;      /* current size in bytes, a multiple of W2N_PAGE_SIZE */
     uint64_t max_pages; /* declared maximum, or W2N_MAX_PAGES */
     uint64_t reserved;  /* bytes of address space reserved at base (runtime-private) */
@@ -220,6 +226,12 @@ typedef struct w2n_module {
      * active and declarative segments. Runs under the trap handler of w2n_instantiate.
      */
     void (*initialize)(w2n_instance *vmctx);
+    /*
+     * Non-zero when the code relies on guard reservations (--bounds-checks=guard): every memory
+     * the instance defines or, in a library build, makes for an import is guarded, and an import
+     * may only be bound to a guarded memory.
+     */
+    uint32_t memory_guard;
 } w2n_module;
 
 #define W2N_MODULE_SYMBOL "wasm2native_module"
@@ -308,7 +320,9 @@ _Noreturn void w2n_host_trap(const char *message);
  * Host-made memories and tables, to bind to imports. They live until the process ends (nothing
  * frees them). A memory of `min_pages`, growable to `max_pages` when `has_max`, else to
  * W2N_MAX_PAGES; a table of `min` null elements of `elem_type` (W2N_TYPE_FUNCREF or
- * W2N_TYPE_EXTERNREF), growable to `max` when `has_max`. NULL when allocation fails.
+ * W2N_TYPE_EXTERNREF), growable to `max` when `has_max`. NULL when allocation fails. A host
+ * memory is guarded (see W2N_MEMORY_GUARD_BYTES), so any module may import it, unless the
+ * address space has no room for that; then only modules with explicit checks may.
  */
 w2n_memory *w2n_memory_new(uint64_t min_pages, uint64_t max_pages, int has_max);
 w2n_table *w2n_table_new(uint8_t elem_type, uint32_t min, uint32_t max, int has_max);

@@ -15,6 +15,7 @@
 PIN_VALUE(W2N_ABI_VERSION, 1);
 PIN_VALUE(W2N_PAGE_SIZE, 65536);
 PIN_VALUE(W2N_MAX_PAGES, 65536);
+PIN_VALUE(W2N_MEMORY_GUARD_BYTES, 4294967296u);
 PIN(w2n_instance, stack_limit, 8);
 PIN(w2n_instance, memories, 16);
 PIN(w2n_instance, tables, 24);
@@ -92,7 +93,8 @@ PIN(w2n_module, data_segments, 128);
 PIN(w2n_module, elem_segment_sizes, 136);
 PIN(w2n_module, start_func, 144);
 PIN(w2n_module, initialize, 152);
-PIN_SIZE(w2n_module, 160);
+PIN(w2n_module, memory_guard, 160);
+PIN_SIZE(w2n_module, 168);
 
 /* Library builds: the generated C API and import adapters rely on these. */
 PIN(w2n_api_host, context, 0);

@@ -241,7 +241,8 @@ static int resolve_global(api_resolution *resolution, uint32_t i, const w2n_impo
 /* Imported memories and tables are made per instance from their declared type. */
 static int resolve_memory(api_resolution *resolution, const w2n_import *import, w2n_extern *out) {
     w2n_memory *memory = &resolution->state->memories[import->index];
-    if (w2n_rt_memory_create(memory, &resolution->api->module->memories[import->index]) != 0)
+    const w2n_module *module = resolution->api->module;
+    if (w2n_rt_memory_create(memory, &module->memories[import->index], module->memory_guard) != 0)
         return link_error(resolution, import, "cannot be allocated (a memory)");
     out->kind = W2N_EXTERN_MEMORY;
     out->of.memory = memory;

@@ -1,14 +1,17 @@
 /*
- * A safety net for stack overflow: compiled code checks its stack itself, but a fault on the
- * stack guard while Wasm runs (e.g. deep recursion inside a runtime call) becomes a
- * "call stack exhausted" trap instead of killing the process. Any other fault goes to the
- * handler that was installed before ours, or to the default action. The handler runs on an
- * alternate signal stack, so each thread that runs Wasm needs one: w2n_install_fault_handler
- * and w2n_rt_ensure_alternate_stack give the calling thread one (freed when it exits) unless it
- * has one already, as Rust's std gives its threads.
+ * The fault handler, for two kinds of fault while Wasm runs on the faulting thread:
+ * - inside a guarded memory's reservation (code compiled with --bounds-checks=guard leaves the
+ *   bounds check to the guard): the trap "out of bounds memory access";
+ * - on the stack guard, a safety net since compiled code checks its stack itself (deep
+ *   recursion inside a runtime call, say): the trap "call stack exhausted".
+ * Any other fault goes to the handler that was installed before ours, or to the default action.
+ * The handler runs on an alternate signal stack, so each thread that runs Wasm needs one:
+ * w2n_install_fault_handler and w2n_rt_ensure_alternate_stack give the calling thread one (freed
+ * when it exits) unless it has one already, as Rust's std gives its threads.
  */
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -18,6 +21,55 @@
 #define ALTERNATE_STACK_SIZE ((size_t)64 * 1024)
 
 static struct sigaction previous_segv, previous_bus;
+
+/*
+ * The start of every live guarded reservation (W2N_GUARDED_RESERVATION_BYTES each), for the
+ * handler, which may neither lock nor allocate: a fixed table of atomic words, a slot claimed by
+ * compare-exchange from NULL and freed by storing NULL. Its size is what a 47-bit address space
+ * can hold, so the table never runs out before the address space does. Slots at or past
+ * `guarded_slots_used` have never been claimed, so the handler scans only the ones before it.
+ */
+#define MAX_GUARDED_REGIONS ((size_t)1 << 14)
+_Static_assert(ATOMIC_POINTER_LOCK_FREE == 2, "the fault handler reads the table lock-free");
+static _Atomic(void *) guarded_starts[MAX_GUARDED_REGIONS];
+static atomic_size_t guarded_slots_used;
+
+int w2n_rt_guard_register(void *start) {
+    /* Guarded memories leave their bounds to this handler, so it must be in place first. */
+    if (w2n_install_fault_handler() != 0)
+        return -1;
+    for (size_t slot = 0; slot < MAX_GUARDED_REGIONS; slot++) {
+        void *expected = NULL;
+        if (!atomic_compare_exchange_strong(&guarded_starts[slot], &expected, start))
+            continue;
+        size_t used = atomic_load(&guarded_slots_used);
+        while (used <= slot && !atomic_compare_exchange_weak(&guarded_slots_used, &used, slot + 1))
+            ;
+        return 0;
+    }
+    return -1;
+}
+
+void w2n_rt_guard_unregister(void *start) {
+    size_t used = atomic_load(&guarded_slots_used);
+    for (size_t slot = 0; slot < used; slot++) {
+        void *expected = start;
+        if (atomic_compare_exchange_strong(&guarded_starts[slot], &expected, NULL))
+            return;
+    }
+}
+
+/* Async-signal-safe: atomic loads only. */
+static int in_guarded_region(uintptr_t address) {
+    size_t used = atomic_load(&guarded_slots_used);
+    for (size_t slot = 0; slot < used; slot++) {
+        uintptr_t start = (uintptr_t)atomic_load(&guarded_starts[slot]);
+        /* Unsigned: an address below `start` wraps to a huge distance. */
+        if (start && address - start < W2N_GUARDED_RESERVATION_BYTES)
+            return 1;
+    }
+    return 0;
+}
 
 static int on_thread_stack(uintptr_t address) {
     uintptr_t low, high;
@@ -42,11 +94,17 @@ static void chain(int signal, siginfo_t *info, void *context) {
 
 static void on_fault(int signal, siginfo_t *info, void *context) {
     w2n_trap_frame *frame = w2n_rt_innermost_frame();
-    if (frame && on_thread_stack((uintptr_t)info->si_addr)) {
-        frame->code = W2N_TRAP_STACK_EXHAUSTED;
-        frame->exit_status = 0;
-        /* SA_NODEFER left the signal unblocked, so jumping out needs no mask restore. */
-        siglongjmp(frame->jump, 1);
+    uintptr_t address = (uintptr_t)info->si_addr;
+    if (frame) {
+        uint32_t code = in_guarded_region(address) ? W2N_TRAP_MEMORY_OUT_OF_BOUNDS
+                        : on_thread_stack(address) ? W2N_TRAP_STACK_EXHAUSTED
+                                                   : W2N_TRAP_NONE;
+        if (code != W2N_TRAP_NONE) {
+            frame->code = code;
+            frame->exit_status = 0;
+            /* SA_NODEFER left the signal unblocked, so jumping out needs no mask restore. */
+            siglongjmp(frame->jump, 1);
+        }
     }
     chain(signal, info, context);
 }

@@ -30,12 +30,14 @@ static int table_matches(const w2n_instance *instance, const w2n_import *import,
            limits_match(table->size, table->max != UINT32_MAX, table->max, &declared->limits);
 }
 
+/* Code compiled in guard mode leaves bounds to the guard, so its memories must have one. */
 static int memory_matches(const w2n_instance *instance, const w2n_import *import,
                           const w2n_extern *provided) {
     const w2n_limits *declared = &instance->module->memories[import->index];
     const w2n_memory *memory = provided->of.memory;
     return memory && limits_match(memory->size / W2N_PAGE_SIZE, w2n_rt_memory_has_max(memory),
-                                  memory->max_pages, declared);
+                                  memory->max_pages, declared) &&
+           (!instance->module->memory_guard || w2n_rt_memory_is_guarded(memory));
 }
 
 static int global_matches(const w2n_instance *instance, const w2n_import *import,

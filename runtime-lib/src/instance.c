@@ -118,8 +118,14 @@ static int create_defined(w2n_instance *instance, w2n_result *result) {
     create_funcs(instance);
     for (uint32_t i = module->num_imported_memories; i < module->num_memories; i++) {
         w2n_memory *memory = &private->owned_memories[i - module->num_imported_memories];
-        if (w2n_rt_memory_create(memory, &module->memories[i]) != 0) {
-            w2n_rt_result_error(result, "cannot allocate memory %u", i);
+        if (w2n_rt_memory_create(memory, &module->memories[i], module->memory_guard) != 0) {
+            if (module->memory_guard)
+                w2n_rt_result_error(result,
+                                    "cannot reserve the %llu GiB of address space of guarded "
+                                    "memory %u (compiled with --bounds-checks=guard)",
+                                    (unsigned long long)(W2N_GUARDED_RESERVATION_BYTES >> 30), i);
+            else
+                w2n_rt_result_error(result, "cannot allocate memory %u", i);
             return -1;
         }
         instance->memories[i] = memory;

@@ -45,8 +45,10 @@ W2N_INTERNAL void w2n_rt_result_error(w2n_result *result, const char *format, ..
     __attribute__((format(printf, 2, 3)));
 
 /*
- * Turns faults on the stack guard during Wasm into "call stack exhausted" (fault.c); exported so
- * embedders can install it too. Idempotent; gives the calling thread an alternate signal stack.
+ * Turns faults during Wasm into traps (fault.c): in a guarded memory into "out of bounds memory
+ * access", on the stack guard into "call stack exhausted". Exported so embedders can install it
+ * too; creating a guarded memory installs it. Idempotent; gives the calling thread an alternate
+ * signal stack.
  */
 int w2n_install_fault_handler(void);
 /*
@@ -54,6 +56,17 @@ int w2n_install_fault_handler(void);
  * when the thread exits); after the first call on a thread it costs one thread-local read.
  */
 W2N_INTERNAL int w2n_rt_ensure_alternate_stack(void);
+
+/* The address space a guarded memory reserves: the 4 GiB a 32-bit address reaches, then the guard. */
+#define W2N_GUARDED_RESERVATION_BYTES                                                          \
+    ((uint64_t)W2N_MAX_PAGES * W2N_PAGE_SIZE + W2N_MEMORY_GUARD_BYTES)
+/*
+ * The guarded reservations the fault handler knows, by start address: a fault inside one while
+ * Wasm runs becomes "out of bounds memory access". Registering installs the handler; it fails
+ * when that fails or the table is full. A reservation is unregistered before it is unmapped.
+ */
+W2N_INTERNAL int w2n_rt_guard_register(void *start);
+W2N_INTERNAL void w2n_rt_guard_unregister(void *start);
 
 /* ------------------------------------------------------------- stack --- */
 
@@ -124,10 +137,16 @@ W2N_INTERNAL int w2n_rt_bind_imports(w2n_instance *instance, w2n_resolver resolv
 
 /* ------------------------------------------------ memories and tables --- */
 
-W2N_INTERNAL int w2n_rt_memory_create(w2n_memory *memory, const w2n_limits *limits);
+/*
+ * Creates a memory of type `limits`, guarded (in a reservation the fault handler knows, never
+ * moving) when `guarded`; -1 when the memory or, for a guarded one, its reservation cannot be had.
+ */
+W2N_INTERNAL int w2n_rt_memory_create(w2n_memory *memory, const w2n_limits *limits, int guarded);
 W2N_INTERNAL void w2n_rt_memory_release(w2n_memory *memory);
 /* Whether a memory has a declared maximum (max_pages alone cannot tell W2N_MAX_PAGES apart). */
 W2N_INTERNAL int w2n_rt_memory_has_max(const w2n_memory *memory);
+/* Whether a memory has a guard reservation, as code compiled in guard mode needs. */
+W2N_INTERNAL int w2n_rt_memory_is_guarded(const w2n_memory *memory);
 
 W2N_INTERNAL int w2n_rt_table_create(w2n_table *table, const w2n_table_type *type);
 W2N_INTERNAL void w2n_rt_table_release(w2n_table *table);

@@ -6,9 +6,16 @@
  * fails (a limited address space), only the current size is reserved and growing moves the
  * memory; compiled code reloads `base` after calls and memory.grow, so both work.
  *
+ * A guarded memory, for code compiled with --bounds-checks=guard, reserves
+ * W2N_GUARDED_RESERVATION_BYTES whatever its maximum, known to the fault handler: every address
+ * that code forms without a check lies inside, and faults past `size`. It holds the largest
+ * size, so growing never moves it; and there is no smaller fallback, since the code's bounds
+ * depend on the guard.
+ *
  * `reserved` holds the bytes reserved at base, a multiple of the OS page size, with bit 0 set
- * when the memory has a declared maximum (max_pages == W2N_MAX_PAGES cannot tell). A memory made
- * by a host with reserved == 0 cannot grow: the runtime does not know how it was allocated.
+ * when the memory has a declared maximum (max_pages == W2N_MAX_PAGES cannot tell). It tells a
+ * guarded memory too: only those reserve W2N_GUARDED_RESERVATION_BYTES. A memory made by a host
+ * with reserved == 0 cannot grow: the runtime does not know how it was allocated.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +33,10 @@ static uint64_t reserved_bytes(const w2n_memory *memory) {
 
 int w2n_rt_memory_has_max(const w2n_memory *memory) {
     return memory->max_pages < W2N_MAX_PAGES || (memory->reserved & HAS_MAX_FLAG);
+}
+
+int w2n_rt_memory_is_guarded(const w2n_memory *memory) {
+    return reserved_bytes(memory) == W2N_GUARDED_RESERVATION_BYTES;
 }
 
 static uint8_t *reserve(uint64_t bytes) {
@@ -55,13 +66,27 @@ static uint8_t *map_memory(uint64_t pages, uint64_t reserve_pages, uint64_t *res
     return base;
 }
 
-int w2n_rt_memory_create(w2n_memory *memory, const w2n_limits *limits) {
+/* Reserves a guarded memory's whole reservation, registered with the fault handler. */
+static uint8_t *map_guarded_memory(uint64_t pages, uint64_t *reserved) {
+    uint8_t *base = reserve(W2N_GUARDED_RESERVATION_BYTES);
+    if (!base)
+        return NULL;
+    if (commit(base, pages * W2N_PAGE_SIZE) != 0 || w2n_rt_guard_register(base) != 0) {
+        munmap(base, W2N_GUARDED_RESERVATION_BYTES);
+        return NULL;
+    }
+    *reserved = W2N_GUARDED_RESERVATION_BYTES;
+    return base;
+}
+
+int w2n_rt_memory_create(w2n_memory *memory, const w2n_limits *limits, int guarded) {
     uint64_t max_pages = limits->has_max && limits->max < W2N_MAX_PAGES ? limits->max
                                                                         : W2N_MAX_PAGES;
     if (limits->min > max_pages)
         return -1;
     uint64_t reserved = 0;
-    uint8_t *base = map_memory(limits->min, max_pages, &reserved);
+    uint8_t *base = guarded ? map_guarded_memory(limits->min, &reserved)
+                            : map_memory(limits->min, max_pages, &reserved);
     if (!base)
         return -1;
     memory->base = base;
@@ -72,6 +97,9 @@ int w2n_rt_memory_create(w2n_memory *memory, const w2n_limits *limits) {
 }
 
 void w2n_rt_memory_release(w2n_memory *memory) {
+    /* Out of the handler's table first: the range may be mapped again by anything. */
+    if (w2n_rt_memory_is_guarded(memory))
+        w2n_rt_guard_unregister(memory->base);
     if (reserved_bytes(memory))
         munmap(memory->base, reserved_bytes(memory));
     memory->base = NULL;
@@ -104,6 +132,7 @@ int32_t w2n_memory_grow(w2n_instance *vmctx, uint32_t memory_index, uint32_t del
     if (reserved_bytes(memory) == 0)
         return -1;
     uint64_t new_size = new_pages * W2N_PAGE_SIZE;
+    /* Always true for a guarded memory, whose reservation holds its largest size. */
     if (new_size + GUARD_BYTES <= reserved_bytes(memory)) {
         if (commit(memory->base + memory->size, new_size - memory->size) != 0)
             return -1;
@@ -156,7 +185,9 @@ void w2n_memory_fill(w2n_instance *vmctx, uint32_t memory_index, uint32_t dst, u
 w2n_memory *w2n_memory_new(uint64_t min_pages, uint64_t max_pages, int has_max) {
     w2n_memory *memory = calloc(1, sizeof *memory);
     w2n_limits limits = {.min = min_pages, .max = max_pages, .has_max = has_max != 0};
-    if (memory && w2n_rt_memory_create(memory, &limits) != 0) {
+    /* Guarded when possible, since the host cannot know how its importers were compiled. */
+    if (memory && w2n_rt_memory_create(memory, &limits, 1) != 0 &&
+        w2n_rt_memory_create(memory, &limits, 0) != 0) {
         free(memory);
         return NULL;
     }

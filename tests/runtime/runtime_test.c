@@ -505,6 +505,7 @@ int main(void) {
     test_start_trap(current);
     test_wasi();
     test_threads(current);
+    test_guarded_memory();
     test_api_instance();
     test_api_imports();
     test_api_threads();

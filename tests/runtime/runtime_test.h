@@ -27,4 +27,7 @@ void test_api_instance(void);
 void test_api_imports(void);
 void test_api_threads(void);
 
+/* guard_test.c: guarded memories and their faults. */
+void test_guarded_memory(void);
+
 #endif

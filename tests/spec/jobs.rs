@@ -1,4 +1,4 @@
-//! Running (file, opt level) jobs: each in a child process of this same test binary, so a crash
+//! Running (file, opt level, bounds checks) jobs: each in a child process of this same test binary, so a crash
 //! or a hang in compiled code costs one file instead of the whole run, or in-process on a
 //! thread when `SPEC_INPROCESS=1` (easier under a debugger).
 //!
@@ -9,12 +9,13 @@ use crate::wast_runner::{self, Check};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use wasm2native::{FeatureSet, OptLevel, Options};
+use wasm2native::{BoundsChecks, FeatureSet, OptLevel, Options};
 
 /// Compiled recursion runs on the job's thread until "call stack exhausted".
 pub const JOB_STACK_SIZE: usize = 16 << 20;
 pub const CHILD_FILE_VAR: &str = "SPEC_CHILD_FILE";
 pub const CHILD_OPT_VAR: &str = "SPEC_CHILD_OPT";
+pub const CHILD_BOUNDS_VAR: &str = "SPEC_CHILD_BOUNDS";
 const PROTOCOL_TAG: &str = "\u{1e}w2n-spec";
 
 /// One spec file, from the embedded test suite.
@@ -34,7 +35,7 @@ impl SpecFile {
     /// Compile options for this file: each versioned suite is held to its own feature set, so
     /// its assert_invalid checks for then-missing features keep their meaning; proposals get
     /// everything the compiler implements.
-    pub fn options(&self, opt_level: OptLevel) -> Options {
+    pub fn options(&self, opt_level: OptLevel, bounds_checks: BoundsChecks) -> Options {
         let features = match self.dir.as_str() {
             "wasm-v1" => FeatureSet::Wasm1,
             "wasm-v2" => FeatureSet::Wasm2,
@@ -43,6 +44,7 @@ impl SpecFile {
         Options {
             opt_level,
             features,
+            bounds_checks,
             ..Options::default()
         }
     }
@@ -67,6 +69,13 @@ pub fn parse_opt(name: &str) -> Option<OptLevel> {
     }
 }
 
+/// `explicit` or `guard`, as `--bounds-checks` spells them.
+pub fn parse_bounds(name: &str) -> Option<BoundsChecks> {
+    [BoundsChecks::Explicit, BoundsChecks::Guard]
+        .into_iter()
+        .find(|mode| mode.name() == name)
+}
+
 /// A check as the parent sees it.
 #[derive(Clone, Debug)]
 pub struct CheckRecord {
@@ -88,10 +97,10 @@ impl From<Check> for CheckRecord {
 
 /// Runs one job on this thread (which must have `JOB_STACK_SIZE` of stack); a panic in the
 /// harness becomes a failed check.
-pub fn run_in_process(file: &SpecFile, opt: OptLevel) -> Vec<CheckRecord> {
+pub fn run_in_process(file: &SpecFile, opt: OptLevel, bounds: BoundsChecks) -> Vec<CheckRecord> {
     let mut checks = Vec::new();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        wast_runner::run_file(file.text, file.options(opt), &mut |check| {
+        wast_runner::run_file(file.text, file.options(opt, bounds), &mut |check| {
             checks.push(check.into())
         })
     }));
@@ -110,8 +119,8 @@ pub fn run_in_process(file: &SpecFile, opt: OptLevel) -> Vec<CheckRecord> {
 
 /// The child side: runs the job named by the environment on a big-stack thread, streaming
 /// checks to stdout.
-pub fn child_main(file: &SpecFile, opt: OptLevel) -> i32 {
-    let (text, options) = (file.text, file.options(opt));
+pub fn child_main(file: &SpecFile, opt: OptLevel, bounds: BoundsChecks) -> i32 {
+    let (text, options) = (file.text, file.options(opt, bounds));
     let worker = std::thread::Builder::new()
         .stack_size(JOB_STACK_SIZE)
         .spawn(move || {
@@ -189,7 +198,12 @@ fn parse_protocol_line(line: &str) -> Option<Option<CheckRecord>> {
 
 /// Runs one job in a child process; a crash, a hang past `timeout` or a child that cannot start
 /// becomes one failed check after the last one reported.
-pub fn run_in_child(file: &SpecFile, opt: OptLevel, timeout: Duration) -> Vec<CheckRecord> {
+pub fn run_in_child(
+    file: &SpecFile,
+    opt: OptLevel,
+    bounds: BoundsChecks,
+    timeout: Duration,
+) -> Vec<CheckRecord> {
     let crash = |line: usize, why: String| CheckRecord {
         line,
         command: "crash".to_string(),
@@ -202,6 +216,7 @@ pub fn run_in_child(file: &SpecFile, opt: OptLevel, timeout: Duration) -> Vec<Ch
     let spawned = Command::new(exe)
         .env(CHILD_FILE_VAR, file.key())
         .env(CHILD_OPT_VAR, opt_name(opt))
+        .env(CHILD_BOUNDS_VAR, bounds.name())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

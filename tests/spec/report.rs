@@ -6,11 +6,25 @@ use crate::jobs::CheckRecord;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-/// The checks of one (file, opt level) run.
+/// The checks of one (file, opt level, bounds checks) run. Expectations are per opt level: a
+/// check is expected to behave alike whatever the bounds checks.
 pub struct JobOutcome {
     pub file: String,
     pub opt: &'static str,
+    /// `explicit` or `guard`.
+    pub bounds: &'static str,
     pub checks: Vec<CheckRecord>,
+}
+
+impl JobOutcome {
+    /// How the run is named in the report: the opt level, and `guard` for guard-mode runs.
+    fn label(&self) -> String {
+        if self.bounds == "explicit" {
+            self.opt.to_string()
+        } else {
+            format!("{} {}", self.opt, self.bounds)
+        }
+    }
 }
 
 #[derive(Default)]
@@ -42,8 +56,8 @@ pub fn print_report(outcomes: &[JobOutcome], expectations: &Expectations, verbos
         .max(4);
     let _ = writeln!(
         table,
-        "{:width$}  opt  {:>7}  {:>7}  {:>13}  {:>10}",
-        "file", "passed", "failed", "expected-fail", "superseded"
+        "{:width$}  {:8}  {:>7}  {:>7}  {:>13}  {:>10}",
+        "file", "opt", "passed", "failed", "expected-fail", "superseded"
     );
     for outcome in outcomes {
         let mut counts = Counts::default();
@@ -53,7 +67,10 @@ pub fn print_report(outcomes: &[JobOutcome], expectations: &Expectations, verbos
             let verdict = expectations.verdict(&outcome.file, check.line, outcome.opt, passed);
             let location = format!(
                 "{}:{} [{}] {}",
-                outcome.file, check.line, outcome.opt, check.command
+                outcome.file,
+                check.line,
+                outcome.label(),
+                check.command
             );
             match verdict {
                 Verdict::Passed => counts.passed += 1,
@@ -81,15 +98,15 @@ pub fn print_report(outcomes: &[JobOutcome], expectations: &Expectations, verbos
                 details,
                 "  {} [{}]: {} more failures (SPEC_VERBOSE=1 shows all)",
                 outcome.file,
-                outcome.opt,
+                outcome.label(),
                 counts.failed - shown
             );
         }
         let _ = writeln!(
             table,
-            "{:width$}  {}   {:>7}  {:>7}  {:>13}  {:>10}",
+            "{:width$}  {:8}  {:>7}  {:>7}  {:>13}  {:>10}",
             outcome.file,
-            outcome.opt,
+            outcome.label(),
             counts.passed,
             counts.failed,
             counts.expected_failures,
@@ -102,8 +119,8 @@ pub fn print_report(outcomes: &[JobOutcome], expectations: &Expectations, verbos
     }
     let _ = writeln!(
         table,
-        "{:width$}       {:>7}  {:>7}  {:>13}  {:>10}",
-        "total", totals.passed, totals.failed, totals.expected_failures, totals.superseded
+        "{:width$}  {:8}  {:>7}  {:>7}  {:>13}  {:>10}",
+        "total", "", totals.passed, totals.failed, totals.expected_failures, totals.superseded
     );
     print!("{table}");
     if !details.is_empty() {

@@ -1,44 +1,79 @@
-//! Linear memory: bounds-checked loads and stores, `memory.size`/`memory.grow` and the bulk
-//! memory operators (which the runtime carries out, checking bounds before writing anything).
+//! Linear memory: bounds-checked loads and stores (by comparison, or by the guard reservation in
+//! guard mode), `memory.size`/`memory.grow` and the bulk memory operators (which the runtime
+//! carries out, checking bounds before writing anything, in both modes).
 
 use super::super::func::FuncTranslator;
 use super::super::instance::set_alignment;
 use super::super::Result;
-use crate::abi::{RuntimeFn, TrapCode, PAGE_SIZE};
+use crate::abi::{RuntimeFn, TrapCode, MEMORY_GUARD_BYTES, PAGE_SIZE};
+use crate::error::CompileError;
+use crate::BoundsChecks;
 use inkwell::types::BasicTypeEnum;
-use inkwell::values::{BasicValueEnum, IntValue, PointerValue};
+use inkwell::values::{BasicValue, BasicValueEnum, InstructionOpcode, InstructionValue, IntValue, PointerValue};
 use inkwell::IntPredicate;
+use std::collections::HashSet;
 use wasmparser::MemArg;
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
-    fn memory_base_and_size(&self, memory: u32) -> Result<(PointerValue<'ctx>, IntValue<'ctx>)> {
+    fn memory_base(&self, memory: u32) -> Result<PointerValue<'ctx>> {
         let slots = self.memory_slots[memory as usize];
-        let base = self.builder.build_load(self.env.types.ptr, slots.base, "mem_base")?;
-        let size = self.builder.build_load(self.env.types.i64, slots.size, "mem_size")?;
-        Ok((base.into_pointer_value(), size.into_int_value()))
+        Ok(self.builder.build_load(self.env.types.ptr, slots.base, "mem_base")?.into_pointer_value())
+    }
+
+    fn memory_size(&self, memory: u32) -> Result<IntValue<'ctx>> {
+        let slots = self.memory_slots[memory as usize];
+        Ok(self.builder.build_load(self.env.types.i64, slots.size, "mem_size")?.into_int_value())
     }
 
     fn memory_index(memarg: &MemArg) -> Result<u32> {
         match memarg.target {
             wasmparser::MemArgTarget::Memory(index) => Ok(index),
-            wasmparser::MemArgTarget::Array(_) => Err(crate::error::CompileError::backend("GC array access")),
+            wasmparser::MemArgTarget::Array(_) => Err(CompileError::backend("GC array access")),
         }
+    }
+
+    /// Whether the guard reservation alone keeps an access to `memory` ending `access_end` bytes
+    /// past its address in bounds: in guard mode, a 32-bit memory and an end within the guard,
+    /// so that every address it can form lies inside the reservation.
+    fn guard_covers(&self, memory: u32, access_end: u64) -> bool {
+        self.env.bounds_checks == BoundsChecks::Guard
+            && !self.env.info.memories[memory as usize].memory64
+            && access_end <= MEMORY_GUARD_BYTES
     }
 
     /// Pops an address and returns the host pointer for an access of `bytes` bytes at
     /// `address + memarg.offset`, after trapping unless the whole access lies in bounds. The
     /// check is in 64-bit arithmetic, where a 32-bit address plus a 32-bit offset cannot wrap.
+    /// Where the guard covers the access there is no check: past the memory's size the access
+    /// faults in the guard, and the runtime's fault handler raises the same trap.
     pub fn checked_address(&mut self, memarg: &MemArg, bytes: u32) -> Result<PointerValue<'ctx>> {
         let address = self.pop_int()?;
         let i64_ty = self.env.types.i64;
         let address = self.builder.build_int_z_extend(address, i64_ty, "")?;
-        let (base, size) = self.memory_base_and_size(Self::memory_index(memarg)?)?;
-        let end = self.builder.build_int_add(address, i64_ty.const_int(memarg.offset + bytes as u64, false), "")?;
-        let out_of_bounds = self.builder.build_int_compare(IntPredicate::UGT, end, size, "")?;
-        self.trap_if(out_of_bounds, TrapCode::MemoryOutOfBounds)?;
+        let memory = Self::memory_index(memarg)?;
+        let access_end = memarg.offset + bytes as u64;
+        if !self.guard_covers(memory, access_end) {
+            let size = self.memory_size(memory)?;
+            let end = self.builder.build_int_add(address, i64_ty.const_int(access_end, false), "")?;
+            let out_of_bounds = self.builder.build_int_compare(IntPredicate::UGT, end, size, "")?;
+            self.trap_if(out_of_bounds, TrapCode::MemoryOutOfBounds)?;
+        }
+        let base = self.memory_base(memory)?;
         let effective = self.builder.build_int_add(address, i64_ty.const_int(memarg.offset, false), "")?;
-        // SAFETY: the bounds check above keeps `effective` inside the memory.
+        // SAFETY: `effective` is inside the memory (checked above) or, where the guard covers
+        // the access, inside the memory's reservation, one mapping from `base` on.
         Ok(unsafe { self.builder.build_in_bounds_gep(self.env.types.i8, base, &[effective], "")? })
+    }
+
+    /// Loads a `ty` from `ptr`, an address from `checked_address`; Wasm alignment is only a
+    /// hint. In guard mode the load is remembered for `translate_drop`.
+    pub fn load_memory(&mut self, ty: BasicTypeEnum<'ctx>, ptr: PointerValue<'ctx>) -> Result<BasicValueEnum<'ctx>> {
+        let value = self.builder.build_load(ty, ptr, "")?;
+        set_alignment(value, 1);
+        if let (BoundsChecks::Guard, Some(load)) = (self.env.bounds_checks, value.as_instruction_value()) {
+            self.guard_loads.insert(load);
+        }
+        Ok(value)
     }
 
     /// Loads `bits` bits and widens them to `ty` (sign- or zero-extending integers).
@@ -47,9 +82,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let value = match ty {
             BasicTypeEnum::IntType(int_ty) if int_ty.get_bit_width() != bits => {
                 let narrow_ty = self.env.types.int_of_bits(bits);
-                let narrow = self.builder.build_load(narrow_ty, ptr, "")?;
-                set_alignment(narrow, 1);
-                let narrow = narrow.into_int_value();
+                let narrow = self.load_memory(narrow_ty.into(), ptr)?.into_int_value();
                 let wide = if signed {
                     self.builder.build_int_s_extend(narrow, int_ty, "")?
                 } else {
@@ -57,13 +90,38 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                 };
                 BasicValueEnum::from(wide)
             }
-            _ => {
-                let value = self.builder.build_load(ty, ptr, "")?;
-                set_alignment(value, 1);
-                value
-            }
+            _ => self.load_memory(ty, ptr)?,
         };
         self.push(value);
+        Ok(())
+    }
+
+    /// `drop`. A load that only the guard checks must still run when its value goes unused,
+    /// for the trap it raises out of bounds, but LLVM deletes unused loads; so the memory loads
+    /// the dropped value was computed from (through arithmetic, conversions, lane operations and
+    /// block results, not calls) become volatile. Compilers seldom drop loads, so this is rare.
+    pub fn translate_drop(&mut self) -> Result<()> {
+        let value = self.pop()?;
+        if self.guard_loads.is_empty() {
+            return Ok(());
+        }
+        let mut pending: Vec<InstructionValue<'ctx>> = value.as_instruction_value().into_iter().collect();
+        let mut seen = HashSet::new();
+        while let Some(instruction) = pending.pop() {
+            if !seen.insert(instruction) {
+                continue;
+            }
+            match instruction.get_opcode() {
+                InstructionOpcode::Load if self.guard_loads.contains(&instruction) => {
+                    instruction.set_volatile(true).map_err(|e| CompileError::backend(format!("volatile load: {e}")))?;
+                }
+                // Other loads read locals and globals; a call uses its operands itself.
+                InstructionOpcode::Load | InstructionOpcode::Call => {}
+                _ => pending.extend((0..instruction.get_num_operands()).filter_map(|i| {
+                    instruction.get_operand(i)?.value()?.as_instruction_value()
+                })),
+            }
+        }
         Ok(())
     }
 
@@ -84,7 +142,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     pub fn translate_memory_size(&mut self, memory: u32) -> Result<()> {
-        let (_, size) = self.memory_base_and_size(memory)?;
+        let size = self.memory_size(memory)?;
         let pages = self.builder.build_int_unsigned_div(size, self.env.types.i64.const_int(PAGE_SIZE, false), "")?;
         let pages = self.builder.build_int_truncate(pages, self.env.types.i32, "")?;
         self.push(pages);

@@ -3,7 +3,6 @@
 //! scalar one.
 
 use super::super::super::func::FuncTranslator;
-use super::super::super::instance::set_alignment;
 use super::super::super::Result;
 use super::Shape;
 use inkwell::types::BasicTypeEnum;
@@ -51,9 +50,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// Pops an address and loads `bytes` bytes of `ty` from it; Wasm alignment is only a hint.
     fn load_unaligned(&mut self, memarg: &MemArg, ty: BasicTypeEnum<'ctx>, bytes: u32) -> Result<BasicValueEnum<'ctx>> {
         let ptr = self.checked_address(memarg, bytes)?;
-        let value = self.builder.build_load(ty, ptr, "")?;
-        set_alignment(value, 1);
-        Ok(value)
+        self.load_memory(ty, ptr)
     }
 
     /// Pops an address and stores `value` (`bytes` bytes) there.
