@@ -54,12 +54,14 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let access_end = memarg.offset + bytes as u64;
         if !self.guard_covers(memory, access_end) {
             let size = self.memory_size(memory)?;
-            let end = self.builder.build_int_add(address, i64_ty.const_int(access_end, false), "")?;
+            // A zero-extended 32-bit address plus a 33-bit constant cannot wrap in 64 bits; saying
+            // so (nuw) lets LLVM prove later checks on the same address redundant.
+            let end = self.builder.build_int_nuw_add(address, i64_ty.const_int(access_end, false), "")?;
             let out_of_bounds = self.builder.build_int_compare(IntPredicate::UGT, end, size, "")?;
             self.trap_if(out_of_bounds, TrapCode::MemoryOutOfBounds)?;
         }
         let base = self.memory_base(memory)?;
-        let effective = self.builder.build_int_add(address, i64_ty.const_int(memarg.offset, false), "")?;
+        let effective = self.builder.build_int_nuw_add(address, i64_ty.const_int(memarg.offset, false), "")?;
         // SAFETY: `effective` is inside the memory (checked above) or, where the guard covers
         // the access, inside the memory's reservation, one mapping from `base` on.
         Ok(unsafe { self.builder.build_in_bounds_gep(self.env.types.i8, base, &[effective], "")? })
