@@ -12,6 +12,7 @@ pub mod error;
 pub mod frontend;
 pub mod link;
 pub mod library;
+mod parallel;
 pub mod runtime;
 mod translate;
 
@@ -78,9 +79,7 @@ pub fn compile(input: &[u8], options: &Options, emit: Emit) -> Result<Vec<u8>, C
     let binary = frontend::to_binary(input)?;
     let info = frontend::parse(&binary, options.features)?;
     let record = build_record(&binary, options, None)?;
-    let context = inkwell::context::Context::create();
-    let module = translate::translate_module(&context, &info, &record, options.bounds_checks, None)?;
-    codegen::emit(&module, options, emit)
+    parallel::compile_module(&info, &record, options, emit, None)
 }
 
 /// A module compiled for linking into C: the object with its API, and what describes that API.
@@ -107,9 +106,7 @@ pub fn compile_library(input: &[u8], options: &Options, prefix: &str, source: &s
     let info = frontend::parse(&binary, options.features)?;
     let surface = capi::Surface::new(&info, prefix);
     let record = build_record(&binary, options, Some(prefix))?;
-    let context = inkwell::context::Context::create();
-    let module = translate::translate_module(&context, &info, &record, options.bounds_checks, Some(&surface))?;
-    let object = codegen::emit(&module, options, Emit::Object)?;
+    let object = parallel::compile_module(&info, &record, options, Emit::Object, Some(&surface))?;
     Ok(CompiledLibrary { object, header: capi::header::render(&surface, source), api_symbols: surface.defined_symbols() })
 }
 

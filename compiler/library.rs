@@ -187,7 +187,7 @@ fn check_prefix(prefix: &str) -> Result<(), LinkError> {
 
 /// Links `files` relocatably (`-r`) into one object, the driver getting `args` with each file
 /// name replaced by its path.
-fn link_relocatable(files: &[(&str, &[u8])], args: &[&str]) -> Result<Vec<u8>, LinkError> {
+pub(crate) fn link_relocatable(files: &[(&str, &[u8])], args: &[&str]) -> Result<Vec<u8>, LinkError> {
     let inputs = Inputs::write(files)?;
     let path_of: HashMap<&str, &Path> = files
         .iter()

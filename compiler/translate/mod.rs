@@ -1,7 +1,7 @@
-//! Translation of a validated module into one LLVM module: the functions (`func`, with operators
-//! in `ops/` grouped by instruction class), the instance initialiser (`init`), the module
-//! descriptor with array-call entries (`descriptor`), the build record and, for library builds,
-//! the generated C API (`api`).
+//! Translation of a validated module, or of one part of it (`Partition`, see `crate::parallel`),
+//! into one LLVM module: the functions (`func`, with operators in `ops/` grouped by instruction
+//! class), the instance initialiser (`init`), the module descriptor with array-call entries
+//! (`descriptor`), the build record and, for library builds, the generated C API (`api`).
 
 mod api;
 mod control;
@@ -20,12 +20,27 @@ use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::builder::Builder;
 use inkwell::context::Context;
 use inkwell::module::{Linkage, Module};
+use inkwell::GlobalVisibility;
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType};
 use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, FunctionValue, IntValue};
 use std::collections::HashMap;
+use std::ops::Range;
 use types::LlvmTypes;
 
 pub type Result<T> = std::result::Result<T, CompileError>;
+
+/// The part of a module one LLVM module holds when the module is compiled in several parts:
+/// every part declares every defined function, but gives bodies only to its own.
+#[derive(Clone, Debug)]
+pub struct Partition {
+    /// Defined-function indices (index minus imported functions) this part gives bodies to.
+    pub bodies: Range<usize>,
+    /// The first part also holds the initialiser, the descriptor, the build record and the API.
+    pub is_first: bool,
+    /// More than one part: the functions are referenced across objects, so they cannot be
+    /// internal; hidden visibility keeps them out of any dynamic symbol table.
+    pub is_split: bool,
+}
 
 /// What every function translation shares: the LLVM module, the declared functions and types.
 pub struct ModuleEnv<'ctx, 'a> {
@@ -43,14 +58,18 @@ pub struct ModuleEnv<'ctx, 'a> {
 }
 
 impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
-    fn new(context: &'ctx Context, info: &'a ModuleInfo<'a>, bounds_checks: BoundsChecks) -> Self {
+    fn new(context: &'ctx Context, info: &'a ModuleInfo<'a>, bounds_checks: BoundsChecks, is_split: bool) -> Self {
         let types = LlvmTypes::new(context);
         let module = context.create_module("wasm");
         let fn_types: Vec<FunctionType> = info.types.iter().map(|t| types.function(t)).collect();
         let functions = (info.num_imported_funcs..info.func_types.len() as u32)
             .map(|index| {
                 let ty = fn_types[info.func_types[index as usize] as usize];
-                let function = module.add_function(&format!("wasm_func_{index}"), ty, Some(Linkage::Internal));
+                let linkage = if is_split { Linkage::External } else { Linkage::Internal };
+                let function = module.add_function(&format!("wasm_func_{index}"), ty, Some(linkage));
+                if is_split {
+                    function.as_global_value().set_visibility(GlobalVisibility::Hidden);
+                }
                 // Recursion must keep its frames so that runaway recursion reaches the stack
                 // check and traps, rather than becoming an endless loop.
                 function.add_attribute(
@@ -148,20 +167,24 @@ pub fn returned_value<'ctx>(call: CallSiteValue<'ctx>, callee: &str) -> Result<B
     }
 }
 
-/// Translates `info` into an LLVM module owned by `context`, with `bounds_checks` keeping its
-/// memory accesses in bounds, carrying `build_info` as its build record and, when `api` is
-/// given, the C API it describes.
+/// Translates the part `partition` of `info` into an LLVM module owned by `context`, with
+/// `bounds_checks` keeping its memory accesses in bounds; the first part carries `build_info` as
+/// its build record and, when `api` is given, the C API it describes.
 pub fn translate_module<'ctx, 'a>(
     context: &'ctx Context,
     info: &'a ModuleInfo<'a>,
     build_info: &str,
     bounds_checks: BoundsChecks,
     api: Option<&crate::capi::Surface>,
+    partition: &Partition,
 ) -> Result<Module<'ctx>> {
-    let env = ModuleEnv::new(context, info, bounds_checks);
-    for (defined_index, body) in info.bodies.iter().enumerate() {
+    let env = ModuleEnv::new(context, info, bounds_checks, partition.is_split);
+    for defined_index in partition.bodies.clone() {
         let func_index = info.num_imported_funcs + defined_index as u32;
-        func::translate_function(&env, func_index, body)?;
+        func::translate_function(&env, func_index, &info.bodies[defined_index])?;
+    }
+    if !partition.is_first {
+        return Ok(env.module);
     }
     let initialize = init::emit_initializer(&env)?;
     let descriptor = descriptor::emit_descriptor(&env, initialize)?;
