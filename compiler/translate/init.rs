@@ -28,7 +28,8 @@ pub fn emit_initializer<'ctx>(env: &ModuleEnv<'ctx, '_>) -> Result<FunctionValue
     for (index, global) in env.info.globals.iter().enumerate() {
         if let Some(expr) = &global.init {
             let value = init.eval(expr)?;
-            builder.build_store(instance.global_cell(index as u32)?, value)?;
+            let store = builder.build_store(instance.global_cell(index as u32)?, value)?;
+            env.types.alias.tag(store, super::alias::Storage::RuntimeData);
         }
     }
     for (segment, element) in env.info.elements.iter().enumerate() {

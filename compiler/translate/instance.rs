@@ -1,10 +1,12 @@
 //! Reads of the runtime instance from compiled code. This is the only translator code that knows
 //! the instance layout; the offsets come from `abi`.
 
+use super::alias::Storage;
 use super::types::LlvmTypes;
 use super::Result;
 use crate::abi;
 use inkwell::builder::Builder;
+use inkwell::types::BasicTypeEnum;
 use inkwell::values::{BasicValue, BasicValueEnum, IntValue, PointerValue};
 
 /// Emits loads of instance fields through `builder`, at its current position.
@@ -25,25 +27,39 @@ impl<'a, 'ctx> InstanceAccess<'a, 'ctx> {
         Ok(unsafe { self.builder.build_in_bounds_gep(self.types.i8, base, &[offset], "")? })
     }
 
-    fn load_ptr(&self, base: PointerValue<'ctx>, offset: u32) -> Result<PointerValue<'ctx>> {
+    /// Loads a `ty` from the runtime structure at `base + offset`.
+    fn load_field(&self, ty: BasicTypeEnum<'ctx>, base: PointerValue<'ctx>, offset: u32) -> Result<BasicValueEnum<'ctx>> {
         let ptr = self.offset_ptr(base, offset)?;
-        Ok(self.builder.build_load(self.types.ptr, ptr, "")?.into_pointer_value())
+        let value = self.builder.build_load(ty, ptr, "")?;
+        self.types.alias.tag_value(value, Storage::RuntimeData);
+        Ok(value)
+    }
+
+    fn load_ptr(&self, base: PointerValue<'ctx>, offset: u32) -> Result<PointerValue<'ctx>> {
+        Ok(self.load_field(self.types.ptr.into(), base, offset)?.into_pointer_value())
     }
 
     fn load_i32(&self, base: PointerValue<'ctx>, offset: u32) -> Result<IntValue<'ctx>> {
-        let ptr = self.offset_ptr(base, offset)?;
-        Ok(self.builder.build_load(self.types.i32, ptr, "")?.into_int_value())
+        Ok(self.load_field(self.types.i32.into(), base, offset)?.into_int_value())
     }
 
     fn load_i64(&self, base: PointerValue<'ctx>, offset: u32) -> Result<IntValue<'ctx>> {
-        let ptr = self.offset_ptr(base, offset)?;
-        Ok(self.builder.build_load(self.types.i64, ptr, "")?.into_int_value())
+        Ok(self.load_field(self.types.i64.into(), base, offset)?.into_int_value())
     }
 
-    /// Element `index` of the pointer array stored at instance offset `field`.
+    /// A pointer the runtime sets up before any Wasm code runs and never changes.
+    fn load_invariant_ptr(&self, base: PointerValue<'ctx>, offset: u32) -> Result<PointerValue<'ctx>> {
+        let value = self.load_field(self.types.ptr.into(), base, offset)?;
+        self.types.alias.mark_invariant(value);
+        Ok(value.into_pointer_value())
+    }
+
+    /// Element `index` of the pointer array stored at instance offset `field`: the arrays and
+    /// their entries (memories, tables, global cells, functions) stay where instantiation put
+    /// them.
     fn array_entry(&self, field: u32, index: u32) -> Result<PointerValue<'ctx>> {
-        let array = self.load_ptr(self.vmctx, field)?;
-        self.load_ptr(array, index * 8)
+        let array = self.load_invariant_ptr(self.vmctx, field)?;
+        self.load_invariant_ptr(array, index * 8)
     }
 
     pub fn stack_limit(&self) -> Result<IntValue<'ctx>> {
@@ -101,13 +117,17 @@ impl<'a, 'ctx> InstanceAccess<'a, 'ctx> {
 
     /// The canonical signature id of type `index`, as interned at instantiation.
     pub fn type_id(&self, type_index: u32) -> Result<IntValue<'ctx>> {
-        let ids = self.load_ptr(self.vmctx, abi::instance::TYPE_IDS)?;
-        self.load_i32(ids, type_index * 4)
+        let ids = self.load_invariant_ptr(self.vmctx, abi::instance::TYPE_IDS)?;
+        let id = self.load_field(self.types.i32.into(), ids, type_index * 4)?;
+        self.types.alias.mark_invariant(id);
+        Ok(id.into_int_value())
     }
 
     /// Slot `index` of the evaluated element segment `segment`.
     pub fn elem_segment_slot(&self, segment: u32, index: u32) -> Result<PointerValue<'ctx>> {
-        let items = self.array_entry(abi::instance::ELEM_SEGMENTS, segment)?;
+        // Not `array_entry`: dropping a segment may change its entry.
+        let segments = self.load_ptr(self.vmctx, abi::instance::ELEM_SEGMENTS)?;
+        let items = self.load_ptr(segments, segment * 8)?;
         self.offset_ptr(items, index * 8)
     }
 
@@ -132,6 +152,7 @@ impl<'a, 'ctx> InstanceAccess<'a, 'ctx> {
     ) -> Result<BasicValueEnum<'ctx>> {
         let value = self.builder.build_load(ty, ptr, "")?;
         set_alignment(value, 8);
+        self.types.alias.tag_value(value, Storage::RuntimeData);
         Ok(value)
     }
 }

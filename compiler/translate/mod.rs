@@ -3,6 +3,7 @@
 //! class), the instance initialiser (`init`), the module descriptor with array-call entries
 //! (`descriptor`), the build record and, for library builds, the generated C API (`api`).
 
+mod alias;
 mod api;
 mod control;
 mod descriptor;

@@ -1,5 +1,6 @@
 //! How Wasm types map to LLVM types, and to the signature strings the runtime interns.
 
+use super::alias::AliasTags;
 use crate::abi::type_char;
 use inkwell::context::Context;
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType};
@@ -17,6 +18,8 @@ pub struct LlvmTypes<'ctx> {
     /// v128 travels as `<2 x i64>`; SIMD operators bitcast to their lane shape.
     pub v128: inkwell::types::VectorType<'ctx>,
     pub ptr: inkwell::types::PointerType<'ctx>,
+    /// The type-based alias tags and invariance marks loads and stores carry.
+    pub alias: AliasTags<'ctx>,
 }
 
 impl<'ctx> LlvmTypes<'ctx> {
@@ -30,6 +33,7 @@ impl<'ctx> LlvmTypes<'ctx> {
             f64: context.f64_type(),
             v128: context.i64_type().vec_type(2),
             ptr: context.ptr_type(inkwell::AddressSpace::default()),
+            alias: AliasTags::new(context),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Direct and indirect calls. Defined functions are called directly; imports and table entries
 //! through their `w2n_funcref` (code pointer plus the callee's own instance).
 
+use super::super::alias::Storage;
 use super::super::func::FuncTranslator;
 use super::super::Result;
 use crate::abi::TrapCode;
@@ -54,7 +55,9 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     pub fn translate_call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
         let index = self.pop_int()?;
         let slot = self.table_slot(table_index, index, TrapCode::UndefinedElement)?;
-        let funcref = self.builder.build_load(self.env.types.ptr, slot, "")?.into_pointer_value();
+        let funcref = self.builder.build_load(self.env.types.ptr, slot, "")?;
+        self.env.types.alias.tag_value(funcref, Storage::RuntimeData);
+        let funcref = funcref.into_pointer_value();
         let is_null = self.builder.build_is_null(funcref, "")?;
         self.trap_if(is_null, TrapCode::UninitializedElement)?;
         let instance = self.instance();

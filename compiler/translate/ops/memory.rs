@@ -3,6 +3,7 @@
 //! carries out, checking bounds before writing anything, in both modes).
 
 use super::super::func::FuncTranslator;
+use super::super::alias::Storage;
 use super::super::instance::set_alignment;
 use super::super::Result;
 use crate::abi::{RuntimeFn, TrapCode, MEMORY_GUARD_BYTES, PAGE_SIZE};
@@ -72,6 +73,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     pub fn load_memory(&mut self, ty: BasicTypeEnum<'ctx>, ptr: PointerValue<'ctx>) -> Result<BasicValueEnum<'ctx>> {
         let value = self.builder.build_load(ty, ptr, "")?;
         set_alignment(value, 1);
+        self.env.types.alias.tag_value(value, Storage::LinearMemory);
         if let (BoundsChecks::Guard, Some(load)) = (self.env.bounds_checks, value.as_instruction_value()) {
             self.guard_loads.insert(load);
         }
@@ -138,8 +140,14 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             }
             other => other,
         };
+        self.store_memory(ptr, value)
+    }
+
+    /// Stores `value` at `ptr`, an address from `checked_address`.
+    pub fn store_memory(&mut self, ptr: PointerValue<'ctx>, value: BasicValueEnum<'ctx>) -> Result<()> {
         let store = self.builder.build_store(ptr, value)?;
         let _ = store.set_alignment(1);
+        self.env.types.alias.tag(store, Storage::LinearMemory);
         Ok(())
     }
 

@@ -6,7 +6,7 @@ use super::super::func::FuncTranslator;
 use super::super::Result;
 use crate::abi::TrapCode;
 use inkwell::types::BasicTypeEnum;
-use inkwell::values::{BasicValueEnum, IntValue};
+use inkwell::values::{BasicValueEnum, FloatValue, IntValue};
 use inkwell::{FloatPredicate, IntPredicate};
 
 #[derive(Clone, Copy)]
@@ -220,9 +220,11 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let rhs = self.pop_float()?;
         let lhs = self.pop_float()?;
         let ty: BasicTypeEnum = lhs.get_type().into();
-        // LLVM folds `x - 0`, `x * 1`, `x / -1`... into `x` or `-x`, which returns a signalling
-        // NaN unquieted where Wasm requires an arithmetic (quiet) NaN.
-        let foldable = lhs.is_const() || rhs.is_const();
+        // LLVM folds `x - 0`, `x * 1`, `x / -1`, `-0 - x`... into `x` or `-x`, and an operation
+        // on a NaN constant into that constant, which would leave a signalling NaN unquieted where
+        // Wasm requires an arithmetic (quiet) NaN. Other constants (`x * 0.25`) fold to nothing,
+        // so the hardware's quieting stands and the result needs no fix-up.
+        let foldable = folds_to_operand(lhs) || folds_to_operand(rhs);
         let b = &self.builder;
         let result: BasicValueEnum = match op {
             FloatBinary::Add => b.build_float_add(lhs, rhs, "")?.into(),
@@ -294,4 +296,18 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         self.push(result);
         Ok(())
     }
+}
+
+/// Whether `value` is a constant that lets LLVM fold an arithmetic operation on it to the other
+/// operand, its negation or a constant NaN: a zero, a one or a NaN.
+fn folds_to_operand(value: FloatValue<'_>) -> bool {
+    use inkwell::values::AsValueRef;
+    if !value.is_const() {
+        return false;
+    }
+    // SAFETY: the call only asks which kind of value this is.
+    let is_plain_constant = unsafe { !inkwell::llvm_sys::core::LLVMIsAConstantFP(value.as_value_ref()).is_null() };
+    // A constant in another form (an expression) is not read: assume it folds.
+    let Some((constant, _)) = value.get_constant().filter(|_| is_plain_constant) else { return true };
+    constant == 0.0 || constant.abs() == 1.0 || constant.is_nan()
 }

@@ -1,6 +1,7 @@
 //! Tables and reference values. Element accesses are bounds-checked here; the operations that
 //! move ranges (`table.init/copy/fill/grow`) are carried out by the runtime.
 
+use super::super::alias::Storage;
 use super::super::func::FuncTranslator;
 use super::super::Result;
 use crate::abi::{RuntimeFn, TrapCode};
@@ -26,6 +27,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let index = self.pop_int()?;
         let slot = self.table_slot(table, index, TrapCode::TableOutOfBounds)?;
         let value = self.builder.build_load(self.env.types.ptr, slot, "")?;
+        self.env.types.alias.tag_value(value, Storage::RuntimeData);
         self.push(value);
         Ok(())
     }
@@ -34,7 +36,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let value = self.pop()?;
         let index = self.pop_int()?;
         let slot = self.table_slot(table, index, TrapCode::TableOutOfBounds)?;
-        self.builder.build_store(slot, value)?;
+        let store = self.builder.build_store(slot, value)?;
+        self.env.types.alias.tag(store, Storage::RuntimeData);
         Ok(())
     }
 

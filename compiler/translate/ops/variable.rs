@@ -1,6 +1,7 @@
 //! Locals, globals and the parametric `select`.
 
 use super::super::func::FuncTranslator;
+use super::super::alias::Storage;
 use super::super::Result;
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
@@ -35,7 +36,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     pub fn translate_global_set(&mut self, index: u32) -> Result<()> {
         let value = self.pop()?;
         let cell = self.instance().global_cell(index)?;
-        self.builder.build_store(cell, value)?;
+        let store = self.builder.build_store(cell, value)?;
+        self.env.types.alias.tag(store, Storage::RuntimeData);
         Ok(())
     }
 

@@ -56,9 +56,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// Pops an address and stores `value` (`bytes` bytes) there.
     fn store_unaligned(&mut self, memarg: &MemArg, value: BasicValueEnum<'ctx>, bytes: u32) -> Result<()> {
         let ptr = self.checked_address(memarg, bytes)?;
-        let store = self.builder.build_store(ptr, value)?;
-        let _ = store.set_alignment(1);
-        Ok(())
+        self.store_memory(ptr, value)
     }
 
     /// Loads half a vector of `narrow` lanes and extends each to the `wide` shape.
