@@ -44,7 +44,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
     /// Pops an address and returns the host pointer for an access of `bytes` bytes at
     /// `address + memarg.offset`, after trapping unless the whole access lies in bounds. The
-    /// check is in 64-bit arithmetic, where a 32-bit address plus a 32-bit offset cannot wrap.
+    /// check is in 64-bit arithmetic, where a 32-bit address and a 32-bit offset cannot wrap.
     /// Where the guard covers the access there is no check: past the memory's size the access
     /// faults in the guard, and the runtime's fault handler raises the same trap.
     pub fn checked_address(&mut self, memarg: &MemArg, bytes: u32) -> Result<PointerValue<'ctx>> {
@@ -54,11 +54,14 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let memory = Self::memory_index(memarg)?;
         let access_end = memarg.offset + bytes as u64;
         if !self.guard_covers(memory, access_end) {
+            // The access fits when `address <= size - access_end`. That limit depends only on
+            // the memory's size, so it is computed once per size (outside loops) and each access
+            // costs one compare. The limit is negative when even address 0 is out of bounds; the
+            // compare is signed, which is exact because a zero-extended address is non-negative
+            // and both sides are far from the 64-bit limits.
             let size = self.memory_size(memory)?;
-            // A zero-extended 32-bit address plus a 33-bit constant cannot wrap in 64 bits; saying
-            // so (nuw) lets LLVM prove later checks on the same address redundant.
-            let end = self.builder.build_int_nuw_add(address, i64_ty.const_int(access_end, false), "")?;
-            let out_of_bounds = self.builder.build_int_compare(IntPredicate::UGT, end, size, "")?;
+            let limit = self.builder.build_int_nsw_sub(size, i64_ty.const_int(access_end, false), "limit")?;
+            let out_of_bounds = self.builder.build_int_compare(IntPredicate::SGT, address, limit, "")?;
             self.trap_if(out_of_bounds, TrapCode::MemoryOutOfBounds)?;
         }
         let base = self.memory_base(memory)?;
