@@ -23,6 +23,8 @@ class Engine:
     description: str
     options: tuple = ()       # wasm2native's options (aot) or V8's flags (v8)
     full_only: bool = False   # measured in full runs only
+    opt_level: str | None = None       # aot: the -O level the build used ("0" to "3")
+    bounds_checks: str | None = None   # aot: the --bounds-checks mode, None if the compiler has none
 
     @property
     def runs_wasm(self):
@@ -97,15 +99,16 @@ def engine_table(wasm2native):
     modes, default = bounds_modes(wasm2native)
     settings = f"-O2, --bounds-checks {default}" if default else "-O2"
     rows = [Engine("native", "native", "clang-19 -march=native, no sandbox: the baseline"),
-            Engine("wasm2native", "aot", f"wasm2native, default settings ({settings})")]
+            Engine("wasm2native", "aot", f"wasm2native, default settings ({settings})",
+                   opt_level="2", bounds_checks=default)]
     for level in ("0", "1", "3"):
         rows.append(Engine(f"wasm2native-O{level}", "aot", f"wasm2native -O{level}",
-                           (f"-O{level}",), full_only=True))
+                           (f"-O{level}",), full_only=True, opt_level=level, bounds_checks=default))
     for mode in modes:
         if mode != default:
             rows.append(Engine(f"wasm2native-{mode}", "aot",
                                f"wasm2native --bounds-checks {mode} (-O2)",
-                               ("--bounds-checks", mode)))
+                               ("--bounds-checks", mode), opt_level="2", bounds_checks=mode))
     rows += [Engine("wasmtime", "wasmtime", "Wasmtime (PyPI wasmtime), Cranelift, default config"),
              Engine("v8", "v8", "V8 via Node's node:wasi, default tiering (Liftoff, then TurboFan)"),
              Engine("v8-no-liftoff", "v8", "V8 via Node with --no-liftoff: TurboFan only",

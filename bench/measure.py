@@ -190,5 +190,33 @@ class Row:
         return record
 
 
+def row_from_json(record, detail):
+    """A Row again from its results.json record and its runs_detail entry.
+
+    Only what the reports read comes back: each run's times, TTFI, peak RSS and compile time, and
+    the row's checksum and exit code (stdout itself is not kept)."""
+    row = Row(record["program"], record["engine"], error=record["error"] or None,
+              wasm_bytes=record["wasm_bytes"], artifact_bytes=record["artifact_bytes"],
+              agrees=record["agrees_with_baseline"])
+    # A JIT's compile time is the median of its runs' (as measure() takes it); wasm2native's is
+    # its one compile's, kept in the record only.
+    per_run = sorted(ns for ns in detail["compile_ns"] if ns is not None)
+    if per_run:
+        row.compile_ns = per_run[len(per_run) // 2]
+    elif record["compile_ms"] is not None:
+        row.compile_ns = round(record["compile_ms"] * 1e6)
+    columns = zip(detail["kernel_ns"], detail["wall_ns"], detail["ttfi_ns"],
+                  detail["peak_rss_kb"], detail["compile_ns"])
+    for kernel_ns, wall_ns, ttfi_ns, peak_rss_kb, compile_ns in columns:
+        # TTFI is kept as a difference: a spawn at 0 makes start_ns the TTFI itself.
+        run = Run(exit_code=record["exit_code"], wall_ns=wall_ns, spawn_ns=0,
+                  peak_rss_kb=peak_rss_kb, stdout="", stderr="", checksum=record["checksum"],
+                  kernel_ns=kernel_ns, start_ns=ttfi_ns)
+        if compile_ns is not None:
+            run.runner = {"compile_ns": compile_ns}
+        row.runs.append(run)
+    return row
+
+
 def rounded(value, digits):
     return None if value is None else round(value, digits)

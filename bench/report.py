@@ -2,10 +2,12 @@
 import csv
 import json
 import math
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
 import chart
+from measure import rounded
 
 AOT_DEFAULT = "wasm2native"
 # The lines of `wasm2native inspect` that table.md repeats (results.json keeps them all).
@@ -26,6 +28,7 @@ class Results:
     problems: list        # disagreements and failures, one line each
     machine: dict
     command: str | None   # the user's module and its arguments
+    compile_jobs: int | None = None  # wasm2native compiles run at once (None: not recorded)
 
     def programs(self):
         return list(dict.fromkeys(row.program for row in self.rows))
@@ -34,8 +37,20 @@ class Results:
         return next((r for r in self.rows if r.program == program and r.engine == engine), None)
 
     def geomean_ratio(self, engine):
-        ratios = [row.ratio for row in self.rows if row.engine == engine and row.ratio]
-        return math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else None
+        return geomean([row.ratio for row in self.rows if row.engine == engine and row.ratio])
+
+    def time_ratio(self, program, mine, theirs):
+        """The median primary time of engine `mine` over engine `theirs` on one program, or None."""
+        rows = self.row(program, mine), self.row(program, theirs)
+        if any(row is None or not row.ok for row in rows):
+            return None
+        ours, other = (row.median(self.metric) for row in rows)
+        return ours / other if ours and other else None
+
+    def paired_geomean(self, mine, theirs):
+        """The geometric mean of time_ratio over the programs both engines ran."""
+        return geomean([ratio for ratio in (self.time_ratio(program, mine, theirs)
+                                            for program in self.programs()) if ratio])
 
     def metric_label(self):
         return "kernel time" if self.metric == "kernel_ns" else "wall time of the whole run"
@@ -53,13 +68,27 @@ def write_all(results, out):
     document = {"mode": results.mode, "runs": results.runs, "metric": results.metric,
                 "baseline": results.baseline, "command": results.command,
                 "engines": [{"name": e.name, "kind": e.kind, "description": e.description,
-                             "options": list(e.options)} for e in results.engines],
+                             "options": list(e.options), "opt_level": e.opt_level,
+                             "bounds_checks": e.bounds_checks} for e in results.engines],
                 "skipped_engines": results.skipped, "machine": results.machine,
+                "compile_jobs": results.compile_jobs,
                 "problems": results.problems, "rows": records,
+                "summary": {"acceptance": acceptance(results),
+                            "internal_comparison": internal_comparison(results)},
                 "runs_detail": [run_detail(row) for row in results.rows]}
     (out / "results.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     (out / "table.md").write_text(table_markdown(results), encoding="utf-8")
     (out / "chart.svg").write_text(chart.svg(results), encoding="utf-8")
+
+
+def build_fields(machine):
+    """The `key: value` lines of the build record in the machine description, as a dict."""
+    record = machine.get("wasm2native_build") or ""
+    return dict(line.partition(": ")[::2] for line in record.splitlines() if ": " in line)
+
+
+def geomean(values):
+    return math.exp(sum(map(math.log, values)) / len(values)) if values else None
 
 
 def run_detail(row):
@@ -70,6 +99,144 @@ def run_detail(row):
             "ttfi_ns": [run.ttfi_ns() for run in row.runs],
             "peak_rss_kb": [run.peak_rss_kb for run in row.runs],
             "compile_ns": [run.runner.get("compile_ns") for run in row.runs]}
+
+
+# ----------------------------------------------------------------------- summary figures ---
+
+# "More than this fraction slower than a JIT" puts a program on the acceptance summary's list.
+SUMMARY_LOSS_THRESHOLD = 0.05
+COMPILE_SPEED_DEFINITION = (
+    "compile speed is the total size of the programs' .wasm files in KB (1024 bytes) over the "
+    "total wall time of the `wasm2native P.wasm -o P` processes that compiled them, from spawn to "
+    "exit: reading and validating the module, LLVM's optimisation and code generation, and "
+    "linking the object with the runtime library into an executable")
+
+
+def compile_totals(results, engine_name):
+    """(wasm bytes, compile ns, programs) summed over an engine's good rows, or None."""
+    timed = [r for r in results.rows
+             if r.engine == engine_name and r.ok and r.compile_ns and r.wasm_bytes]
+    if not timed:
+        return None
+    return sum(r.wasm_bytes for r in timed), sum(r.compile_ns for r in timed), len(timed)
+
+
+def aot_build(results, opt_level, bounds):
+    return next((e for e in results.engines if e.kind == "aot" and e.opt_level == opt_level
+                 and e.bounds_checks == bounds), None)
+
+
+def default_build(results):
+    return next((e for e in results.engines if e.name == AOT_DEFAULT), None)
+
+
+def bounds_builds(results):
+    """[(bounds mode, Engine)] of the measured -O2 builds, explicit first; the default build
+    alone when the compiler has no bounds modes."""
+    builds = [(mode, engine) for mode in ("explicit", "guard")
+              if (engine := aot_build(results, "2", mode))]
+    default = default_build(results)
+    return builds or ([("default", default)] if default else [])
+
+
+def reference_jits(results):
+    """The JIT configurations wasm2native is held against: Wasmtime, and V8 with TurboFan only."""
+    wasmtime = next((e for e in results.engines if e.kind == "wasmtime"), None)
+    turbofan = next((e for e in results.engines
+                     if e.kind == "v8" and "--no-liftoff" in e.options), None)
+    return [(label, engine) for label, engine in (("Wasmtime", wasmtime),
+                                                  ("V8 --no-liftoff", turbofan)) if engine]
+
+
+def internal_columns(results):
+    """(key, label, engine, reference) of each wasm2native-against-itself ratio to show."""
+    builds = dict(bounds_builds(results))
+    columns = []
+    if "explicit" in builds and "guard" in builds:
+        columns.append(("guard_over_explicit", "guard / explicit", builds["guard"],
+                        builds["explicit"]))
+    reference = default_build(results)
+    if reference is not None:
+        levels = [e for e in results.engines if e.kind == "aot" and e.opt_level is not None
+                  and e.opt_level != reference.opt_level
+                  and e.bounds_checks == reference.bounds_checks]
+        for engine in sorted(levels, key=lambda e: e.opt_level):
+            columns.append((f"O{engine.opt_level}_over_O{reference.opt_level}",
+                            f"-O{engine.opt_level} / -O{reference.opt_level}", engine, reference))
+    return columns
+
+
+def internal_comparison(results):
+    """wasm2native against itself, per program and on the geometric mean; None without pairs."""
+    columns = internal_columns(results)
+    if not columns:
+        return None
+
+    def figures(ratio):
+        line = {key: ratio(engine.name, reference.name) for key, _, engine, reference in columns}
+        if line.get("guard_over_explicit"):
+            line["explicit_cost_pct"] = 100 * (1 / line["guard_over_explicit"] - 1)
+        return {key: rounded(value, 4) for key, value in line.items()}
+
+    return {"metric": results.metric,
+            "columns": {key: f"{engine.name} / {reference.name}"
+                        for key, _, engine, reference in columns},
+            "programs": {program: figures(lambda a, b, p=program: results.time_ratio(p, a, b))
+                         for program in results.programs()},
+            "geomean": figures(results.paired_geomean)}
+
+
+def slower_programs(results, engine, jits):
+    """The programs where `engine` is more than SUMMARY_LOSS_THRESHOLD slower than a JIT:
+    [{"program", "slower_pct": {jit name: percent}}]."""
+    found = []
+    for program in results.programs():
+        losses = {}
+        for _, jit in jits:
+            ratio = results.time_ratio(program, engine.name, jit.name)
+            if ratio is not None and ratio > 1 + SUMMARY_LOSS_THRESHOLD:
+                losses[jit.name] = round(100 * (ratio - 1), 1)
+        if losses:
+            found.append({"program": program, "slower_pct": losses})
+    return found
+
+
+def acceptance(results):
+    """The figures the performance goals are stated in; those without data are left out."""
+    builds = bounds_builds(results)
+    jits = reference_jits(results)
+    figures = {"programs": len(results.programs())}
+    if results.baseline == "native":
+        figures["geomean_x_native"] = {mode: rounded(results.geomean_ratio(engine.name), 4)
+                                       for mode, engine in builds}
+    figures["geomean_vs_jits"] = {
+        jit.name: {mode: rounded(results.paired_geomean(engine.name, jit.name), 4)
+                   for mode, engine in builds} for _, jit in jits}
+    if builds and jits:
+        figures["slower_than_jits"] = {
+            "threshold_pct": 100 * SUMMARY_LOSS_THRESHOLD,
+            "by_mode": {mode: {"engine": engine.name,
+                               "programs": slower_programs(results, engine, jits)}
+                        for mode, engine in builds}}
+    speeds = []
+    for engine in results.engines:
+        totals = compile_totals(results, engine.name) if engine.kind == "aot" else None
+        if totals:
+            size, nanoseconds, count = totals
+            speeds.append({"engine": engine.name, "opt_level": engine.opt_level,
+                           "bounds_checks": engine.bounds_checks, "programs": count,
+                           "wasm_bytes": size, "compile_ms": rounded(nanoseconds / 1e6, 1),
+                           "kb_per_s": rounded(size / 1024 / (nanoseconds / 1e9), 1)})
+    figures["compile_speed"] = {"definition": COMPILE_SPEED_DEFINITION,
+                                "compiles_at_once": results.compile_jobs, "builds": speeds}
+    ttfi = {}
+    for engine in results.engines:
+        medians = [row.median("ttfi_ns") for row in results.rows if row.engine == engine.name
+                   and row.ok and row.median("ttfi_ns") is not None]
+        if medians:
+            ttfi[engine.name] = rounded(statistics.median(medians) / 1e6, 3)
+    figures["ttfi_ms_median"] = ttfi
+    return figures
 
 
 # ------------------------------------------------------------------------------ table.md ---
@@ -124,9 +291,8 @@ def heading(results):
              f"Linux {m['kernel']}; measured {m['date']}.",
              f"- Versions: {versions['wasm2native']}; {versions['clang']}; "
              f"Node {versions['node']}; {versions['wasmtime']}."]
-    record = m.get("wasm2native_build")
-    if record:
-        fields = dict(line.partition(": ")[::2] for line in record.splitlines() if ": " in line)
+    fields = build_fields(m)
+    if fields:
         shown = ", ".join(f"{key} {fields[key]}" for key in BUILD_FIELDS if key in fields)
         lines.append(f"- wasm2native's build of the code (`wasm2native inspect`): {shown}.")
     lines += ["- Engines:"] + [f"  - `{e.name}`: {e.description}" for e in results.engines]
@@ -182,21 +348,151 @@ def compile_section(results):
     totals, speeds, per_mb = ["**total (ms)**", ""], ["**KB of wasm per s**", ""], \
         ["**ms per MB of wasm**", ""]
     for engine in engines:
-        timed = [r for r in results.rows
-                 if r.engine == engine.name and r.ok and r.compile_ns and r.wasm_bytes]
-        seconds = sum(r.compile_ns for r in timed) / 1e9
-        size = sum(r.wasm_bytes for r in timed)
-        totals.append(ms(seconds * 1e9) if timed else "—")
-        speeds.append(f"{size / 1024 / seconds:.0f}" if timed else "—")
-        per_mb.append(f"{seconds * 1000 / (size / 2**20):.0f}" if timed else "—")
+        summed = compile_totals(results, engine.name)
+        if summed is None:
+            totals, speeds, per_mb = totals + ["—"], speeds + ["—"], per_mb + ["—"]
+            continue
+        size, nanoseconds, _ = summed
+        totals.append(ms(nanoseconds))
+        speeds.append(f"{size / 1024 / (nanoseconds / 1e9):.0f}")
+        per_mb.append(f"{nanoseconds / 1e6 / (size / 2**20):.0f}")
     lines += [totals, speeds, per_mb]
     return ("## Compile time\n\nMilliseconds to compile each module. wasm2native: the wall time of the "
-            "whole `wasm2native P.wasm -o P` process (parse, LLVM, link). Wasmtime: "
+            "whole `wasm2native P.wasm -o P` process (parse, LLVM, link), "
+            f"{compiles_at_once(results)}. Wasmtime: "
             "`Module(engine, bytes)`, Cranelift on all cores. V8: `WebAssembly.compile`, which "
             "with Node's default lazy compilation only decodes and validates: V8's real "
             "compile work happens during the run, inside time to first instruction and the "
-            "times above.\n\n"
+            f"times above. The last rows sum up each column: {COMPILE_SPEED_DEFINITION} (for "
+            "Wasmtime and V8, their compile call instead).\n\n"
             + markdown_table(["program", "wasm KB"] + [e.name for e in engines], lines))
+
+
+def compiles_at_once(results):
+    if results.compile_jobs is None:
+        return "the number of compiles run at once not recorded"
+    if results.compile_jobs == 1:
+        return "one compile at a time"
+    return f"{results.compile_jobs} compiles at a time sharing the machine"
+
+
+def programs_text(count):
+    return f"{count} program" + ("" if count == 1 else "s")
+
+
+def ratio_text(ratio):
+    """A time ratio with what it means: "1.04× (4.1% slower)"."""
+    change = 100 * (ratio - 1)
+    way = "slower" if change >= 0 else "faster"
+    return f"{ratio:.2f}× ({abs(change):.1f}% {way})"
+
+
+def acceptance_section(results):
+    figures = acceptance(results)
+    builds = dict(bounds_builds(results))
+
+    def build_label(mode):
+        engine = builds[mode]
+        default = ", the default" if engine.name == AOT_DEFAULT and mode != "default" else ""
+        return f"{mode} (`{engine.name}`{default})"
+
+    lines = []
+    label = results.metric_label()
+    means = {mode: ratio for mode, ratio in figures.get("geomean_x_native", {}).items() if ratio}
+    if means:
+        lines.append(f"- {label.capitalize()}, geometric mean of the ratios to native over "
+                     f"{programs_text(figures['programs'])}: " + ", ".join(
+                         f"{build_label(mode)} **{ratio:.2f}×**" for mode, ratio in means.items())
+                     + ".")
+    against = []
+    for jit_label, jit in reference_jits(results):
+        versus = [f"{mode} {ratio_text(ratio)}"
+                  for mode, ratio in figures["geomean_vs_jits"][jit.name].items() if ratio]
+        if versus:
+            against.append(f"against {jit_label}: " + ", ".join(versus))
+    if against:
+        lines.append(f"- wasm2native's {label} over the JIT's, geometric mean over the programs: "
+                     + "; ".join(against) + ".")
+    jit_names = {jit.name: jit_label for jit_label, jit in reference_jits(results)}
+    slower = figures.get("slower_than_jits")
+    for mode, found in (slower["by_mode"].items() if slower else []):
+        listed = "; ".join(
+            f"{entry['program']} (" + ", ".join(f"{jit_names[name]} +{pct:.1f}%"
+                                                for name, pct in entry["slower_pct"].items()) + ")"
+            for entry in found["programs"])
+        lines.append(f"- Programs where {build_label(mode)} is more than "
+                     f"{slower['threshold_pct']:.0f}% slower than " + " or ".join(jit_names.values())
+                     + f": **{len(found['programs'])}** of {figures['programs']}"
+                     + (f": {listed}." if listed else "."))
+    speeds = {(b["opt_level"], b["bounds_checks"]): b for b in figures["compile_speed"]["builds"]}
+    default = default_build(results)
+    shown = []
+    for level in ("2", "0"):
+        if default is None:
+            break
+        main = speeds.get((level, default.bounds_checks))
+        if main is None:
+            continue
+        text = f"-O{level} **{main['kb_per_s']:.0f} KB/s**"
+        if main["kb_per_s"] >= 1024:
+            text += f" ({main['kb_per_s'] / 1024:.2f} MB/s)"
+        others = [f"{b['bounds_checks']} {b['kb_per_s']:.0f} KB/s" for (opt, mode), b in speeds.items()
+                  if opt == level and mode != default.bounds_checks]
+        shown.append(text + (f" ({', '.join(others)})" if others else ""))
+    if shown:
+        total = speeds.get(("2", default.bounds_checks)) or next(iter(speeds.values()))
+        lines.append(f"- wasm2native compile speed, {default.bounds_checks} checks: "
+                     + ", ".join(shown) + f"; {programs_text(total['programs'])}, "
+                     f"{total['wasm_bytes'] / 2**20:.2f} MB of wasm, "
+                     f"{compiles_at_once(results)}.\n  The {COMPILE_SPEED_DEFINITION}.")
+    ttfi = figures["ttfi_ms_median"]
+    if ttfi:
+        lines.append("- Time to first instruction, median over the programs: " + ", ".join(
+            f"{name} {ms(value * 1e6)} ms" for name, value in ttfi.items()) + ".")
+    if not lines:
+        return ""
+    return "## Acceptance summary\n\n" + "\n".join(lines) + "\n"
+
+
+def internal_section(results):
+    comparison = internal_comparison(results)
+    if comparison is None:
+        return ""
+    columns = internal_columns(results)
+    header = ["program"]
+    for key, label, _, _ in columns:
+        header.append(label)
+        if key == "guard_over_explicit":
+            header.append("explicit checks' cost")
+
+    def cells(figures):
+        line = []
+        for key, _, _, _ in columns:
+            line.append("—" if figures.get(key) is None else f"{figures[key]:.2f}×")
+            if key == "guard_over_explicit":
+                cost = figures.get("explicit_cost_pct")
+                line.append("—" if cost is None else f"{cost:+.1f}%")
+        return line
+
+    lines = [[program] + cells(figures) for program, figures in comparison["programs"].items()]
+    if len(lines) > 1:
+        lines.append(["**geometric mean**"] + [f"**{cell}**" if cell != "—" else cell
+                                                for cell in cells(comparison["geomean"])])
+    described = "; ".join(f"`{label}` = `{engine.name}` / `{reference.name}`"
+                          for _, label, engine, reference in columns)
+    notes = []
+    if columns[0][0] == "guard_over_explicit":
+        notes.append("Both bounds modes are built at -O2. The explicit checks' cost is how much "
+                     "longer the explicit-checks build takes than the guard-mode build.")
+    if columns[-1][0] != "guard_over_explicit":
+        bounds = columns[-1][3].bounds_checks
+        notes.append("The optimisation levels all use the default bounds checks"
+                     + (f" ({bounds})." if bounds else "."))
+    return ("## Internal comparison\n\nwasm2native against itself: each column divides one "
+            f"build's median {results.metric_label()} by another's (below 1×, the first is "
+            f"faster): {described}. " + " ".join(notes)
+            + " Geometric means are over the programs both builds ran.\n\n"
+            + markdown_table(header, lines))
 
 
 def startup_section(results):
@@ -266,7 +562,9 @@ def checks_section(results):
 
 
 def table_markdown(results):
-    sections = [heading(results), checks_section(results), time_section(results),
+    sections = [heading(results), acceptance_section(results), checks_section(results),
+                time_section(results),
                 f"![{results.metric_label()} relative to {results.baseline}](chart.svg)\n",
-                losses_section(results), compile_section(results), startup_section(results)]
+                internal_section(results), losses_section(results), compile_section(results),
+                startup_section(results)]
     return "\n".join(section for section in sections if section)

@@ -9,12 +9,17 @@
   bench/run.py --wasm FILE.wasm [--engines a,b] [--runs N] [--out DIR] -- ARGS...
       runs any WASI command module under every wasm engine, timing whole runs and comparing
       stdout across engines (ratios relative to wasm2native).
+  bench/run.py --report-only RESULTS.json [--out DIR]
+      writes the four outputs again from an earlier run's results.json, measuring nothing
+      (by default into the directory the file is in).
 
 Exits 1 when an engine's result disagrees with the baseline's or a build or run fails (after
 writing the outputs), 2 on bad usage or a missing engine in a full run.
 """
 import argparse
+import json
 import os
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,8 +27,8 @@ from pathlib import Path
 import machine
 import programs
 import report
-from engine_table import REPO, engine_table, find_tools, select_engines
-from measure import Row, run_failure, run_once
+from engine_table import REPO, Engine, engine_table, find_tools, select_engines
+from measure import Row, row_from_json, run_failure, run_once
 
 FULL_RUNS = 5
 QUICK_RUNS = 1
@@ -58,7 +63,12 @@ def parse_args(argv):
                         help="skip engines this machine lacks in a full run too")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per run (default 600)")
     parser.add_argument("--wasm", type=Path, help="benchmark this WASI command module instead")
+    parser.add_argument("--report-only", type=Path, metavar="RESULTS_JSON",
+                        help="regenerate the outputs from this results.json without measuring")
     args = parser.parse_args(argv)
+    if args.report_only is not None and (args.wasm or args.quick or args.programs or args.engines
+                                         or args.runs or program_args):
+        parser.error("--report-only takes only --out")
     if program_args and args.wasm is None:
         parser.error("arguments after -- are for a --wasm module")
     if args.wasm is not None and (args.quick or args.programs):
@@ -101,6 +111,12 @@ def available_engines(args, tools):
         print("(a full run needs every engine; pass --allow-missing to go without)", file=sys.stderr)
         sys.exit(2)
     return [engine for engine in chosen if engine.name not in skipped], skipped
+
+
+def compile_jobs(args):
+    """How many wasm2native compiles run at once. One, except in a quick run: wasm2native spreads
+    each compile over every core, and two at once would halve the compile speed measured."""
+    return args.jobs if args.quick else 1
 
 
 def compile_aot(tools, engines, modules, out_dir, jobs):
@@ -224,7 +240,8 @@ def run_suite(args, tools, engines):
         print(f"error: {name}: {error}", file=sys.stderr)
     modules = {p.name: p.wasm for p in built if p.error is None}
     executables = {p.name: p.native for p in built if p.error is None}
-    compiled = compile_aot(tools, engines, modules, REPO / programs.BUILD_DIR / "aot", args.jobs)
+    compiled = compile_aot(tools, engines, modules, REPO / programs.BUILD_DIR / "aot",
+                           compile_jobs(args))
     plan = plan_rows(tools, engines, modules, executables, compiled,
                      ["quick"] if args.quick else [], failures)
     runs = args.runs or (QUICK_RUNS if args.quick else FULL_RUNS)
@@ -241,7 +258,7 @@ def run_module(args, tools, engines):
         fail(f"{args.wasm} is not a file")
     name = wasm.stem
     out_dir = REPO / programs.BUILD_DIR / "module"
-    compiled = compile_aot(tools, engines, {name: wasm}, out_dir, args.jobs)
+    compiled = compile_aot(tools, engines, {name: wasm}, out_dir, compile_jobs(args))
     plan = plan_rows(tools, engines, {name: wasm}, {}, compiled, args.program_args, {})
     runs = args.runs or MODULE_RUNS
     print(f"running {name} under {len(engines)} engines, {runs} run(s) each", flush=True)
@@ -251,8 +268,56 @@ def run_module(args, tools, engines):
     return baseline, rows, problems, runs, compiled
 
 
+def read_results(path):
+    """The Results of an earlier run, from its results.json."""
+    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    default_bounds = report.build_fields(document["machine"]).get("bounds-checks")
+    engines = [engine_from_json(entry, default_bounds) for entry in document["engines"]]
+    rows = [row_from_json(record, detail)
+            for record, detail in zip(document["rows"], document["runs_detail"])]
+    results = report.Results(
+        mode=document["mode"], runs=document["runs"], metric=document["metric"],
+        baseline=document["baseline"], engines=engines, skipped=document["skipped_engines"],
+        rows=rows, problems=document["problems"], machine=document["machine"],
+        command=document["command"], compile_jobs=document.get("compile_jobs"))
+    # The ratios again at full precision (the records keep four digits).
+    for row in rows:
+        if row.ok:
+            row.ratio = results.time_ratio(row.program, row.engine, results.baseline)
+    return results
+
+
+def engine_from_json(entry, default_bounds):
+    """An Engine from results.json. Files written before the engines recorded their settings get
+    them from the options, the defaults being -O2 and the bounds mode of the build record."""
+    options = tuple(entry["options"])
+    opt_level, bounds = entry.get("opt_level"), entry.get("bounds_checks")
+    if entry["kind"] == "aot" and "opt_level" not in entry:
+        opt_level = next((option[2:] for option in options if re.fullmatch(r"-O[0-3]", option)), "2")
+        bounds = (options[options.index("--bounds-checks") + 1]
+                  if "--bounds-checks" in options else default_bounds)
+    return Engine(entry["name"], entry["kind"], entry["description"], options,
+                  opt_level=opt_level, bounds_checks=bounds)
+
+
+def report_only(args):
+    """Writes the outputs of an earlier run again, from its results.json."""
+    try:
+        results = read_results(args.report_only)
+    except KeyError as error:
+        fail(f"{args.report_only} is not a results.json of this harness (no {error} field)")
+    except (OSError, ValueError, TypeError) as error:
+        fail(f"cannot read {args.report_only}: {error}")
+    out = args.out or args.report_only.parent
+    report.write_all(results, out)
+    print(f"results in {out}/ (table.md, chart.svg, results.csv, results.json)")
+    return 0
+
+
 def main(argv):
     args = parse_args(argv)
+    if args.report_only is not None:
+        return report_only(args)
     tools = find_tools(args.wasm2native, args.wasmtime_python)
     engines, skipped = available_engines(args, tools)
     if not engines:
@@ -270,7 +335,8 @@ def main(argv):
     results = report.Results(
         mode=mode, runs=runs, metric=metric, baseline=baseline, engines=engines, skipped=skipped,
         rows=rows, problems=problems, machine=machine.describe(tools, programs.CLANG, sample),
-        command=" ".join([str(args.wasm), *args.program_args]) if args.wasm else None)
+        command=" ".join([str(args.wasm), *args.program_args]) if args.wasm else None,
+        compile_jobs=compile_jobs(args) if compiled else None)
     report.write_all(results, out)
     print(f"results in {out}/ (table.md, chart.svg, results.csv, results.json)")
     if problems:
