@@ -25,6 +25,8 @@ pub mod instance {
     pub const ELEM_SEGMENT_SIZES: u32 = 64;
     pub const DATA_SEGMENT_SIZES: u32 = 72;
     pub const HOST_DATA: u32 = 80;
+    /// Bytes of the fixed fields above.
+    pub const SIZE: u32 = 88;
 }
 
 /// Library builds (`w2n_api_*` in the header): what generated API code reads and builds.

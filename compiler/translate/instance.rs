@@ -75,9 +75,19 @@ impl<'a, 'ctx> InstanceAccess<'a, 'ctx> {
         self.load_ptr(memory, abi::memory::BASE)
     }
 
-    /// Current size in bytes, as i64.
+    /// Current size in bytes, as i64: at most 4 GiB, which LLVM is told, so that it knows
+    /// limits derived from it cannot overflow.
     pub fn memory_size(&self, memory: PointerValue<'ctx>) -> Result<IntValue<'ctx>> {
-        self.load_i64(memory, abi::memory::SIZE)
+        let size = self.load_i64(memory, abi::memory::SIZE)?;
+        if let Some(load) = size.as_instruction_value() {
+            let context = self.types.context;
+            let range = context.metadata_node(&[
+                self.types.i64.const_zero().into(),
+                self.types.i64.const_int(abi::MAX_PAGES * abi::PAGE_SIZE + 1, false).into(),
+            ]);
+            let _ = load.set_metadata(range, context.get_kind_id("range"));
+        }
+        Ok(size)
     }
 
     /// The 16-byte cell of global `index`.

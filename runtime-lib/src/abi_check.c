@@ -25,6 +25,9 @@ PIN(w2n_instance, type_ids, 48);
 PIN(w2n_instance, elem_segments, 56);
 PIN(w2n_instance, elem_segment_sizes, 64);
 PIN(w2n_instance, data_segment_sizes, 72);
+PIN(w2n_instance, host_data, 80);
+/* Compiled code may read this many bytes of any instance (the `dereferenceable` attribute). */
+_Static_assert(sizeof(w2n_instance) >= 88, "sizeof w2n_instance");
 PIN(w2n_memory, base, 0);
 PIN(w2n_memory, size, 8);
 PIN(w2n_table, elements, 0);
