@@ -7,9 +7,9 @@ so that browsers and GitHub (light or dark theme) show it alike; each bar has a 
 import math
 from xml.sax.saxutils import escape
 
-# The wasm2native configurations in blues and teals, the JITs in warm colours.
-COLOURS = {"native": "#7f7f7f", "wasm2native": "#1f5fbf", "wasm2native-O0": "#9ecae1",
-           "wasm2native-O1": "#6baed6", "wasm2native-O3": "#08306b", "wasmtime": "#e6862e",
+# Native code in greys, the wasm2native configurations in blues, the JITs in warm colours.
+COLOURS = {"native": "#7f7f7f", "native-march": "#404040", "wasm2native": "#1f5fbf",
+           "wasm2native-O0": "#9ecae1", "wasm2native-O1": "#6baed6", "wasm2native-O3": "#08306b", "wasmtime": "#e6862e",
            "v8": "#d62728", "v8-no-liftoff": "#9467bd"}
 SPARE_COLOURS = ["#17becf", "#2ca02c", "#8c564b", "#e377c2", "#bcbd22", "#393b79"]
 

@@ -1,7 +1,8 @@
 """The engines the harness measures, one row per configuration, and the tools they need.
 
-Kinds: `native` runs the clang-built executable; `aot` runs the executable wasm2native built with
-the row's options; `wasmtime` and `v8` run the .wasm through a runner script in bench/engines/.
+Kinds: `native` runs an executable clang built with the row's options (two builds: the default
+target, the baseline, and -march=native); `aot` runs the executable wasm2native built with the
+row's options; `wasmtime` and `v8` run the .wasm through a runner script in bench/engines/.
 """
 import os
 import re
@@ -14,6 +15,16 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 WASMTIME_RUNNER = BENCH_DIR / "engines" / "wasmtime_run.py"
 NODE_RUNNER = BENCH_DIR / "engines" / "node_run.mjs"
+CLANG = "clang-19"
+# The native engine every ratio and checksum is measured against, and the clang flags of the native
+# builds after the program's optimisation flags (OPT).
+BASELINE = "native"
+BASELINE_FLAGS = ("-ffp-contract=off",)
+MARCH_FLAGS = ("-march=native", "-ffp-contract=off")
+
+
+def native_command(flags):
+    return " ".join([CLANG, "OPT", *flags])
 
 
 @dataclass(frozen=True)
@@ -21,7 +32,8 @@ class Engine:
     name: str
     kind: str                 # native, aot, wasmtime or v8
     description: str
-    options: tuple = ()       # wasm2native's options (aot) or V8's flags (v8)
+    options: tuple = ()       # clang's flags after OPT (native), wasm2native's options (aot)
+                              # or V8's flags (v8)
     full_only: bool = False   # measured in full runs only
     opt_level: str | None = None       # aot: the -O level the build used ("0" to "3")
     bounds_checks: str | None = None   # aot: the --bounds-checks mode, None if the compiler has none
@@ -29,6 +41,7 @@ class Engine:
     @property
     def runs_wasm(self):
         return self.kind != "native"
+
 
 
 @dataclass
@@ -98,7 +111,18 @@ def engine_table(wasm2native):
     """Every configuration, in the order of the report's columns."""
     modes, default = bounds_modes(wasm2native)
     settings = f"-O2, --bounds-checks {default}" if default else "-O2"
-    rows = [Engine("native", "native", "clang-19 -march=native, no sandbox: the baseline"),
+    # Both native builds keep floating-point results bit-identical to wasm's (no fused multiply-add),
+    # so that their checksums can be compared.
+    rows = [Engine(BASELINE, "native",
+                   f"`{native_command(BASELINE_FLAGS)}`: clang's default target, with the wasm "
+                   "build's source, compiler and optimisation flags (OPT: -O2, or the program's "
+                   "`bench-opt` flags with -msimd128 as -msse4.1); no sandbox: the baseline of "
+                   "every ratio",
+                   BASELINE_FLAGS),
+            Engine("native-march", "native",
+                   f"`{native_command(MARCH_FLAGS)}`: native code free to use every instruction "
+                   "of this CPU, vectors wider than wasm's 128-bit SIMD included: the physical "
+                   "limit of this CPU", MARCH_FLAGS, full_only=True),
             Engine("wasm2native", "aot", f"wasm2native, default settings ({settings})",
                    opt_level="2", bounds_checks=default)]
     for level in ("0", "1", "3"):

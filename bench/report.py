@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import chart
+from engine_table import native_command
 from measure import rounded
 
 AOT_DEFAULT = "wasm2native"
@@ -139,6 +140,12 @@ def bounds_builds(results):
     return builds or ([("default", default)] if default else [])
 
 
+def march_build(results):
+    """The -march=native build measured beside the baseline native build, or None."""
+    return next((e for e in results.engines if e.kind == "native" and e.name != results.baseline
+                 and "-march=native" in e.options), None)
+
+
 def reference_jits(results):
     """The JIT configurations wasm2native is held against: Wasmtime, and V8 with TurboFan only."""
     wasmtime = next((e for e in results.engines if e.kind == "wasmtime"), None)
@@ -206,9 +213,18 @@ def acceptance(results):
     builds = bounds_builds(results)
     jits = reference_jits(results)
     figures = {"programs": len(results.programs())}
-    if results.baseline == "native":
+    baseline = next((e for e in results.engines if e.name == results.baseline), None)
+    if baseline is not None and baseline.kind == "native":
+        figures["native_build"] = native_command(baseline.options)
         figures["geomean_x_native"] = {mode: rounded(results.geomean_ratio(engine.name), 4)
                                        for mode, engine in builds}
+    march = march_build(results)
+    if march is not None:
+        compared = builds + [(jit.name, jit) for _, jit in jits]
+        figures["geomean_x_native_march"] = {
+            "engine": march.name, "build": native_command(march.options),
+            "geomean": {key: rounded(results.paired_geomean(engine.name, march.name), 4)
+                        for key, engine in compared}}
     figures["geomean_vs_jits"] = {
         jit.name: {mode: rounded(results.paired_geomean(engine.name, jit.name), 4)
                    for mode, engine in builds} for _, jit in jits}
@@ -400,10 +416,20 @@ def acceptance_section(results):
     label = results.metric_label()
     means = {mode: ratio for mode, ratio in figures.get("geomean_x_native", {}).items() if ratio}
     if means:
-        lines.append(f"- {label.capitalize()}, geometric mean of the ratios to native over "
+        lines.append(f"- {label.capitalize()}, geometric mean of the ratios to native "
+                     f"(`{figures['native_build']}`) over "
                      f"{programs_text(figures['programs'])}: " + ", ".join(
                          f"{build_label(mode)} **{ratio:.2f}×**" for mode, ratio in means.items())
                      + ".")
+    march = figures.get("geomean_x_native_march")
+    if march:
+        names = {jit.name: jit_label for jit_label, jit in reference_jits(results)}
+        shown = [f"{build_label(key) if key in builds else names[key]} **{ratio:.2f}×**"
+                 for key, ratio in march["geomean"].items() if ratio]
+        if shown:
+            lines.append(f"- Against `{march['engine']}` (`{march['build']}`, the physical limit "
+                         "of this CPU), geometric mean of the per-program ratios: "
+                         + ", ".join(shown) + ".")
     against = []
     for jit_label, jit in reference_jits(results):
         versus = [f"{mode} {ratio_text(ratio)}"
@@ -545,7 +571,7 @@ def losses_section(results):
             lines.append(f"- **{program}**: " + "; ".join(beaten))
     body = "\n".join(lines) or (f"None: wasm2native (default) is the fastest wasm engine, or within "
                                 f"{100 * LOSS_THRESHOLD:.0f}%, on every program.")
-    native = "; native code, the baseline above, is left out" if results.mode != "wasm" else ""
+    native = "; native code is left out" if results.mode != "wasm" else ""
     return ("## Where wasm2native loses\n\nPrograms where wasm2native with default settings is "
             f"at least {100 * LOSS_THRESHOLD:.0f}% slower than another wasm engine or configuration "
             f"({results.metric_label()}{native})."

@@ -3,8 +3,9 @@
 
   bench/run.py [--quick] [--runs N] [--engines a,b] [--programs x,y] [--out DIR]
                [--wasm2native PATH] [--jobs N] [--allow-missing]
-      builds every bench/programs/*.c to wasm and native, runs each under every engine, checks
-      that every engine's checksum equals native's, and writes results.csv, results.json,
+      builds every bench/programs/*.c to wasm and to native code (for clang's default target, the
+      baseline `native`, and in a full run with -march=native too), runs each under every engine,
+      checks that every engine's checksum equals native's, and writes results.csv, results.json,
       table.md and chart.svg.
   bench/run.py --wasm FILE.wasm [--engines a,b] [--runs N] [--out DIR] -- ARGS...
       runs any WASI command module under every wasm engine, timing whole runs and comparing
@@ -27,7 +28,8 @@ from pathlib import Path
 import machine
 import programs
 import report
-from engine_table import REPO, Engine, engine_table, find_tools, select_engines
+from engine_table import (BASELINE, CLANG, MARCH_FLAGS, REPO, Engine, engine_table, find_tools,
+                          select_engines)
 from measure import Row, row_from_json, run_failure, run_once
 
 FULL_RUNS = 5
@@ -96,9 +98,10 @@ def available_engines(args, tools):
         chosen = select_engines(table, names(args.engines), args.quick, wasm_only=args.wasm is not None)
     except ValueError as error:
         fail(error)
-    # Every program runs natively in the suite: checksums and ratios are measured against it.
-    if args.wasm is None and not any(engine.kind == "native" for engine in chosen):
-        chosen.insert(0, next(engine for engine in table if engine.kind == "native"))
+    # Every program runs as the baseline native build in the suite: checksums and ratios are
+    # measured against it.
+    if args.wasm is None and not any(engine.name == BASELINE for engine in chosen):
+        chosen.insert(0, next(engine for engine in table if engine.name == BASELINE))
     skipped = {}
     for engine in chosen:
         reason = tools.missing_reason(engine)
@@ -152,7 +155,8 @@ def measure(row, argv, runs, timeout, need_checksum, need_runner):
 def plan_rows(tools, engines, modules, executables, compiled, program_args, failures):
     """A (Row, argv) for each module x engine; argv is None when the row already failed.
 
-    modules: {name: .wasm}; executables: {name: native executable}; failures: {name: build error}."""
+    modules: {name: .wasm}; executables: {name: {native engine: executable}};
+    failures: {name: build error}."""
     plan = []
     for name in list(modules) + [name for name in failures if name not in modules]:
         for engine in engines:
@@ -165,7 +169,7 @@ def plan_rows(tools, engines, modules, executables, compiled, program_args, fail
             if engine.runs_wasm:
                 row.wasm_bytes = artifact.stat().st_size
             if engine.kind == "native":
-                artifact = executables[name]
+                artifact = executables[name][engine.name]
             elif engine.kind == "aot":
                 build = compiled[(name, engine.name)]
                 if build.error is not None:
@@ -234,12 +238,13 @@ def run_suite(args, tools, engines):
     if unknown:
         fail(f"no program(s) {', '.join(unknown)} in bench/programs")
     print(f"building {len(wanted)} program(s) ({args.jobs} at a time)", flush=True)
-    built = programs.build_programs(wanted, args.jobs)
+    natives = [engine for engine in engines if engine.kind == "native"]
+    built = programs.build_programs(wanted, natives, args.jobs)
     failures = {program.name: program.error for program in built if program.error}
     for name, error in failures.items():
         print(f"error: {name}: {error}", file=sys.stderr)
     modules = {p.name: p.wasm for p in built if p.error is None}
-    executables = {p.name: p.native for p in built if p.error is None}
+    executables = {p.name: p.natives for p in built if p.error is None}
     compiled = compile_aot(tools, engines, modules, REPO / programs.BUILD_DIR / "aot",
                            compile_jobs(args))
     plan = plan_rows(tools, engines, modules, executables, compiled,
@@ -248,7 +253,7 @@ def run_suite(args, tools, engines):
     parallel = min(QUICK_PARALLEL_RUNS, args.jobs) if args.quick else 1
     print(f"running {len(plan)} program x engine pairs, {runs} run(s) each", flush=True)
     rows = execute(plan, engines, runs, args.timeout, need_checksum=True, parallel=parallel)
-    problems = compare(rows, "native", by_checksum=True)
+    problems = compare(rows, BASELINE, by_checksum=True)
     return rows, problems, runs, compiled
 
 
@@ -291,6 +296,8 @@ def engine_from_json(entry, default_bounds):
     """An Engine from results.json. Files written before the engines recorded their settings get
     them from the options, the defaults being -O2 and the bounds mode of the build record."""
     options = tuple(entry["options"])
+    if entry["kind"] == "native" and not options:
+        return old_native(entry)
     opt_level, bounds = entry.get("opt_level"), entry.get("bounds_checks")
     if entry["kind"] == "aot" and "opt_level" not in entry:
         opt_level = next((option[2:] for option in options if re.fullmatch(r"-O[0-3]", option)), "2")
@@ -298,6 +305,18 @@ def engine_from_json(entry, default_bounds):
                   if "--bounds-checks" in options else default_bounds)
     return Engine(entry["name"], entry["kind"], entry["description"], options,
                   opt_level=opt_level, bounds_checks=bounds)
+
+
+def old_native(entry):
+    """The native row of a file written before the native rows recorded their clang flags. The
+    harness then built native code one way only, with -march=native; the description says so
+    when it names the flag, else the row is taken for that build and labelled as assumed."""
+    how = ("" if "-march=native" in entry["description"]
+           else " (the file does not record the flags: assumed, the harness's only native build then)")
+    description = (f"`{CLANG} OPT {' '.join(MARCH_FLAGS)}`{how}; no sandbox: the baseline of this "
+                   "run, measured before the harness also built native code for clang's default "
+                   "target, so its ratios are to the -march=native build")
+    return Engine(entry["name"], "native", description, MARCH_FLAGS)
 
 
 def report_only(args):
@@ -328,13 +347,13 @@ def main(argv):
         out = args.out or REPO / "target/bench/wasm" / args.wasm.stem
     else:
         rows, problems, runs, compiled = run_suite(args, tools, engines)
-        baseline, metric = "native", "kernel_ns"
+        baseline, metric = BASELINE, "kernel_ns"
         mode = "quick" if args.quick else "full"
         out = args.out or REPO / ("target/bench/quick" if args.quick else "bench/results")
     sample = next((build.artifact for build in compiled.values() if build.artifact), None)
     results = report.Results(
         mode=mode, runs=runs, metric=metric, baseline=baseline, engines=engines, skipped=skipped,
-        rows=rows, problems=problems, machine=machine.describe(tools, programs.CLANG, sample),
+        rows=rows, problems=problems, machine=machine.describe(tools, CLANG, sample),
         command=" ".join([str(args.wasm), *args.program_args]) if args.wasm else None,
         compile_jobs=compile_jobs(args) if compiled else None)
     report.write_all(results, out)
