@@ -51,21 +51,33 @@ pub fn target_machine(options: &Options) -> Result<TargetMachine, CompileError> 
         .ok_or_else(|| CompileError::new(crate::error::ErrorKind::Unsupported, format!("no target machine for CPU {cpu:?}"), None))
 }
 
+/// Runs before the standard pipeline at -O2 and -O3: splits each loop whose bounds checks test
+/// an induction variable against a fixed limit into a loop without the checks, for the
+/// iterations proven in bounds, and checked loops before and after it (inductive range check
+/// elimination), so a trap still comes at the same iteration with the same writes done. The
+/// check-free loops can then be vectorised. The standard pipeline has no such pass, and the
+/// split needs loops in the shape the first passes here give them (rotated, with canonical
+/// induction variables), before unrolling reshapes their exits.
+const SPLIT_CHECKED_LOOPS: &str =
+    "function(sroa,early-cse,simplifycfg,instcombine,loop-mssa(licm),loop(loop-rotate),loop(indvars),irce)";
+
 /// Verifies, optimises and emits `module`.
 pub fn emit(module: &Module<'_>, options: &Options, emit: Emit) -> Result<Vec<u8>, CompileError> {
     let machine = target_machine(options)?;
     module.set_triple(&machine.get_triple());
     module.set_data_layout(&machine.get_target_data().get_data_layout());
     module.verify().map_err(|e| CompileError::backend(format!("invalid LLVM IR: {}", e.to_string())))?;
-    let pipeline = match options.opt_level {
-        OptLevel::O0 => "default<O0>",
-        OptLevel::O1 => "default<O1>",
-        OptLevel::O2 => "default<O2>",
-        OptLevel::O3 => "default<O3>",
+    let pipelines: &[&str] = match options.opt_level {
+        OptLevel::O0 => &["default<O0>"],
+        OptLevel::O1 => &["default<O1>"],
+        OptLevel::O2 => &[SPLIT_CHECKED_LOOPS, "default<O2>"],
+        OptLevel::O3 => &[SPLIT_CHECKED_LOOPS, "default<O3>"],
     };
-    module
-        .run_passes(pipeline, &machine, PassBuilderOptions::create())
-        .map_err(|e| CompileError::backend(format!("optimisation: {}", e.to_string())))?;
+    for pipeline in pipelines {
+        module
+            .run_passes(pipeline, &machine, PassBuilderOptions::create())
+            .map_err(|e| CompileError::backend(format!("optimisation: {}", e.to_string())))?;
+    }
     let buffer = match emit {
         Emit::LlvmIr => return Ok(module.print_to_string().to_bytes().to_vec()),
         Emit::Object => machine.write_to_memory_buffer(module, FileType::Object),
