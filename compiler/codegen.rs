@@ -23,6 +23,16 @@ pub fn target_machine(options: &Options) -> Result<TargetMachine, CompileError> 
         None => TargetMachine::get_default_triple(),
     };
     let is_host = triple == host_triple;
+    // Compiled functions find their frame through `llvm.addressofreturnaddress` (see the stack
+    // check in `translate::func`), which LLVM lowers for these two architectures only.
+    let triple_name = triple.as_str().to_string_lossy().into_owned();
+    if !["x86_64", "aarch64"].contains(&triple_name.split('-').next().unwrap_or("")) {
+        return Err(CompileError::new(
+            crate::error::ErrorKind::Unsupported,
+            format!("target {triple_name}: wasm2native compiles for x86_64 and aarch64 only"),
+            None,
+        ));
+    }
     let target = Target::from_triple(&triple)
         .map_err(|e| CompileError::new(crate::error::ErrorKind::Unsupported, format!("target: {e}"), None))?;
     let (cpu, mut features) = match (&options.cpu, is_host) {

@@ -176,7 +176,7 @@ done
 }
 
 #[test]
-fn a_loop_traps_at_the_first_out_of_bounds_iteration_with_earlier_stores_done() {
+fn loops_and_structure_reads_trap_at_the_first_out_of_bounds_access_with_earlier_stores_done() {
     let scratch = Scratch::new();
     let library = scratch.staticlib("loops.wat", "loops");
     let exe = scratch.program(C11, "loops.c", &[library]);
@@ -188,6 +188,10 @@ fill(1000, 3): code 0
 written: 1@1000 2@1004 3@1008 1@65496 2@65500 3@65504 4@65508 5@65512 6@65516 7@65520 8@65524 9@65528 10@65532
 sum(65488, 10): code 0 total 55
 sum(65488, 11): code 2 "out of bounds memory access" total 12345
+fields(65524): code 0 value 18
+fields(65528): code 2 value 12345
+written: 7@65528 10@65532
+store_then_load(65528): code 2 value 12345
 "#
     );
 }

@@ -42,6 +42,13 @@ pub struct FuncTranslator<'e, 'ctx, 'a> {
     /// Guard mode: the linear-memory loads emitted so far, which `drop` keeps from being
     /// deleted as dead (see `translate_drop`).
     pub guard_loads: HashSet<InstructionValue<'ctx>>,
+    /// Values read by `local.get`, with the local and how many times it had been set then,
+    /// so that accesses through two reads of an unchanged local share checks (`bounds`).
+    pub local_reads: HashMap<IntValue<'ctx>, (u32, u32)>,
+    /// How many times each local has been set.
+    pub local_versions: Vec<u32>,
+    /// The last explicit bounds check, which later accesses to its address may widen.
+    pub last_bounds_check: Option<super::bounds::BoundsCheck<'ctx>>,
     /// Byte offset of the operator being translated, for errors.
     pub offset: u64,
 }
@@ -71,6 +78,9 @@ pub fn translate_function<'ctx, 'a>(
         trap_blocks: HashMap::new(),
         memory_slots: Vec::new(),
         guard_loads: HashSet::new(),
+        local_reads: HashMap::new(),
+        local_versions: Vec::new(),
+        last_bounds_check: None,
         offset: body.range().start,
     };
     translator.emit_prologue(func_index, body)?;
@@ -120,18 +130,13 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     /// Traps with "call stack exhausted" when this frame starts below the instance's stack limit,
-    /// so that deep recursion ends in a trap instead of a fault.
+    /// so that deep recursion ends in a trap instead of a fault. The frame's start is the address
+    /// of its return address: unlike the frame address, it needs no frame pointer (which would
+    /// take a register from every function), and it is one value for a function and everything
+    /// inlined into it, so the checks of inlined callees fold into the caller's.
     fn emit_stack_check(&mut self) -> Result<()> {
-        let frame_address = self.call_intrinsic(
-            "llvm.frameaddress",
-            &[self.env.types.ptr.into()],
-            &[self.env.types.i32.const_zero().into()],
-        )?;
-        let address = self.builder.build_ptr_to_int(
-            frame_address.into_pointer_value(),
-            self.env.types.i64,
-            "frame_address",
-        )?;
+        let frame_start = self.call_intrinsic("llvm.addressofreturnaddress", &[self.env.types.ptr.into()], &[])?;
+        let address = self.builder.build_ptr_to_int(frame_start.into_pointer_value(), self.env.types.i64, "frame_start")?;
         let limit = self.instance().stack_limit()?;
         let exhausted = self.builder.build_int_compare(IntPredicate::ULT, address, limit, "")?;
         self.trap_if(exhausted, TrapCode::StackExhausted)

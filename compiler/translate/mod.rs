@@ -5,6 +5,7 @@
 
 mod alias;
 mod api;
+mod bounds;
 mod control;
 mod descriptor;
 mod func;

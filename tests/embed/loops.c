@@ -1,5 +1,6 @@
-/* Loops that run out of memory part-way: the trap comes at the first out-of-bounds iteration
- * and every store before it is visible, as if each access were checked in turn. */
+/* Loops and structure reads that run out of memory part-way: the trap comes at the first
+ * out-of-bounds access and every store before it is visible, as if each access were checked in
+ * turn. */
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +39,16 @@ int main(void) {
     total = UNTOUCHED;
     code = loops_sum(instance, 65536 - 48, 11, &total);
     printf("sum(65488, 11): code %d \"%s\" total %d\n", code, loops_last_trap(instance)->message, total);
+
+    int32_t value = UNTOUCHED;
+    code = loops_fields(instance, 65536 - 12, &value);
+    printf("fields(65524): code %d value %d\n", code, value);
+    value = UNTOUCHED;
+    code = loops_fields(instance, 65536 - 8, &value);
+    printf("fields(65528): code %d value %d\n", code, value);
+    code = loops_store_then_load(instance, 65536 - 8, &value);
+    print_written(instance, 65536 - 8);
+    printf("store_then_load(65528): code %d value %d\n", code, value);
     loops_free(instance);
     return 0;
 }

@@ -6,12 +6,11 @@ use super::super::func::FuncTranslator;
 use super::super::alias::Storage;
 use super::super::instance::set_alignment;
 use super::super::Result;
-use crate::abi::{RuntimeFn, TrapCode, MEMORY_GUARD_BYTES, PAGE_SIZE};
+use crate::abi::{RuntimeFn, MEMORY_GUARD_BYTES, PAGE_SIZE};
 use crate::error::CompileError;
 use crate::BoundsChecks;
 use inkwell::types::BasicTypeEnum;
 use inkwell::values::{BasicValue, BasicValueEnum, InstructionOpcode, InstructionValue, IntValue, PointerValue};
-use inkwell::IntPredicate;
 use std::collections::HashSet;
 use wasmparser::MemArg;
 
@@ -21,7 +20,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         Ok(self.builder.build_load(self.env.types.ptr, slots.base, "mem_base")?.into_pointer_value())
     }
 
-    fn memory_size(&self, memory: u32) -> Result<IntValue<'ctx>> {
+    pub fn memory_size(&self, memory: u32) -> Result<IntValue<'ctx>> {
         let slots = self.memory_slots[memory as usize];
         Ok(self.builder.build_load(self.env.types.i64, slots.size, "mem_size")?.into_int_value())
     }
@@ -49,20 +48,13 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// faults in the guard, and the runtime's fault handler raises the same trap.
     pub fn checked_address(&mut self, memarg: &MemArg, bytes: u32) -> Result<PointerValue<'ctx>> {
         let address = self.pop_int()?;
+        let key = self.address_key(address);
         let i64_ty = self.env.types.i64;
         let address = self.builder.build_int_z_extend(address, i64_ty, "")?;
         let memory = Self::memory_index(memarg)?;
         let access_end = memarg.offset + bytes as u64;
         if !self.guard_covers(memory, access_end) {
-            // The access fits when `address <= size - access_end`. That limit depends only on
-            // the memory's size, so it is computed once per size (outside loops) and each access
-            // costs one compare. The limit is negative when even address 0 is out of bounds; the
-            // compare is signed, which is exact because a zero-extended address is non-negative
-            // and both sides are far from the 64-bit limits.
-            let size = self.memory_size(memory)?;
-            let limit = self.builder.build_int_nsw_sub(size, i64_ty.const_int(access_end, false), "limit")?;
-            let out_of_bounds = self.builder.build_int_compare(IntPredicate::SGT, address, limit, "")?;
-            self.trap_if(out_of_bounds, TrapCode::MemoryOutOfBounds)?;
+            self.check_bounds(key, address, memory, access_end)?;
         }
         let base = self.memory_base(memory)?;
         let effective = self.builder.build_int_nuw_add(address, i64_ty.const_int(memarg.offset, false), "")?;

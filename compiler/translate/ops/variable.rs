@@ -3,11 +3,16 @@
 use super::super::func::FuncTranslator;
 use super::super::alias::Storage;
 use super::super::Result;
+use inkwell::values::BasicValueEnum;
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     pub fn translate_local_get(&mut self, index: u32) -> Result<()> {
         let (slot, ty) = self.locals[index as usize];
         let value = self.builder.build_load(ty, slot, "")?;
+        if let BasicValueEnum::IntValue(int) = value {
+            let version = self.local_versions.get(index as usize).copied().unwrap_or(0);
+            self.local_reads.insert(int, (index, version));
+        }
         self.push(value);
         Ok(())
     }
@@ -15,12 +20,23 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     pub fn translate_local_set(&mut self, index: u32) -> Result<()> {
         let value = self.pop()?;
         self.builder.build_store(self.locals[index as usize].0, value)?;
+        self.count_local_set(index);
         Ok(())
+    }
+
+    /// A new value in local `index`: earlier reads of it no longer name the same address.
+    fn count_local_set(&mut self, index: u32) {
+        let index = index as usize;
+        if self.local_versions.len() <= index {
+            self.local_versions.resize(index + 1, 0);
+        }
+        self.local_versions[index] += 1;
     }
 
     pub fn translate_local_tee(&mut self, index: u32) -> Result<()> {
         let value = *self.peek_n(1)?.first().ok_or_else(|| crate::error::CompileError::backend("empty stack"))?;
         self.builder.build_store(self.locals[index as usize].0, value)?;
+        self.count_local_set(index);
         Ok(())
     }
 
