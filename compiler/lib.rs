@@ -13,6 +13,7 @@ pub mod frontend;
 pub mod link;
 pub mod library;
 mod parallel;
+mod progress;
 pub mod runtime;
 mod translate;
 
@@ -63,6 +64,9 @@ pub struct Options {
     /// Which WebAssembly version the input may use.
     pub features: FeatureSet,
     pub bounds_checks: BoundsChecks,
+    /// Show `compiling: DONE/TOTAL functions` on stderr while compiling, when stderr is a
+    /// terminal and the compile has run for more than a second.
+    pub show_progress: bool,
 }
 
 /// The kinds of output `compile` can produce.

@@ -177,6 +177,7 @@ impl CodeArgs {
                 Bounds::Explicit => BoundsChecks::Explicit,
                 Bounds::Guard => BoundsChecks::Guard,
             },
+            show_progress: true,
         }
     }
 }

@@ -1,21 +1,45 @@
 //! Compiling one module on several cores: the defined functions are split into contiguous parts
-//! of similar code size, each part is translated, optimised and emitted by its own thread with
-//! its own LLVM context, and the objects are linked relocatably, in part order, into one object.
-//! The split depends only on the module and the number of jobs, so the output is the same on
-//! every run.
+//! of similar estimated cost, a function too costly to share a part getting one of its own. Up
+//! to `jobs` threads take the parts from a queue, costliest first, each part translated,
+//! optimised and emitted with an LLVM context of its own; the objects are then linked
+//! relocatably, in part order, into one object. The split depends only on the module and the
+//! number of jobs, and the merge on the part order only, so the output is the same on every run
+//! whichever thread compiled which part.
 
 use crate::capi::Surface;
 use crate::error::{CompileError, ErrorKind};
 use crate::frontend::ModuleInfo;
+use crate::progress::{self, Reporter};
 use crate::translate::{self, Partition};
-use crate::{codegen, library, Emit, Options};
+use crate::{codegen, library, Emit, OptLevel, Options};
+use inkwell::values::BasicValue;
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
-/// Environment variable overriding the number of parts (`1` compiles on one thread).
+/// Environment variable overriding the number of parallel jobs (`1` compiles on one thread).
 pub const JOBS_VARIABLE: &str = "WASM2NATIVE_JOBS";
 
-/// Code bytes below which another part costs more (thread, context, link) than it saves.
-const MIN_PART_BYTES: usize = 8 * 1024;
+/// The estimated cost of a function beyond its code bytes: entry and exit, frame, symbol.
+const FUNCTION_COST: usize = 64;
+
+/// Estimated cost below which another part costs more (context, declarations, link) than it saves.
+const MIN_PART_COST: usize = 4 * 1024;
+
+/// Parts per job at most: more parts than jobs let the queue even out parts that take longer
+/// than their estimate.
+const PARTS_PER_JOB: usize = 4;
+
+/// Without optimisation, code generation is cheap next to what a part costs (context,
+/// declarations, its share of the merge): a job gets a second part only from this much code.
+const MIN_EXTRA_PART_COST_O0: usize = 64 * 1024;
+
+/// The estimated cost of declaring one function in one part: every part declares every
+/// function of the module, which is what limits the parts of a module of many small functions.
+const DECLARATION_COST: usize = 2;
+
+/// Declarations may add at most a share of `1 / DECLARATIONS_SHARE` to the work.
+const DECLARATIONS_SHARE: usize = 8;
 
 /// Translates, optimises and emits `info` as `emit` asks, in as many parts as its size and the
 /// jobs allow; `record` and `api` go into the first part.
@@ -26,33 +50,88 @@ pub fn compile_module(
     emit: Emit,
     api: Option<&Surface>,
 ) -> Result<Vec<u8>, CompileError> {
-    let sizes: Vec<usize> = info.bodies.iter().map(|body| body.get_binary_reader().bytes_remaining()).collect();
+    let costs: Vec<usize> =
+        info.bodies.iter().map(|body| body.get_binary_reader().bytes_remaining() + FUNCTION_COST).collect();
+    let jobs = jobs()?;
     // Assembly and IR stay one file, to be read as one.
     let parts = match emit {
-        Emit::Object => part_count(sizes.iter().sum(), jobs()?),
+        Emit::Object => {
+            let min_extra_part_cost = match options.opt_level {
+                OptLevel::O0 => MIN_EXTRA_PART_COST_O0,
+                _ => MIN_PART_COST,
+            };
+            part_count(costs.iter().sum(), info.func_types.len(), jobs, min_extra_part_cost)
+        }
         Emit::Assembly | Emit::LlvmIr => 1,
     };
-    let ranges = split(&sizes, parts);
+    let ranges = split(&costs, parts);
     let is_split = ranges.len() > 1;
     let partitions: Vec<Partition> = ranges
         .into_iter()
         .enumerate()
         .map(|(index, bodies)| Partition { bodies, is_first: index == 0, is_split })
         .collect();
-    if !is_split {
-        return compile_part(info, record, options, emit, api, &partitions[0]);
-    }
-    let objects = std::thread::scope(|scope| {
-        let threads: Vec<_> = partitions
-            .iter()
-            .map(|partition| scope.spawn(move || compile_part(info, record, options, emit, api, partition)))
-            .collect();
-        threads
-            .into_iter()
-            .map(|thread| thread.join().unwrap_or_else(|_| Err(CompileError::backend("a compile thread panicked"))))
-            .collect::<Result<Vec<Vec<u8>>, CompileError>>()
-    })?;
-    merge(&objects)
+    progress::with_progress(info.bodies.len(), options.show_progress, |reporter| {
+        if !is_split {
+            let object = compile_part(info, record, options, emit, api, &partitions[0]);
+            reporter.add(info.bodies.len());
+            return object;
+        }
+        let order = costliest_first(&partitions, &costs);
+        let objects = compile_queue(&partitions, &order, jobs, reporter, |partition| {
+            compile_part(info, record, options, emit, api, partition)
+        })?;
+        merge(&objects)
+    })
+}
+
+/// What compiling one part gives: its object, or why there is none.
+type PartResult = Result<Vec<u8>, CompileError>;
+
+/// Compiles every partition with `compile` on up to `jobs` threads that take them in `order`;
+/// the objects come back in partition order, and the error of the first failed partition in
+/// that order is the one returned, whatever the timing.
+fn compile_queue(
+    partitions: &[Partition],
+    order: &[usize],
+    jobs: usize,
+    reporter: &Reporter,
+    compile: impl Fn(&Partition) -> PartResult + Sync,
+) -> Result<Vec<Vec<u8>>, CompileError> {
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<PartResult>>> = partitions.iter().map(|_| Mutex::new(None)).collect();
+    let worker = || {
+        while let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let result = compile(&partitions[index]);
+            reporter.add(partitions[index].bodies.len());
+            if let Ok(mut slot) = results[index].lock() {
+                *slot = Some(result);
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..jobs.min(partitions.len())).map(|_| scope.spawn(worker)).collect();
+        // A thread that panicked leaves its partition without a result, reported below.
+        for thread in threads {
+            let _ = thread.join();
+        }
+    });
+    results
+        .into_iter()
+        .map(|slot| match slot.into_inner() {
+            Ok(Some(result)) => result,
+            _ => Err(CompileError::backend("a compile thread panicked")),
+        })
+        .collect()
+}
+
+/// The partition indices in decreasing order of estimated cost (ties in index order): started
+/// first, the costliest parts do not end up alone at the end while other threads idle.
+fn costliest_first(partitions: &[Partition], costs: &[usize]) -> Vec<usize> {
+    let cost = |partition: &Partition| -> usize { costs[partition.bodies.clone()].iter().sum() };
+    let mut order: Vec<usize> = (0..partitions.len()).collect();
+    order.sort_by_key(|&index| std::cmp::Reverse(cost(&partitions[index])));
+    order
 }
 
 /// Translates one part in a context of its own, then optimises and emits it.
@@ -66,7 +145,23 @@ fn compile_part(
 ) -> Result<Vec<u8>, CompileError> {
     let context = inkwell::context::Context::create();
     let module = translate::translate_module(&context, info, record, options.bounds_checks, api, partition)?;
+    drop_unused_declarations(&module);
     codegen::emit(&module, options, emit)
+}
+
+/// Deletes the functions `module` declares but neither defines nor uses: every part declares
+/// every function of the module, and code generation visits each declaration once per pass.
+fn drop_unused_declarations(module: &inkwell::module::Module<'_>) {
+    let mut next = module.get_first_function();
+    while let Some(function) = next {
+        next = function.get_next_function();
+        let is_used = function.as_global_value().as_pointer_value().get_first_use().is_some();
+        if function.count_basic_blocks() == 0 && !is_used {
+            // SAFETY: the function has no body and no uses, and the translation that declared
+            // it is over, so nothing refers to it any more.
+            unsafe { function.delete() };
+        }
+    }
 }
 
 /// The number of parallel jobs: `WASM2NATIVE_JOBS` when set, else the available cores.
@@ -84,38 +179,38 @@ fn jobs() -> Result<usize, CompileError> {
     }
 }
 
-/// How many parts `total_bytes` of code splits into with `jobs` jobs: one per job, but none
-/// smaller than `MIN_PART_BYTES` on average.
-fn part_count(total_bytes: usize, jobs: usize) -> usize {
-    jobs.min(total_bytes.div_ceil(MIN_PART_BYTES)).max(1)
+/// How many parts of similar cost a module of estimated cost `total_cost` and `functions`
+/// functions is split into with `jobs` jobs: one per job, none below `MIN_PART_COST` on average,
+/// and up to `PARTS_PER_JOB` per job while each extra part holds `min_extra_part_cost` and the
+/// declarations stay a small share of the work; one for a single job, which gains nothing.
+fn part_count(total_cost: usize, functions: usize, jobs: usize, min_extra_part_cost: usize) -> usize {
+    if jobs == 1 {
+        return 1;
+    }
+    let declarations = functions.max(1) * DECLARATION_COST * DECLARATIONS_SHARE;
+    let per_job = (total_cost / jobs / min_extra_part_cost.max(declarations)).clamp(1, PARTS_PER_JOB);
+    (jobs * per_job).min(total_cost / MIN_PART_COST).max(1)
 }
 
-/// Splits the functions of code sizes `sizes` into at most `parts` non-empty contiguous ranges
-/// of similar total size (always at least one range, empty when there are no functions).
-fn split(sizes: &[usize], parts: usize) -> Vec<Range<usize>> {
-    let total: usize = sizes.iter().sum();
-    let mut ranges = Vec::with_capacity(parts);
+/// Splits the functions of estimated costs `costs` into contiguous non-empty ranges of at most
+/// `total / parts` each, except that a function costing more than that has a range of its own
+/// (always at least one range, empty when there are no functions). Any two neighbouring ranges
+/// together exceed the share, so there are fewer than `2 * parts + 1` ranges.
+fn split(costs: &[usize], parts: usize) -> Vec<Range<usize>> {
+    let share = costs.iter().sum::<usize>().div_ceil(parts.max(1));
+    let mut ranges = Vec::with_capacity(2 * parts + 1);
     let mut start = 0;
     let mut running = 0;
-    for (index, &size) in sizes.iter().enumerate() {
-        // Sizes are scaled by `parts`: a part ends where the parts so far hold their share of
-        // the total. Where one function crosses that share, the cut goes on the side of it
-        // nearer the share, so that a big function does not always land in the earlier part.
-        let share = total * (ranges.len() + 1);
-        let before = running * parts;
-        let after = (running + size) * parts;
-        if ranges.len() + 1 < parts && index > start && after >= share && share.saturating_sub(before) < after - share {
+    for (index, &cost) in costs.iter().enumerate() {
+        if index > start && running + cost > share {
             ranges.push(start..index);
             start = index;
+            running = 0;
         }
-        running += size;
-        if ranges.len() + 1 < parts && running * parts >= total * (ranges.len() + 1) {
-            ranges.push(start..index + 1);
-            start = index + 1;
-        }
+        running += cost;
     }
-    if start < sizes.len() || ranges.is_empty() {
-        ranges.push(start..sizes.len());
+    if start < costs.len() || ranges.is_empty() {
+        ranges.push(start..costs.len());
     }
     ranges
 }
@@ -131,26 +226,54 @@ fn merge(objects: &[Vec<u8>]) -> Result<Vec<u8>, CompileError> {
 
 #[cfg(test)]
 mod tests {
-    use super::{part_count, split};
+    use super::{costliest_first, part_count, split};
+    use crate::translate::Partition;
 
     #[test]
-    fn small_modules_stay_whole() {
-        assert_eq!(part_count(0, 8), 1);
-        assert_eq!(part_count(5000, 8), 1);
-        assert_eq!(part_count(20_000, 8), 3);
-        assert_eq!(part_count(1_000_000, 2), 2);
+    fn small_modules_and_single_jobs_stay_whole() {
+        assert_eq!(part_count(0, 0, 8, 4096), 1);
+        assert_eq!(part_count(5000, 10, 8, 4096), 1);
+        assert_eq!(part_count(20_000, 10, 8, 4096), 4);
+        assert_eq!(part_count(1_000_000, 100, 2, 4096), 8);
+        assert_eq!(part_count(1_000_000, 100, 1, 4096), 1);
     }
 
     #[test]
-    fn parts_are_contiguous_balanced_and_non_empty() {
+    fn modules_of_many_small_functions_get_fewer_parts() {
+        // 72 per function: 8 bytes of code and the fixed cost.
+        assert_eq!(part_count(72 * 50_000, 50_000, 2, 4096), 4);
+        assert_eq!(part_count(72 * 50_000, 50_000, 4, 4096), 4);
+        assert_eq!(part_count(20 * 50_000, 50_000, 2, 4096), 2);
+    }
+
+    #[test]
+    fn unoptimised_modules_get_extra_parts_only_when_big() {
+        assert_eq!(part_count(100_000, 100, 2, 64 * 1024), 2);
+        assert_eq!(part_count(1_000_000, 100, 2, 64 * 1024), 8);
+    }
+
+    #[test]
+    fn parts_are_contiguous_bounded_and_non_empty() {
         assert_eq!(split(&[], 4), vec![0..0]);
         assert_eq!(split(&[10, 10, 10, 10], 2), vec![0..2, 2..4]);
         assert_eq!(split(&[100, 1, 1, 1], 2), vec![0..1, 1..4]);
-        // A big function crossing a part's share starts the next part when that is nearer.
+        // A function costing more than a share stands alone.
         assert_eq!(split(&[1, 1000, 1], 3), vec![0..1, 1..2, 2..3]);
-        assert_eq!(split(&[3, 3, 8, 2], 2), vec![0..2, 2..4]);
-        assert_eq!(split(&[1000, 1, 1], 3), vec![0..1, 1..2, 2..3]);
+        assert_eq!(split(&[3, 3, 8, 2], 2), vec![0..2, 2..3, 3..4]);
+        assert_eq!(split(&[1000, 1, 1], 3), vec![0..1, 1..3]);
         // Fewer functions than parts leaves fewer parts, none empty.
-        assert_eq!(split(&[5, 5], 4), vec![0..1, 1..2]);
+        assert_eq!(split(&[5, 5], 4096), vec![0..1, 1..2]);
+    }
+
+    #[test]
+    fn the_costliest_parts_go_first() {
+        let costs = [5, 1, 9, 2, 2];
+        let partitions: Vec<Partition> = split(&costs, 3)
+            .into_iter()
+            .map(|bodies| Partition { bodies, is_first: false, is_split: true })
+            .collect();
+        let ranges: Vec<_> = partitions.iter().map(|p| p.bodies.clone()).collect();
+        assert_eq!(ranges, vec![0..2, 2..3, 3..5]);
+        assert_eq!(costliest_first(&partitions, &costs), vec![1, 0, 2]);
     }
 }

@@ -1,6 +1,6 @@
 //! A module big enough to be compiled in several parts (`WASM2NATIVE_JOBS`): the parts call
 //! each other directly and through a table, export from any part, and the result is the same
-//! object on every run.
+//! object on every run; the compile prints nothing when stderr is not a terminal.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -86,4 +86,16 @@ fn a_bad_job_count_is_an_error() {
     let out = wasm2native("zero").current_dir(dir.path()).args(["big.wat", "-o", "big"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("WASM2NATIVE_JOBS"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_compile_is_quiet_when_stderr_is_not_a_terminal() {
+    // Progress goes to a terminal only; here stderr is a pipe, as for scripts and builds.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("big.wat"), big_module()).unwrap();
+    for jobs in ["1", "2"] {
+        let out = wasm2native(jobs).current_dir(dir.path()).args(["-O2", "big.wat", "-o", "big"]).output().unwrap();
+        assert!(out.status.success(), "jobs {jobs}: {}", stderr(&out));
+        assert!(out.stderr.is_empty() && out.stdout.is_empty(), "jobs {jobs} printed: {}", stderr(&out));
+    }
 }
