@@ -10,12 +10,40 @@ use std::sync::Once;
 
 fn initialize_targets() {
     static INIT: Once = Once::new();
-    INIT.call_once(|| Target::initialize_all(&InitializationConfig::default()));
+    INIT.call_once(|| {
+        Target::initialize_all(&InitializationConfig::default());
+        set_llvm_options(LLVM_OPTIONS);
+    });
+}
+
+/// LLVM settings for every compile, set once per process before any code is generated:
+/// - x86 domain reassignment (moving integer work to mask registers) takes time quadratic in a
+///   function's size: a 100 KB function body spent most of its 4.5 s compile there, and it
+///   makes ordinary code no faster.
+const LLVM_OPTIONS: &[&str] = &["-disable-x86-domain-reassignment"];
+
+/// Hands `options` to LLVM's command-line parser, as if given to `llc`.
+fn set_llvm_options(options: &[&str]) {
+    let arguments: Vec<std::ffi::CString> = std::iter::once("wasm2native")
+        .chain(options.iter().copied())
+        .filter_map(|argument| std::ffi::CString::new(argument).ok())
+        .collect();
+    let pointers: Vec<*const std::os::raw::c_char> = arguments.iter().map(|argument| argument.as_ptr()).collect();
+    // SAFETY: `pointers` holds NUL-terminated strings that outlive the call; the parser runs
+    // once, before any other LLVM work of this process, as it requires.
+    unsafe {
+        inkwell::llvm_sys::support::LLVMParseCommandLineOptions(pointers.len() as i32, pointers.as_ptr(), std::ptr::null())
+    };
 }
 
 /// The target machine `options` ask for: the host (CPU and features included) unless a triple
 /// or CPU is given.
 pub fn target_machine(options: &Options) -> Result<TargetMachine, CompileError> {
+    target_machine_at(options, options.opt_level)
+}
+
+/// As `target_machine`, generating machine code at `level`.
+fn target_machine_at(options: &Options, level: OptLevel) -> Result<TargetMachine, CompileError> {
     initialize_targets();
     let host_triple = TargetMachine::get_default_triple();
     let triple = match &options.target {
@@ -50,7 +78,7 @@ pub fn target_machine(options: &Options) -> Result<TargetMachine, CompileError> 
         let tuning = "+prefer-no-gather,+prefer-no-scatter";
         features = if features.is_empty() { tuning.to_string() } else { format!("{features},{tuning}") };
     }
-    let level = match options.opt_level {
+    let level = match level {
         OptLevel::O0 => OptimizationLevel::None,
         OptLevel::O1 => OptimizationLevel::Less,
         OptLevel::O2 => OptimizationLevel::Default,
@@ -71,13 +99,25 @@ pub fn target_machine(options: &Options) -> Result<TargetMachine, CompileError> 
 const SPLIT_CHECKED_LOOPS: &str =
     "function(sroa,early-cse,simplifycfg,instcombine,loop-mssa(licm),loop(loop-rotate),loop(indvars),irce)";
 
-/// Verifies, optimises and emits `module`.
-pub fn emit(module: &Module<'_>, options: &Options, emit: Emit) -> Result<Vec<u8>, CompileError> {
-    let machine = target_machine(options)?;
+/// Function bodies above this size are optimised as at -O1 at most and get their machine code
+/// generated as at -O0: at -O2, constraint elimination, alias queries, instruction scheduling
+/// and two-address rewriting take time quadratic in a block's size (a 130 KB straight-line body
+/// took 8 to 11 s), while these settings stay close to linear.
+pub const HUGE_FUNCTION_BYTES: usize = 64 * 1024;
+
+/// Verifies, optimises and emits `module`; `largest_function_bytes` is the size of its largest
+/// function body in Wasm (see `HUGE_FUNCTION_BYTES`).
+pub fn emit(module: &Module<'_>, options: &Options, emit: Emit, largest_function_bytes: usize) -> Result<Vec<u8>, CompileError> {
+    let (ir_level, machine_code_level) = if largest_function_bytes > HUGE_FUNCTION_BYTES {
+        (options.opt_level.min(OptLevel::O1), OptLevel::O0)
+    } else {
+        (options.opt_level, options.opt_level)
+    };
+    let machine = target_machine_at(options, machine_code_level)?;
     module.set_triple(&machine.get_triple());
     module.set_data_layout(&machine.get_target_data().get_data_layout());
     module.verify().map_err(|e| CompileError::backend(format!("invalid LLVM IR: {}", e.to_string())))?;
-    let pipelines: &[&str] = match options.opt_level {
+    let pipelines: &[&str] = match ir_level {
         OptLevel::O0 => &["default<O0>"],
         OptLevel::O1 => &["default<O1>"],
         OptLevel::O2 => &[SPLIT_CHECKED_LOOPS, "default<O2>"],

@@ -21,7 +21,7 @@ pub use error::CompileError;
 pub use frontend::FeatureSet;
 
 /// LLVM optimisation level (`-O0` .. `-O3`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum OptLevel {
     O0,
     O1,

@@ -146,7 +146,9 @@ fn compile_part(
     let context = inkwell::context::Context::create();
     let module = translate::translate_module(&context, info, record, options.bounds_checks, api, partition)?;
     drop_unused_declarations(&module);
-    codegen::emit(&module, options, emit)
+    let largest_function_bytes =
+        partition.bodies.clone().map(|index| info.bodies[index].get_binary_reader().bytes_remaining()).max().unwrap_or(0);
+    codegen::emit(&module, options, emit, largest_function_bytes)
 }
 
 /// Deletes the functions `module` declares but neither defines nor uses: every part declares
