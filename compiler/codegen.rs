@@ -95,9 +95,11 @@ fn target_machine_at(options: &Options, level: OptLevel) -> Result<TargetMachine
 /// elimination), so a trap still comes at the same iteration with the same writes done. The
 /// check-free loops can then be vectorised. The standard pipeline has no such pass, and the
 /// split needs loops in the shape the first passes here give them (rotated, with canonical
-/// induction variables), before unrolling reshapes their exits.
+/// induction variables), before unrolling reshapes their exits. InstCombine runs without its
+/// fixpoint check, as in the standard pipelines: named alone, it would abort the process when one
+/// round leaves more to combine.
 const SPLIT_CHECKED_LOOPS: &str =
-    "function(sroa,early-cse,simplifycfg,instcombine,loop-mssa(licm),loop(loop-rotate),loop(indvars),irce)";
+    "function(sroa,early-cse,simplifycfg,instcombine<no-verify-fixpoint>,loop-mssa(licm),loop(loop-rotate),loop(indvars),irce)";
 
 /// Function bodies above this size are optimised as at -O1 at most and get their machine code
 /// generated as at -O0: at -O2, constraint elimination, alias queries, instruction scheduling
