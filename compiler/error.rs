@@ -12,6 +12,9 @@ pub enum ErrorKind {
     Unsupported,
     /// LLVM refused something (a compiler bug, reported instead of aborting).
     Backend,
+    /// The system linker, run while compiling (to merge the parts of a parallel compile),
+    /// failed or wrote nothing.
+    Link,
 }
 
 #[derive(Clone, Debug)]
@@ -41,6 +44,7 @@ impl fmt::Display for CompileError {
             ErrorKind::Invalid => "invalid module",
             ErrorKind::Unsupported => "unsupported",
             ErrorKind::Backend => "internal compiler error",
+            ErrorKind::Link => "linking",
         };
         match self.offset {
             Some(offset) => write!(f, "{what} at byte offset {offset:#x}: {}", self.message),

@@ -223,7 +223,7 @@ fn merge(objects: &[Vec<u8>]) -> Result<Vec<u8>, CompileError> {
     let files: Vec<(&str, &[u8])> = names.iter().map(String::as_str).zip(objects.iter().map(Vec::as_slice)).collect();
     let args: Vec<&str> = names.iter().map(String::as_str).collect();
     library::link_relocatable(&files, &args)
-        .map_err(|e| CompileError::backend(format!("linking the parts: {}", e.message)))
+        .map_err(|e| CompileError::new(ErrorKind::Link, format!("merging the compiled parts: {}", e.message), None))
 }
 
 #[cfg(test)]
