@@ -109,6 +109,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                 self.locals.push((slot, llvm_ty));
             }
         }
+        self.local_versions = vec![0; self.locals.len()];
         for _ in 0..self.env.info.memories.len() {
             let base = self.builder.build_alloca(self.env.types.ptr, "mem_base")?;
             let size = self.builder.build_alloca(self.env.types.i64, "mem_size")?;

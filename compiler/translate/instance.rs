@@ -47,11 +47,15 @@ impl<'a, 'ctx> InstanceAccess<'a, 'ctx> {
         Ok(self.load_field(self.types.i64.into(), base, offset)?.into_int_value())
     }
 
-    /// A pointer the runtime sets up before any Wasm code runs and never changes.
-    fn load_invariant_ptr(&self, base: PointerValue<'ctx>, offset: u32) -> Result<PointerValue<'ctx>> {
-        let value = self.load_field(self.types.ptr.into(), base, offset)?;
+    /// A field the runtime sets up before any Wasm code runs and never changes.
+    fn load_invariant_field(&self, ty: BasicTypeEnum<'ctx>, base: PointerValue<'ctx>, offset: u32) -> Result<BasicValueEnum<'ctx>> {
+        let value = self.load_field(ty, base, offset)?;
         self.types.alias.mark_invariant(value);
-        Ok(value.into_pointer_value())
+        Ok(value)
+    }
+
+    fn load_invariant_ptr(&self, base: PointerValue<'ctx>, offset: u32) -> Result<PointerValue<'ctx>> {
+        Ok(self.load_invariant_field(self.types.ptr.into(), base, offset)?.into_pointer_value())
     }
 
     /// Element `index` of the pointer array stored at instance offset `field`: the arrays and
@@ -128,9 +132,7 @@ impl<'a, 'ctx> InstanceAccess<'a, 'ctx> {
     /// The canonical signature id of type `index`, as interned at instantiation.
     pub fn type_id(&self, type_index: u32) -> Result<IntValue<'ctx>> {
         let ids = self.load_invariant_ptr(self.vmctx, abi::instance::TYPE_IDS)?;
-        let id = self.load_field(self.types.i32.into(), ids, type_index * 4)?;
-        self.types.alias.mark_invariant(id);
-        Ok(id.into_int_value())
+        Ok(self.load_invariant_field(self.types.i32.into(), ids, type_index * 4)?.into_int_value())
     }
 
     /// Slot `index` of the evaluated element segment `segment`.

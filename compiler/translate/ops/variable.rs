@@ -10,8 +10,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let (slot, ty) = self.locals[index as usize];
         let value = self.builder.build_load(ty, slot, "")?;
         if let BasicValueEnum::IntValue(int) = value {
-            let version = self.local_versions.get(index as usize).copied().unwrap_or(0);
-            self.local_reads.insert(int, (index, version));
+            self.local_reads.insert(int, (index, self.local_versions[index as usize]));
         }
         self.push(value);
         Ok(())
@@ -26,11 +25,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
     /// A new value in local `index`: earlier reads of it no longer name the same address.
     fn count_local_set(&mut self, index: u32) {
-        let index = index as usize;
-        if self.local_versions.len() <= index {
-            self.local_versions.resize(index + 1, 0);
-        }
-        self.local_versions[index] += 1;
+        self.local_versions[index as usize] += 1;
     }
 
     pub fn translate_local_tee(&mut self, index: u32) -> Result<()> {
