@@ -5,10 +5,14 @@
 //!
 //! Both are also embedded in the compiler (`link::runtime_archive`) through the
 //! `W2N_RUNTIME_ARCHIVE` and `W2N_RUNTIME_MAIN_ARCHIVE` environment variables set here.
+//!
+//! It also builds the compiler's own LLVM pass (compiler/passes/, C++ against LLVM 19's
+//! headers) into `libw2npasses.a`, linked into the compiler alongside LLVM itself.
 
 use std::path::{Path, PathBuf};
 
 const RUNTIME_DIR: &str = "runtime-lib";
+const PASSES_DIR: &str = "compiler/passes";
 /// Files of the executables' `main` (main.c, main_*.c, main.h) start with this.
 const MAIN_PREFIX: &str = "main";
 
@@ -41,7 +45,42 @@ fn runtime_sources(source_dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     })
 }
 
+/// LLVM 19's installation: where llvm-sys links it from (the Makefile and .cargo/config.toml
+/// set the variable).
+fn llvm_prefix() -> PathBuf {
+    std::env::var_os("LLVM_SYS_191_PREFIX").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/usr/lib/llvm-19"))
+}
+
+/// The LLVM pass in C++, built with the flags LLVM itself was built with (no exceptions).
+fn build_passes() {
+    println!("cargo:rerun-if-changed={PASSES_DIR}");
+    println!("cargo:rerun-if-env-changed=LLVM_SYS_191_PREFIX");
+    let mut sources: Vec<PathBuf> = std::fs::read_dir(PASSES_DIR)
+        .expect("compiler/passes is readable")
+        .map(|entry| entry.expect("compiler/passes entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "cpp"))
+        .collect();
+    sources.sort();
+    cc::Build::new()
+        .cpp(true)
+        .std("c++17")
+        .include(llvm_prefix().join("include"))
+        .flag("-fno-exceptions")
+        .flag("-funwind-tables")
+        .define("__STDC_CONSTANT_MACROS", None)
+        .define("__STDC_FORMAT_MACROS", None)
+        .define("__STDC_LIMIT_MACROS", None)
+        .opt_level(2)
+        .warnings(true)
+        .extra_warnings(true)
+        .flag("-Wno-unused-parameter")
+        .warnings_into_errors(true)
+        .files(&sources)
+        .compile("w2npasses");
+}
+
 fn main() {
+    build_passes();
     let source_dir = Path::new(RUNTIME_DIR).join("src");
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo:rerun-if-changed={RUNTIME_DIR}");

@@ -89,17 +89,33 @@ fn target_machine_at(options: &Options, level: OptLevel) -> Result<TargetMachine
         .ok_or_else(|| CompileError::new(crate::error::ErrorKind::Unsupported, format!("no target machine for CPU {cpu:?}"), None))
 }
 
-/// Runs before the standard pipeline at -O2 and -O3: splits each loop whose bounds checks test
-/// an induction variable against a fixed limit into a loop without the checks, for the
-/// iterations proven in bounds, and checked loops before and after it (inductive range check
-/// elimination), so a trap still comes at the same iteration with the same writes done. The
-/// check-free loops can then be vectorised. The standard pipeline has no such pass, and the
-/// split needs loops in the shape the first passes here give them (rotated, with canonical
-/// induction variables), before unrolling reshapes their exits. InstCombine runs without its
-/// fixpoint check, as in the standard pipelines: named alone, it would abort the process when one
-/// round leaves more to combine.
+/// The optimisation of -O2 and -O3 before the standard pipeline, in two stages:
+/// 1. `w2n_version_checked_loops` (passes/loop_versioning.cpp) versions each innermost loop on
+///    its bounds checks on 64-bit address forms: a copy without checks for when one test before
+///    the loop proves every access in bounds, and the checked copy otherwise. It runs first,
+///    while those checks are as the translator built them.
+/// 2. `SPLIT_CHECKED_LOOPS` splits loops whose remaining checks test an induction variable, one
+///    element at a time, against a fixed limit into a loop without the checks, for the
+///    iterations proven in bounds, and checked loops before and after it (inductive range check
+///    elimination), so a trap still comes at the same iteration with the same writes done. The
+///    passes before IRCE give loops the shape it needs (rotated, with canonical induction
+///    variables), before unrolling reshapes their exits.
+///
+/// The check-free loops can then be vectorised; the standard pipeline has no pass that removes
+/// such checks. InstCombine runs without its fixpoint check, as in the standard pipelines: named
+/// alone, it would abort the process when one round leaves more to combine.
 const SPLIT_CHECKED_LOOPS: &str =
     "function(sroa,early-cse,simplifycfg,instcombine<no-verify-fixpoint>,loop-mssa(licm),loop(loop-rotate),loop(indvars),irce)";
+
+extern "C" {
+    fn w2n_version_checked_loops(module: inkwell::llvm_sys::prelude::LLVMModuleRef);
+}
+
+/// Whether a part compiled with `options` whose largest function body is
+/// `largest_function_bytes` gets its loops versioned (see `SPLIT_CHECKED_LOOPS`).
+pub fn versions_loops(options: &Options, largest_function_bytes: usize) -> bool {
+    options.opt_level >= OptLevel::O2 && largest_function_bytes <= HUGE_FUNCTION_BYTES
+}
 
 /// Function bodies above this size are optimised as at -O1 at most and get their machine code
 /// generated as at -O0: at -O2, constraint elimination, alias queries, instruction scheduling
@@ -119,17 +135,22 @@ pub fn emit(module: &Module<'_>, options: &Options, emit: Emit, largest_function
     module.set_triple(&machine.get_triple());
     module.set_data_layout(&machine.get_target_data().get_data_layout());
     module.verify().map_err(|e| CompileError::backend(format!("invalid LLVM IR: {}", e.to_string())))?;
-    let pipelines: &[&str] = match ir_level {
-        OptLevel::O0 => &["default<O0>"],
-        OptLevel::O1 => &["default<O1>"],
-        OptLevel::O2 => &[SPLIT_CHECKED_LOOPS, "default<O2>"],
-        OptLevel::O3 => &[SPLIT_CHECKED_LOOPS, "default<O3>"],
-    };
-    for pipeline in pipelines {
+    let run = |pipeline: &str| {
         module
             .run_passes(pipeline, &machine, PassBuilderOptions::create())
-            .map_err(|e| CompileError::backend(format!("optimisation: {}", e.to_string())))?;
+            .map_err(|e| CompileError::backend(format!("optimisation: {}", e.to_string())))
+    };
+    if ir_level >= OptLevel::O2 {
+        // SAFETY: `module` is a valid module, not in use elsewhere while the pass runs.
+        unsafe { w2n_version_checked_loops(module.as_mut_ptr()) };
+        run(SPLIT_CHECKED_LOOPS)?;
     }
+    run(match ir_level {
+        OptLevel::O0 => "default<O0>",
+        OptLevel::O1 => "default<O1>",
+        OptLevel::O2 => "default<O2>",
+        OptLevel::O3 => "default<O3>",
+    })?;
     let buffer = match emit {
         Emit::LlvmIr => return Ok(module.print_to_string().to_bytes().to_vec()),
         Emit::Object => machine.write_to_memory_buffer(module, FileType::Object),

@@ -143,11 +143,12 @@ fn compile_part(
     api: Option<&Surface>,
     partition: &Partition,
 ) -> Result<Vec<u8>, CompileError> {
-    let context = inkwell::context::Context::create();
-    let module = translate::translate_module(&context, info, record, options.bounds_checks, api, partition)?;
-    drop_unused_declarations(&module);
     let largest_function_bytes =
         partition.bodies.clone().map(|index| info.bodies[index].get_binary_reader().bytes_remaining()).max().unwrap_or(0);
+    let checks = (options.bounds_checks, codegen::versions_loops(options, largest_function_bytes));
+    let context = inkwell::context::Context::create();
+    let module = translate::translate_module(&context, info, record, checks, api, partition)?;
+    drop_unused_declarations(&module);
     codegen::emit(&module, options, emit, largest_function_bytes)
 }
 

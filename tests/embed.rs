@@ -53,8 +53,15 @@ impl Scratch {
 
     /// `module` (a file of tests/embed/) built as `lib{prefix}.a` and `{prefix}.h`.
     fn staticlib(&self, module: &str, prefix: &str) -> PathBuf {
+        self.staticlib_with(module, prefix, &[])
+    }
+
+    /// `staticlib`, with more options for wasm2native.
+    fn staticlib_with(&self, module: &str, prefix: &str, options: &[&str]) -> PathBuf {
         let library = format!("lib{prefix}.a");
-        self.compile(&embed(module), &["--emit", "staticlib", "--prefix", prefix, "-o", &library]);
+        let mut args = vec!["--emit", "staticlib", "--prefix", prefix, "-o", &library];
+        args.extend_from_slice(options);
+        self.compile(&embed(module), &args);
         self.path(&library)
     }
 
@@ -194,6 +201,49 @@ written: 7@65528 10@65532
 store_then_load(65528): code 2 value 12345
 "#
     );
+}
+
+#[test]
+fn versioned_loops_behave_as_checked_ones() {
+    let words = |first: u32, last: u32, address: u32| -> String {
+        (first..last).map(|i| format!(" {}@{}", i + 1, address.wrapping_add(4 * (i - first)))).collect()
+    };
+    let strides = |start: u32, end: u32| -> String { (start..end).step_by(8).map(|p| format!(" {p}@{p}")).collect() };
+    let expected = format!(
+        r#"fill(-16, 4, 40): code 0
+written:{}
+fill(-16, 0, 40): code 2 "out of bounds memory access"
+written:
+fill(65496, 0, 20): code 2 "out of bounds memory access"
+written:{}
+fill(1000, 0, 100): code 0
+sum(996, 0, 100): code 0
+total 5050
+sum(65136, 0, 100): code 2 "out of bounds memory access"
+total 12345
+written:{}
+stride(0, 1000, 1080): code 0
+written:{}
+stride(0, 65472, 65476): code 2 "out of bounds memory access"
+written:{}
+grow(40000): code 0
+previous 1, size 2621505536
+fill(0x90000000, 0, 64): code 0
+sum(0x8ffffffc, 0, 64): code 0
+total 2080, words 1 64 0
+"#,
+        words(4, 40, 0),
+        words(0, 10, 65496),
+        words(0, 100, 1000),
+        strides(1000, 1080),
+        strides(65472, 65536)
+    );
+    for bounds in ["explicit", "guard"] {
+        let scratch = Scratch::new();
+        let library = scratch.staticlib_with("versioned.wat", "versioned", &["--bounds-checks", bounds]);
+        let exe = scratch.program(C11, "versioned.c", &[library]);
+        assert_eq!(scratch.run(&exe, &[]), expected, "--bounds-checks {bounds}");
+    }
 }
 
 #[test]

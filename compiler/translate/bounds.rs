@@ -9,9 +9,11 @@
 //! and the access gets none. The trap then comes a few loads early, which no one can tell apart:
 //! the trap is the same and loads change nothing.
 
+use super::address::WideAddress;
 use super::func::FuncTranslator;
 use super::Result;
 use crate::abi::TrapCode;
+use crate::error::CompileError;
 use inkwell::basic_block::BasicBlock;
 use inkwell::values::{BasicValueEnum, InstructionOpcode, InstructionValue, IntValue};
 use inkwell::IntPredicate;
@@ -25,6 +27,23 @@ pub enum AddressKey<'ctx> {
     Value(IntValue<'ctx>),
 }
 
+/// Marks the branch of a fast compare for the loop versioning pass
+/// (compiler/passes/loop_versioning.cpp), which settles every such branch.
+const WIDE_CHECK_METADATA: &str = "w2n.wide_check";
+
+/// The fast half of a check on a 64-bit form of an address (`check_wide_address`).
+#[derive(Clone, Copy)]
+struct FastPath<'ctx> {
+    /// The address on the fast path, and the block that path leaves.
+    index: IntValue<'ctx>,
+    block: BasicBlock<'ctx>,
+    /// Where both paths meet.
+    join: BasicBlock<'ctx>,
+    compare: Option<InstructionValue<'ctx>>,
+    /// The constant part of the address, folded into the compare's limit.
+    folded: u64,
+}
+
 /// The last explicit bounds check of a function.
 #[derive(Clone, Copy)]
 pub struct BoundsCheck<'ctx> {
@@ -32,9 +51,14 @@ pub struct BoundsCheck<'ctx> {
     memory: u32,
     /// Offset plus size of the accesses it covers.
     access_end: u64,
-    /// The memory size it compares with, and the comparison itself.
+    /// The memory size it compares with, and the comparison of the zero-extended address.
     size: IntValue<'ctx>,
     compare: InstructionValue<'ctx>,
+    /// For a check on a 64-bit form of the address (`address`): the comparison on that form,
+    /// and the constant it had folded into its limit.
+    wide_compare: Option<(InstructionValue<'ctx>, u64)>,
+    /// The checked address, zero-extended to 64 bits.
+    index: IntValue<'ctx>,
     /// The block the check continues in when in bounds.
     continue_block: BasicBlock<'ctx>,
 }
@@ -49,33 +73,130 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     /// Traps unless `address` (zero-extended to 64 bits) plus `access_end` is at most the size
-    /// of `memory`, by a check of its own or by widening the last one.
-    pub fn check_bounds(&mut self, key: AddressKey<'ctx>, address: IntValue<'ctx>, memory: u32, access_end: u64) -> Result<()> {
+    /// of `memory`, by a check of its own or by widening the last one. Returns the address,
+    /// zero-extended, in the form later code should use.
+    pub fn check_bounds(&mut self, key: AddressKey<'ctx>, address: IntValue<'ctx>, memory: u32, access_end: u64) -> Result<IntValue<'ctx>> {
         if let Some(check) = self.widenable_check(key, memory)? {
             if access_end > check.access_end {
-                let current = self.current_block()?;
-                self.builder.position_before(&check.compare);
-                let limit = self.bounds_limit(check.size, access_end)?;
-                self.builder.position_at_end(current);
-                check.compare.set_operand(1, limit);
+                self.set_limit(check.compare, check.size, access_end, Self::bounds_limit)?;
+                if let Some((wide_compare, folded)) = check.wide_compare {
+                    self.set_limit(wide_compare, check.size, access_end + folded, Self::wide_limit)?;
+                }
                 self.last_bounds_check = Some(BoundsCheck { access_end, ..check });
             }
-            return Ok(());
+            return Ok(check.index);
         }
+        let size = self.memory_size(memory)?;
+        let wide = if self.env.versioned_checks && address.get_type().get_bit_width() == 32 {
+            self.widen_address(address)?
+        } else {
+            None
+        };
+        let fast_path = match wide {
+            Some(wide) => Some(self.check_wide_address(wide, size, access_end)?),
+            None => None,
+        };
         // The access fits when `address <= size - access_end`. That limit depends only on the
         // memory's size, so it is computed once per size (outside loops) and each access costs
         // one compare. The limit is negative when even address 0 is out of bounds; the compare
         // is signed, which is exact because a zero-extended address is non-negative and both
         // sides are far from the 64-bit limits.
-        let size = self.memory_size(memory)?;
+        let exact = self.builder.build_int_z_extend(address, self.env.types.i64, "")?;
         let limit = self.bounds_limit(size, access_end)?;
-        let out_of_bounds = self.builder.build_int_compare(IntPredicate::SGT, address, limit, "")?;
+        let out_of_bounds = self.builder.build_int_compare(IntPredicate::SGT, exact, limit, "")?;
         self.trap_if(out_of_bounds, TrapCode::MemoryOutOfBounds)?;
+        let index = match fast_path {
+            Some(fast) => self.join_fast_path(&fast, exact)?,
+            None => exact,
+        };
         if let Some(compare) = out_of_bounds.as_instruction() {
             let continue_block = self.current_block()?;
-            self.last_bounds_check = Some(BoundsCheck { address: key, memory, access_end, size, compare, continue_block });
+            let wide_compare = fast_path.and_then(|fast| Some((fast.compare?, fast.folded)));
+            self.last_bounds_check =
+                Some(BoundsCheck { address: key, memory, access_end, size, compare, wide_compare, index, continue_block });
         }
+        Ok(index)
+    }
+
+    /// `address`, zero-extended, for an access the guard region keeps in bounds (no check). An
+    /// address made by arithmetic still gets a fast compare for loop versioning
+    /// (`check_wide_address`): a loop whose accesses all fit can then be vectorised, with no
+    /// access faulting part-way through a vector.
+    pub fn guarded_index(&mut self, address: IntValue<'ctx>, memory: u32, access_end: u64) -> Result<IntValue<'ctx>> {
+        let wide = if self.env.versioned_checks { self.widen_address(address)? } else { None };
+        let Some(wide) = wide else {
+            return Ok(self.builder.build_int_z_extend(address, self.env.types.i64, "")?);
+        };
+        let size = self.memory_size(memory)?;
+        let fast_path = self.check_wide_address(wide, size, access_end)?;
+        let exact = self.builder.build_int_z_extend(address, self.env.types.i64, "")?;
+        self.join_fast_path(&fast_path, exact)
+    }
+
+    /// The fast half of a check on a 64-bit form of the address: when `wide` lies in
+    /// [0, size - access_end] it is the address and in bounds, and code goes on with it at
+    /// once. Otherwise it continues in a cold block, left current, where the caller checks the
+    /// zero-extended 32-bit address as usual before `join_fast_path`.
+    fn check_wide_address(&mut self, wide: WideAddress<'ctx>, size: IntValue<'ctx>, access_end: u64) -> Result<FastPath<'ctx>> {
+        let i64_ty = self.env.types.i64;
+        // A non-negative constant part goes into the limit, so the compare tests the variable
+        // part alone; a negative one must be added first, for the sum's sign to count.
+        let (variable, folded) = match u64::try_from(wide.constant) {
+            Ok(folded) => (wide.variable, folded),
+            Err(_) => (self.builder.build_int_add(wide.variable, i64_ty.const_int(wide.constant as u64, true), "")?, 0),
+        };
+        let limit = self.wide_limit(size, access_end + folded)?;
+        // Unsigned, so that a negative sum fails too.
+        let outside = self.builder.build_int_compare(IntPredicate::UGE, variable, limit, "")?;
+        let index = match folded {
+            0 => variable,
+            _ => self.builder.build_int_add(variable, i64_ty.const_int(folded, false), "")?,
+        };
+        let wrapped = self.new_block("wrapped");
+        let join = self.new_block("");
+        let branch = self.builder.build_conditional_branch(outside, wrapped, join)?;
+        self.mark_unlikely(branch)?;
+        let context = self.env.context;
+        branch
+            .set_metadata(context.metadata_node(&[]), context.get_kind_id(WIDE_CHECK_METADATA))
+            .map_err(|e| CompileError::backend(format!("wide check metadata: {e:?}")))?;
+        let block = self.current_block()?;
+        self.builder.position_at_end(wrapped);
+        Ok(FastPath { index, block, join, compare: outside.as_instruction(), folded })
+    }
+
+    /// Ends the cold half of a wide check in `fast.join` and returns the address there.
+    fn join_fast_path(&mut self, fast: &FastPath<'ctx>, exact: IntValue<'ctx>) -> Result<IntValue<'ctx>> {
+        let wrapped_end = self.current_block()?;
+        self.builder.build_unconditional_branch(fast.join)?;
+        self.builder.position_at_end(fast.join);
+        let index = self.builder.build_phi(self.env.types.i64, "index")?;
+        index.add_incoming(&[(&fast.index, fast.block), (&exact, wrapped_end)]);
+        Ok(index.as_basic_value().into_int_value())
+    }
+
+    /// Points `compare`'s limit at the one for `access_end`, computed just before it.
+    fn set_limit(
+        &self,
+        compare: InstructionValue<'ctx>,
+        size: IntValue<'ctx>,
+        access_end: u64,
+        limit_of: fn(&Self, IntValue<'ctx>, u64) -> Result<IntValue<'ctx>>,
+    ) -> Result<()> {
+        let current = self.current_block()?;
+        self.builder.position_before(&compare);
+        let limit = limit_of(self, size, access_end)?;
+        self.builder.position_at_end(current);
+        compare.set_operand(1, limit);
         Ok(())
+    }
+
+    /// `size + 1 - access_end`, or 0 when that is negative: an unsigned bound for addresses.
+    fn wide_limit(&self, size: IntValue<'ctx>, access_end: u64) -> Result<IntValue<'ctx>> {
+        let i64_ty = self.env.types.i64;
+        let size_plus_one = self.builder.build_int_nuw_add(size, i64_ty.const_int(1, false), "")?;
+        let end = i64_ty.const_int(access_end, false);
+        Ok(self.call_intrinsic("llvm.usub.sat", &[i64_ty.into()], &[size_plus_one.into(), end.into()])?.into_int_value())
     }
 
     fn bounds_limit(&self, size: IntValue<'ctx>, access_end: u64) -> Result<IntValue<'ctx>> {

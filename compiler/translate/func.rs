@@ -10,7 +10,7 @@ use crate::error::CompileError;
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::Builder;
 use inkwell::types::BasicTypeEnum;
-use inkwell::values::{BasicValueEnum, FloatValue, FunctionValue, InstructionValue, IntValue, PointerValue};
+use inkwell::values::{BasicValueEnum, FloatValue, FunctionValue, InstructionOpcode, InstructionValue, IntValue, PointerValue};
 use inkwell::IntPredicate;
 use std::collections::{HashMap, HashSet};
 use wasmparser::{FunctionBody, Operator};
@@ -47,6 +47,11 @@ pub struct FuncTranslator<'e, 'ctx, 'a> {
     pub local_reads: HashMap<IntValue<'ctx>, (u32, u32)>,
     /// How many times each local has been set.
     pub local_versions: Vec<u32>,
+    /// Counts the runs of straight-line code: every control operator starts a new one.
+    pub straight_line_run: u32,
+    /// The value each local was last set to, and the run that set it: within that run,
+    /// `local.get` reuses the value instead of reloading it (see `translate_local_get`).
+    pub local_values: Vec<Option<(u32, BasicValueEnum<'ctx>)>>,
     /// The last explicit bounds check, which later accesses to its address may widen.
     pub last_bounds_check: Option<super::bounds::BoundsCheck<'ctx>>,
     /// Byte offset of the operator being translated, for errors.
@@ -80,6 +85,8 @@ pub fn translate_function<'ctx, 'a>(
         guard_loads: HashSet::new(),
         local_reads: HashMap::new(),
         local_versions: Vec::new(),
+        straight_line_run: 0,
+        local_values: Vec::new(),
         last_bounds_check: None,
         offset: body.range().start,
     };
@@ -110,6 +117,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             }
         }
         self.local_versions = vec![0; self.locals.len()];
+        self.local_values = vec![None; self.locals.len()];
         for _ in 0..self.env.info.memories.len() {
             let base = self.builder.build_alloca(self.env.types.ptr, "mem_base")?;
             let size = self.builder.build_alloca(self.env.types.i64, "mem_size")?;
@@ -148,6 +156,9 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         while !reader.eof() {
             self.offset = reader.original_position();
             let op = reader.read()?;
+            if ends_straight_line(&op) {
+                self.straight_line_run += 1;
+            }
             if self.reachable {
                 self.translate_operator(op)?;
             } else {
@@ -179,6 +190,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     // ---- helpers shared by the operator handlers ----
+
 
     pub fn instance(&self) -> InstanceAccess<'_, 'ctx> {
         InstanceAccess { builder: &self.builder, types: &self.env.types, vmctx: self.vmctx }
@@ -226,6 +238,15 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
     /// Wasm's truth test of an i32 condition, as an i1.
     pub fn is_nonzero(&self, value: IntValue<'ctx>) -> Result<IntValue<'ctx>> {
+        // A comparison's result, widened to i32 (`bool_to_i32`), is tested as it is: loop
+        // analyses that run before InstCombine (`codegen`) read exit conditions only then.
+        if let Some(widened) = value.as_instruction().filter(|i| i.get_opcode() == InstructionOpcode::ZExt) {
+            if let Some(condition) = widened.get_operand(0).and_then(|o| o.value()).map(|v| v.into_int_value()) {
+                if condition.get_type().get_bit_width() == 1 {
+                    return Ok(condition);
+                }
+            }
+        }
         let zero = value.get_type().const_zero();
         Ok(self.builder.build_int_compare(IntPredicate::NE, value, zero, "")?)
     }
@@ -256,7 +277,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     /// Weights a conditional branch so its true edge (a trap) is laid out cold.
-    fn mark_unlikely(&self, branch: inkwell::values::InstructionValue<'ctx>) -> Result<()> {
+    pub fn mark_unlikely(&self, branch: inkwell::values::InstructionValue<'ctx>) -> Result<()> {
         let context = self.env.context;
         let weights = context.metadata_node(&[
             context.metadata_string("branch_weights").into(),
@@ -297,4 +318,17 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         }
         Ok(())
     }
+}
+
+/// Whether `op` may transfer control, so that the code after it is not only reached from the
+/// code before it.
+fn ends_straight_line(op: &Operator<'_>) -> bool {
+    use Operator::*;
+    matches!(
+        op,
+        Block { .. } | Loop { .. } | If { .. } | Else | End | Br { .. } | BrIf { .. } | BrTable { .. } | Return
+            | Unreachable | Try { .. } | Catch { .. } | CatchAll | Throw { .. } | Rethrow { .. } | Delegate { .. }
+            | TryTable { .. } | ThrowRef | BrOnNull { .. } | BrOnNonNull { .. } | BrOnCast { .. }
+            | BrOnCastFail { .. } | ReturnCall { .. } | ReturnCallIndirect { .. } | ReturnCallRef { .. }
+    )
 }

@@ -3,6 +3,7 @@
 //! class), the instance initialiser (`init`), the module descriptor with array-call entries
 //! (`descriptor`), the build record and, for library builds, the generated C API (`api`).
 
+mod address;
 mod alias;
 mod api;
 mod bounds;
@@ -56,11 +57,14 @@ pub struct ModuleEnv<'ctx, 'a> {
     pub functions: Vec<FunctionValue<'ctx>>,
     /// How loads and stores stay in bounds; guard mode also marks the descriptor.
     pub bounds_checks: BoundsChecks,
+    /// Whether checks on address arithmetic get a fast 64-bit half for loop versioning
+    /// (`bounds`): only where the optimiser runs the versioning pass (`codegen`).
+    pub versioned_checks: bool,
     runtime_fns: HashMap<RuntimeFn, FunctionValue<'ctx>>,
 }
 
 impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
-    fn new(context: &'ctx Context, info: &'a ModuleInfo<'a>, bounds_checks: BoundsChecks, is_split: bool) -> Self {
+    fn new(context: &'ctx Context, info: &'a ModuleInfo<'a>, bounds_checks: BoundsChecks, versioned_checks: bool, is_split: bool) -> Self {
         let types = LlvmTypes::new(context);
         let module = context.create_module("wasm");
         let fn_types: Vec<FunctionType> = info.types.iter().map(|t| types.function(t)).collect();
@@ -83,7 +87,7 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             })
             .collect();
         let mut env =
-            ModuleEnv { context, module, info, types, fn_types, functions, bounds_checks, runtime_fns: HashMap::new() };
+            ModuleEnv { context, module, info, types, fn_types, functions, bounds_checks, versioned_checks, runtime_fns: HashMap::new() };
         env.declare_runtime();
         env
     }
@@ -184,17 +188,18 @@ pub fn returned_value<'ctx>(call: CallSiteValue<'ctx>, callee: &str) -> Result<B
 }
 
 /// Translates the part `partition` of `info` into an LLVM module owned by `context`, with
-/// `bounds_checks` keeping its memory accesses in bounds; the first part carries `build_info` as
-/// its build record and, when `api` is given, the C API it describes.
+/// `bounds_checks` keeping its memory accesses in bounds (with `versioned_checks`, see
+/// `ModuleEnv`); the first part carries `build_info` as its build record and, when `api` is
+/// given, the C API it describes.
 pub fn translate_module<'ctx, 'a>(
     context: &'ctx Context,
     info: &'a ModuleInfo<'a>,
     build_info: &str,
-    bounds_checks: BoundsChecks,
+    (bounds_checks, versioned_checks): (BoundsChecks, bool),
     api: Option<&crate::capi::Surface>,
     partition: &Partition,
 ) -> Result<Module<'ctx>> {
-    let env = ModuleEnv::new(context, info, bounds_checks, partition.is_split);
+    let env = ModuleEnv::new(context, info, bounds_checks, versioned_checks, partition.is_split);
     for defined_index in partition.bodies.clone() {
         let func_index = info.num_imported_funcs + defined_index as u32;
         func::translate_function(&env, func_index, &info.bodies[defined_index])?;

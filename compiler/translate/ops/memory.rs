@@ -50,14 +50,18 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let address = self.pop_int()?;
         let key = self.address_key(address);
         let i64_ty = self.env.types.i64;
-        let address = self.builder.build_int_z_extend(address, i64_ty, "")?;
         let memory = Self::memory_index(memarg)?;
         let access_end = memarg.offset + bytes as u64;
-        if !self.guard_covers(memory, access_end) {
-            self.check_bounds(key, address, memory, access_end)?;
-        }
+        let address = if self.guard_covers(memory, access_end) {
+            self.guarded_index(address, memory, access_end)?
+        } else {
+            self.check_bounds(key, address, memory, access_end)?
+        };
         let base = self.memory_base(memory)?;
-        let effective = self.builder.build_int_nuw_add(address, i64_ty.const_int(memarg.offset, false), "")?;
+        let effective = match memarg.offset {
+            0 => address,
+            offset => self.builder.build_int_nuw_add(address, i64_ty.const_int(offset, false), "")?,
+        };
         // SAFETY: `effective` is inside the memory (checked above) or, where the guard covers
         // the access, inside the memory's reservation, one mapping from `base` on.
         Ok(unsafe { self.builder.build_in_bounds_gep(self.env.types.i8, base, &[effective], "")? })

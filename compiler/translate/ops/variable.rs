@@ -6,7 +6,17 @@ use super::super::Result;
 use inkwell::values::BasicValueEnum;
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
+    /// Reuses the value the local was set to earlier in the same straight-line code, so that an
+    /// address kept in a local (`local.tee`, then `local.get`) is the same value as the
+    /// expression that computed it: its bounds checks can then be merged, and its arithmetic
+    /// seen (`address`). Elsewhere it loads the local's slot, which SROA turns into SSA values.
     pub fn translate_local_get(&mut self, index: u32) -> Result<()> {
+        if let Some((run, value)) = self.local_values[index as usize] {
+            if run == self.straight_line_run {
+                self.push(value);
+                return Ok(());
+            }
+        }
         let (slot, ty) = self.locals[index as usize];
         let value = self.builder.build_load(ty, slot, "")?;
         if let BasicValueEnum::IntValue(int) = value {
@@ -19,19 +29,20 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     pub fn translate_local_set(&mut self, index: u32) -> Result<()> {
         let value = self.pop()?;
         self.builder.build_store(self.locals[index as usize].0, value)?;
-        self.count_local_set(index);
+        self.count_local_set(index, value);
         Ok(())
     }
 
     /// A new value in local `index`: earlier reads of it no longer name the same address.
-    fn count_local_set(&mut self, index: u32) {
+    fn count_local_set(&mut self, index: u32, value: BasicValueEnum<'ctx>) {
         self.local_versions[index as usize] += 1;
+        self.local_values[index as usize] = Some((self.straight_line_run, value));
     }
 
     pub fn translate_local_tee(&mut self, index: u32) -> Result<()> {
         let value = *self.peek_n(1)?.first().ok_or_else(|| crate::error::CompileError::backend("empty stack"))?;
         self.builder.build_store(self.locals[index as usize].0, value)?;
-        self.count_local_set(index);
+        self.count_local_set(index, value);
         Ok(())
     }
 

@@ -1,0 +1,439 @@
+// Loop versioning on bounds checks: one test before a loop instead of a check at every access.
+//
+// The translator gives each memory access whose address is arithmetic a two-part check
+// (translate/bounds.rs): a fast compare on a 64-bit form of the address, and on its cold side
+// the exact check on the 32-bit address, which traps or rejoins with that address. The cold
+// side is correct on its own, so the fast compare may fail for any reason; only its success has
+// to mean "in bounds". The fast compare's branch carries `!w2n.wide_check`.
+//
+// For an innermost loop whose fast compares test affine functions of the iteration, this pass
+// tests every compare at the first and at the last iteration the loop can run, once, before
+// the loop (together with the no-wrap conditions the affine forms assume). It then versions the
+// loop: one copy assumes every compare succeeds and so has no checks left, which lets LLVM
+// vectorise it; the other takes the exact checks throughout, so a trap still comes at the same
+// access with the same writes done before it. Every other fast compare is set to take the
+// exact check, which is what the code did before this pass existed.
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Analysis/LoopInfo.h"
+#include "llvm/Analysis/ScalarEvolution.h"
+#include "llvm/Analysis/ScalarEvolutionExpressions.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/Dominators.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/PassManager.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Transforms/Scalar/SROA.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/LCSSA.h"
+#include "llvm/Transforms/Utils/LoopSimplify.h"
+#include "llvm/Transforms/Utils/ScalarEvolutionExpander.h"
+#include "llvm/Transforms/Utils/ValueMapper.h"
+#include "llvm-c/Core.h"
+
+using namespace llvm;
+
+namespace {
+
+// Metadata kind on the branch of a fast compare: must match `WIDE_CHECK_METADATA` in
+// compiler/translate/bounds.rs.
+constexpr const char *WideCheckKind = "w2n.wide_check";
+
+// Beyond these, the endpoint test could overflow 64 bits: a loop that runs 2^32 iterations
+// touching distinct addresses cannot stay inside a 4 GiB memory anyway.
+constexpr uint64_t MaxIterations = uint64_t(1) << 32;
+constexpr int64_t MaxStep = int64_t(1) << 30;
+constexpr unsigned MaxUnrolledTrips = 16;
+
+struct WideCheck {
+  BranchInst *branch;
+  // `icmp uge address, limit`: true leads to the exact check.
+  Value *address;
+  Value *limit;
+};
+
+// The fast compare behind `branch`, if it is one.
+std::optional<WideCheck> asWideCheck(BranchInst *branch) {
+  if (!branch->isConditional() || !branch->getMetadata(WideCheckKind))
+    return std::nullopt;
+  auto *compare = dyn_cast<ICmpInst>(branch->getCondition());
+  if (!compare || compare->getPredicate() != ICmpInst::ICMP_UGE)
+    return std::nullopt;
+  return WideCheck{branch, compare->getOperand(0), compare->getOperand(1)};
+}
+
+// Makes `check` always take the side `exact` says, and forgets that it was a fast compare.
+void settle(const WideCheck &check, bool exact) {
+  LLVMContext &context = check.branch->getContext();
+  check.branch->setCondition(exact ? ConstantInt::getTrue(context) : ConstantInt::getFalse(context));
+  check.branch->setMetadata(WideCheckKind, nullptr);
+}
+
+// A loop that leaves at its latch when a counter stepping by more than one reaches a value
+// fixed in the loop (`p += 16` until `p == end`). SCEV gives up on it, since a counter that
+// steps over the value would wrap around and go on. It runs `iterations + 1` times when
+// `distance`, the counter's way to the value (modulo 2^bits), is a multiple of the stride:
+// the versioned copy is taken only when it is.
+struct StridedExit {
+  const SCEV *iterations;
+  const SCEV *distance;
+  uint64_t stride;
+};
+
+// A fast compare whose address, at iteration i of its loop, is `start + step * i`.
+struct AffineCheck {
+  WideCheck check;
+  const SCEV *start;
+  int64_t step;
+};
+
+// The loop's copy taking the exact checks, and the test choosing between the copies.
+class LoopVersioner {
+public:
+  LoopVersioner(Function &function, FunctionAnalysisManager &analyses)
+      : loops(analyses.getResult<LoopAnalysis>(function)),
+        tree(analyses.getResult<DominatorTreeAnalysis>(function)),
+        evolution(analyses.getResult<ScalarEvolutionAnalysis>(function)),
+        layout(function.getParent()->getDataLayout()) {}
+
+  // Versions `loop` on `checks`, its fast compares; false (and nothing changed but limits
+  // hoisted out of the loop) when none of them can be tested before the loop.
+  bool version(Loop &loop, const SmallVectorImpl<WideCheck> &checks) {
+    BasicBlock *preheader = loop.getLoopPreheader();
+    if (!preheader || !loop.isLCSSAForm(tree))
+      return false;
+    PredicatedScalarEvolution predicated(evolution, loop);
+    // The loop runs at most as often as its latch lets it; other exits (traps among them) only
+    // end it sooner, and counting them as well would only make the test longer.
+    BasicBlock *latch = loop.getLoopLatch();
+    const SCEV *iterations = latch && loop.isLoopExiting(latch)
+                                 ? evolution.getExitCount(&loop, latch, ScalarEvolution::SymbolicMaximum)
+                                 : evolution.getCouldNotCompute();
+    if (isa<SCEVCouldNotCompute>(iterations))
+      iterations = predicated.getSymbolicMaxBackedgeTakenCount();
+    std::optional<StridedExit> strided;
+    if (isa<SCEVCouldNotCompute>(iterations) && (strided = stridedExit(loop)))
+      iterations = strided->iterations;
+    if (isa<SCEVCouldNotCompute>(iterations))
+      return false;
+    // A loop of a few iterations is unrolled whole, and its checks merge in straight-line code:
+    // a test before it would cost as much as it saves.
+    unsigned maxTrips = evolution.getSmallConstantMaxTripCount(&loop);
+    if (maxTrips != 0 && maxTrips <= MaxUnrolledTrips)
+      return false;
+    SmallVector<AffineCheck, 8> hoisted;
+    for (const WideCheck &check : checks) {
+      if (auto affine = affineAddress(loop, predicated, check))
+        hoisted.push_back(*affine);
+    }
+    Instruction *insertion = preheader->getTerminator();
+    SCEVExpander expander(evolution, layout, "w2n.version");
+    if (hoisted.empty() || !canTestBefore(loop, iterations, strided, hoisted, predicated, expander))
+      return false;
+
+    // The preheader becomes the test; the original loop, the fast copy, follows it.
+    IRBuilder<> builder(insertion);
+    Value *lastIteration =
+        builder.CreateZExtOrTrunc(expander.expandCodeFor(iterations, nullptr, insertion), builder.getInt64Ty());
+    Value *inBounds = testAccesses(hoisted, lastIteration, strided, predicated, expander, builder);
+    BasicBlock *fastPreheader = SplitBlock(preheader, insertion, &tree, &loops, nullptr, "w2n.fast.ph");
+    ValueToValueMapTy map;
+    SmallVector<BasicBlock *, 16> exactBlocks;
+    Loop *exactLoop = cloneLoopWithPreheader(fastPreheader, preheader, &loop, map, ".exact", &loops, &tree, exactBlocks);
+    remapInstructionsInBlocks(exactBlocks, map);
+    addExitIncomings(loop, map);
+    preheader->getTerminator()->eraseFromParent();
+    BranchInst::Create(fastPreheader, exactLoop->getLoopPreheader(), inBounds, preheader);
+
+    for (const AffineCheck &affine : hoisted)
+      settle(affine.check, /*exact=*/false);
+    if (strided)
+      countIterations(loop, fastPreheader, lastIteration);
+    markNoWrap(loop);
+    for (BasicBlock *block : exactBlocks) {
+      if (auto *branch = dyn_cast<BranchInst>(block->getTerminator()))
+        if (auto check = asWideCheck(branch))
+          settle(*check, /*exact=*/true);
+    }
+    tree.recalculate(*preheader->getParent());
+    evolution.forgetLoop(&loop);
+    return true;
+  }
+
+private:
+  // Whether everything the test needs can be computed before the loop.
+  bool canTestBefore(Loop &loop, const SCEV *iterations, const std::optional<StridedExit> &strided,
+                     ArrayRef<AffineCheck> hoisted,
+                     PredicatedScalarEvolution &predicated, SCEVExpander &expander) {
+    Instruction *insertion = loop.getLoopPreheader()->getTerminator();
+    if (!expander.isSafeToExpandAt(iterations, insertion))
+      return false;
+    if (strided && !expander.isSafeToExpandAt(strided->distance, insertion))
+      return false;
+    for (const AffineCheck &affine : hoisted) {
+      if (!expander.isSafeToExpandAt(affine.start, insertion))
+        return false;
+    }
+    for (const SCEVPredicate *assumption : cast<SCEVUnionPredicate>(predicated.getPredicate()).getPredicates()) {
+      if (!canTest(*assumption, insertion, expander))
+        return false;
+    }
+    return true;
+  }
+
+  // The test that every access of `hoisted` is in bounds at the first iteration and at
+  // `lastIteration`, and that the assumptions behind their affine forms hold.
+  Value *testAccesses(ArrayRef<AffineCheck> hoisted, Value *lastIteration,
+                      const std::optional<StridedExit> &strided, PredicatedScalarEvolution &predicated,
+                      SCEVExpander &expander, IRBuilder<> &builder) {
+    Instruction *insertion = &*builder.GetInsertPoint();
+    Type *i64 = builder.getInt64Ty();
+    Value *inBounds = builder.CreateICmpULT(lastIteration, builder.getInt64(MaxIterations));
+    if (strided) {
+      Value *distance = expander.expandCodeFor(strided->distance, nullptr, insertion);
+      Value *remainder = builder.CreateURem(distance, ConstantInt::get(distance->getType(), strided->stride));
+      inBounds = builder.CreateAnd(inBounds, builder.CreateICmpEQ(remainder, ConstantInt::get(distance->getType(), 0)));
+    }
+    for (const AffineCheck &affine : hoisted) {
+      Value *first = builder.CreateSExtOrTrunc(expander.expandCodeFor(affine.start, nullptr, insertion), i64);
+      inBounds = builder.CreateAnd(inBounds, builder.CreateICmpULT(first, affine.check.limit));
+      if (affine.step != 0) {
+        Value *last = builder.CreateAdd(first, builder.CreateMul(lastIteration, builder.getInt64(affine.step)));
+        inBounds = builder.CreateAnd(inBounds, builder.CreateICmpULT(last, affine.check.limit));
+      }
+    }
+    for (const SCEVPredicate *assumption : cast<SCEVUnionPredicate>(predicated.getPredicate()).getPredicates())
+      inBounds = builder.CreateAnd(inBounds, testAssumption(*assumption, lastIteration, expander, builder));
+    return inBounds;
+  }
+
+  // The strided exit of `loop`, if it has one (see `StridedExit`).
+  std::optional<StridedExit> stridedExit(Loop &loop) {
+    BasicBlock *latch = loop.getLoopLatch();
+    auto *branch = latch ? dyn_cast<BranchInst>(latch->getTerminator()) : nullptr;
+    if (!branch || !branch->isConditional())
+      return std::nullopt;
+    auto *compare = dyn_cast<ICmpInst>(branch->getCondition());
+    if (!compare || !compare->isEquality())
+      return std::nullopt;
+    // The loop goes on while the counter differs from the value.
+    bool staysOnTrue = loop.contains(branch->getSuccessor(0));
+    if (staysOnTrue == loop.contains(branch->getSuccessor(1)) ||
+        staysOnTrue != (compare->getPredicate() == ICmpInst::ICMP_NE))
+      return std::nullopt;
+    const SCEV *left = evolution.getSCEV(compare->getOperand(0));
+    const SCEV *right = evolution.getSCEV(compare->getOperand(1));
+    auto *counter = dyn_cast<SCEVAddRecExpr>(left);
+    const SCEV *end = right;
+    if (!counter) {
+      counter = dyn_cast<SCEVAddRecExpr>(right);
+      end = left;
+    }
+    if (!counter || counter->getLoop() != &loop || !counter->isAffine() || !evolution.isLoopInvariant(end, &loop))
+      return std::nullopt;
+    auto *step = dyn_cast<SCEVConstant>(counter->getStepRecurrence(evolution));
+    if (!step || step->getAPInt().getSignificantBits() > 32 || step->getAPInt().abs().ule(1))
+      return std::nullopt;
+    int64_t stride = step->getValue()->getSExtValue();
+    // Counting up, the way is end - start; counting down, start - end; both modulo 2^bits.
+    const SCEV *distance = stride > 0 ? evolution.getMinusSCEV(end, counter->getStart())
+                                      : evolution.getMinusSCEV(counter->getStart(), end);
+    uint64_t magnitude = stride > 0 ? uint64_t(stride) : uint64_t(-stride);
+    Type *i64 = Type::getInt64Ty(loop.getHeader()->getContext());
+    const SCEV *wide = evolution.getZeroExtendExpr(distance, i64);
+    const SCEV *iterations = evolution.getUDivExpr(wide, evolution.getConstant(i64, magnitude));
+    return StridedExit{iterations, distance, magnitude};
+  }
+
+  // Makes the latch of `loop`, a loop with a strided exit known to run `lastIteration + 1`
+  // times, leave on a counter of iterations instead: SCEV, and so the vectoriser, can count
+  // those iterations, which it cannot for the strided counter.
+  void countIterations(Loop &loop, BasicBlock *preheader, Value *lastIteration) {
+    BasicBlock *header = loop.getHeader();
+    BasicBlock *latch = loop.getLoopLatch();
+    auto *branch = cast<BranchInst>(latch->getTerminator());
+    IRBuilder<> builder(&*header->getFirstInsertionPt());
+    PHINode *iteration = builder.CreatePHI(builder.getInt64Ty(), 2, "w2n.iteration");
+    builder.SetInsertPoint(branch);
+    Value *next = builder.CreateNUWAdd(iteration, builder.getInt64(1));
+    iteration->addIncoming(builder.getInt64(0), preheader);
+    iteration->addIncoming(next, latch);
+    bool staysOnTrue = loop.contains(branch->getSuccessor(0));
+    branch->setCondition(staysOnTrue ? builder.CreateICmpNE(iteration, lastIteration)
+                                     : builder.CreateICmpEQ(iteration, lastIteration));
+  }
+
+  // In the fast copy, the counters found not to wrap get adds that say so: indvars can then
+  // widen them to 64 bits, and the vectoriser need not test them again.
+  void markNoWrap(Loop &loop) {
+    BasicBlock *latch = loop.getLoopLatch();
+    for (PHINode &phi : loop.getHeader()->phis()) {
+      if (!phi.getType()->isIntegerTy() || !noSignedWrap.count(evolution.getSCEV(&phi)))
+        continue;
+      auto *increment = dyn_cast<BinaryOperator>(phi.getIncomingValueForBlock(latch));
+      if (increment && increment->getOpcode() == Instruction::Add &&
+          (increment->getOperand(0) == &phi || increment->getOperand(1) == &phi))
+        increment->setHasNoSignedWrap(true);
+    }
+    noSignedWrap.clear();
+  }
+
+  // Whether `testAssumption` handles `assumption`, one SCEV made to see an address as affine.
+  bool canTest(const SCEVPredicate &assumption, Instruction *insertion, SCEVExpander &expander) {
+    if (isa<SCEVComparePredicate>(assumption))
+      return true;
+    auto *noWrap = dyn_cast<SCEVWrapPredicate>(&assumption);
+    if (!noWrap)
+      return false;
+    const SCEVAddRecExpr *counter = noWrap->getExpr();
+    return counter->isAffine() && isa<SCEVConstant>(counter->getStepRecurrence(evolution)) &&
+           counter->getType()->getIntegerBitWidth() <= 32 && expander.isSafeToExpandAt(counter->getStart(), insertion);
+  }
+
+  // Code testing `assumption` before the loop. SCEV's own expansion of no-wrap assumptions
+  // needs the loop's exact trip count, which loops with traps have not; the last iteration
+  // serves as well: the counter does not wrap when its value after that iteration fits its
+  // type. That value counts too, so that the counter's add can be marked as not wrapping
+  // (`markNoWrap`).
+  Value *testAssumption(const SCEVPredicate &assumption, Value *lastIteration, SCEVExpander &expander,
+                        IRBuilder<> &builder) {
+    Instruction *insertion = &*builder.GetInsertPoint();
+    if (isa<SCEVComparePredicate>(assumption))
+      return builder.CreateNot(expander.expandCodeForPredicate(&assumption, insertion));
+    auto *noWrap = cast<SCEVWrapPredicate>(&assumption);
+    const SCEVAddRecExpr *counter = noWrap->getExpr();
+    int64_t step = cast<SCEVConstant>(counter->getStepRecurrence(evolution))->getValue()->getSExtValue();
+    unsigned bits = counter->getType()->getIntegerBitWidth();
+    bool isSigned = noWrap->getFlags() & SCEVWrapPredicate::IncrementNSSW;
+    Type *i64 = builder.getInt64Ty();
+    Value *start = expander.expandCodeFor(counter->getStart(), nullptr, insertion);
+    Value *first = isSigned ? builder.CreateSExt(start, i64) : builder.CreateZExt(start, i64);
+    Value *increments = builder.CreateAdd(lastIteration, builder.getInt64(1));
+    Value *last = builder.CreateAdd(first, builder.CreateMul(increments, builder.getInt64(step)));
+    int64_t low = isSigned ? APInt::getSignedMinValue(bits).getSExtValue() : 0;
+    int64_t high = isSigned ? APInt::getSignedMaxValue(bits).getSExtValue() : int64_t(APInt::getMaxValue(bits).getZExtValue());
+    if (isSigned)
+      noSignedWrap.insert(counter);
+    return builder.CreateAnd(builder.CreateICmpSGE(last, builder.getInt64(low)), builder.CreateICmpSLE(last, builder.getInt64(high)));
+  }
+
+  // The address of `check` as an affine function of `loop`'s iterations with a constant
+  // step (zero for an address the loop does not change), with a limit that does not change in
+  // the loop.
+  std::optional<AffineCheck> affineAddress(Loop &loop, PredicatedScalarEvolution &predicated, const WideCheck &check) {
+    // The limit is computed at the access from the memory's size: hoisted when the size does
+    // not change in the loop.
+    bool hoisted = false;
+    if (!loop.makeLoopInvariant(check.limit, hoisted) || !check.address->getType()->isIntegerTy(64))
+      return std::nullopt;
+    const SCEV *address = evolution.getSCEV(check.address);
+    if (evolution.isLoopInvariant(address, &loop))
+      return AffineCheck{check, address, 0};
+    const SCEVAddRecExpr *recurrence = predicated.getAsAddRec(check.address);
+    if (!recurrence || recurrence->getLoop() != &loop || !recurrence->isAffine())
+      return std::nullopt;
+    auto *step = dyn_cast<SCEVConstant>(recurrence->getStepRecurrence(evolution));
+    if (!step || step->getAPInt().getSignificantBits() > 64)
+      return std::nullopt;
+    int64_t value = step->getValue()->getSExtValue();
+    if (value <= -MaxStep || value >= MaxStep)
+      return std::nullopt;
+    return AffineCheck{check, recurrence->getStart(), value};
+  }
+
+  // Both copies leave the loop for the same exit blocks: each exit's phis take from the copy
+  // what they took from the original.
+  void addExitIncomings(Loop &loop, ValueToValueMapTy &map) {
+    SmallVector<BasicBlock *, 8> exits;
+    loop.getUniqueExitBlocks(exits);
+    for (BasicBlock *exit : exits) {
+      for (PHINode &phi : exit->phis()) {
+        unsigned count = phi.getNumIncomingValues();
+        for (unsigned i = 0; i < count; i++) {
+          BasicBlock *from = phi.getIncomingBlock(i);
+          if (!loop.contains(from))
+            continue;
+          Value *value = phi.getIncomingValue(i);
+          Value *mapped = map.lookup(value);
+          phi.addIncoming(mapped ? mapped : value, cast<BasicBlock>(map[from]));
+        }
+      }
+    }
+  }
+
+  // The counters of the loop being versioned that the test before it finds not to wrap as
+  // signed values.
+  SmallPtrSet<const SCEV *, 8> noSignedWrap;
+  LoopInfo &loops;
+  DominatorTree &tree;
+  ScalarEvolution &evolution;
+  const DataLayout &layout;
+};
+
+struct VersionCheckedLoops : PassInfoMixin<VersionCheckedLoops> {
+  PreservedAnalyses run(Function &function, FunctionAnalysisManager &analyses) {
+    bool any = false;
+    for (BasicBlock &block : function) {
+      if (auto *branch = dyn_cast<BranchInst>(block.getTerminator()))
+        any |= asWideCheck(branch).has_value();
+    }
+    if (!any)
+      return PreservedAnalyses::all();
+
+    LoopVersioner versioner(function, analyses);
+    LoopInfo &loops = analyses.getResult<LoopAnalysis>(function);
+    SmallVector<Loop *, 16> innermost;
+    for (Loop *loop : loops.getLoopsInPreorder()) {
+      if (loop->isInnermost())
+        innermost.push_back(loop);
+    }
+    for (Loop *loop : innermost) {
+      SmallVector<WideCheck, 8> checks;
+      for (BasicBlock *block : loop->blocks()) {
+        if (auto *branch = dyn_cast<BranchInst>(block->getTerminator()))
+          if (auto check = asWideCheck(branch))
+            checks.push_back(*check);
+      }
+      if (!checks.empty())
+        versioner.version(*loop, checks);
+    }
+    // Whatever was not versioned takes the exact check, as unversioned code always did.
+    for (BasicBlock &block : function) {
+      if (auto *branch = dyn_cast<BranchInst>(block.getTerminator()))
+        if (auto check = asWideCheck(branch))
+          settle(*check, /*exact=*/true);
+    }
+    return PreservedAnalyses::none();
+  }
+};
+
+} // namespace
+
+// Runs the pass over every function of `module`, first of all optimisations, so that the fast
+// compares are still as the translator left them: after promoting locals to SSA values (SROA)
+// and putting loops in the simplified, LCSSA form the pass works on. Called from
+// compiler/codegen.rs.
+extern "C" void w2n_version_checked_loops(LLVMModuleRef module) {
+  LoopAnalysisManager loopAnalyses;
+  FunctionAnalysisManager functionAnalyses;
+  CGSCCAnalysisManager sccAnalyses;
+  ModuleAnalysisManager moduleAnalyses;
+  PassBuilder builder;
+  builder.registerModuleAnalyses(moduleAnalyses);
+  builder.registerCGSCCAnalyses(sccAnalyses);
+  builder.registerFunctionAnalyses(functionAnalyses);
+  builder.registerLoopAnalyses(loopAnalyses);
+  builder.crossRegisterProxies(loopAnalyses, functionAnalyses, sccAnalyses, moduleAnalyses);
+
+  FunctionPassManager functionPasses;
+  functionPasses.addPass(SROAPass(SROAOptions::PreserveCFG));
+  functionPasses.addPass(LoopSimplifyPass());
+  functionPasses.addPass(LCSSAPass());
+  functionPasses.addPass(VersionCheckedLoops());
+  ModulePassManager modulePasses;
+  modulePasses.addPass(createModuleToFunctionPassAdaptor(std::move(functionPasses)));
+  modulePasses.run(*unwrap(module), moduleAnalyses);
+}
