@@ -28,8 +28,8 @@
 #include "llvm/Transforms/Scalar/SROA.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
-#include "llvm/Transforms/Utils/LCSSA.h"
 #include "llvm/Transforms/Utils/LoopSimplify.h"
+#include "llvm/Transforms/Utils/LoopUtils.h"
 #include "llvm/Transforms/Utils/ScalarEvolutionExpander.h"
 #include "llvm/Transforms/Utils/ValueMapper.h"
 #include "llvm-c/Core.h"
@@ -102,8 +102,11 @@ public:
   // Versions `loop` on `checks`, its fast compares; false (and nothing changed but limits
   // hoisted out of the loop) when none of them can be tested before the loop.
   bool version(Loop &loop, const SmallVectorImpl<WideCheck> &checks) {
+    // Only a loop with one way in and one way round qualifies. The pass leaves other loops as
+    // they are: reshaping them here (one latch for an interpreter's many `continue`s) would
+    // steer the standard pipeline into worse code.
     BasicBlock *preheader = loop.getLoopPreheader();
-    if (!preheader || !loop.isLCSSAForm(tree))
+    if (!preheader || !loop.getLoopLatch())
       return false;
     PredicatedScalarEvolution predicated(evolution, loop);
     // The loop runs at most as often as its latch lets it; other exits (traps among them) only
@@ -133,6 +136,11 @@ public:
     SCEVExpander expander(evolution, layout, "w2n.version");
     if (hoisted.empty() || !canTestBefore(loop, iterations, strided, hoisted, predicated, expander))
       return false;
+
+    // Exits of their own, and values used after the loop passed through phis there, so that
+    // the copy's exits can be added to them.
+    simplifyLoop(&loop, &tree, &loops, &evolution, nullptr, nullptr, /*PreserveLCSSA=*/false);
+    formLCSSA(loop, tree, &loops, &evolution);
 
     // The preheader becomes the test; the original loop, the fast copy, follows it.
     IRBuilder<> builder(insertion);
@@ -413,9 +421,8 @@ struct VersionCheckedLoops : PassInfoMixin<VersionCheckedLoops> {
 } // namespace
 
 // Runs the pass over every function of `module`, first of all optimisations, so that the fast
-// compares are still as the translator left them: after promoting locals to SSA values (SROA)
-// and putting loops in the simplified, LCSSA form the pass works on. Called from
-// compiler/codegen.rs.
+// compares are still as the translator left them, after promoting locals to SSA values (SROA).
+// Called from compiler/codegen.rs.
 extern "C" void w2n_version_checked_loops(LLVMModuleRef module) {
   LoopAnalysisManager loopAnalyses;
   FunctionAnalysisManager functionAnalyses;
@@ -430,8 +437,6 @@ extern "C" void w2n_version_checked_loops(LLVMModuleRef module) {
 
   FunctionPassManager functionPasses;
   functionPasses.addPass(SROAPass(SROAOptions::PreserveCFG));
-  functionPasses.addPass(LoopSimplifyPass());
-  functionPasses.addPass(LCSSAPass());
   functionPasses.addPass(VersionCheckedLoops());
   ModulePassManager modulePasses;
   modulePasses.addPass(createModuleToFunctionPassAdaptor(std::move(functionPasses)));

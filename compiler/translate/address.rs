@@ -37,7 +37,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// that is not a constant; `None` for a plain value (a local, a load, a call's result),
     /// whose zero extension LLVM follows as it is.
     pub fn widen_address(&self, address: IntValue<'ctx>) -> Result<Option<WideAddress<'ctx>>> {
-        if !is_address_arithmetic(address) {
+        let arithmetic = self.local_sources.get(&address).copied().unwrap_or(address);
+        if !is_address_arithmetic(arithmetic) {
             return Ok(None);
         }
         let mut budget = MAX_OPERATIONS;
@@ -56,6 +57,9 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let leaf = |this: &Self| -> Result<Option<Parts<'ctx>>> {
             Ok(Some((Some(this.builder.build_int_s_extend(value, this.env.types.i64, "")?), 0)))
         };
+        if let Some(&set_to) = self.local_sources.get(&value) {
+            return self.widen_parts(set_to, depth, budget);
+        }
         let Some(instruction) = value.as_instruction() else { return leaf(self) };
         if depth == 0 || *budget == 0 || !is_address_arithmetic(value) {
             return leaf(self);

@@ -66,6 +66,10 @@ pub struct BoundsCheck<'ctx> {
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// The key of `address`, a value just popped as an address.
     pub fn address_key(&self, address: IntValue<'ctx>) -> AddressKey<'ctx> {
+        // A read of a local set in the same run is the value it was set to.
+        if let Some(&set_to) = self.local_sources.get(&address) {
+            return self.address_key(set_to);
+        }
         match self.local_reads.get(&address) {
             Some(&(local, version)) => AddressKey::Local(local, version),
             None => AddressKey::Value(address),

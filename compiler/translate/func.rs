@@ -49,9 +49,11 @@ pub struct FuncTranslator<'e, 'ctx, 'a> {
     pub local_versions: Vec<u32>,
     /// Counts the runs of straight-line code: every control operator starts a new one.
     pub straight_line_run: u32,
-    /// The value each local was last set to, and the run that set it: within that run,
-    /// `local.get` reuses the value instead of reloading it (see `translate_local_get`).
+    /// The value each local was last set to, and the run that set it.
     pub local_values: Vec<Option<(u32, BasicValueEnum<'ctx>)>>,
+    /// Values read by `local.get` in the run that set the local, with the value it was set to
+    /// (see `translate_local_get`).
+    pub local_sources: HashMap<IntValue<'ctx>, IntValue<'ctx>>,
     /// The last explicit bounds check, which later accesses to its address may widen.
     pub last_bounds_check: Option<super::bounds::BoundsCheck<'ctx>>,
     /// Byte offset of the operator being translated, for errors.
@@ -87,6 +89,7 @@ pub fn translate_function<'ctx, 'a>(
         local_versions: Vec::new(),
         straight_line_run: 0,
         local_values: Vec::new(),
+        local_sources: HashMap::new(),
         last_bounds_check: None,
         offset: body.range().start,
     };

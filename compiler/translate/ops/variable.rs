@@ -6,21 +6,20 @@ use super::super::Result;
 use inkwell::values::BasicValueEnum;
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
-    /// Reuses the value the local was set to earlier in the same straight-line code, so that an
-    /// address kept in a local (`local.tee`, then `local.get`) is the same value as the
-    /// expression that computed it: its bounds checks can then be merged, and its arithmetic
-    /// seen (`address`). Elsewhere it loads the local's slot, which SROA turns into SSA values.
+    /// Loads the local's slot (SROA turns slots into SSA values). A read of an integer local set
+    /// earlier in the same straight-line code also notes the value it was set to, so that the
+    /// arithmetic of an address kept in a local (`local.tee`, then `local.get`) can be seen
+    /// through (`address`).
     pub fn translate_local_get(&mut self, index: u32) -> Result<()> {
-        if let Some((run, value)) = self.local_values[index as usize] {
-            if run == self.straight_line_run {
-                self.push(value);
-                return Ok(());
-            }
-        }
         let (slot, ty) = self.locals[index as usize];
         let value = self.builder.build_load(ty, slot, "")?;
         if let BasicValueEnum::IntValue(int) = value {
             self.local_reads.insert(int, (index, self.local_versions[index as usize]));
+            if let Some((run, BasicValueEnum::IntValue(set_to))) = self.local_values[index as usize] {
+                if run == self.straight_line_run {
+                    self.local_sources.insert(int, set_to);
+                }
+            }
         }
         self.push(value);
         Ok(())
