@@ -91,7 +91,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             return Ok(check.index);
         }
         let size = self.memory_size(memory)?;
-        let wide = if self.env.versioned_checks && address.get_type().get_bit_width() == 32 {
+        let wide = if self.versions_accesses() && address.get_type().get_bit_width() == 32 {
             self.widen_address(address)?
         } else {
             None
@@ -122,12 +122,18 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         Ok(index)
     }
 
+    /// Whether accesses here get a fast compare for loop versioning: only inside loops, since
+    /// the versioning pass leaves other code with the exact check.
+    fn versions_accesses(&self) -> bool {
+        self.env.versioned_checks && self.open_loops > 0
+    }
+
     /// `address`, zero-extended, for an access the guard region keeps in bounds (no check). An
     /// address made by arithmetic still gets a fast compare for loop versioning
     /// (`check_wide_address`): a loop whose accesses all fit can then be vectorised, with no
     /// access faulting part-way through a vector.
     pub fn guarded_index(&mut self, address: IntValue<'ctx>, memory: u32, access_end: u64) -> Result<IntValue<'ctx>> {
-        let wide = if self.env.versioned_checks { self.widen_address(address)? } else { None };
+        let wide = if self.versions_accesses() { self.widen_address(address)? } else { None };
         let Some(wide) = wide else {
             return Ok(self.builder.build_int_z_extend(address, self.env.types.i64, "")?);
         };

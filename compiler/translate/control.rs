@@ -96,6 +96,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         self.builder.position_at_end(header);
         let height = self.stack.len();
         self.stack.extend(Self::phi_values(&param_phis));
+        self.open_loops += 1;
         self.frames.push(Frame {
             kind: FrameKind::Loop { header, param_phis },
             next,
@@ -170,6 +171,9 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     pub fn translate_end(&mut self) -> Result<()> {
         self.fall_through_to_end()?;
         let mut frame = self.frames.pop().ok_or_else(|| CompileError::backend("end without frame"))?;
+        if matches!(frame.kind, FrameKind::Loop { .. }) {
+            self.open_loops -= 1;
+        }
         if let FrameKind::If { else_block: Some(else_block), else_params } = &frame.kind {
             // An `if` without `else`: the false edge carries the parameters through.
             self.builder.position_at_end(*else_block);

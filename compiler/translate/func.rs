@@ -47,6 +47,8 @@ pub struct FuncTranslator<'e, 'ctx, 'a> {
     pub local_reads: HashMap<IntValue<'ctx>, (u32, u32)>,
     /// How many times each local has been set.
     pub local_versions: Vec<u32>,
+    /// How many of `frames` are loops.
+    pub open_loops: u32,
     /// Counts the runs of straight-line code: every control operator starts a new one.
     pub straight_line_run: u32,
     /// The value each local was last set to, and the run that set it.
@@ -87,6 +89,7 @@ pub fn translate_function<'ctx, 'a>(
         guard_loads: HashSet::new(),
         local_reads: HashMap::new(),
         local_versions: Vec::new(),
+        open_loops: 0,
         straight_line_run: 0,
         local_values: Vec::new(),
         local_sources: HashMap::new(),
