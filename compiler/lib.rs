@@ -86,6 +86,16 @@ pub fn compile(input: &[u8], options: &Options, emit: Emit) -> Result<Vec<u8>, C
     parallel::compile_module(&info, &record, options, emit, None)
 }
 
+/// Compiles a Wasm module into relocatable objects, one per part compiled in parallel (see
+/// `parallel`), for linking into an executable: the linker takes them together, which saves
+/// merging them first.
+pub fn compile_objects(input: &[u8], options: &Options) -> Result<Vec<Vec<u8>>, CompileError> {
+    let binary = frontend::to_binary(input)?;
+    let info = frontend::parse(&binary, options.features)?;
+    let record = build_record(&binary, options, None)?;
+    parallel::compile_parts(&info, &record, options, Emit::Object, None)
+}
+
 /// A module compiled for linking into C: the object with its API, and what describes that API.
 pub struct CompiledLibrary {
     /// Relocatable object defining the module and the `PREFIX_*` API; it references the runtime.

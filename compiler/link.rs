@@ -53,23 +53,27 @@ pub fn runtime_archive() -> &'static [u8] {
     RUNTIME_ARCHIVE
 }
 
-/// Links a module object with the runtime and its `main` into an executable at `output`.
-pub fn link_executable(object: &[u8], output: &Path) -> Result<(), LinkError> {
-    link_executable_with_options(object, b"", output)
+/// Links a module's objects (see `compile_objects`) with the runtime and its `main` into an
+/// executable at `output`.
+pub fn link_executable(objects: &[Vec<u8>], output: &Path) -> Result<(), LinkError> {
+    link_executable_with_options(objects, b"", output)
 }
 
 /// As `link_executable`, with `launch_options` (the syntax of runtime-lib/src/main.h) baked in
 /// as the options the program starts with; empty bakes nothing.
 pub fn link_executable_with_options(
-    object: &[u8],
+    objects: &[Vec<u8>],
     launch_options: &[u8],
     output: &Path,
 ) -> Result<(), LinkError> {
+    let first = objects.first().ok_or_else(|| LinkError { message: "no module object to link".into() })?;
     let options_object = match launch_options {
         [] => None,
-        text => Some(launch_options_object(object, text)?),
+        text => Some(launch_options_object(first, text)?),
     };
-    let mut files = vec![("module.o", object)];
+    let names: Vec<String> = (0..objects.len()).map(|index| format!("module{index}.o")).collect();
+    let mut files: Vec<(&str, &[u8])> =
+        names.iter().map(String::as_str).zip(objects.iter().map(Vec::as_slice)).collect();
     files.extend(options_object.as_deref().map(|bytes| ("launch_options.o", bytes)));
     // `main` sits in the first archive and calls into the second, so their order matters.
     files.extend([
@@ -169,7 +173,8 @@ pub(crate) fn temp_beside(output: &Path) -> (&Path, String) {
 /// Runs the driver with `args -o TEMP` and renames TEMP over `output` once it succeeded.
 pub(crate) fn link_atomically(args: &[OsString], output: &Path) -> Result<(), LinkError> {
     let (dir, temp_prefix) = temp_beside(output);
-    // Only the name is reserved here; the linker creates the file itself, with its own mode.
+    // Only the name is reserved here (as an empty file); the linker writes the file itself,
+    // with its own mode.
     let temp = tempfile::Builder::new()
         .prefix(&temp_prefix)
         .tempfile_in(dir)
@@ -179,6 +184,10 @@ pub(crate) fn link_atomically(args: &[OsString], output: &Path) -> Result<(), Li
     full_args.push("-o".into());
     full_args.push(temp.to_path_buf().into_os_string());
     run_driver(&full_args)?;
+    // A driver that succeeds without writing leaves the empty file reserved above.
+    if std::fs::metadata(&temp).map(|m| m.len()).unwrap_or(0) == 0 {
+        return Err(LinkError { message: "the linker reported success but wrote nothing".into() });
+    }
     temp.persist(output)
         .map_err(|e| LinkError::io(&format!("cannot write {}", output.display()), e.error))
 }
@@ -287,7 +296,7 @@ const w2n_module wasm2native_module = {
         let dir = tempfile::tempdir().unwrap();
         let object = compile_c_module(dir.path());
         let exe = dir.path().join("hello");
-        link_executable(&object, &exe).unwrap();
+        link_executable(&[object], &exe).unwrap();
         let output = Command::new(&exe).output().unwrap();
         assert_eq!(String::from_utf8_lossy(&output.stdout), "hello from wasm\n");
         assert_eq!(output.status.code(), Some(3));
@@ -298,7 +307,7 @@ const w2n_module wasm2native_module = {
         let dir = tempfile::tempdir().unwrap();
         let object = compile_c_module(dir.path());
         let exe = dir.path().join("hello");
-        link_executable_with_options(&object, b"'--dir' '/nonexistent-w2n-dir'", &exe).unwrap();
+        link_executable_with_options(&[object], b"'--dir' '/nonexistent-w2n-dir'", &exe).unwrap();
         let output = Command::new(&exe).env_remove("WASM2NATIVE_OPTIONS").output().unwrap();
         assert_eq!(output.status.code(), Some(1));
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -325,7 +334,7 @@ const w2n_module wasm2native_module = {
         let dir = tempfile::tempdir().unwrap();
         let exe = dir.path().join("out");
         std::fs::write(&exe, b"previous").unwrap();
-        let error = link_executable(b"not an object", &exe).unwrap_err();
+        let error = link_executable(&[b"not an object".to_vec()], &exe).unwrap_err();
         assert!(error.message.contains("failed"), "{error}");
         assert_eq!(std::fs::read(&exe).unwrap(), b"previous");
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();

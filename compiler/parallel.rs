@@ -50,6 +50,22 @@ pub fn compile_module(
     emit: Emit,
     api: Option<&Surface>,
 ) -> Result<Vec<u8>, CompileError> {
+    let mut outputs = compile_parts(info, record, options, emit, api)?;
+    match outputs.len() {
+        1 => Ok(outputs.remove(0)),
+        _ => merge(&outputs),
+    }
+}
+
+/// As `compile_module`, but objects stay one per part, in part order: a linker that takes them
+/// all at once (an executable's) needs no merged object.
+pub fn compile_parts(
+    info: &ModuleInfo<'_>,
+    record: &str,
+    options: &Options,
+    emit: Emit,
+    api: Option<&Surface>,
+) -> Result<Vec<Vec<u8>>, CompileError> {
     let costs: Vec<usize> =
         info.bodies.iter().map(|body| body.get_binary_reader().bytes_remaining() + FUNCTION_COST).collect();
     let jobs = jobs()?;
@@ -75,13 +91,12 @@ pub fn compile_module(
         if !is_split {
             let object = compile_part(info, record, options, emit, api, &partitions[0]);
             reporter.add(info.bodies.len());
-            return object;
+            return Ok(vec![object?]);
         }
         let order = costliest_first(&partitions, &costs);
-        let objects = compile_queue(&partitions, &order, jobs, reporter, |partition| {
+        compile_queue(&partitions, &order, jobs, reporter, |partition| {
             compile_part(info, record, options, emit, api, partition)
-        })?;
-        merge(&objects)
+        })
     })
 }
 

@@ -102,14 +102,18 @@ fn a_compile_is_quiet_when_stderr_is_not_a_terminal() {
 
 #[test]
 fn a_linker_that_writes_nothing_is_a_link_error_not_a_compiler_bug() {
-    // `true` succeeds without writing the merged object the parts go into.
+    // `true` succeeds without writing the merged object the parts go into (an object file's),
+    // or the executable they are linked into.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("big.wat"), big_module()).unwrap();
-    let out = wasm2native("2").env("W2N_CC", "true").current_dir(dir.path()).args(["big.wat", "-o", "big"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let message = stderr(&out);
-    assert!(message.contains("linking: merging the compiled parts"), "{message}");
-    assert!(!message.contains("internal compiler error"), "{message}");
-    assert!(!dir.path().join("big").exists());
+    let cases = [(&["--emit", "obj", "-o", "big.o"][..], "big.o", "linking: merging the compiled parts"), (&["-o", "big"][..], "big", "wrote nothing")];
+    for (args, output, expected) in cases {
+        let out = wasm2native("2").env("W2N_CC", "true").current_dir(dir.path()).arg("big.wat").args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let message = stderr(&out);
+        assert!(message.contains(expected), "{message}");
+        assert!(!message.contains("internal compiler error"), "{message}");
+        assert!(!dir.path().join(output).exists(), "{args:?}");
+    }
 }
 

@@ -4,7 +4,7 @@ use crate::{BuildArgs, EmitKind};
 use std::path::{Path, PathBuf};
 use wasm2native::capi::{default_prefix, valid_prefix};
 use wasm2native::library::{self, LibraryKind};
-use wasm2native::{compile, compile_library, link, Emit, Options};
+use wasm2native::{compile, compile_library, compile_objects, link, Emit, Options};
 
 pub fn build(args: BuildArgs) -> Result<(), String> {
     let options = args.code.options(args.target.clone(), args.cpu.clone());
@@ -42,13 +42,12 @@ pub fn build(args: BuildArgs) -> Result<(), String> {
         EmitKind::Asm => Emit::Assembly,
         _ => Emit::Object,
     };
-    let bytes = compile(&input, &options, emit).map_err(|e| format!("{}: {e}", input_path.display()))?;
-    match args.emit {
-        EmitKind::Exe => {
-            link::link_executable_with_options(&bytes, &baked_options, &output).map_err(|e| e.to_string())
-        }
-        _ => write_atomically(&output, &bytes),
+    if matches!(args.emit, EmitKind::Exe) {
+        let objects = compile_objects(&input, &options).map_err(|e| format!("{}: {e}", input_path.display()))?;
+        return link::link_executable_with_options(&objects, &baked_options, &output).map_err(|e| e.to_string());
     }
+    let bytes = compile(&input, &options, emit).map_err(|e| format!("{}: {e}", input_path.display()))?;
+    write_atomically(&output, &bytes)
 }
 
 /// `--emit obj|staticlib|shared`: the module with its C API, linked as asked, and the header.

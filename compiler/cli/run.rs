@@ -12,7 +12,7 @@ use std::os::unix::ffi::OsStringExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use wasm2native::{compile, link, Emit, Options};
+use wasm2native::{compile_objects, link, Options};
 
 const OPTIONS_VARIABLE: &str = "WASM2NATIVE_OPTIONS";
 
@@ -58,8 +58,8 @@ pub fn run(args: RunArgs) -> Result<Infallible, String> {
 }
 
 fn compile_into(input: &Path, module: &[u8], options: &Options, output: &Path) -> Result<(), String> {
-    let object = compile(module, options, Emit::Object).map_err(|e| format!("{}: {e}", input.display()))?;
-    link::link_executable(&object, output).map_err(|e| e.to_string())
+    let objects = compile_objects(module, options).map_err(|e| format!("{}: {e}", input.display()))?;
+    link::link_executable(&objects, output).map_err(|e| e.to_string())
 }
 
 /// Compiles into a temporary directory, opens the executable and removes the directory.

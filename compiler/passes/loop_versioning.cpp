@@ -22,6 +22,7 @@
 #include "llvm/IR/Dominators.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
+#include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassManager.h"
 #include "llvm/Passes/PassBuilder.h"
@@ -154,7 +155,9 @@ public:
     remapInstructionsInBlocks(exactBlocks, map);
     addExitIncomings(loop, map);
     preheader->getTerminator()->eraseFromParent();
-    BranchInst::Create(fastPreheader, exactLoop->getLoopPreheader(), inBounds, preheader);
+    BranchInst *choice = BranchInst::Create(fastPreheader, exactLoop->getLoopPreheader(), inBounds, preheader);
+    // The fast copy is the one laid out in line.
+    choice->setMetadata(LLVMContext::MD_prof, MDBuilder(choice->getContext()).createLikelyBranchWeights());
 
     for (const AffineCheck &affine : hoisted)
       settle(affine.check, /*exact=*/false);
