@@ -43,8 +43,8 @@ namespace {
 // compiler/translate/bounds.rs.
 constexpr const char *WideCheckKind = "w2n.wide_check";
 
-// Beyond these, the endpoint test could overflow 64 bits: a loop that runs 2^32 iterations
-// touching distinct addresses cannot stay inside a 4 GiB memory anyway.
+// Beyond these, the endpoint tests could overflow 64 bits (they stay below 2^62): a loop that
+// runs 2^32 iterations touching distinct addresses cannot stay inside a 4 GiB memory anyway.
 constexpr uint64_t MaxIterations = uint64_t(1) << 32;
 constexpr int64_t MaxStep = int64_t(1) << 30;
 constexpr unsigned MaxUnrolledTrips = 16;
@@ -300,8 +300,11 @@ private:
     if (!noWrap)
       return false;
     const SCEVAddRecExpr *counter = noWrap->getExpr();
-    return counter->isAffine() && isa<SCEVConstant>(counter->getStepRecurrence(evolution)) &&
-           counter->getType()->getIntegerBitWidth() <= 32 && expander.isSafeToExpandAt(counter->getStart(), insertion);
+    auto *step = dyn_cast<SCEVConstant>(counter->getStepRecurrence(evolution));
+    if (!counter->isAffine() || !step || counter->getType()->getIntegerBitWidth() > 32)
+      return false;
+    int64_t value = step->getValue()->getSExtValue();
+    return value > -MaxStep && value < MaxStep && expander.isSafeToExpandAt(counter->getStart(), insertion);
   }
 
   // Code testing `assumption` before the loop. SCEV's own expansion of no-wrap assumptions
