@@ -31,16 +31,21 @@ fn c_build() -> cc::Build {
     build
 }
 
-/// The runtime's C files and the executables' `main` files, each list sorted so that archive
-/// member order, and so the build, is reproducible.
-fn runtime_sources(source_dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
-    let mut sources: Vec<PathBuf> = std::fs::read_dir(source_dir)
-        .expect("runtime-lib/src is readable")
-        .map(|entry| entry.expect("runtime-lib/src entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "c"))
+/// The files of `dir` whose names end in `.extension`, sorted so that archive member order,
+/// and so the build, is reproducible.
+fn sources_in(dir: &Path, extension: &str) -> Vec<PathBuf> {
+    let mut sources: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == extension))
         .collect();
     sources.sort();
-    sources.into_iter().partition(|path| {
+    sources
+}
+
+/// The runtime's C files and the executables' `main` files.
+fn runtime_sources(source_dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    sources_in(source_dir, "c").into_iter().partition(|path| {
         !path.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.starts_with(MAIN_PREFIX))
     })
 }
@@ -55,12 +60,7 @@ fn llvm_prefix() -> PathBuf {
 fn build_passes() {
     println!("cargo:rerun-if-changed={PASSES_DIR}");
     println!("cargo:rerun-if-env-changed=LLVM_SYS_191_PREFIX");
-    let mut sources: Vec<PathBuf> = std::fs::read_dir(PASSES_DIR)
-        .expect("compiler/passes is readable")
-        .map(|entry| entry.expect("compiler/passes entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "cpp"))
-        .collect();
-    sources.sort();
+    let sources = sources_in(Path::new(PASSES_DIR), "cpp");
     cc::Build::new()
         .cpp(true)
         .std("c++17")
