@@ -243,6 +243,12 @@ total 2080, words 1 64 0
         let library = scratch.staticlib_with("versioned.wat", "versioned", &["--bounds-checks", bounds]);
         let exe = scratch.program(C11, "versioned.c", &[library]);
         assert_eq!(scratch.run(&exe, &[]), expected, "--bounds-checks {bounds}");
+        // The three loops were versioned: each has its checked copy (named `.exact`) beside the
+        // fast one, so the runs above went through both.
+        scratch.compile(&embed("versioned.wat"), &["--bounds-checks", bounds, "--emit", "llvm-ir", "-o", "versioned.ll"]);
+        let ir = std::fs::read_to_string(scratch.path("versioned.ll")).unwrap();
+        let checked_loops = ir.lines().filter(|line| line.starts_with("loop") && line.contains(".exact:")).count();
+        assert_eq!(checked_loops, 3, "--bounds-checks {bounds}: checked loop copies in\n{ir}");
     }
 }
 
