@@ -13,7 +13,6 @@ fn initialize_targets() {
     INIT.call_once(|| {
         Target::initialize_all(&InitializationConfig::default());
         set_llvm_options(LLVM_OPTIONS);
-        if let Ok(extra) = std::env::var("X_LLVM") { let v: Vec<&str> = extra.split(' ').collect(); set_llvm_options(&v); }
     });
 }
 
@@ -132,7 +131,6 @@ pub fn emit(module: &Module<'_>, options: &Options, emit: Emit, largest_function
     } else {
         (options.opt_level, options.opt_level)
     };
-    let machine_code_level = if std::env::var_os("X_CGO1").is_some() { machine_code_level.min(OptLevel::O1) } else { machine_code_level };
     let machine = target_machine_at(options, machine_code_level)?;
     module.set_triple(&machine.get_triple());
     module.set_data_layout(&machine.get_target_data().get_data_layout());
@@ -142,10 +140,10 @@ pub fn emit(module: &Module<'_>, options: &Options, emit: Emit, largest_function
             .run_passes(pipeline, &machine, PassBuilderOptions::create())
             .map_err(|e| CompileError::backend(format!("optimisation: {}", e.to_string())))
     };
-    if ir_level >= OptLevel::O2 {
+    if versions_loops(options, largest_function_bytes) {
         // SAFETY: `module` is a valid module, not in use elsewhere while the pass runs.
         unsafe { w2n_version_checked_loops(module.as_mut_ptr()) };
-        if std::env::var_os("X_NOSPLIT").is_none() { let p = std::env::var("X_SPLIT").unwrap_or(SPLIT_CHECKED_LOOPS.to_string()); run(&p)?; }
+        run(SPLIT_CHECKED_LOOPS)?;
     }
     run(match ir_level {
         OptLevel::O0 => "default<O0>",
