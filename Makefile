@@ -1,7 +1,7 @@
 # wasm2native: `make run` and `make test` do all set-up themselves on a fresh Debian 12 machine.
 
 SHELL := /bin/bash
-APT_PACKAGES := llvm-19-dev libpolly-19-dev clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 \
+APT_PACKAGES := llvm-19-dev libpolly-19-dev clang-19 lld-19 liblld-19-dev wasi-libc libclang-rt-19-dev-wasm32 \
                 libc++-19-dev-wasm32 zlib1g-dev libzstd-dev libxml2-dev python3-venv gcc g++ binutils
 # llvm-sys must find LLVM 19, never the machine's default llvm-config.
 export LLVM_SYS_191_PREFIX := $(shell llvm-config-19 --prefix 2>/dev/null || echo /usr/lib/llvm-19)

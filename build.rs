@@ -6,13 +6,19 @@
 //! Both are also embedded in the compiler (`link::runtime_archive`) through the
 //! `W2N_RUNTIME_ARCHIVE` and `W2N_RUNTIME_MAIN_ARCHIVE` environment variables set here.
 //!
-//! It also builds the compiler's own LLVM pass (compiler/passes/, C++ against LLVM 19's
-//! headers) into `libw2npasses.a`, linked into the compiler alongside LLVM itself.
+//! It also builds the compiler's C++ against LLVM 19's headers, its own LLVM pass
+//! (compiler/passes/) and the call into lld (compiler/link/lld.cpp), into `libw2ncxx.a`, linked
+//! into the compiler alongside LLVM and lld's ELF linker. And it records, in
+//! `host_link_lines.rs`, what the C driver gives its linker for each kind of output, so that the
+//! compiler can run lld in its own process with the same start files and libraries.
 
 use std::path::{Path, PathBuf};
 
 const RUNTIME_DIR: &str = "runtime-lib";
-const PASSES_DIR: &str = "compiler/passes";
+/// Directories of the compiler's C++ files.
+const CXX_DIRS: [&str; 2] = ["compiler/passes", "compiler/link"];
+/// lld's libraries for its ELF linker, from Debian's liblld-19-dev.
+const LLD_LIBRARIES: [&str; 2] = ["lldELF", "lldCommon"];
 /// Files of the executables' `main` (main.c, main_*.c, main.h) start with this.
 const MAIN_PREFIX: &str = "main";
 
@@ -56,15 +62,20 @@ fn llvm_prefix() -> PathBuf {
     std::env::var_os("LLVM_SYS_191_PREFIX").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/usr/lib/llvm-19"))
 }
 
-/// The LLVM pass in C++, built with the flags LLVM itself was built with (no exceptions).
-fn build_passes() {
-    println!("cargo:rerun-if-changed={PASSES_DIR}");
+/// The compiler's C++, built with the flags LLVM itself was built with (no exceptions), and the
+/// lld libraries it calls.
+fn build_cxx() {
     println!("cargo:rerun-if-env-changed=LLVM_SYS_191_PREFIX");
-    let sources = sources_in(Path::new(PASSES_DIR), "cpp");
+    let mut sources = Vec::new();
+    for dir in CXX_DIRS {
+        println!("cargo:rerun-if-changed={dir}");
+        sources.extend(sources_in(Path::new(dir), "cpp"));
+    }
+    let prefix = llvm_prefix();
     cc::Build::new()
         .cpp(true)
         .std("c++17")
-        .include(llvm_prefix().join("include"))
+        .include(prefix.join("include"))
         .flag("-fno-exceptions")
         .flag("-funwind-tables")
         .define("__STDC_CONSTANT_MACROS", None)
@@ -76,13 +87,96 @@ fn build_passes() {
         .flag("-Wno-unused-parameter")
         .warnings_into_errors(true)
         .files(&sources)
-        .compile("w2npasses");
+        .compile("w2ncxx");
+    let lib_dir = prefix.join("lib");
+    for library in LLD_LIBRARIES {
+        let archive = lib_dir.join(format!("lib{library}.a"));
+        assert!(archive.exists(), "{} is missing: install liblld-19-dev (make setup does)", archive.display());
+        println!("cargo:rustc-link-lib=static={library}");
+    }
+    println!("cargo:rustc-link-search=native={}", lib_dir.display());
+}
+
+/// Stands for the inputs in the recorded link lines (link/lld.rs reads the same marker).
+const INPUTS_MARKER: &str = "{inputs}";
+
+/// Writes `host_link_lines.rs`: for each kind of output, the arguments the C driver (`cc`) gives
+/// its linker, with the inputs replaced by `INPUTS_MARKER` and the output and the LTO plugin's
+/// options left out; an empty line when the driver cannot say.
+fn record_host_link_lines(out_dir: &Path) {
+    let marker_file = out_dir.join("w2n_inputs_marker.o");
+    std::fs::write(&marker_file, b"").expect("cannot write the marker input");
+    let mut text = String::from("// Recorded by build.rs from `cc -###`.\n");
+    for (name, flags) in [("EXECUTABLE", &[][..]), ("SHARED", &["-shared"][..]), ("RELOCATABLE", &["-r", "-nostdlib"][..])] {
+        let line = driver_link_line(flags, &marker_file).unwrap_or_default();
+        text.push_str(&format!("const {name}: &[&str] = &{line:?};\n"));
+    }
+    std::fs::write(out_dir.join("host_link_lines.rs"), text).expect("cannot write host_link_lines.rs");
+}
+
+/// The linker arguments `cc -### FLAGS MARKER -o OUT` prints, as `record_host_link_lines` keeps them.
+fn driver_link_line(flags: &[&str], marker_file: &Path) -> Option<Vec<String>> {
+    let output = std::process::Command::new("cc")
+        .arg("-###")
+        .args(flags)
+        .arg(marker_file)
+        .args(["-o", "w2n_output"])
+        .output()
+        .ok()?;
+    let printed = String::from_utf8_lossy(&output.stderr);
+    let marker = marker_file.to_str()?;
+    let words = printed.lines().map(split_shell_words).find(|words| words.iter().any(|word| word == marker))?;
+    let mut line = Vec::new();
+    let mut words = words.into_iter().skip(1);
+    while let Some(word) = words.next() {
+        match word.as_str() {
+            "-plugin" | "-o" => {
+                words.next();
+            }
+            _ if word.starts_with("-plugin-opt") => {}
+            _ if word == marker => line.push(INPUTS_MARKER.to_string()),
+            _ => line.push(word),
+        }
+    }
+    Some(line)
+}
+
+/// `line` split as the driver quotes it: words separated by spaces, double quotes around words
+/// with special characters, backslash escapes inside them.
+fn split_shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let (mut in_word, mut quoted, mut chars) = (false, false, line.chars());
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                in_word = true;
+            }
+            '\\' if quoted => word.extend(chars.next()),
+            ' ' | '\t' if !quoted => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                }
+                in_word = false;
+            }
+            _ => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
 }
 
 fn main() {
-    build_passes();
+    build_cxx();
     let source_dir = Path::new(RUNTIME_DIR).join("src");
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    record_host_link_lines(&out_dir);
     println!("cargo:rerun-if-changed={RUNTIME_DIR}");
     println!("cargo:rerun-if-env-changed=CC");
     println!("cargo:rerun-if-env-changed=CFLAGS");

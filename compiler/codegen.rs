@@ -123,18 +123,28 @@ pub fn versions_loops(options: &Options, largest_function_bytes: usize) -> bool 
 /// took 8 to 11 s), while these settings stay close to linear.
 pub const HUGE_FUNCTION_BYTES: usize = 64 * 1024;
 
-/// Verifies, optimises and emits `module`; `largest_function_bytes` is the size of its largest
+/// The level machine code is generated at for a part whose largest function body is
+/// `largest_function_bytes` (see `HUGE_FUNCTION_BYTES`).
+pub fn machine_code_level(options: &Options, largest_function_bytes: usize) -> OptLevel {
+    match largest_function_bytes > HUGE_FUNCTION_BYTES {
+        true => OptLevel::O0,
+        false => options.opt_level,
+    }
+}
+
+/// Verifies (when asked), optimises and emits `module`; `largest_function_bytes` is the size of its largest
 /// function body in Wasm (see `HUGE_FUNCTION_BYTES`).
 pub fn emit(module: &Module<'_>, options: &Options, emit: Emit, largest_function_bytes: usize) -> Result<Vec<u8>, CompileError> {
-    let (ir_level, machine_code_level) = if largest_function_bytes > HUGE_FUNCTION_BYTES {
-        (options.opt_level.min(OptLevel::O1), OptLevel::O0)
-    } else {
-        (options.opt_level, options.opt_level)
+    let ir_level = match largest_function_bytes > HUGE_FUNCTION_BYTES {
+        true => options.opt_level.min(OptLevel::O1),
+        false => options.opt_level,
     };
-    let machine = target_machine_at(options, machine_code_level)?;
+    let machine = target_machine_at(options, machine_code_level(options, largest_function_bytes))?;
     module.set_triple(&machine.get_triple());
     module.set_data_layout(&machine.get_target_data().get_data_layout());
-    module.verify().map_err(|e| CompileError::backend(format!("invalid LLVM IR: {}", e.to_string())))?;
+    if options.verify_ir {
+        module.verify().map_err(|e| CompileError::backend(format!("invalid LLVM IR: {}", e.to_string())))?;
+    }
     let run = |pipeline: &str| {
         module
             .run_passes(pipeline, &machine, PassBuilderOptions::create())
@@ -145,12 +155,14 @@ pub fn emit(module: &Module<'_>, options: &Options, emit: Emit, largest_function
         unsafe { w2n_version_checked_loops(module.as_mut_ptr()) };
         run(SPLIT_CHECKED_LOOPS)?;
     }
-    run(match ir_level {
-        OptLevel::O0 => "default<O0>",
-        OptLevel::O1 => "default<O1>",
-        OptLevel::O2 => "default<O2>",
-        OptLevel::O3 => "default<O3>",
-    })?;
+    // -O0 runs no IR pass: its pipeline only inlines `alwaysinline` functions, which the
+    // translator never makes, and looking for them scans every instruction.
+    match ir_level {
+        OptLevel::O0 => {}
+        OptLevel::O1 => run("default<O1>")?,
+        OptLevel::O2 => run("default<O2>")?,
+        OptLevel::O3 => run("default<O3>")?,
+    }
     let buffer = match emit {
         Emit::LlvmIr => return Ok(module.print_to_string().to_bytes().to_vec()),
         Emit::Object => machine.write_to_memory_buffer(module, FileType::Object),

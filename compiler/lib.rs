@@ -67,6 +67,10 @@ pub struct Options {
     /// Show `compiling: DONE/TOTAL functions` on stderr while compiling, when stderr is a
     /// terminal and the compile has run for more than a second.
     pub show_progress: bool,
+    /// Check the LLVM IR the translator built before optimising it, so that a translator bug
+    /// is an error rather than a crash or wrong code inside LLVM. It costs about 5% of a -O0
+    /// compile; debug builds, the tests and the fuzzers turn it on.
+    pub verify_ir: bool,
 }
 
 /// The kinds of output `compile` can produce.

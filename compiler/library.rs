@@ -12,7 +12,7 @@
 //! Only ELF is supported. Outputs appear atomically: written beside the output as temporary files,
 //! renamed over it only once complete.
 
-use crate::link::{self, Inputs, LinkError};
+use crate::link::{self, Inputs, LinkArg, LinkCommand, LinkError, OutputKind};
 use object::build::elf::{Builder, SectionData, Symbol};
 use object::elf;
 use object::read::archive::ArchiveFile;
@@ -87,14 +87,10 @@ pub fn write_library(
 /// link against: the whole runtime as one object whose global symbols all take their shared
 /// runtime names and stay global.
 pub fn write_runtime_library(output: &Path) -> Result<(), LinkError> {
-    // The driver's flags pull every member, not only those some input needs.
+    // Every member, not only those some input needs.
     let linked = link_relocatable(
         &[("libw2nrt.a", link::runtime_archive())],
-        &[
-            "-Wl,--whole-archive",
-            "libw2nrt.a",
-            "-Wl,--no-whole-archive",
-        ],
+        &["--whole-archive", "libw2nrt.a", "--no-whole-archive"],
     )?;
     let renamed = rewrite_symbols(&linked, |symbol| {
         if symbol.st_bind() != elf::STB_LOCAL && is_defined(symbol) {
@@ -185,8 +181,8 @@ fn check_prefix(prefix: &str) -> Result<(), LinkError> {
     }
 }
 
-/// Links `files` relocatably (`-r`) into one object, the driver getting `args` with each file
-/// name replaced by its path.
+/// Links `files` relocatably (`-r`) into one object, the linker getting `args`: names of
+/// `files`, each standing for its file, and linker options.
 pub(crate) fn link_relocatable(files: &[(&str, &[u8])], args: &[&str]) -> Result<Vec<u8>, LinkError> {
     let inputs = Inputs::write(files)?;
     let path_of: HashMap<&str, &Path> = files
@@ -196,13 +192,12 @@ pub(crate) fn link_relocatable(files: &[(&str, &[u8])], args: &[&str]) -> Result
         .collect();
     // The output goes into the inputs' temporary directory, removed with them.
     let output = inputs.paths[0].with_file_name("linked.o");
-    let mut full_args: Vec<OsString> = ["-r", "-nostdlib"].map(OsString::from).to_vec();
-    full_args.extend(args.iter().map(|&arg| match path_of.get(arg) {
-        Some(path) => path.as_os_str().to_owned(),
-        None => OsString::from(arg),
+    let mut command = LinkCommand::new(OutputKind::Relocatable, &[]);
+    command.args.extend(args.iter().map(|&arg| match path_of.get(arg) {
+        Some(path) => LinkArg::Input(path.as_os_str().to_owned()),
+        None => LinkArg::LinkerOption(arg.into()),
     }));
-    full_args.extend([OsString::from("-o"), output.clone().into_os_string()]);
-    link::run_driver(&full_args)?;
+    link::run_link(&command, &output)?;
     std::fs::read(&output).map_err(|e| LinkError::io("cannot read the linked object", e))
 }
 
@@ -328,19 +323,16 @@ fn link_shared(object: &[u8], api_symbols: &[String], output: &Path) -> Result<(
         .collect();
     let script = format!("{{ global: {exported}local: *; }};\n");
     let inputs = Inputs::write(&[("library.o", object), ("exports.map", script.as_bytes())])?;
-    let mut script_arg = OsString::from("-Wl,--version-script=");
-    script_arg.push(&inputs.paths[1]);
-    let args = [
-        OsString::from("-shared"),
-        inputs.paths[0].clone().into_os_string(),
-        script_arg,
+    let mut command = LinkCommand::new(OutputKind::Shared, &inputs.paths[..1]).with_system_libraries();
+    let mut script_option = OsString::from("--version-script=");
+    script_option.push(&inputs.paths[1]);
+    command.args.extend([
+        LinkArg::LinkerOption(script_option),
         // The runtime's fault handler and thread-exit hook point into the library's code, so it
         // must stay mapped after a dlclose.
-        OsString::from("-Wl,-z,nodelete"),
-        OsString::from("-lm"),
-        OsString::from("-lpthread"),
-    ];
-    link::link_atomically(&args, output)
+        LinkArg::LinkerOption("-znodelete".into()),
+    ]);
+    link::link_atomically(&command, output)
 }
 
 /// A GNU ar archive of the one `object`, named `member_name`, with the symbol index ("/" member)

@@ -160,6 +160,10 @@ pub struct CodeArgs {
     /// How loads and stores are kept inside linear memory.
     #[arg(long, value_enum, value_name = "MODE", default_value_t = Bounds::Explicit)]
     pub bounds_checks: Bounds,
+    /// Check the LLVM IR built from the module before optimising it (always on in debug
+    /// builds): a compiler bug then ends in an error instead of a crash inside LLVM.
+    #[arg(long)]
+    pub verify_ir: bool,
 }
 
 impl CodeArgs {
@@ -178,6 +182,7 @@ impl CodeArgs {
                 Bounds::Guard => BoundsChecks::Guard,
             },
             show_progress: true,
+            verify_ir: self.verify_ir || cfg!(debug_assertions),
         }
     }
 }

@@ -160,9 +160,13 @@ fn compile_part(
 ) -> Result<Vec<u8>, CompileError> {
     let largest_function_bytes =
         partition.bodies.clone().map(|index| info.bodies[index].get_binary_reader().bytes_remaining()).max().unwrap_or(0);
-    let checks = (options.bounds_checks, codegen::versions_loops(options, largest_function_bytes));
+    let shape = translate::CodeShape {
+        bounds_checks: options.bounds_checks,
+        versioned_checks: codegen::versions_loops(options, largest_function_bytes),
+        fast_isel: codegen::machine_code_level(options, largest_function_bytes) == OptLevel::O0,
+    };
     let context = inkwell::context::Context::create();
-    let module = translate::translate_module(&context, info, record, checks, api, partition)?;
+    let module = translate::translate_module(&context, info, record, shape, api, partition)?;
     drop_unused_declarations(&module);
     codegen::emit(&module, options, emit, largest_function_bytes)
 }

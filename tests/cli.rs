@@ -40,6 +40,30 @@ fn examples_compile_and_run() {
     }
 }
 
+/// Whether `exe`'s `.comment` section has lld's entry (`Linker: [VENDOR] LLD VERSION`).
+fn linked_by_lld(exe: &Path) -> bool {
+    let bytes = std::fs::read(exe).unwrap();
+    bytes.split(|&byte| byte == 0).any(|text| text.starts_with(b"Linker: ") && String::from_utf8_lossy(text).contains(" LLD "))
+}
+
+#[test]
+fn executables_link_inside_the_compiler_unless_a_driver_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = repo("examples/hello.wat");
+    for (driver, in_process) in [(None, true), (Some("cc"), false)] {
+        let exe = dir.path().join(format!("hello-{in_process}"));
+        let mut command = wasm2native();
+        if let Some(driver) = driver {
+            command.env("W2N_CC", driver);
+        }
+        let out = command.arg(&source).arg("-o").arg(&exe).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(linked_by_lld(&exe), in_process, "W2N_CC={driver:?}");
+        let run = Command::new(&exe).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&run.stdout), "Hello from native WebAssembly!\n");
+    }
+}
+
 #[test]
 fn every_emit_kind_writes_its_output() {
     let dir = tempfile::tempdir().unwrap();

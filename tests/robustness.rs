@@ -18,6 +18,7 @@ fn options(features: FeatureSet) -> Options {
     Options {
         opt_level: OptLevel::O0,
         features,
+        verify_ir: true,
         ..Options::default()
     }
 }

@@ -60,11 +60,14 @@ pub struct ModuleEnv<'ctx, 'a> {
     /// Whether checks on address arithmetic get a fast 64-bit half for loop versioning
     /// (`bounds`): only where the optimiser runs the versioning pass (`codegen`).
     pub versioned_checks: bool,
+    /// Whether LLVM's fast instruction selector (-O0) generates the machine code, so that the
+    /// translator prefers what it selects by itself.
+    pub fast_isel: bool,
     runtime_fns: HashMap<RuntimeFn, FunctionValue<'ctx>>,
 }
 
 impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
-    fn new(context: &'ctx Context, info: &'a ModuleInfo<'a>, bounds_checks: BoundsChecks, versioned_checks: bool, is_split: bool) -> Self {
+    fn new(context: &'ctx Context, info: &'a ModuleInfo<'a>, shape: CodeShape, is_split: bool) -> Self {
         let types = LlvmTypes::new(context);
         let module = context.create_module("wasm");
         let fn_types: Vec<FunctionType> = info.types.iter().map(|t| types.function(t)).collect();
@@ -87,7 +90,18 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             })
             .collect();
         let mut env =
-            ModuleEnv { context, module, info, types, fn_types, functions, bounds_checks, versioned_checks, runtime_fns: HashMap::new() };
+            ModuleEnv {
+                context,
+                module,
+                info,
+                types,
+                fn_types,
+                functions,
+                bounds_checks: shape.bounds_checks,
+                versioned_checks: shape.versioned_checks,
+                fast_isel: shape.fast_isel,
+                runtime_fns: HashMap::new(),
+            };
         env.declare_runtime();
         env
     }
@@ -187,19 +201,26 @@ pub fn returned_value<'ctx>(call: CallSiteValue<'ctx>, callee: &str) -> Result<B
     }
 }
 
-/// Translates the part `partition` of `info` into an LLVM module owned by `context`, with
-/// `bounds_checks` keeping its memory accesses in bounds (with `versioned_checks`, see
-/// `ModuleEnv`); the first part carries `build_info` as its build record and, when `api` is
+/// How the code of a part is shaped for what follows it (see the fields of `ModuleEnv`).
+#[derive(Clone, Copy, Debug)]
+pub struct CodeShape {
+    pub bounds_checks: BoundsChecks,
+    pub versioned_checks: bool,
+    pub fast_isel: bool,
+}
+
+/// Translates the part `partition` of `info` into an LLVM module owned by `context`, in the
+/// given `shape`; the first part carries `build_info` as its build record and, when `api` is
 /// given, the C API it describes.
 pub fn translate_module<'ctx, 'a>(
     context: &'ctx Context,
     info: &'a ModuleInfo<'a>,
     build_info: &str,
-    (bounds_checks, versioned_checks): (BoundsChecks, bool),
+    shape: CodeShape,
     api: Option<&crate::capi::Surface>,
     partition: &Partition,
 ) -> Result<Module<'ctx>> {
-    let env = ModuleEnv::new(context, info, bounds_checks, versioned_checks, partition.is_split);
+    let env = ModuleEnv::new(context, info, shape, partition.is_split);
     for defined_index in partition.bodies.clone() {
         let func_index = info.num_imported_funcs + defined_index as u32;
         func::translate_function(&env, func_index, &info.bodies[defined_index])?;

@@ -45,6 +45,7 @@ impl SpecFile {
             opt_level,
             features,
             bounds_checks,
+            verify_ir: true,
             ..Options::default()
         }
     }

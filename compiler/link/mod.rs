@@ -1,12 +1,19 @@
-//! Linking compiled objects with the system linker driver.
+//! Linking compiled objects into executables, shared objects and merged objects.
 //!
 //! An executable is the module object, the runtime's `main` and the runtime library, the last two
 //! embedded in this crate by build.rs, plus, when the program was granted anything at compile
 //! time, an object defining its launch options (see runtime-lib/src/main.h). A shared module is
 //! the object alone: its `w2n_*` references stay undefined and resolve from the process that
-//! loads it, which carries the runtime (this crate exports it dynamically). The driver is `$W2N_CC`, else `cc`, else
-//! `clang-19`. Outputs appear atomically: the linker writes a temporary file beside the output,
-//! renamed over it only on success.
+//! loads it, which carries the runtime (this crate exports it dynamically).
+//!
+//! The linker is lld, inside this process (`lld`), given the start files, library paths and
+//! system libraries the C driver would give its linker. The driver is used instead when
+//! `$W2N_CC` names one, when build.rs could not record the driver's link lines, or when a start
+//! file they name is gone; it is `$W2N_CC`, else `cc`, else `clang-19`. Outputs appear
+//! atomically: the linker writes a temporary file beside the output, renamed over it only on
+//! success.
+
+mod lld;
 
 use std::ffi::OsString;
 use std::fmt;
@@ -81,13 +88,7 @@ pub fn link_executable_with_options(
         ("libw2nrt.a", RUNTIME_ARCHIVE),
     ]);
     let inputs = Inputs::write(&files)?;
-    let mut args: Vec<OsString> = inputs
-        .paths
-        .iter()
-        .map(|p| p.clone().into_os_string())
-        .collect();
-    args.extend(["-lm", "-lpthread"].map(OsString::from));
-    link_atomically(&args, output)
+    link_atomically(&LinkCommand::new(OutputKind::Executable, &inputs.paths).with_system_libraries(), output)
 }
 
 /// An object defining `LAUNCH_OPTIONS_SYMBOL` as `text` and a NUL, read-only, for the same
@@ -130,9 +131,90 @@ fn launch_options_object(module_object: &[u8], text: &[u8]) -> Result<Vec<u8>, L
 /// Links a module object into a shared object whose runtime references resolve at load time.
 pub fn link_shared_module(object: &[u8], output: &Path) -> Result<(), LinkError> {
     let inputs = Inputs::write(&[("module.o", object)])?;
-    let mut args = vec![OsString::from("-shared")];
-    args.extend(inputs.paths.iter().map(|p| p.clone().into_os_string()));
-    link_atomically(&args, output)
+    link_atomically(&LinkCommand::new(OutputKind::Shared, &inputs.paths), output)
+}
+
+/// What a link produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OutputKind {
+    Executable,
+    Shared,
+    /// One object from several (`-r`), with no start files or system libraries.
+    Relocatable,
+}
+
+/// One argument of a link, given to the driver and to the linker each in its own syntax.
+#[derive(Debug, Clone)]
+pub(crate) enum LinkArg {
+    /// An input file or a `-lNAME` library: the same for both.
+    Input(OsString),
+    /// An option of the linker itself, one argument (`-znodelete`, not `-z nodelete`); the
+    /// driver gets it through `-Wl,`.
+    LinkerOption(OsString),
+}
+
+/// A link, in the terms both linkers share.
+pub(crate) struct LinkCommand {
+    pub(crate) kind: OutputKind,
+    /// In order: where options such as `--whole-archive` stand matters.
+    pub(crate) args: Vec<LinkArg>,
+}
+
+impl LinkCommand {
+    /// A link of the files at `inputs`.
+    pub(crate) fn new(kind: OutputKind, inputs: &[PathBuf]) -> Self {
+        LinkCommand {
+            kind,
+            args: inputs.iter().map(|path| LinkArg::Input(path.clone().into_os_string())).collect(),
+        }
+    }
+
+    /// Adds the system libraries the runtime needs.
+    pub(crate) fn with_system_libraries(mut self) -> Self {
+        self.args.extend(["-lm", "-lpthread"].map(|library| LinkArg::Input(library.into())));
+        self
+    }
+
+    /// The arguments for the C driver, before `-o`.
+    fn driver_args(&self) -> Vec<OsString> {
+        let kind_flags: &[&str] = match self.kind {
+            OutputKind::Executable => &[],
+            OutputKind::Shared => &["-shared"],
+            OutputKind::Relocatable => &["-r", "-nostdlib"],
+        };
+        let mut args: Vec<OsString> = kind_flags.iter().map(OsString::from).collect();
+        args.extend(self.args.iter().map(|arg| match arg {
+            LinkArg::Input(input) => input.clone(),
+            LinkArg::LinkerOption(option) => {
+                let mut wrapped = OsString::from("-Wl,");
+                wrapped.push(option);
+                wrapped
+            }
+        }));
+        args
+    }
+
+    /// The arguments for the linker that stand where the driver would put its inputs.
+    fn linker_args(&self) -> impl Iterator<Item = OsString> + '_ {
+        self.args.iter().map(|arg| match arg {
+            LinkArg::Input(input) => input.clone(),
+            LinkArg::LinkerOption(option) => option.clone(),
+        })
+    }
+}
+
+/// Runs `command` with `output` as the linker's output file: lld in this process when it can
+/// (see the module comment), else the C driver.
+pub(crate) fn run_link(command: &LinkCommand, output: &Path) -> Result<(), LinkError> {
+    if std::env::var_os("W2N_CC").is_none() {
+        if let Some(result) = lld::link(command, output) {
+            return result;
+        }
+    }
+    let mut args = command.driver_args();
+    args.push("-o".into());
+    args.push(output.as_os_str().to_owned());
+    run_driver(&args)
 }
 
 /// The linker's input files, kept in a temporary directory for as long as this lives.
@@ -170,8 +252,8 @@ pub(crate) fn temp_beside(output: &Path) -> (&Path, String) {
     (dir, format!(".{file_name}."))
 }
 
-/// Runs the driver with `args -o TEMP` and renames TEMP over `output` once it succeeded.
-pub(crate) fn link_atomically(args: &[OsString], output: &Path) -> Result<(), LinkError> {
+/// Runs `command` into a temporary file beside `output`, renamed over it once the link succeeded.
+pub(crate) fn link_atomically(command: &LinkCommand, output: &Path) -> Result<(), LinkError> {
     let (dir, temp_prefix) = temp_beside(output);
     // Only the name is reserved here (as an empty file); the linker writes the file itself,
     // with its own mode.
@@ -180,11 +262,8 @@ pub(crate) fn link_atomically(args: &[OsString], output: &Path) -> Result<(), Li
         .tempfile_in(dir)
         .map_err(|e| LinkError::io(&format!("cannot create a file in {}", dir.display()), e))?
         .into_temp_path();
-    let mut full_args = args.to_vec();
-    full_args.push("-o".into());
-    full_args.push(temp.to_path_buf().into_os_string());
-    run_driver(&full_args)?;
-    // A driver that succeeds without writing leaves the empty file reserved above.
+    run_link(command, &temp)?;
+    // A linker that succeeds without writing leaves the empty file reserved above.
     if std::fs::metadata(&temp).map(|m| m.len()).unwrap_or(0) == 0 {
         return Err(LinkError { message: "the linker reported success but wrote nothing".into() });
     }
@@ -192,7 +271,8 @@ pub(crate) fn link_atomically(args: &[OsString], output: &Path) -> Result<(), Li
         .map_err(|e| LinkError::io(&format!("cannot write {}", output.display()), e.error))
 }
 
-pub(crate) fn run_driver(args: &[OsString]) -> Result<(), LinkError> {
+/// Runs the C driver with `args`, the output included.
+fn run_driver(args: &[OsString]) -> Result<(), LinkError> {
     let drivers: Vec<OsString> = match std::env::var_os("W2N_CC") {
         Some(driver) => vec![driver],
         None => DEFAULT_DRIVERS.iter().map(OsString::from).collect(),
@@ -339,6 +419,22 @@ const w2n_module wasm2native_module = {
         assert_eq!(std::fs::read(&exe).unwrap(), b"previous");
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1);
+    }
+
+    /// lld runs once per process (see `lld::LLD_UNUSED`); links after it take the driver. A
+    /// relocatable link after an executable's is the order in which a second lld run crashed.
+    #[test]
+    fn links_after_the_first_in_a_process_still_work() {
+        let dir = tempfile::tempdir().unwrap();
+        let object = compile_c_module(dir.path());
+        for index in 0..2 {
+            let exe = dir.path().join(format!("hello{index}"));
+            link_executable(&[object.clone()], &exe).unwrap();
+            assert_eq!(Command::new(&exe).output().unwrap().status.code(), Some(3));
+            let runtime = dir.path().join(format!("libruntime{index}.a"));
+            crate::library::write_runtime_library(&runtime).unwrap();
+            assert!(std::fs::read(&runtime).unwrap().starts_with(b"!<arch>\n"));
+        }
     }
 
     #[test]

@@ -1,0 +1,96 @@
+//! The in-process linker: lld's ELF driver (link/lld.cpp) given what the C driver would give
+//! its linker (start files, library paths, system libraries), as build.rs recorded it from
+//! `cc -###` for each kind of output.
+
+use super::{LinkArg, LinkCommand, LinkError, OutputKind};
+use std::ffi::{c_char, c_int, CStr, CString, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+use std::sync::Mutex;
+
+// The constants `EXECUTABLE`, `SHARED` and `RELOCATABLE`: the driver's linker arguments, its
+// output (`-o`) and plugin options left out, with `INPUTS` where the driver put the inputs;
+// empty when build.rs could not record them.
+include!(concat!(env!("OUT_DIR"), "/host_link_lines.rs"));
+
+/// Stands in the recorded lines for the inputs.
+const INPUTS: &str = "{inputs}";
+
+extern "C" {
+    fn w2n_lld_link(arguments: *const *const c_char, count: usize, diagnostics: *mut *mut c_char, can_run_again: *mut c_int) -> c_int;
+    fn w2n_lld_free(diagnostics: *mut c_char);
+}
+
+/// Links of inputs smaller than this run on one thread: starting lld's thread pool costs more
+/// than it saves on them (5.8 ms instead of 7.5 ms for a 150 KB module's executable).
+const PARALLEL_LINK_BYTES: u64 = 16 << 20;
+
+/// Whether this process may still link with lld. lld keeps state in globals that a second
+/// link in the same process does not always reset (in LLVM 19, a relocatable link after an
+/// executable's crashed on the last one's sections), so a process links in-process once, as
+/// the `ld.lld` program does, and with the driver afterwards.
+static LLD_UNUSED: Mutex<bool> = Mutex::new(true);
+
+/// Links `command` into `output` with lld, or None when lld cannot (see `recorded_line`), or
+/// can no longer (see `LLD_UNUSED`), link in this process, or crashed (caught, so that the
+/// driver can try).
+pub(super) fn link(command: &LinkCommand, output: &Path) -> Option<Result<(), LinkError>> {
+    let line = recorded_line(command.kind)?;
+    let mut args: Vec<OsString> = vec!["ld.lld".into()];
+    if input_bytes(command) < PARALLEL_LINK_BYTES {
+        args.push("--threads=1".into());
+    }
+    for &arg in line {
+        match arg {
+            INPUTS => args.extend(command.linker_args()),
+            _ => args.push(arg.into()),
+        }
+    }
+    args.extend(["-o".into(), output.as_os_str().to_owned()]);
+    let args: Vec<CString> = args.into_iter().map(|arg| CString::new(arg.as_bytes()).ok()).collect::<Option<_>>()?;
+    let pointers: Vec<*const c_char> = args.iter().map(|arg| arg.as_ptr()).collect();
+
+    let mut unused = LLD_UNUSED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !std::mem::replace(&mut *unused, false) {
+        return None;
+    }
+    let mut diagnostics: *mut c_char = std::ptr::null_mut();
+    let mut can_run_again: c_int = 1;
+    // SAFETY: `pointers` are NUL-terminated strings alive for the call, and the two out
+    // pointers are valid; the lock keeps any other link out of lld's globals.
+    let status = unsafe { w2n_lld_link(pointers.as_ptr(), pointers.len(), &mut diagnostics, &mut can_run_again) };
+    let message = if diagnostics.is_null() {
+        String::new()
+    } else {
+        // SAFETY: lld.cpp returns a NUL-terminated string from strdup, freed just after.
+        let text = unsafe { CStr::from_ptr(diagnostics) }.to_string_lossy().trim_end().to_string();
+        unsafe { w2n_lld_free(diagnostics) };
+        text
+    };
+    match (status, can_run_again) {
+        (0, _) => Some(Ok(())),
+        (_, 0) => None,
+        _ => Some(Err(LinkError { message: format!("linker (lld, in process) failed: {message}") })),
+    }
+}
+
+/// The total size of the files `command` links.
+fn input_bytes(command: &LinkCommand) -> u64 {
+    let files = command.args.iter().filter_map(|arg| match arg {
+        LinkArg::Input(input) => std::fs::metadata(input).ok(),
+        LinkArg::LinkerOption(_) => None,
+    });
+    files.map(|metadata| metadata.len()).sum()
+}
+
+/// The recorded line for `kind`, when there is one and the files it names still exist (the
+/// C library or compiler may have moved since this compiler was built).
+fn recorded_line(kind: OutputKind) -> Option<&'static [&'static str]> {
+    let line = match kind {
+        OutputKind::Executable => EXECUTABLE,
+        OutputKind::Shared => SHARED,
+        OutputKind::Relocatable => RELOCATABLE,
+    };
+    let files_exist = line.iter().filter(|arg| arg.starts_with('/') && arg.ends_with(".o")).all(|file| Path::new(file).exists());
+    (!line.is_empty() && files_exist).then_some(line)
+}
