@@ -89,30 +89,18 @@ fn target_machine_at(options: &Options, level: OptLevel) -> Result<TargetMachine
         .ok_or_else(|| CompileError::new(crate::error::ErrorKind::Unsupported, format!("no target machine for CPU {cpu:?}"), None))
 }
 
-/// The optimisation of -O2 and -O3 before the standard pipeline, in two stages:
-/// 1. `w2n_version_checked_loops` (passes/loop_versioning.cpp) versions each innermost loop on
-///    its bounds checks on 64-bit address forms: a copy without checks for when one test before
-///    the loop proves every access in bounds, and the checked copy otherwise. It runs first,
-///    while those checks are as the translator built them.
-/// 2. `SPLIT_CHECKED_LOOPS` splits loops whose remaining checks test an induction variable, one
-///    element at a time, against a fixed limit into a loop without the checks, for the
-///    iterations proven in bounds, and checked loops before and after it (inductive range check
-///    elimination), so a trap still comes at the same iteration with the same writes done. The
-///    passes before IRCE give loops the shape it needs (rotated, with canonical induction
-///    variables), before unrolling reshapes their exits.
-///
-/// The check-free loops can then be vectorised; the standard pipeline has no pass that removes
-/// such checks. InstCombine runs without its fixpoint check, as in the standard pipelines: named
-/// alone, it would abort the process when one round leaves more to combine.
-const SPLIT_CHECKED_LOOPS: &str =
-    "function(sroa,early-cse,simplifycfg,instcombine<no-verify-fixpoint>,loop-mssa(licm),loop(loop-rotate),loop(indvars),irce)";
-
 extern "C" {
-    fn w2n_version_checked_loops(module: inkwell::llvm_sys::prelude::LLVMModuleRef);
+    /// The stage before the standard pipeline at -O2 and -O3 (passes/checked_loops.cpp): loop
+    /// versioning on bounds checks, then loop splitting where checks remain in loops.
+    fn w2n_optimise_checked_loops(
+        module: inkwell::llvm_sys::prelude::LLVMModuleRef,
+        machine: inkwell::llvm_sys::target_machine::LLVMTargetMachineRef,
+    );
 }
 
 /// Whether a part compiled with `options` whose largest function body is
-/// `largest_function_bytes` gets its loops versioned (see `SPLIT_CHECKED_LOOPS`).
+/// `largest_function_bytes` gets its loops versioned and split on their bounds checks (see
+/// `w2n_optimise_checked_loops`).
 pub fn versions_loops(options: &Options, largest_function_bytes: usize) -> bool {
     options.opt_level >= OptLevel::O2 && largest_function_bytes <= HUGE_FUNCTION_BYTES
 }
@@ -151,9 +139,8 @@ pub fn emit(module: &Module<'_>, options: &Options, emit: Emit, largest_function
             .map_err(|e| CompileError::backend(format!("optimisation: {}", e.to_string())))
     };
     if versions_loops(options, largest_function_bytes) {
-        // SAFETY: `module` is a valid module, not in use elsewhere while the pass runs.
-        unsafe { w2n_version_checked_loops(module.as_mut_ptr()) };
-        run(SPLIT_CHECKED_LOOPS)?;
+        // SAFETY: `module` and `machine` are valid and not in use elsewhere while the stage runs.
+        unsafe { w2n_optimise_checked_loops(module.as_mut_ptr(), machine.as_mut_ptr()) };
     }
     // -O0 runs no IR pass: its pipeline only inlines `alwaysinline` functions, which the
     // translator never makes, and looking for them scans every instruction.

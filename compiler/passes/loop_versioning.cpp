@@ -13,6 +13,9 @@
 // vectorise it; the other takes the exact checks throughout, so a trap still comes at the same
 // access with the same writes done before it. Every other fast compare is set to take the
 // exact check, which is what the code did before this pass existed.
+//
+// It notes the functions left with a check inside a loop (in code the fast copies do not cover),
+// for the stage that splits such loops (checked_loops.cpp).
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Analysis/LoopInfo.h"
@@ -25,15 +28,13 @@
 #include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassManager.h"
-#include "llvm/Passes/PassBuilder.h"
-#include "llvm/Transforms/Scalar/SROA.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/LoopSimplify.h"
 #include "llvm/Transforms/Utils/LoopUtils.h"
 #include "llvm/Transforms/Utils/ScalarEvolutionExpander.h"
 #include "llvm/Transforms/Utils/ValueMapper.h"
-#include "llvm-c/Core.h"
+#include "passes.h"
 
 using namespace llvm;
 
@@ -100,15 +101,16 @@ public:
         evolution(analyses.getResult<ScalarEvolutionAnalysis>(function)),
         layout(function.getParent()->getDataLayout()) {}
 
-  // Versions `loop` on `checks`, its fast compares; false (and nothing changed but limits
-  // hoisted out of the loop) when none of them can be tested before the loop.
-  bool version(Loop &loop, const SmallVectorImpl<WideCheck> &checks) {
+  // Versions `loop` on `checks`, its fast compares, and returns the copy taking the exact
+  // checks; null (and nothing changed but limits hoisted out of the loop) when none of them
+  // can be tested before the loop.
+  Loop *version(Loop &loop, const SmallVectorImpl<WideCheck> &checks) {
     // Only a loop with one way in and one way round qualifies. The pass leaves other loops as
     // they are: reshaping them here (one latch for an interpreter's many `continue`s) would
     // steer the standard pipeline into worse code.
     BasicBlock *preheader = loop.getLoopPreheader();
     if (!preheader || !loop.getLoopLatch())
-      return false;
+      return nullptr;
     PredicatedScalarEvolution predicated(evolution, loop);
     // The loop runs at most as often as its latch lets it; other exits (traps among them) only
     // end it sooner, and counting them as well would only make the test longer.
@@ -122,12 +124,12 @@ public:
     if (isa<SCEVCouldNotCompute>(iterations) && (strided = stridedExit(loop)))
       iterations = strided->iterations;
     if (isa<SCEVCouldNotCompute>(iterations))
-      return false;
+      return nullptr;
     // A loop of a few iterations is unrolled whole, and its checks merge in straight-line code:
     // a test before it would cost as much as it saves.
     unsigned maxTrips = evolution.getSmallConstantMaxTripCount(&loop);
     if (maxTrips != 0 && maxTrips <= MaxUnrolledTrips)
-      return false;
+      return nullptr;
     SmallVector<AffineCheck, 8> hoisted;
     for (const WideCheck &check : checks) {
       if (auto affine = affineAddress(loop, predicated, check))
@@ -136,7 +138,7 @@ public:
     Instruction *insertion = preheader->getTerminator();
     SCEVExpander expander(evolution, layout, "w2n.version");
     if (hoisted.empty() || !canTestBefore(loop, iterations, strided, hoisted, predicated, expander))
-      return false;
+      return nullptr;
 
     // Exits of their own, and values used after the loop passed through phis there, so that
     // the copy's exits can be added to them.
@@ -171,7 +173,7 @@ public:
     }
     tree.recalculate(*preheader->getParent());
     evolution.forgetLoop(&loop);
-    return true;
+    return exactLoop;
   }
 
 private:
@@ -387,64 +389,61 @@ private:
   const DataLayout &layout;
 };
 
-struct VersionCheckedLoops : PassInfoMixin<VersionCheckedLoops> {
-  PreservedAnalyses run(Function &function, FunctionAnalysisManager &analyses) {
-    bool any = false;
-    for (BasicBlock &block : function) {
-      if (auto *branch = dyn_cast<BranchInst>(block.getTerminator()))
-        any |= asWideCheck(branch).has_value();
+// Whether `function` has a conditional branch to a trap (a block ending in `unreachable`)
+// inside a loop other than those of `exactCopies`.
+bool hasCheckedLoop(Function &function, LoopInfo &loops, const SmallPtrSetImpl<Loop *> &exactCopies) {
+  for (BasicBlock &block : function) {
+    Loop *loop = loops.getLoopFor(&block);
+    auto *branch = dyn_cast<BranchInst>(block.getTerminator());
+    if (!loop || exactCopies.contains(loop) || !branch || !branch->isConditional())
+      continue;
+    for (BasicBlock *successor : branch->successors()) {
+      if (isa<UnreachableInst>(successor->getTerminator()))
+        return true;
     }
-    if (!any)
-      return PreservedAnalyses::all();
-
-    LoopVersioner versioner(function, analyses);
-    LoopInfo &loops = analyses.getResult<LoopAnalysis>(function);
-    SmallVector<Loop *, 16> innermost;
-    for (Loop *loop : loops.getLoopsInPreorder()) {
-      if (loop->isInnermost())
-        innermost.push_back(loop);
-    }
-    for (Loop *loop : innermost) {
-      SmallVector<WideCheck, 8> checks;
-      for (BasicBlock *block : loop->blocks()) {
-        if (auto *branch = dyn_cast<BranchInst>(block->getTerminator()))
-          if (auto check = asWideCheck(branch))
-            checks.push_back(*check);
-      }
-      if (!checks.empty())
-        versioner.version(*loop, checks);
-    }
-    // Whatever was not versioned takes the exact check, as unversioned code always did.
-    for (BasicBlock &block : function) {
-      if (auto *branch = dyn_cast<BranchInst>(block.getTerminator()))
-        if (auto check = asWideCheck(branch))
-          settle(*check, /*exact=*/true);
-    }
-    return PreservedAnalyses::none();
   }
-};
+  return false;
+}
 
 } // namespace
 
-// Runs the pass over every function of `module`, first of all optimisations, so that the fast
-// compares are still as the translator left them, after promoting locals to SSA values (SROA).
-// Called from compiler/codegen.rs.
-extern "C" void w2n_version_checked_loops(LLVMModuleRef module) {
-  LoopAnalysisManager loopAnalyses;
-  FunctionAnalysisManager functionAnalyses;
-  CGSCCAnalysisManager sccAnalyses;
-  ModuleAnalysisManager moduleAnalyses;
-  PassBuilder builder;
-  builder.registerModuleAnalyses(moduleAnalyses);
-  builder.registerCGSCCAnalyses(sccAnalyses);
-  builder.registerFunctionAnalyses(functionAnalyses);
-  builder.registerLoopAnalyses(loopAnalyses);
-  builder.crossRegisterProxies(loopAnalyses, functionAnalyses, sccAnalyses, moduleAnalyses);
+PreservedAnalyses w2n::VersionCheckedLoops::run(Function &function, FunctionAnalysisManager &analyses) {
+  bool any = false;
+  for (BasicBlock &block : function) {
+    if (auto *branch = dyn_cast<BranchInst>(block.getTerminator()))
+      any |= asWideCheck(branch).has_value();
+  }
+  LoopInfo &loops = analyses.getResult<LoopAnalysis>(function);
+  SmallPtrSet<Loop *, 16> exactCopies;
+  if (!any) {
+    if (hasCheckedLoop(function, loops, exactCopies))
+      checkedLoops.insert(&function);
+    return PreservedAnalyses::all();
+  }
 
-  FunctionPassManager functionPasses;
-  functionPasses.addPass(SROAPass(SROAOptions::PreserveCFG));
-  functionPasses.addPass(VersionCheckedLoops());
-  ModulePassManager modulePasses;
-  modulePasses.addPass(createModuleToFunctionPassAdaptor(std::move(functionPasses)));
-  modulePasses.run(*unwrap(module), moduleAnalyses);
+  LoopVersioner versioner(function, analyses);
+  SmallVector<Loop *, 16> innermost;
+  for (Loop *loop : loops.getLoopsInPreorder()) {
+    if (loop->isInnermost())
+      innermost.push_back(loop);
+  }
+  for (Loop *loop : innermost) {
+    SmallVector<WideCheck, 8> checks;
+    for (BasicBlock *block : loop->blocks()) {
+      if (auto *branch = dyn_cast<BranchInst>(block->getTerminator()))
+        if (auto check = asWideCheck(branch))
+          checks.push_back(*check);
+    }
+    if (Loop *exactCopy = checks.empty() ? nullptr : versioner.version(*loop, checks))
+      exactCopies.insert(exactCopy);
+  }
+  // Whatever was not versioned takes the exact check, as unversioned code always did.
+  for (BasicBlock &block : function) {
+    if (auto *branch = dyn_cast<BranchInst>(block.getTerminator()))
+      if (auto check = asWideCheck(branch))
+        settle(*check, /*exact=*/true);
+  }
+  if (hasCheckedLoop(function, loops, exactCopies))
+    checkedLoops.insert(&function);
+  return PreservedAnalyses::none();
 }

@@ -1,0 +1,34 @@
+// The compiler's own LLVM passes, run before the standard pipeline at -O2 and -O3 on code whose
+// memory accesses are checked (entry point: checked_loops.cpp).
+
+#pragma once
+
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/IR/PassManager.h"
+
+namespace w2n {
+
+// The functions that still have a bounds check inside a loop once versioning is done.
+using FunctionSet = llvm::SmallPtrSet<llvm::Function *, 32>;
+
+// Versions loops on their bounds checks (loop_versioning.cpp), and adds to `checkedLoops` each
+// function it leaves with a check in a loop, its loops' checked copies aside.
+struct VersionCheckedLoops : llvm::PassInfoMixin<VersionCheckedLoops> {
+  explicit VersionCheckedLoops(FunctionSet &checkedLoops) : checkedLoops(checkedLoops) {}
+  llvm::PreservedAnalyses run(llvm::Function &function, llvm::FunctionAnalysisManager &analyses);
+
+  FunctionSet &checkedLoops;
+};
+
+// Splits the loops of the functions in `checkedLoops` on their remaining checks
+// (checked_loops.cpp); other functions are left as they are.
+struct SplitCheckedLoops : llvm::PassInfoMixin<SplitCheckedLoops> {
+  SplitCheckedLoops(llvm::FunctionPassManager passes, const FunctionSet &checkedLoops)
+      : passes(std::move(passes)), checkedLoops(checkedLoops) {}
+  llvm::PreservedAnalyses run(llvm::Function &function, llvm::FunctionAnalysisManager &analyses);
+
+  llvm::FunctionPassManager passes;
+  const FunctionSet &checkedLoops;
+};
+
+} // namespace w2n
