@@ -102,7 +102,7 @@ extern "C" {
 /// `largest_function_bytes` gets its loops versioned and split on their bounds checks (see
 /// `w2n_optimise_checked_loops`).
 pub fn versions_loops(options: &Options, largest_function_bytes: usize) -> bool {
-    options.opt_level >= OptLevel::O2 && largest_function_bytes <= HUGE_FUNCTION_BYTES
+    options.opt_level >= OptLevel::O2 && !is_huge(largest_function_bytes)
 }
 
 /// Function bodies above this size are optimised as at -O1 at most and get their machine code
@@ -111,19 +111,25 @@ pub fn versions_loops(options: &Options, largest_function_bytes: usize) -> bool 
 /// took 8 to 11 s), while these settings stay close to linear.
 pub const HUGE_FUNCTION_BYTES: usize = 64 * 1024;
 
+/// Whether a part whose largest function body is `largest_function_bytes` is compiled with the
+/// settings for huge functions (see `HUGE_FUNCTION_BYTES`).
+fn is_huge(largest_function_bytes: usize) -> bool {
+    largest_function_bytes > HUGE_FUNCTION_BYTES
+}
+
 /// The level machine code is generated at for a part whose largest function body is
 /// `largest_function_bytes` (see `HUGE_FUNCTION_BYTES`).
 pub fn machine_code_level(options: &Options, largest_function_bytes: usize) -> OptLevel {
-    match largest_function_bytes > HUGE_FUNCTION_BYTES {
+    match is_huge(largest_function_bytes) {
         true => OptLevel::O0,
         false => options.opt_level,
     }
 }
 
-/// Verifies (when asked), optimises and emits `module`; `largest_function_bytes` is the size of its largest
-/// function body in Wasm (see `HUGE_FUNCTION_BYTES`).
+/// Verifies (when asked), optimises and emits `module`; `largest_function_bytes` is the size of
+/// its largest function body in Wasm (see `HUGE_FUNCTION_BYTES`).
 pub fn emit(module: &Module<'_>, options: &Options, emit: Emit, largest_function_bytes: usize) -> Result<Vec<u8>, CompileError> {
-    let ir_level = match largest_function_bytes > HUGE_FUNCTION_BYTES {
+    let ir_level = match is_huge(largest_function_bytes) {
         true => options.opt_level.min(OptLevel::O1),
         false => options.opt_level,
     };

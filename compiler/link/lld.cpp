@@ -3,7 +3,7 @@
 // Linking an executable through the system driver costs three processes (cc, collect2, ld)
 // and bfd's start, about 28 ms for a small program: half of what -O0 takes to compile it. The
 // same link in lld, already in our process with LLVM, takes a few milliseconds. lld is not
-// reentrant: callers run one link at a time (link/lld.rs holds a lock).
+// reentrant, nor reliably run twice: link/lld.rs calls it once per process at most.
 
 #include "lld/Common/Driver.h"
 #include "llvm/Support/CrashRecoveryContext.h"

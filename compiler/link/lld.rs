@@ -6,7 +6,7 @@ use super::{LinkArg, LinkCommand, LinkError, OutputKind};
 use std::ffi::{c_char, c_int, CStr, CString, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 // The constants `EXECUTABLE`, `SHARED` and `RELOCATABLE`: the driver's linker arguments, its
 // output (`-o`) and plugin options left out, with `INPUTS` where the driver put the inputs;
@@ -29,7 +29,7 @@ const PARALLEL_LINK_BYTES: u64 = 16 << 20;
 /// link in the same process does not always reset (in LLVM 19, a relocatable link after an
 /// executable's crashed on the last one's sections), so a process links in-process once, as
 /// the `ld.lld` program does, and with the driver afterwards.
-static LLD_UNUSED: Mutex<bool> = Mutex::new(true);
+static LLD_UNUSED: AtomicBool = AtomicBool::new(true);
 
 /// Links `command` into `output` with lld, or None when lld cannot (see `recorded_line`), or
 /// can no longer (see `LLD_UNUSED`), link in this process, or crashed (caught, so that the
@@ -50,14 +50,13 @@ pub(super) fn link(command: &LinkCommand, output: &Path) -> Option<Result<(), Li
     let args: Vec<CString> = args.into_iter().map(|arg| CString::new(arg.as_bytes()).ok()).collect::<Option<_>>()?;
     let pointers: Vec<*const c_char> = args.iter().map(|arg| arg.as_ptr()).collect();
 
-    let mut unused = LLD_UNUSED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if !std::mem::replace(&mut *unused, false) {
+    if !LLD_UNUSED.swap(false, Ordering::SeqCst) {
         return None;
     }
     let mut diagnostics: *mut c_char = std::ptr::null_mut();
     let mut can_run_again: c_int = 1;
     // SAFETY: `pointers` are NUL-terminated strings alive for the call, and the two out
-    // pointers are valid; the lock keeps any other link out of lld's globals.
+    // pointers are valid; the swap above lets one call at most into lld's globals.
     let status = unsafe { w2n_lld_link(pointers.as_ptr(), pointers.len(), &mut diagnostics, &mut can_run_again) };
     let message = if diagnostics.is_null() {
         String::new()
