@@ -1,7 +1,7 @@
 //! From an LLVM module to bytes: target selection, the optimisation pipeline and emission.
 
 use crate::error::CompileError;
-use crate::{Emit, OptLevel, Options};
+use crate::{BoundsChecks, Emit, OptLevel, Options};
 use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple};
@@ -95,6 +95,7 @@ extern "C" {
     fn w2n_optimise_checked_loops(
         module: inkwell::llvm_sys::prelude::LLVMModuleRef,
         machine: inkwell::llvm_sys::target_machine::LLVMTargetMachineRef,
+        guard_pages: bool,
     );
 }
 
@@ -139,14 +140,21 @@ pub fn emit(module: &Module<'_>, options: &Options, emit: Emit, largest_function
     if options.verify_ir {
         module.verify().map_err(|e| CompileError::backend(format!("invalid LLVM IR: {}", e.to_string())))?;
     }
+    let guard_pages = options.bounds_checks == BoundsChecks::Guard;
+    let versions_loops = versions_loops(options, largest_function_bytes);
     let run = |pipeline: &str| {
+        let pass_options = PassBuilderOptions::create();
+        // With guard pages, a vector access faulting part-way past the end of memory would leave
+        // undone the stores of its lanes that fit; the versioning stage lets only loops proven
+        // in bounds be vectorised, and without it none is.
+        pass_options.set_loop_vectorization(!guard_pages || versions_loops);
         module
-            .run_passes(pipeline, &machine, PassBuilderOptions::create())
+            .run_passes(pipeline, &machine, pass_options)
             .map_err(|e| CompileError::backend(format!("optimisation: {}", e.to_string())))
     };
-    if versions_loops(options, largest_function_bytes) {
+    if versions_loops {
         // SAFETY: `module` and `machine` are valid and not in use elsewhere while the stage runs.
-        unsafe { w2n_optimise_checked_loops(module.as_mut_ptr(), machine.as_mut_ptr()) };
+        unsafe { w2n_optimise_checked_loops(module.as_mut_ptr(), machine.as_mut_ptr(), guard_pages) };
     }
     // -O0 runs no IR pass: its pipeline only inlines `alwaysinline` functions, which the
     // translator never makes, and looking for them scans every instruction.

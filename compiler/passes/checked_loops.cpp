@@ -39,9 +39,9 @@ PreservedAnalyses w2n::SplitCheckedLoops::run(Function &function, FunctionAnalys
   return passes.run(function, analyses);
 }
 
-// Runs the stage over every function of `module`, for `machine`'s target. Called from
-// compiler/codegen.rs.
-extern "C" void w2n_optimise_checked_loops(LLVMModuleRef module, LLVMTargetMachineRef machine) {
+// Runs the stage over every function of `module`, for `machine`'s target; `guardPages` says
+// that accesses are compiled for guard pages. Called from compiler/codegen.rs.
+extern "C" void w2n_optimise_checked_loops(LLVMModuleRef module, LLVMTargetMachineRef machine, bool guardPages) {
   LoopAnalysisManager loopAnalyses;
   FunctionAnalysisManager functionAnalyses;
   CGSCCAnalysisManager sccAnalyses;
@@ -60,7 +60,7 @@ extern "C" void w2n_optimise_checked_loops(LLVMModuleRef module, LLVMTargetMachi
   w2n::FunctionSet checkedLoops;
   FunctionPassManager functionPasses;
   functionPasses.addPass(SROAPass(SROAOptions::PreserveCFG));
-  functionPasses.addPass(w2n::VersionCheckedLoops(checkedLoops));
+  functionPasses.addPass(w2n::VersionCheckedLoops(checkedLoops, guardPages));
   functionPasses.addPass(w2n::SplitCheckedLoops(std::move(splitPasses), checkedLoops));
   ModulePassManager modulePasses;
   modulePasses.addPass(createModuleToFunctionPassAdaptor(std::move(functionPasses)));

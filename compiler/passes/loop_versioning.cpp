@@ -14,6 +14,16 @@
 // access with the same writes done before it. Every other fast compare is set to take the
 // exact check, which is what the code did before this pass existed.
 //
+// All of linear memory is one object to LLVM, so the vectoriser cannot tell a loop's arrays
+// apart and tests at run time that every pair of accesses, one a store, does not overlap; two
+// accesses of one array element by element (`c[j]`, `c[j + 1]`) always do, so that vector code
+// never runs. So the pass also groups the fast copy's accesses whose addresses move with the
+// loop and differ by a constant (one array), and where a group stores, the test before the loop
+// also requires the bytes each group touches over all iterations to be disjoint from the
+// others'. The fast copy's accesses then carry scoped `noalias` metadata saying so, which the
+// vectoriser needs no test for. A loop whose groups overlap (a copy within one buffer) runs the
+// checked copy, as a loop whose accesses leave memory does.
+//
 // It notes the functions left with a check inside a loop (in code the fast copies do not cover),
 // for the stage that splits such loops (checked_loops.cpp).
 
@@ -49,6 +59,10 @@ constexpr const char *WideCheckKind = "w2n.wide_check";
 constexpr uint64_t MaxIterations = uint64_t(1) << 32;
 constexpr int64_t MaxStep = int64_t(1) << 30;
 constexpr unsigned MaxUnrolledTrips = 16;
+// Beyond these, testing every pair of groups costs more before the loop than it is likely to
+// save in it.
+constexpr unsigned MaxAliasGroups = 8;
+constexpr unsigned MaxAliasTests = 16;
 
 struct WideCheck {
   BranchInst *branch;
@@ -91,6 +105,81 @@ struct AffineCheck {
   const SCEV *start;
   int64_t step;
 };
+
+// Accesses of the fast copy whose addresses differ by constants (one array), and the bytes
+// they touch at an iteration: [start + low, start + high), where `start + step * i` is the
+// address of the first member's fast compare at iteration i.
+struct AccessGroup {
+  const SCEV *start = nullptr;
+  int64_t step = 0;
+  int64_t low = 0;
+  int64_t high = 0;
+  bool stores = false;
+  SmallVector<Instruction *, 8> accesses;
+  MDNode *scope = nullptr;
+};
+
+// The groups of a loop and the pairs of them (indices into `groups`) to prove disjoint: those
+// where one stores.
+struct AliasPlan {
+  SmallVector<AccessGroup, 4> groups;
+  SmallVector<std::pair<unsigned, unsigned>, 8> pairs;
+};
+
+// The constant `end` of a fast compare's limit, `usub.sat(size + 1, end)` (translate/bounds.rs):
+// every access it covers lies in [address, address + end).
+std::optional<int64_t> accessEnd(const WideCheck &check) {
+  auto *limit = dyn_cast<IntrinsicInst>(check.limit);
+  if (!limit || limit->getIntrinsicID() != Intrinsic::usub_sat)
+    return std::nullopt;
+  auto *end = dyn_cast<ConstantInt>(limit->getArgOperand(1));
+  if (!end || end->getValue().getActiveBits() > 40)
+    return std::nullopt;
+  return end->getSExtValue();
+}
+
+// Type-based alias tag of linear memory: must match `AliasTags` in compiler/translate/alias.rs.
+constexpr const char *LinearMemoryTag = "linear memory";
+
+// Whether `access`, a load or store, is tagged as one of linear memory.
+bool accessesLinearMemory(const Instruction &access) {
+  MDNode *tag = access.getMetadata(LLVMContext::MD_tbaa);
+  auto *type = tag && tag->getNumOperands() > 0 ? dyn_cast<MDNode>(tag->getOperand(0)) : nullptr;
+  auto *name = type && type->getNumOperands() > 0 ? dyn_cast<MDString>(type->getOperand(0)) : nullptr;
+  return name && name->getString() == LinearMemoryTag;
+}
+
+// The loads and stores whose address is the one `check` tests (the index its join block
+// receives, plus a constant memory offset), into `accesses`; whether one of them stores. Other
+// uses of the address are left out, so their accesses keep no metadata and may alias anything.
+bool collectAccesses(const WideCheck &check, SmallVectorImpl<Instruction *> &accesses) {
+  bool stores = false;
+  BasicBlock *join = check.branch->getSuccessor(1);
+  for (PHINode &index : join->phis()) {
+    SmallVector<Value *, 4> addresses{&index};
+    for (User *user : index.users()) {
+      auto *add = dyn_cast<BinaryOperator>(user);
+      if (add && add->getOpcode() == Instruction::Add && isa<ConstantInt>(add->getOperand(1)))
+        addresses.push_back(add);
+    }
+    for (Value *address : addresses) {
+      for (User *user : address->users()) {
+        auto *pointer = dyn_cast<GetElementPtrInst>(user);
+        if (!pointer || pointer->getNumIndices() != 1 || pointer->getOperand(1) != address)
+          continue;
+        for (User *access : pointer->users()) {
+          if (auto *load = dyn_cast<LoadInst>(access)) {
+            accesses.push_back(load);
+          } else if (auto *store = dyn_cast<StoreInst>(access); store && store->getPointerOperand() == pointer) {
+            accesses.push_back(store);
+            stores = true;
+          }
+        }
+      }
+    }
+  }
+  return stores;
+}
 
 // The loop's copy taking the exact checks, and the test choosing between the copies.
 class LoopVersioner {
@@ -140,6 +229,9 @@ public:
     if (hoisted.empty() || !canTestBefore(loop, iterations, strided, hoisted, predicated, expander))
       return nullptr;
 
+    if (coversEveryAccess(loop, hoisted))
+      provenLoops.insert(&loop);
+
     // Exits of their own, and values used after the loop passed through phis there, so that
     // the copy's exits can be added to them.
     simplifyLoop(&loop, &tree, &loops, &evolution, nullptr, nullptr, /*PreserveLCSSA=*/false);
@@ -150,6 +242,9 @@ public:
     Value *lastIteration =
         builder.CreateZExtOrTrunc(expander.expandCodeFor(iterations, nullptr, insertion), builder.getInt64Ty());
     Value *inBounds = testAccesses(hoisted, lastIteration, strided, predicated, expander, builder);
+    AliasPlan aliases = planAliasTests(loop, hoisted);
+    if (!aliases.pairs.empty())
+      inBounds = builder.CreateAnd(inBounds, testDisjoint(aliases, lastIteration, expander, builder));
     BasicBlock *fastPreheader = SplitBlock(preheader, insertion, &tree, &loops, nullptr, "w2n.fast.ph");
     ValueToValueMapTy map;
     SmallVector<BasicBlock *, 16> exactBlocks;
@@ -165,6 +260,8 @@ public:
       settle(affine.check, /*exact=*/false);
     if (strided)
       countIterations(loop, fastPreheader, lastIteration);
+    if (!aliases.pairs.empty())
+      markDisjoint(aliases, fastPreheader);
     markNoWrap(loop);
     for (BasicBlock *block : exactBlocks) {
       if (auto *branch = dyn_cast<BranchInst>(block->getTerminator()))
@@ -176,7 +273,30 @@ public:
     return exactLoop;
   }
 
+  // The fast copies whose every access of linear memory the test before them proves in
+  // bounds, so that none faults.
+  const SmallPtrSetImpl<Loop *> &proven() const { return provenLoops; }
+
 private:
+  // Whether every load and store of linear memory in `loop` is one that a check of `hoisted`
+  // covers.
+  bool coversEveryAccess(Loop &loop, ArrayRef<AffineCheck> hoisted) {
+    SmallPtrSet<Instruction *, 32> covered;
+    for (const AffineCheck &affine : hoisted) {
+      SmallVector<Instruction *, 8> accesses;
+      collectAccesses(affine.check, accesses);
+      covered.insert(accesses.begin(), accesses.end());
+    }
+    for (BasicBlock *block : loop.blocks()) {
+      for (Instruction &instruction : *block) {
+        if ((isa<LoadInst>(instruction) || isa<StoreInst>(instruction)) && accessesLinearMemory(instruction) &&
+            !covered.contains(&instruction))
+          return false;
+      }
+    }
+    return true;
+  }
+
   // Whether everything the test needs can be computed before the loop.
   bool canTestBefore(Loop &loop, const SCEV *iterations, const std::optional<StridedExit> &strided,
                      ArrayRef<AffineCheck> hoisted,
@@ -221,6 +341,111 @@ private:
     for (const SCEVPredicate *assumption : cast<SCEVUnionPredicate>(predicated.getPredicate()).getPredicates())
       inBounds = builder.CreateAnd(inBounds, testAssumption(*assumption, lastIteration, expander, builder));
     return inBounds;
+  }
+
+  // The groups of the accesses whose addresses move with `loop` (see `AccessGroup`) and the
+  // pairs of them to prove disjoint; no pairs when there is nothing to prove, or too much.
+  AliasPlan planAliasTests(Loop &loop, ArrayRef<AffineCheck> hoisted) {
+    AliasPlan plan;
+    for (const AffineCheck &affine : hoisted) {
+      // An access at one address throughout is left out: LICM hoists it out of the loop, and
+      // out of an outer loop, where a claim that holds for one run of this loop does not.
+      std::optional<int64_t> end = accessEnd(affine.check);
+      if (affine.step == 0 || !end)
+        continue;
+      SmallVector<Instruction *, 8> accesses;
+      bool stores = collectAccesses(affine.check, accesses);
+      if (accesses.empty())
+        continue;
+      AccessGroup *group = nullptr;
+      int64_t offset = 0;
+      for (AccessGroup &candidate : plan.groups) {
+        auto *difference = dyn_cast<SCEVConstant>(evolution.getMinusSCEV(affine.start, candidate.start));
+        if (candidate.step == affine.step && difference && difference->getAPInt().getSignificantBits() <= 32) {
+          group = &candidate;
+          offset = difference->getValue()->getSExtValue();
+          break;
+        }
+      }
+      if (!group) {
+        group = &plan.groups.emplace_back();
+        group->start = affine.start;
+        group->step = affine.step;
+      }
+      group->low = std::min(group->low, offset);
+      group->high = std::max(group->high, offset + *end);
+      group->stores |= stores;
+      group->accesses.append(accesses.begin(), accesses.end());
+    }
+    if (plan.groups.size() > MaxAliasGroups)
+      return {};
+    for (unsigned first = 0; first < plan.groups.size(); first++) {
+      for (unsigned second = first + 1; second < plan.groups.size(); second++) {
+        if (plan.groups[first].stores || plan.groups[second].stores)
+          plan.pairs.push_back({first, second});
+      }
+    }
+    if (plan.pairs.size() > MaxAliasTests)
+      return {};
+    return plan;
+  }
+
+  // The test that the bytes the groups of each pair of `plan` touch, from the first iteration
+  // to `lastIteration`, are disjoint. Taken with the test that those accesses are in bounds,
+  // every address is below 2^33 and none of this arithmetic wraps.
+  Value *testDisjoint(const AliasPlan &plan, Value *lastIteration, SCEVExpander &expander, IRBuilder<> &builder) {
+    Instruction *insertion = &*builder.GetInsertPoint();
+    Type *i64 = builder.getInt64Ty();
+    SmallVector<std::pair<Value *, Value *>, 4> extents;
+    for (const AccessGroup &group : plan.groups) {
+      Value *start = builder.CreateSExtOrTrunc(expander.expandCodeFor(group.start, nullptr, insertion), i64);
+      Value *travel = builder.CreateMul(lastIteration, builder.getInt64(group.step));
+      Value *low = builder.CreateAdd(start, builder.getInt64(group.low));
+      Value *high = builder.CreateAdd(start, builder.getInt64(group.high));
+      if (group.step > 0)
+        high = builder.CreateAdd(high, travel);
+      else
+        low = builder.CreateAdd(low, travel);
+      extents.push_back({low, high});
+    }
+    Value *disjoint = builder.getTrue();
+    for (auto [first, second] : plan.pairs) {
+      Value *before = builder.CreateICmpSLE(extents[first].second, extents[second].first);
+      Value *after = builder.CreateICmpSLE(extents[second].second, extents[first].first);
+      disjoint = builder.CreateAnd(disjoint, builder.CreateOr(before, after));
+    }
+    return disjoint;
+  }
+
+  // Tells alias analysis that the groups of each pair of `plan`, proven disjoint before the
+  // fast copy that `preheader` enters, do not alias there: a scope for each group, and a
+  // declaration of each in the preheader, so that unrolling an outer loop gives each of its
+  // copies scopes of its own.
+  void markDisjoint(AliasPlan &plan, BasicBlock *preheader) {
+    LLVMContext &context = preheader->getContext();
+    MDBuilder metadata(context);
+    MDNode *domain = metadata.createAnonymousAliasScopeDomain("w2n.version");
+    IRBuilder<> builder(preheader->getTerminator());
+    for (AccessGroup &group : plan.groups) {
+      group.scope = metadata.createAnonymousAliasScope(domain);
+      builder.CreateNoAliasScopeDeclaration(MDNode::get(context, {group.scope}));
+    }
+    for (unsigned index = 0; index < plan.groups.size(); index++) {
+      SmallVector<Metadata *, 8> others;
+      for (auto [first, second] : plan.pairs) {
+        if (first == index || second == index)
+          others.push_back(plan.groups[first == index ? second : first].scope);
+      }
+      MDNode *scopes = MDNode::get(context, {plan.groups[index].scope});
+      MDNode *disjoint = MDNode::get(context, others);
+      for (Instruction *access : plan.groups[index].accesses) {
+        access->setMetadata(LLVMContext::MD_alias_scope,
+                            MDNode::concatenate(access->getMetadata(LLVMContext::MD_alias_scope), scopes));
+        if (!others.empty())
+          access->setMetadata(LLVMContext::MD_noalias,
+                              MDNode::concatenate(access->getMetadata(LLVMContext::MD_noalias), disjoint));
+      }
+    }
   }
 
   // The strided exit of `loop`, if it has one (see `StridedExit`).
@@ -380,6 +605,7 @@ private:
     }
   }
 
+  SmallPtrSet<Loop *, 16> provenLoops;
   // The counters of the loop being versioned that the test before it finds not to wrap as
   // signed values.
   SmallPtrSet<const SCEV *, 8> noSignedWrap;
@@ -415,7 +641,7 @@ PreservedAnalyses w2n::VersionCheckedLoops::run(Function &function, FunctionAnal
   }
   LoopInfo &loops = analyses.getResult<LoopAnalysis>(function);
   SmallPtrSet<Loop *, 16> exactCopies;
-  if (!any) {
+  if (!any && !guardPages) {
     if (hasCheckedLoop(function, loops, exactCopies))
       checkedLoops.insert(&function);
     return PreservedAnalyses::all();
@@ -442,6 +668,15 @@ PreservedAnalyses w2n::VersionCheckedLoops::run(Function &function, FunctionAnal
     if (auto *branch = dyn_cast<BranchInst>(block.getTerminator()))
       if (auto check = asWideCheck(branch))
         settle(*check, /*exact=*/true);
+  }
+  // With guard pages an access is not checked: it faults. A vector access that faults
+  // part-way past the end of memory would leave undone the stores of its lanes that fit, so
+  // only loops whose accesses are all proven in bounds may be vectorised.
+  if (guardPages) {
+    for (Loop *loop : loops.getLoopsInPreorder()) {
+      if (loop->isInnermost() && !versioner.proven().contains(loop))
+        addStringMetadataToLoop(loop, "llvm.loop.vectorize.enable", 0);
+    }
   }
   if (hasCheckedLoop(function, loops, exactCopies))
     checkedLoops.insert(&function);

@@ -12,12 +12,15 @@ namespace w2n {
 using FunctionSet = llvm::SmallPtrSet<llvm::Function *, 32>;
 
 // Versions loops on their bounds checks (loop_versioning.cpp), and adds to `checkedLoops` each
-// function it leaves with a check in a loop, its loops' checked copies aside.
+// function it leaves with a check in a loop, its loops' checked copies aside. With
+// `guardPages` (accesses that fit the guard region are not checked), it also keeps every loop
+// but the fast copies proven in bounds from being vectorised.
 struct VersionCheckedLoops : llvm::PassInfoMixin<VersionCheckedLoops> {
-  explicit VersionCheckedLoops(FunctionSet &checkedLoops) : checkedLoops(checkedLoops) {}
+  VersionCheckedLoops(FunctionSet &checkedLoops, bool guardPages) : checkedLoops(checkedLoops), guardPages(guardPages) {}
   llvm::PreservedAnalyses run(llvm::Function &function, llvm::FunctionAnalysisManager &analyses);
 
   FunctionSet &checkedLoops;
+  bool guardPages;
 };
 
 // Splits the loops of the functions in `checkedLoops` on their remaining checks

@@ -61,6 +61,16 @@ int main(void) {
     report("stride(0, 65472, 65476)", instance, versioned_stride(instance, 0, 65472, 65476));
     take_written(instance, 65400, 65536);
 
+    /* Reads and writes overlap: each word is the one before it plus one, as written in turn. */
+    memset(versioned_memory_data(instance) + 2000, 0, 400);
+    memcpy(versioned_memory_data(instance) + 2000, &(uint32_t){7}, sizeof(uint32_t));
+    report("shift(2000, 1, 40)", instance, versioned_shift(instance, 2000, 1, 40));
+    take_written(instance, 2000, 2400);
+    /* Disjoint: the second forty words are the first forty plus one. */
+    versioned_fill(instance, 2000, 0, 40);
+    report("shift(2000, 40, 40)", instance, versioned_shift(instance, 2000, 40, 40));
+    take_written(instance, 2000, 2400);
+
     /* Above 2 GiB, addresses are negative as 32-bit signed values. */
     int32_t previous = 0;
     report("grow(40000)", instance, versioned_grow(instance, 40000, &previous));
