@@ -104,6 +104,9 @@ struct AffineCheck {
   WideCheck check;
   const SCEV *start;
   int64_t step;
+  // The loads and stores the check covers (`collectAccesses`), and whether one of them stores.
+  SmallVector<Instruction *, 4> accesses;
+  bool stores;
 };
 
 // Accesses of the fast copy whose addresses differ by constants (one array), and the bytes
@@ -222,13 +225,15 @@ public:
     SmallVector<AffineCheck, 8> hoisted;
     for (const WideCheck &check : checks) {
       if (auto affine = affineAddress(loop, predicated, check))
-        hoisted.push_back(*affine);
+        hoisted.push_back(std::move(*affine));
     }
     Instruction *insertion = preheader->getTerminator();
     SCEVExpander expander(evolution, layout, "w2n.version");
     if (hoisted.empty() || !canTestBefore(loop, iterations, strided, hoisted, predicated, expander))
       return nullptr;
 
+    for (AffineCheck &affine : hoisted)
+      affine.stores = collectAccesses(affine.check, affine.accesses);
     if (coversEveryAccess(loop, hoisted))
       provenLoops.insert(&loop);
 
@@ -242,7 +247,7 @@ public:
     Value *lastIteration =
         builder.CreateZExtOrTrunc(expander.expandCodeFor(iterations, nullptr, insertion), builder.getInt64Ty());
     Value *inBounds = testAccesses(hoisted, lastIteration, strided, predicated, expander, builder);
-    AliasPlan aliases = planAliasTests(loop, hoisted);
+    AliasPlan aliases = planAliasTests(hoisted);
     if (!aliases.pairs.empty())
       inBounds = builder.CreateAnd(inBounds, testDisjoint(aliases, lastIteration, expander, builder));
     BasicBlock *fastPreheader = SplitBlock(preheader, insertion, &tree, &loops, nullptr, "w2n.fast.ph");
@@ -282,11 +287,8 @@ private:
   // covers.
   bool coversEveryAccess(Loop &loop, ArrayRef<AffineCheck> hoisted) {
     SmallPtrSet<Instruction *, 32> covered;
-    for (const AffineCheck &affine : hoisted) {
-      SmallVector<Instruction *, 8> accesses;
-      collectAccesses(affine.check, accesses);
-      covered.insert(accesses.begin(), accesses.end());
-    }
+    for (const AffineCheck &affine : hoisted)
+      covered.insert(affine.accesses.begin(), affine.accesses.end());
     for (BasicBlock *block : loop.blocks()) {
       for (Instruction &instruction : *block) {
         if ((isa<LoadInst>(instruction) || isa<StoreInst>(instruction)) && accessesLinearMemory(instruction) &&
@@ -343,19 +345,16 @@ private:
     return inBounds;
   }
 
-  // The groups of the accesses whose addresses move with `loop` (see `AccessGroup`) and the
-  // pairs of them to prove disjoint; no pairs when there is nothing to prove, or too much.
-  AliasPlan planAliasTests(Loop &loop, ArrayRef<AffineCheck> hoisted) {
+  // The groups of the accesses of `hoisted` whose addresses move with the loop (see
+  // `AccessGroup`) and the pairs of them to prove disjoint; no pairs when there is nothing to
+  // prove, or too much.
+  AliasPlan planAliasTests(ArrayRef<AffineCheck> hoisted) {
     AliasPlan plan;
     for (const AffineCheck &affine : hoisted) {
       // An access at one address throughout is left out: LICM hoists it out of the loop, and
       // out of an outer loop, where a claim that holds for one run of this loop does not.
       std::optional<int64_t> end = accessEnd(affine.check);
-      if (affine.step == 0 || !end)
-        continue;
-      SmallVector<Instruction *, 8> accesses;
-      bool stores = collectAccesses(affine.check, accesses);
-      if (accesses.empty())
+      if (affine.step == 0 || !end || affine.accesses.empty())
         continue;
       AccessGroup *group = nullptr;
       int64_t offset = 0;
@@ -374,8 +373,8 @@ private:
       }
       group->low = std::min(group->low, offset);
       group->high = std::max(group->high, offset + *end);
-      group->stores |= stores;
-      group->accesses.append(accesses.begin(), accesses.end());
+      group->stores |= affine.stores;
+      group->accesses.append(affine.accesses.begin(), affine.accesses.end());
     }
     if (plan.groups.size() > MaxAliasGroups)
       return {};
@@ -572,7 +571,7 @@ private:
       return std::nullopt;
     const SCEV *address = evolution.getSCEV(check.address);
     if (evolution.isLoopInvariant(address, &loop))
-      return AffineCheck{check, address, 0};
+      return AffineCheck{check, address, 0, {}, false};
     const SCEVAddRecExpr *recurrence = predicated.getAsAddRec(check.address);
     if (!recurrence || recurrence->getLoop() != &loop || !recurrence->isAffine())
       return std::nullopt;
@@ -582,7 +581,7 @@ private:
     int64_t value = step->getValue()->getSExtValue();
     if (value <= -MaxStep || value >= MaxStep)
       return std::nullopt;
-    return AffineCheck{check, recurrence->getStart(), value};
+    return AffineCheck{check, recurrence->getStart(), value, {}, false};
   }
 
   // Both copies leave the loop for the same exit blocks: each exit's phis take from the copy
