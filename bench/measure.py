@@ -141,6 +141,7 @@ class Row:
     error: str | None = None        # why the build, compile or a run failed
     compile_ns: int | None = None   # wasm2native's process, or the runner's in-process compile
     wasm_bytes: int | None = None
+    code_bytes: int | None = None   # the module's code section (function bodies) alone
     artifact_bytes: int | None = None
     agrees: bool | None = None      # same result as the baseline engine (None: not compared)
     ratio: float | None = None      # the primary time over the baseline's
@@ -186,6 +187,7 @@ class Row:
         record["peak_rss_mib_median"] = rounded(rss and rss / 1024, 1)
         record["compile_ms"] = rounded(self.compile_ns and self.compile_ns / 1e6, 3)
         record["wasm_bytes"] = self.wasm_bytes
+        record["code_bytes"] = self.code_bytes
         record["artifact_bytes"] = self.artifact_bytes
         return record
 
@@ -196,7 +198,8 @@ def row_from_json(record, detail):
     Only what the reports read comes back: each run's times, TTFI, peak RSS and compile time, and
     the row's checksum and exit code (stdout itself is not kept)."""
     row = Row(record["program"], record["engine"], error=record["error"] or None,
-              wasm_bytes=record["wasm_bytes"], artifact_bytes=record["artifact_bytes"],
+              wasm_bytes=record["wasm_bytes"], code_bytes=record.get("code_bytes"),
+              artifact_bytes=record["artifact_bytes"],
               agrees=record["agrees_with_baseline"])
     # A JIT's compile time is the median of its runs' (as measure() takes it); wasm2native's is
     # its one compile's, kept in the record only.

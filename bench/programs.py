@@ -129,24 +129,57 @@ def build_programs(names, native_engines, jobs):
         return list(pool.map(lambda name: build_program(name, native_engines), names))
 
 
-def compile_wasm2native(wasm2native, options, wasm, output):
-    """Compiles a module with wasm2native, timing the whole process (linking included)."""
+def code_section_bytes(wasm):
+    """The size of a .wasm file's code section (its function bodies), or None if it has none or
+    the file is not a module."""
+    data = Path(wasm).read_bytes()
+    if data[:4] != b"\0asm":
+        return None
+    position = 8
+    while position < len(data):
+        section_id = data[position]
+        size, position = read_leb128(data, position + 1)
+        if section_id == 10:
+            return size
+        position += size
+    return None
+
+
+def read_leb128(data, position):
+    """The unsigned LEB128 number at data[position:] and the position after it."""
+    value = shift = 0
+    while True:
+        byte = data[position]
+        position += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, position
+
+
+def compile_wasm2native(wasm2native, options, wasm, output, times=1):
+    """Compiles a module with wasm2native `times` times, timing each whole process (linking
+    included): the Compiled carries the median time, which one slow or fast compile does not
+    move as it moves a single timing."""
     output.parent.mkdir(parents=True, exist_ok=True)
     command = [str(wasm2native), *options, str(wasm), "-o", str(output)]
-    started = time.perf_counter_ns()
-    try:
-        result = subprocess.run(command, capture_output=True, text=True)
-    except OSError as error:
-        return Compiled(None, None, str(error))
-    elapsed = time.perf_counter_ns() - started
-    if result.returncode != 0:
-        return Compiled(None, None, failed(command, result.stderr))
-    return Compiled(output, elapsed)
+    elapsed = []
+    for _ in range(times):
+        started = time.perf_counter_ns()
+        try:
+            result = subprocess.run(command, capture_output=True, text=True)
+        except OSError as error:
+            return Compiled(None, None, str(error))
+        elapsed.append(time.perf_counter_ns() - started)
+        if result.returncode != 0:
+            return Compiled(None, None, failed(command, result.stderr))
+    return Compiled(output, sorted(elapsed)[len(elapsed) // 2])
 
 
-def compile_all(wasm2native, tasks, jobs):
-    """Runs compile_wasm2native for each (key, options, wasm, output) in parallel: {key: Compiled}."""
+def compile_all(wasm2native, tasks, jobs, times=1):
+    """Runs compile_wasm2native for each (key, options, wasm, output) in parallel, each timed
+    `times` times: {key: Compiled}."""
     with ThreadPoolExecutor(jobs) as pool:
-        futures = {key: pool.submit(compile_wasm2native, wasm2native, options, wasm, output)
+        futures = {key: pool.submit(compile_wasm2native, wasm2native, options, wasm, output, times)
                    for key, options, wasm, output in tasks}
         return {key: future.result() for key, future in futures.items()}

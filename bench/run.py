@@ -37,6 +37,9 @@ QUICK_RUNS = 1
 MODULE_RUNS = 5
 # Quick runs are a smoke test: two may share the machine. Full runs go one at a time.
 QUICK_PARALLEL_RUNS = 2
+# Timings of each wasm2native compile in a full run, the median kept: on a shared machine one
+# timing of a 0.5 s compile can be 20% off.
+COMPILE_TIMINGS = 3
 
 
 def parse_args(argv):
@@ -122,13 +125,21 @@ def compile_jobs(args):
     return args.jobs if args.quick else 1
 
 
-def compile_aot(tools, engines, modules, out_dir, jobs):
-    """wasm2native builds of each {name: wasm} for each aot engine: {(name, engine): Compiled}."""
+def compile_timings(args):
+    """How many times each wasm2native compile is timed (the median is kept): once in a quick
+    run, else COMPILE_TIMINGS times."""
+    return 1 if args.quick else COMPILE_TIMINGS
+
+
+def compile_aot(tools, engines, modules, out_dir, jobs, times):
+    """wasm2native builds of each {name: wasm} for each aot engine, each timed `times` times:
+    {(name, engine): Compiled}."""
     tasks = [((name, engine.name), engine.options, wasm, out_dir / f"{name}.{engine.name}")
              for name, wasm in modules.items() for engine in engines if engine.kind == "aot"]
     if tasks:
-        print(f"compiling {len(tasks)} modules with wasm2native ({jobs} at a time)", flush=True)
-    return programs.compile_all(tools.wasm2native, tasks, jobs)
+        print(f"compiling {len(tasks)} modules with wasm2native ({jobs} at a time, "
+              f"{times} timing{'s' if times > 1 else ''} each)", flush=True)
+    return programs.compile_all(tools.wasm2native, tasks, jobs, times)
 
 
 def measure(row, argv, runs, timeout, need_checksum, need_runner):
@@ -168,6 +179,7 @@ def plan_rows(tools, engines, modules, executables, compiled, program_args, fail
             artifact = modules[name]
             if engine.runs_wasm:
                 row.wasm_bytes = artifact.stat().st_size
+                row.code_bytes = programs.code_section_bytes(artifact)
             if engine.kind == "native":
                 artifact = executables[name][engine.name]
             elif engine.kind == "aot":
@@ -246,7 +258,7 @@ def run_suite(args, tools, engines):
     modules = {p.name: p.wasm for p in built if p.error is None}
     executables = {p.name: p.natives for p in built if p.error is None}
     compiled = compile_aot(tools, engines, modules, REPO / programs.BUILD_DIR / "aot",
-                           compile_jobs(args))
+                           compile_jobs(args), compile_timings(args))
     plan = plan_rows(tools, engines, modules, executables, compiled,
                      ["quick"] if args.quick else [], failures)
     runs = args.runs or (QUICK_RUNS if args.quick else FULL_RUNS)
@@ -263,7 +275,8 @@ def run_module(args, tools, engines):
         fail(f"{args.wasm} is not a file")
     name = wasm.stem
     out_dir = REPO / programs.BUILD_DIR / "module"
-    compiled = compile_aot(tools, engines, {name: wasm}, out_dir, compile_jobs(args))
+    compiled = compile_aot(tools, engines, {name: wasm}, out_dir, compile_jobs(args),
+                           compile_timings(args))
     plan = plan_rows(tools, engines, {name: wasm}, {}, compiled, args.program_args, {})
     runs = args.runs or MODULE_RUNS
     print(f"running {name} under {len(engines)} engines, {runs} run(s) each", flush=True)

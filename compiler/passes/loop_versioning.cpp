@@ -659,8 +659,13 @@ PreservedAnalyses w2n::VersionCheckedLoops::run(Function &function, FunctionAnal
         if (auto check = asWideCheck(branch))
           checks.push_back(*check);
     }
-    if (Loop *exactCopy = checks.empty() ? nullptr : versioner.version(*loop, checks))
+    if (Loop *exactCopy = checks.empty() ? nullptr : versioner.version(*loop, checks)) {
       exactCopies.insert(exactCopy);
+      // The exact copy runs only up to a trap or over overlapping arrays: vectorising or
+      // unrolling it would make more code to compile for a path that is rarely taken.
+      addStringMetadataToLoop(exactCopy, "llvm.loop.vectorize.enable", 0);
+      addStringMetadataToLoop(exactCopy, "llvm.loop.unroll.disable");
+    }
   }
   // Whatever was not versioned takes the exact check, as unversioned code always did.
   for (BasicBlock &block : function) {
