@@ -1,6 +1,7 @@
 //! From an LLVM module to bytes: target selection, the optimisation pipeline and emission.
 
 use crate::error::CompileError;
+use crate::pipeline;
 use crate::{BoundsChecks, Emit, OptLevel, Options};
 use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
@@ -142,12 +143,13 @@ pub fn emit(module: &Module<'_>, options: &Options, emit: Emit, largest_function
     }
     let guard_pages = options.bounds_checks == BoundsChecks::Guard;
     let versions_loops = versions_loops(options, largest_function_bytes);
+    // With guard pages, a vector access faulting part-way past the end of memory would leave
+    // undone the stores of its lanes that fit; the versioning stage lets only loops proven in
+    // bounds be vectorised, and without it none is.
+    let vectorise_loops = !guard_pages || versions_loops;
     let run = |pipeline: &str| {
         let pass_options = PassBuilderOptions::create();
-        // With guard pages, a vector access faulting part-way past the end of memory would leave
-        // undone the stores of its lanes that fit; the versioning stage lets only loops proven
-        // in bounds be vectorised, and without it none is.
-        pass_options.set_loop_vectorization(!guard_pages || versions_loops);
+        pass_options.set_loop_vectorization(vectorise_loops);
         module
             .run_passes(pipeline, &machine, pass_options)
             .map_err(|e| CompileError::backend(format!("optimisation: {}", e.to_string())))
@@ -161,7 +163,7 @@ pub fn emit(module: &Module<'_>, options: &Options, emit: Emit, largest_function
     match ir_level {
         OptLevel::O0 => {}
         OptLevel::O1 => run("default<O1>")?,
-        OptLevel::O2 => run("default<O2>")?,
+        OptLevel::O2 => run(&pipeline::o2(vectorise_loops))?,
         OptLevel::O3 => run("default<O3>")?,
     }
     let buffer = match emit {

@@ -13,6 +13,7 @@ pub mod frontend;
 pub mod link;
 pub mod library;
 mod parallel;
+mod pipeline;
 mod progress;
 pub mod runtime;
 mod translate;
