@@ -12,7 +12,9 @@ use std::sync::Once;
 fn initialize_targets() {
     static INIT: Once = Once::new();
     INIT.call_once(|| {
-        Target::initialize_all(&InitializationConfig::default());
+        // Only the architectures `target_machine_at` accepts (see the inkwell features).
+        Target::initialize_x86(&InitializationConfig::default());
+        Target::initialize_aarch64(&InitializationConfig::default());
         set_llvm_options(LLVM_OPTIONS);
     });
 }

@@ -126,6 +126,44 @@ fn unknown_cpu_is_an_error_not_an_llvm_abort() {
     assert!(!output.exists());
 }
 
+/// The architecture that is not the host's, of the two wasm2native generates code for.
+const OTHER_ARCH: (&str, &str) = if cfg!(target_arch = "x86_64") {
+    ("aarch64-unknown-linux-gnu", "EM_AARCH64")
+} else {
+    ("x86_64-unknown-linux-gnu", "EM_X86_64")
+};
+
+#[test]
+fn cross_compiled_objects_are_for_the_target_and_need_no_host_runtime() {
+    let dir = tempfile::tempdir().unwrap();
+    // Enough functions for the module to be compiled in several parts and merged.
+    let functions: String = (0..200)
+        .map(|i| format!("(func (export \"f{i}\") (param i32) (result i32) local.get 0 i32.const {i} i32.mul i32.const 7 i32.add)\n"))
+        .collect();
+    let module = dir.path().join("many.wat");
+    std::fs::write(&module, format!("(module {functions})")).unwrap();
+    let (triple, machine) = OTHER_ARCH;
+    let object = dir.path().join("many.o");
+    let out = wasm2native()
+        .env("WASM2NATIVE_JOBS", "2")
+        .arg(&module)
+        .args(["--target", triple, "--emit", "obj", "--no-runtime", "--no-header", "-o"])
+        .arg(&object)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bytes = std::fs::read(&object).unwrap();
+    let expected: u16 = if machine == "EM_AARCH64" { 183 } else { 62 };
+    assert_eq!(u16::from_le_bytes([bytes[18], bytes[19]]), expected, "e_machine of the object");
+
+    // With the runtime, which exists for the host only: one error, before any work.
+    let exe = dir.path().join("many");
+    let out = wasm2native().arg(&module).args(["--target", triple, "-o"]).arg(&exe).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--no-runtime"), "{}", stderr(&out));
+    assert!(!exe.exists());
+}
+
 #[test]
 fn text_format_error_is_one_line_with_its_position() {
     let dir = tempfile::tempdir().unwrap();

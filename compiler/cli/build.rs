@@ -31,6 +31,16 @@ pub fn build(args: BuildArgs) -> Result<(), String> {
     if library.no_runtime && library_kind != Some(LibraryKind::Object) {
         return Err("--no-runtime only applies to --emit obj (libraries always carry their runtime)".into());
     }
+    let foreign = args.target.as_deref().is_some_and(|triple| triple.split('-').next() != Some(std::env::consts::ARCH));
+    let needs_runtime = matches!(args.emit, EmitKind::Exe | EmitKind::Staticlib | EmitKind::Shared)
+        || (library_kind == Some(LibraryKind::Object) && !library.no_runtime);
+    if foreign && needs_runtime {
+        return Err(format!(
+            "the runtime library is built for {} only: for --target {} use --emit obj --no-runtime (and link it with a runtime built for that target), --emit asm or --emit llvm-ir",
+            std::env::consts::ARCH,
+            args.target.as_deref().unwrap_or_default()
+        ));
+    }
     check_cpu(&input_path, &options)?;
     let input = std::fs::read(&input_path).map_err(|e| format!("cannot read {}: {e}", input_path.display()))?;
     let output = args.output.clone().unwrap_or_else(|| default_output(&input_path, args.emit));

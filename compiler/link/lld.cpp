@@ -38,3 +38,52 @@ extern "C" int w2n_lld_link(const char *const *arguments, size_t count, char **d
 }
 
 extern "C" void w2n_lld_free(char *diagnostics) { free(diagnostics); }
+
+// lld's driver initialises every LLVM target for link-time optimisation, which wasm2native
+// never asks of it (it links native objects only). Defined here, in the object that holds
+// w2n_lld_link and so is always linked before lld's archives are searched, these empty
+// initialisers keep the other targets' libraries out of the compiler: their code, and the
+// static constructors that ran at every start (a third of a small compile's start-up time).
+#define W2N_UNUSED_TARGET(T)                                                                       \
+    extern "C" void LLVMInitialize##T##TargetInfo() {}                                             \
+    extern "C" void LLVMInitialize##T##Target() {}                                                 \
+    extern "C" void LLVMInitialize##T##TargetMC() {}                                               \
+    extern "C" void LLVMInitialize##T##AsmPrinter() {}                                             \
+    extern "C" void LLVMInitialize##T##Disassembler() {}
+#define W2N_UNUSED_ASM_PARSER(T) extern "C" void LLVMInitialize##T##AsmParser() {}
+W2N_UNUSED_TARGET(AMDGPU)
+W2N_UNUSED_TARGET(ARM)
+W2N_UNUSED_TARGET(AVR)
+W2N_UNUSED_TARGET(BPF)
+W2N_UNUSED_TARGET(Hexagon)
+W2N_UNUSED_TARGET(Lanai)
+W2N_UNUSED_TARGET(LoongArch)
+W2N_UNUSED_TARGET(M68k)
+W2N_UNUSED_TARGET(MSP430)
+W2N_UNUSED_TARGET(Mips)
+W2N_UNUSED_TARGET(NVPTX)
+W2N_UNUSED_TARGET(PowerPC)
+W2N_UNUSED_TARGET(RISCV)
+W2N_UNUSED_TARGET(Sparc)
+W2N_UNUSED_TARGET(SystemZ)
+W2N_UNUSED_TARGET(VE)
+W2N_UNUSED_TARGET(WebAssembly)
+W2N_UNUSED_TARGET(XCore)
+W2N_UNUSED_TARGET(Xtensa)
+W2N_UNUSED_ASM_PARSER(AMDGPU)
+W2N_UNUSED_ASM_PARSER(ARM)
+W2N_UNUSED_ASM_PARSER(AVR)
+W2N_UNUSED_ASM_PARSER(BPF)
+W2N_UNUSED_ASM_PARSER(Hexagon)
+W2N_UNUSED_ASM_PARSER(Lanai)
+W2N_UNUSED_ASM_PARSER(LoongArch)
+W2N_UNUSED_ASM_PARSER(M68k)
+W2N_UNUSED_ASM_PARSER(MSP430)
+W2N_UNUSED_ASM_PARSER(Mips)
+W2N_UNUSED_ASM_PARSER(PowerPC)
+W2N_UNUSED_ASM_PARSER(RISCV)
+W2N_UNUSED_ASM_PARSER(Sparc)
+W2N_UNUSED_ASM_PARSER(SystemZ)
+W2N_UNUSED_ASM_PARSER(VE)
+W2N_UNUSED_ASM_PARSER(WebAssembly)
+W2N_UNUSED_ASM_PARSER(Xtensa)

@@ -40,9 +40,15 @@ pub(super) fn link(command: &LinkCommand, output: &Path) -> Option<Result<(), Li
     if input_bytes(command) < PARALLEL_LINK_BYTES {
         args.push("--threads=1".into());
     }
-    for &arg in line {
+    let mut line = line.iter().copied();
+    while let Some(arg) = line.next() {
         match arg {
             INPUTS => args.extend(command.linker_args()),
+            // A relocatable link takes its machine from its inputs, which a cross compile
+            // (`--target`) makes for another machine than the one the line was recorded on.
+            "-m" if command.kind == OutputKind::Relocatable => {
+                line.next();
+            }
             _ => args.push(arg.into()),
         }
     }
