@@ -157,29 +157,44 @@ def read_leb128(data, position):
             return value, position
 
 
-def compile_wasm2native(wasm2native, options, wasm, output, times=1):
-    """Compiles a module with wasm2native `times` times, timing each whole process (linking
-    included): the Compiled carries the median time, which one slow or fast compile does not
-    move as it moves a single timing."""
+def compile_wasm2native(wasm2native, options, wasm, output):
+    """Compiles a module with wasm2native once, timing the whole process (linking included):
+    (elapsed ns, None) or (None, error)."""
     output.parent.mkdir(parents=True, exist_ok=True)
     command = [str(wasm2native), *options, str(wasm), "-o", str(output)]
-    elapsed = []
-    for _ in range(times):
-        started = time.perf_counter_ns()
-        try:
-            result = subprocess.run(command, capture_output=True, text=True)
-        except OSError as error:
-            return Compiled(None, None, str(error))
-        elapsed.append(time.perf_counter_ns() - started)
-        if result.returncode != 0:
-            return Compiled(None, None, failed(command, result.stderr))
-    return Compiled(output, sorted(elapsed)[len(elapsed) // 2])
+    started = time.perf_counter_ns()
+    try:
+        result = subprocess.run(command, capture_output=True, text=True)
+    except OSError as error:
+        return None, str(error)
+    elapsed = time.perf_counter_ns() - started
+    if result.returncode != 0:
+        return None, failed(command, result.stderr)
+    return elapsed, None
 
 
 def compile_all(wasm2native, tasks, jobs, times=1):
-    """Runs compile_wasm2native for each (key, options, wasm, output) in parallel, each timed
-    `times` times: {key: Compiled}."""
+    """Compiles each (key, options, wasm, output), `jobs` at a time, in `times` rounds (every
+    module once, then again): {key: Compiled} with each module's median time, which neither a
+    slow spell of the machine (it falls on one round) nor one odd compile moves much."""
+    elapsed = {key: [] for key, *_ in tasks}
+    errors = {}
     with ThreadPoolExecutor(jobs) as pool:
-        futures = {key: pool.submit(compile_wasm2native, wasm2native, options, wasm, output, times)
-                   for key, options, wasm, output in tasks}
-        return {key: future.result() for key, future in futures.items()}
+        for _ in range(times):
+            pending = [task for task in tasks if task[0] not in errors]
+            futures = {key: pool.submit(compile_wasm2native, wasm2native, options, wasm, output)
+                       for key, options, wasm, output in pending}
+            for key, future in futures.items():
+                ns, error = future.result()
+                if error is not None:
+                    errors[key] = error
+                else:
+                    elapsed[key].append(ns)
+    results = {}
+    for key, _, _, output in tasks:
+        if key in errors:
+            results[key] = Compiled(None, None, errors[key])
+        else:
+            times_ns = sorted(elapsed[key])
+            results[key] = Compiled(output, times_ns[len(times_ns) // 2])
+    return results

@@ -321,7 +321,10 @@ def heading(results):
         kind = (f"**Quick run** (smoke test: quick workloads, {results.runs} run(s), two runs at a "
                 "time): the times only show that everything works; do not quote them.")
     else:
-        kind = f"Full run: {results.runs} runs per program and engine, one at a time; medians."
+        kind = (f"Full run: {results.runs} runs per program and engine, one at a time, in rounds (each "
+                "round runs every engine of a program once, so that a slow spell of the machine "
+                "falls on all of them); medians. wasm2native's compiles are timed the same way: "
+                "every module once per round, the median kept.")
     lines = ["# wasm2native benchmarks", "", kind, "",
              f"- Machine: {m['cpu']} ({m['cores']} cores), {m['memory_gib']} GiB, {m['os']}, "
              f"Linux {m['kernel']}; measured {m['date']}.",

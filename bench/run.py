@@ -39,7 +39,7 @@ MODULE_RUNS = 5
 QUICK_PARALLEL_RUNS = 2
 # Timings of each wasm2native compile in a full run, the median kept: on a shared machine one
 # timing of a 0.5 s compile can be 20% off.
-COMPILE_TIMINGS = 3
+COMPILE_TIMINGS = 5
 
 
 def parse_args(argv):
@@ -142,15 +142,20 @@ def compile_aot(tools, engines, modules, out_dir, jobs, times):
     return programs.compile_all(tools.wasm2native, tasks, jobs, times)
 
 
-def measure(row, argv, runs, timeout, need_checksum, need_runner):
-    """Runs argv `runs` times into the row, stopping at the first failed run."""
-    for _ in range(runs):
-        run = run_once(argv, timeout)
-        failure = run_failure(run, need_checksum, need_runner)
-        if failure is not None:
-            row.error = failure
-            return
+def measure_once(row, argv, timeout, need_checksum, need_runner):
+    """Runs argv once into the row; a failed run ends the row (row.error)."""
+    run = run_once(argv, timeout)
+    failure = run_failure(run, need_checksum, need_runner)
+    if failure is not None:
+        row.error = failure
+    else:
         row.runs.append(run)
+
+
+def settle(row, need_checksum, need_runner):
+    """Checks that the row's runs agree and keeps the runner's median compile time."""
+    if row.error is not None or not row.runs:
+        return
     if need_checksum:
         distinct = {run.checksum for run in row.runs}
     else:
@@ -196,23 +201,34 @@ def plan_rows(tools, engines, modules, executables, compiled, program_args, fail
 
 
 def execute(plan, engines, runs, timeout, need_checksum, parallel):
+    """Runs the plan: each program's engines in rounds (one run of each engine, then the next
+    round), so that a slow spell of the machine lands on all of a program's engines rather than
+    on the runs of one, and the medians it compares stay comparable. With `parallel` above one
+    (quick runs), whole programs run side by side."""
     kinds = {engine.name: engine.kind for engine in engines}
+    needs_runner = {row.engine: kinds[row.engine] in ("wasmtime", "v8") for row, _ in plan}
+    by_program = {}
+    for item in plan:
+        by_program.setdefault(item[0].program, []).append(item)
 
-    def one(item):
-        row, argv = item
-        if argv is not None:
-            measure(row, argv, runs, timeout, need_checksum,
-                    need_runner=kinds[row.engine] in ("wasmtime", "v8"))
-        metric = row.median("kernel_ns" if need_checksum else "wall_ns")
-        if row.ok and metric is not None:
-            shown = f"{metric / 1e6:10.2f} ms"
-        else:
-            shown = "    FAILED: " + (row.error or "no runs").splitlines()[0][:100]
-        print(f"  {row.program:<18} {row.engine:<22} {shown}", flush=True)
-        return row
+    def one_program(items):
+        for _ in range(runs):
+            for row, argv in items:
+                if argv is not None and row.error is None:
+                    measure_once(row, argv, timeout, need_checksum, needs_runner[row.engine])
+        for row, argv in items:
+            if argv is not None:
+                settle(row, need_checksum, needs_runner[row.engine])
+            metric = row.median("kernel_ns" if need_checksum else "wall_ns")
+            if row.ok and metric is not None:
+                shown = f"{metric / 1e6:10.2f} ms"
+            else:
+                shown = "    FAILED: " + (row.error or "no runs").splitlines()[0][:100]
+            print(f"  {row.program:<18} {row.engine:<22} {shown}", flush=True)
+        return [row for row, _ in items]
 
     with ThreadPoolExecutor(parallel) as pool:
-        return list(pool.map(one, plan))
+        return [row for rows in pool.map(one_program, by_program.values()) for row in rows]
 
 
 def compare(rows, baseline, by_checksum):
