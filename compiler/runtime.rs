@@ -218,6 +218,11 @@ pub mod ffi {
             result: *mut w2n_result,
         ) -> u32;
         pub fn w2n_host_trap(message: *const c_char) -> !;
+        /// Installs the runtime's fault handler process-wide (once; the previous handlers,
+        /// Rust's stack-overflow report among them, still get every fault outside Wasm).
+        pub fn w2n_install_fault_handler() -> c_int;
+        /// Gives the calling thread an alternate signal stack unless it has one.
+        pub fn w2n_rt_ensure_alternate_stack() -> c_int;
         pub fn w2n_memory_new(min_pages: u64, max_pages: u64, has_max: c_int) -> *mut w2n_memory;
         pub fn w2n_table_new(elem_type: u8, min: u32, max: u32, has_max: c_int) -> *mut w2n_table;
     }
@@ -785,6 +790,10 @@ impl Func {
             *slot = arg.to_slot();
         }
         let mut result = empty_result();
+        // A stack overflow that compiled code's own check misses (a frame probing into the
+        // guard page) reaches the fault handler, which runs on an alternate stack.
+        // SAFETY: no arguments; it only sets up this thread's signal stack.
+        unsafe { ffi::w2n_rt_ensure_alternate_stack() };
         // SAFETY: `raw` is kept alive by `_owner`; `values` has room for params and results.
         let trap = unsafe { ffi::w2n_call(self.raw.as_ptr(), values.as_mut_ptr(), &mut result) };
         if trap != ffi::W2N_TRAP_NONE {
@@ -1002,6 +1011,10 @@ impl Instance {
             resolver,
             bound: Vec::new(),
         };
+        // The handler that turns faults of compiled code (guard-page accesses, stack overflow
+        // past the check) into traps; a safety net, so failing to install it is no error.
+        // SAFETY: no arguments; it installs a process-wide signal handler once.
+        unsafe { ffi::w2n_install_fault_handler() };
         let mut result = empty_result();
         // SAFETY: the descriptor is alive through `module`; `state` outlives the call.
         let raw = unsafe {

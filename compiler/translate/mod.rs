@@ -85,6 +85,16 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
                     AttributeLoc::Function,
                     context.create_string_attribute("disable-tail-calls", "true"),
                 );
+                // The stack check at entry keeps a margin below it, but a frame larger than
+                // the margin (up to 800 KB of locals or spills) would reach past the stack's
+                // guard page into whatever is mapped below, another thread's stack for one.
+                // Probing each page of a large frame as it is allocated hits the guard first,
+                // which the runtime's fault handler turns into the trap. Frames under a page
+                // get no probe.
+                function.add_attribute(
+                    AttributeLoc::Function,
+                    context.create_string_attribute("probe-stack", "inline-asm"),
+                );
                 add_instance_attributes(context, function);
                 function
             })
