@@ -120,3 +120,37 @@ fn threads_with_small_stacks_trap_even_on_frames_larger_than_their_stack() {
         }
     }
 }
+
+/// The largest constant `subq $N, %rsp` in x86-64 assembly text: how far one instruction
+/// moves the stack pointer.
+#[cfg(target_arch = "x86_64")]
+fn largest_stack_step(assembly: &str) -> u64 {
+    assembly
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("subq\t$")?.strip_suffix(", %rsp")?.parse().ok())
+        .max()
+        .unwrap_or(0)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn large_frames_move_the_stack_pointer_a_page_at_a_time() {
+    // Without probes the frame would be one 800 KB step, which on a thread whose stack has
+    // another mapping below its guard page writes into that mapping: the fault the trap needs
+    // would never come.
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("frame.wat");
+    std::fs::write(&module, large_frame_module(50_000 - 1)).unwrap();
+    for level in ["-O0", "-O2"] {
+        let assembly = dir.path().join("frame.s");
+        let out = Command::new(env!("CARGO_BIN_EXE_wasm2native"))
+            .args([level, "--emit", "asm", "-o"])
+            .arg(&assembly)
+            .arg(&module)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = std::fs::read_to_string(&assembly).unwrap();
+        assert!(largest_stack_step(&text) <= 4096, "{level}: a step of {} bytes", largest_stack_step(&text));
+    }
+}
