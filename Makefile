@@ -54,6 +54,7 @@ test: build wasi-venv
 	$(CARGO) test --release
 	$(MAKE) examples
 	$(MAKE) bench-quick
+	$(MAKE) fuzz-smoke
 
 # The example projects, each built and run with its own Makefile.
 examples: build
@@ -69,6 +70,34 @@ bench: build wasi-venv
 # The suite as a smoke test: quick workloads, one run each, results in target/bench/quick/.
 bench-quick: build wasi-venv
 	python3 bench/run.py --quick $(BENCH_ARGS)
+
+# Fuzzing (fuzz/): libFuzzer through libfuzzer-sys on stable Rust, coverage instrumentation
+# without a sanitizer. Each target starts from its seeds in fuzz/corpus/TARGET, grows a working
+# corpus under target/fuzz/corpus/TARGET, and leaves any crashing input in target/fuzz/artifacts/
+# (and fails). fuzz-smoke runs each target for FUZZ_SMOKE_SECONDS; fuzz for FUZZ_SECONDS.
+FUZZ_TARGETS := compile_bytes
+FUZZ_SMOKE_SECONDS := 60
+FUZZ_SECONDS := 3600
+FUZZ_RUSTFLAGS := -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
+                  -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
+                  -Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing
+FUZZ_TRIPLE := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
+FUZZ_BIN := target/fuzz/$(FUZZ_TRIPLE)/release
+.PHONY: fuzz-build fuzz-smoke fuzz
+fuzz-build: setup
+	cd fuzz && RUSTFLAGS="$(FUZZ_RUSTFLAGS)" $(CARGO) build --release --target $(FUZZ_TRIPLE) --target-dir ../target/fuzz
+fuzz-smoke: fuzz-build
+	$(MAKE) fuzz-run FUZZ_RUN_SECONDS=$(FUZZ_SMOKE_SECONDS)
+fuzz: fuzz-build
+	$(MAKE) fuzz-run FUZZ_RUN_SECONDS=$(FUZZ_SECONDS)
+fuzz-run:
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p target/fuzz/corpus/$$t target/fuzz/artifacts/$$t && \
+	  $(FUZZ_BIN)/$$t target/fuzz/corpus/$$t fuzz/corpus/$$t -max_total_time=$(FUZZ_RUN_SECONDS) \
+	    -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
+	    -artifact_prefix=target/fuzz/artifacts/$$t/ 2>&1 | grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY|INFO: Seed)' ; \
+	  status=$${PIPESTATUS[0]}; [ $$status = 0 ] || { echo "fuzz target $$t failed: see target/fuzz/artifacts/$$t/"; exit 1; }; \
+	done
 
 # The spec harness alone; SPEC_FILTER, SPEC_DIRS and SPEC_OPT narrow it (see tests/spec.rs).
 spec: build
