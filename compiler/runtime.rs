@@ -205,6 +205,7 @@ pub mod ffi {
             result: *mut w2n_result,
         ) -> *mut w2n_instance;
         pub fn w2n_instance_free(instance: *mut w2n_instance);
+        pub fn w2n_failed_start_is_freed(module: *const w2n_module) -> c_int;
         pub fn w2n_instance_export(
             instance: *mut w2n_instance,
             name: *const c_char,
@@ -1037,12 +1038,15 @@ impl Instance {
                 Err(InstantiationError::Link(result_message(&result)))
             }
             None => {
-                // A trap while initialising leaves the partly initialised instance alive in the
-                // runtime: Wasm 2.0 keeps the table and memory writes made before the trap, and
-                // those may reference its functions. So its code and everything it imported
-                // stay alive for the rest of the process.
-                std::mem::forget(module.clone());
-                std::mem::forget(state.bound);
+                // A trap while initialising may leave the partly initialised instance alive in
+                // the runtime: Wasm 2.0 keeps the table and global writes made before the trap,
+                // and those may reference its functions. Then its code and everything it
+                // imported stay alive for the rest of the process.
+                // SAFETY: the descriptor is alive through `module`.
+                if unsafe { ffi::w2n_failed_start_is_freed(module.inner.descriptor.as_ptr()) } == 0 {
+                    std::mem::forget(module.clone());
+                    std::mem::forget(state.bound);
+                }
                 Err(InstantiationError::Trap(Trap::from_result(&result)))
             }
         }

@@ -167,3 +167,29 @@ fn more_than_a_million_functions_is_one_error_with_its_offset() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(!output.exists());
 }
+
+/// A failed start frees the instance when nothing outside can hold one of its functions (the
+/// module imports nothing): 20,000 instances whose data segment lands out of bounds, each with
+/// a guarded memory of 8 GiB of address space, would otherwise exhaust the 128 TiB a process
+/// has, and the last ones would fail to reserve their memory instead of trapping.
+#[test]
+fn failed_instantiations_release_their_memory() {
+    use wasm2native::runtime::{InstantiationError, Instance, LoadedModule};
+    use wasm2native::{compile, link, BoundsChecks, Emit, OptLevel, Options};
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"(module (memory 1 1) (func (export "f") (result i32) i32.const 7) (data (i32.const 65535) "ab"))"#;
+    let options = Options { opt_level: OptLevel::O0, bounds_checks: BoundsChecks::Guard, ..Options::default() };
+    let object = compile(text.as_bytes(), &options, Emit::Object).unwrap();
+    let path = dir.path().join("failing.so");
+    link::link_shared_module(&object, &path).unwrap();
+    let module = LoadedModule::load(&path).unwrap();
+    for attempt in 0..20_000 {
+        match Instance::instantiate(&module, &mut |_, _, _| None) {
+            Err(InstantiationError::Trap(trap)) => {
+                assert_eq!(trap.message, "out of bounds memory access", "attempt {attempt}")
+            }
+            Err(other) => panic!("attempt {attempt}: {other}"),
+            Ok(_) => panic!("attempt {attempt}: the data segment did not trap"),
+        }
+    }
+}

@@ -302,6 +302,13 @@ typedef struct w2n_result {
 w2n_instance *w2n_instantiate(const w2n_module *module, w2n_resolver resolver, void *user,
                               w2n_result *result);
 void w2n_instance_free(w2n_instance *instance);
+/*
+ * Whether w2n_instantiate frees an instance whose start trapped (1): so it does when the module
+ * imports only memories, since then nothing outside can hold a reference to the instance's
+ * functions. Otherwise (0) the failed instance stays allocated, and the module's code must stay
+ * loaded, for as long as the process runs.
+ */
+int w2n_failed_start_is_freed(const w2n_module *module);
 
 /* Looks up an export by name (`name_len` bytes) and kind; returns 0 when found. */
 int w2n_instance_export(w2n_instance *instance, const char *name, size_t name_len, uint32_t kind,

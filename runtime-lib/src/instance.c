@@ -4,10 +4,13 @@
  * An instance owns its defined functions' w2n_funcref objects, defined memories, tables and
  * globals, and its element segment arrays; imported objects stay owned by whoever made them.
  * A failed start (a trap in initialize or the start function) leaves the instance alive but
- * unreachable: Wasm 2.0 keeps writes made to imported tables before the trap, and those may
- * reference the instance's functions, so nothing of it may be freed. Only an embedder that
- * knows nothing else holds such references may free it: a library build (api.c), whose
- * imported memories, tables and globals are all made for the one instance.
+ * unreachable when something outside may hold one of its functions: Wasm 2.0 keeps writes made
+ * to imported tables and globals before the trap, and a host function may keep a reference it
+ * was passed, so nothing of it may be freed. A module that imports no function, table or
+ * global cannot hand out such a reference (memories hold only bytes), and its failed instance
+ * is freed at once (w2n_failed_start_is_freed). Otherwise only an embedder that knows nothing
+ * else holds such references may free it: a library build (api.c), whose imported memories,
+ * tables and globals are all made for the one instance.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -202,11 +205,22 @@ w2n_instance *w2n_rt_instantiate(const w2n_module *module, w2n_resolver resolver
     return instance;
 }
 
+int w2n_failed_start_is_freed(const w2n_module *module) {
+    for (uint32_t i = 0; i < module->num_imports; i++)
+        if (module->imports[i].kind != W2N_EXTERN_MEMORY)
+            return 0;
+    return 1;
+}
+
 w2n_instance *w2n_instantiate(const w2n_module *module, w2n_resolver resolver, void *user,
                               w2n_result *result) {
     w2n_instance *instance = w2n_rt_instantiate(module, resolver, user, NULL, result);
-    /* A failed start leaves the instance alive and unreachable (see the top of this file). */
-    return instance && result->trap == W2N_TRAP_NONE ? instance : NULL;
+    if (!instance || result->trap == W2N_TRAP_NONE)
+        return instance;
+    /* A failed start: freed, or left alive and unreachable (see the top of this file). */
+    if (w2n_failed_start_is_freed(module))
+        w2n_instance_free(instance);
+    return NULL;
 }
 
 void w2n_instance_free(w2n_instance *instance) {
