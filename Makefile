@@ -74,9 +74,15 @@ bench-quick: build wasi-venv
 # Fuzzing (fuzz/): libFuzzer through libfuzzer-sys on stable Rust, coverage instrumentation
 # without a sanitizer. Each target starts from its seeds in fuzz/corpus/TARGET, grows a working
 # corpus under target/fuzz/corpus/TARGET, and leaves any crashing input in target/fuzz/artifacts/
-# (and fails). fuzz-smoke runs each target for FUZZ_SMOKE_SECONDS; fuzz for FUZZ_SECONDS.
-FUZZ_TARGETS := compile_bytes
-FUZZ_SMOKE_SECONDS := 60
+# (and fails). fuzz-smoke runs each target for its FUZZ_SMOKE_SECONDS_TARGET (3m30s in all);
+# fuzz for FUZZ_SECONDS each. The targets (fuzz/fuzz_targets/): compile_bytes, arbitrary bytes
+# into the compiler; differential, wasm-smith modules run against wasmi; sandbox, accesses near
+# every bound of a growing memory against wasmi; determinism, two compiles of one module.
+FUZZ_TARGETS := compile_bytes differential sandbox determinism
+FUZZ_SMOKE_SECONDS_compile_bytes := 60
+FUZZ_SMOKE_SECONDS_differential := 60
+FUZZ_SMOKE_SECONDS_sandbox := 60
+FUZZ_SMOKE_SECONDS_determinism := 30
 FUZZ_SECONDS := 3600
 FUZZ_RUSTFLAGS := -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
                   -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
@@ -87,17 +93,19 @@ FUZZ_BIN := target/fuzz/$(FUZZ_TRIPLE)/release
 fuzz-build: setup
 	cd fuzz && RUSTFLAGS="$(FUZZ_RUSTFLAGS)" $(CARGO) build --release --target $(FUZZ_TRIPLE) --target-dir ../target/fuzz
 fuzz-smoke: fuzz-build
-	$(MAKE) fuzz-run FUZZ_RUN_SECONDS=$(FUZZ_SMOKE_SECONDS)
+	@$(foreach t,$(FUZZ_TARGETS),$(MAKE) --no-print-directory fuzz-run FUZZ_TARGET=$(t) FUZZ_RUN_SECONDS=$(FUZZ_SMOKE_SECONDS_$(t)) &&) true
 fuzz: fuzz-build
-	$(MAKE) fuzz-run FUZZ_RUN_SECONDS=$(FUZZ_SECONDS)
+	@$(foreach t,$(FUZZ_TARGETS),$(MAKE) --no-print-directory fuzz-run FUZZ_TARGET=$(t) FUZZ_RUN_SECONDS=$(FUZZ_SECONDS) &&) true
+# One target for FUZZ_RUN_SECONDS, inputs up to 4 KiB from the start (wasm-smith needs bytes
+# to make modules of any size); the stat:: lines at the end count inputs and, for the targets
+# that run code, instances and calls compared.
 fuzz-run:
-	@for t in $(FUZZ_TARGETS); do \
-	  mkdir -p target/fuzz/corpus/$$t target/fuzz/artifacts/$$t && \
-	  $(FUZZ_BIN)/$$t target/fuzz/corpus/$$t fuzz/corpus/$$t -max_total_time=$(FUZZ_RUN_SECONDS) \
-	    -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
-	    -artifact_prefix=target/fuzz/artifacts/$$t/ 2>&1 | grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY|INFO: Seed)' ; \
-	  status=$${PIPESTATUS[0]}; [ $$status = 0 ] || { echo "fuzz target $$t failed: see target/fuzz/artifacts/$$t/"; exit 1; }; \
-	done
+	@t=$(FUZZ_TARGET); echo "fuzz target $$t: $(FUZZ_RUN_SECONDS) s"; \
+	mkdir -p target/fuzz/corpus/$$t target/fuzz/artifacts/$$t && \
+	$(FUZZ_BIN)/$$t target/fuzz/corpus/$$t fuzz/corpus/$$t -max_total_time=$(FUZZ_RUN_SECONDS) \
+	  -max_len=4096 -len_control=0 -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
+	  -artifact_prefix=target/fuzz/artifacts/$$t/ 2>&1 | grep -E '^(stat::(number_of_executed_units|peak_rss_mb|w2n_)|==|SUMMARY|INFO: Seed|thread .* panicked|Test unit)' ; \
+	status=$${PIPESTATUS[0]}; [ $$status = 0 ] || { echo "fuzz target $$t failed: see target/fuzz/artifacts/$$t/"; exit 1; }
 
 # The spec harness alone; SPEC_FILTER, SPEC_DIRS and SPEC_OPT narrow it (see tests/spec.rs).
 spec: build

@@ -6,7 +6,8 @@ use super::{LinkArg, LinkCommand, LinkError, OutputKind};
 use std::ffi::{c_char, c_int, CStr, CString, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Mutex;
 
 // The constants `EXECUTABLE`, `SHARED` and `RELOCATABLE`: the driver's linker arguments, its
 // output (`-o`) and plugin options left out, with `INPUTS` where the driver put the inputs;
@@ -25,14 +26,34 @@ extern "C" {
 /// than it saves on them (5.8 ms instead of 7.5 ms for a 150 KB module's executable).
 const PARALLEL_LINK_BYTES: u64 = 16 << 20;
 
-/// Whether this process may still link with lld. lld keeps state in globals that a second
-/// link in the same process does not always reset (in LLVM 19, a relocatable link after an
-/// executable's crashed on the last one's sections), so a process links in-process once, as
-/// the `ld.lld` program does, and with the driver afterwards.
-static LLD_UNUSED: AtomicBool = AtomicBool::new(true);
+/// Which links this process may still run with lld. lld keeps state in globals that a later
+/// link in the same process does not always reset: in LLVM 19 a shared link after a relocatable
+/// one took the relocatable link's inputs again (duplicate symbols), and a relocatable link
+/// after an executable's crashed on the last one's sections. Shared links after shared links
+/// are clean (the spec harness links every module of the test suite in one process, and the
+/// fuzz targets link a module per input), and they are what an embedder loading module after
+/// module makes. So a process links in-process once (as the `ld.lld` program does), or any
+/// number of times if every link is a shared one, and with the driver afterwards.
+static LLD_STATE: AtomicU8 = AtomicU8::new(LLD_UNUSED);
+const LLD_UNUSED: u8 = 0;
+const LLD_SHARED_ONLY: u8 = 1;
+const LLD_SPENT: u8 = 2;
+
+/// Claims lld for a link of `kind`: whether it may run now.
+fn claim_lld(kind: OutputKind) -> bool {
+    let next = match kind {
+        OutputKind::Shared | OutputKind::LoadableModule => LLD_SHARED_ONLY,
+        OutputKind::Executable | OutputKind::Relocatable => LLD_SPENT,
+    };
+    match LLD_STATE.compare_exchange(LLD_UNUSED, next, Ordering::SeqCst, Ordering::SeqCst) {
+        Ok(_) => true,
+        Err(LLD_SHARED_ONLY) => next == LLD_SHARED_ONLY,
+        Err(_) => false,
+    }
+}
 
 /// Links `command` into `output` with lld, or None when lld cannot (see `recorded_line`), or
-/// can no longer (see `LLD_UNUSED`), link in this process, or crashed (caught, so that the
+/// can no longer (see `LLD_STATE`), link in this process, or crashed (caught, so that the
 /// driver can try).
 pub(super) fn link(command: &LinkCommand, output: &Path) -> Option<Result<(), LinkError>> {
     let line = recorded_line(command.kind)?;
@@ -43,7 +64,15 @@ pub(super) fn link(command: &LinkCommand, output: &Path) -> Option<Result<(), Li
     let mut line = line.iter().copied();
     while let Some(arg) = line.next() {
         match arg {
+            INPUTS if command.kind == OutputKind::LoadableModule => {
+                args.extend(command.linker_args());
+                args.push("-lgcc".into());
+                // The C library and the start files that close the line stay out.
+                break;
+            }
             INPUTS => args.extend(command.linker_args()),
+            // The start files before the inputs.
+            _ if command.kind == OutputKind::LoadableModule && arg.ends_with(".o") => {}
             // A relocatable link takes its machine from its inputs, which a cross compile
             // (`--target`) makes for another machine than the one the line was recorded on.
             "-m" if command.kind == OutputKind::Relocatable => {
@@ -56,14 +85,22 @@ pub(super) fn link(command: &LinkCommand, output: &Path) -> Option<Result<(), Li
     let args: Vec<CString> = args.into_iter().map(|arg| CString::new(arg.as_bytes()).ok()).collect::<Option<_>>()?;
     let pointers: Vec<*const c_char> = args.iter().map(|arg| arg.as_ptr()).collect();
 
-    if !LLD_UNUSED.swap(false, Ordering::SeqCst) {
+    if !claim_lld(command.kind) {
         return None;
     }
     let mut diagnostics: *mut c_char = std::ptr::null_mut();
     let mut can_run_again: c_int = 1;
     // SAFETY: `pointers` are NUL-terminated strings alive for the call, and the two out
-    // pointers are valid; the swap above lets one call at most into lld's globals.
-    let status = unsafe { w2n_lld_link(pointers.as_ptr(), pointers.len(), &mut diagnostics, &mut can_run_again) };
+    // pointers are valid. lld is not reentrant: two shared links on different threads could
+    // both pass `claim_lld`, so they take turns.
+    let status = {
+        static TURN: Mutex<()> = Mutex::new(());
+        let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        unsafe { w2n_lld_link(pointers.as_ptr(), pointers.len(), &mut diagnostics, &mut can_run_again) }
+    };
+    if can_run_again == 0 {
+        LLD_STATE.store(LLD_SPENT, Ordering::SeqCst);
+    }
     let message = if diagnostics.is_null() {
         String::new()
     } else {
@@ -93,7 +130,7 @@ fn input_bytes(command: &LinkCommand) -> u64 {
 fn recorded_line(kind: OutputKind) -> Option<&'static [&'static str]> {
     let line = match kind {
         OutputKind::Executable => EXECUTABLE,
-        OutputKind::Shared => SHARED,
+        OutputKind::Shared | OutputKind::LoadableModule => SHARED,
         OutputKind::Relocatable => RELOCATABLE,
     };
     let files_exist = line.iter().filter(|arg| arg.starts_with('/') && arg.ends_with(".o")).all(|file| Path::new(file).exists());

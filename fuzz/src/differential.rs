@@ -1,0 +1,122 @@
+//! Running one module in both engines and comparing everything: instantiation, every call's
+//! results or trap, and after each call every exported global, memory and table. A difference
+//! panics with what differed, which libFuzzer records as a crash with the input that caused it.
+
+use crate::generate::Arguments;
+use crate::native::Native;
+use crate::reference::Reference;
+use crate::{ExportState, Outcome, TrapKind};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use wasm2native::{BoundsChecks, Options};
+
+/// Calls made per instance at most: every exported function once in order, then exports picked
+/// at random, so that state (memory growth above all) builds up between calls.
+const MAX_CALLS: usize = 200;
+
+/// Counts for the whole process, printed when it exits (`stat::w2n_*` lines, beside libFuzzer's).
+static INSTANCES: AtomicU64 = AtomicU64::new(0);
+static CALLS: AtomicU64 = AtomicU64::new(0);
+static CUT_SHORT: AtomicU64 = AtomicU64::new(0);
+
+extern "C" {
+    fn atexit(callback: extern "C" fn()) -> std::os::raw::c_int;
+}
+
+extern "C" fn at_exit() {
+    eprintln!("stat::w2n_instances: {}", INSTANCES.load(Ordering::Relaxed));
+    eprintln!("stat::w2n_differential_calls: {}", CALLS.load(Ordering::Relaxed));
+    eprintln!("stat::w2n_instances_cut_short: {}", CUT_SHORT.load(Ordering::Relaxed));
+    let _ = std::fs::remove_dir_all(work_dir());
+}
+
+/// Where compiled modules are written before loading (each removed once loaded); made, and the
+/// exit report registered, on first use.
+fn work_dir() -> &'static PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("wasm2native-fuzz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a directory for compiled modules");
+        // SAFETY: registers a function with no captured state, once.
+        unsafe { atexit(at_exit) };
+        dir
+    })
+}
+
+/// Whether a difference between `reference` and `native` is one the two engines may have:
+/// stack depth is each engine's own limit, and guard mode has three documented end-of-memory
+/// differences (README, "Semantics, exactly"), all of which show as an out-of-bounds trap on one
+/// side only. After such a difference the two instances no longer match and the comparison
+/// ends.
+fn allowed_difference(reference: &Outcome, native: &Outcome, options: &Options) -> bool {
+    let is = |outcome: &Outcome, kind: &TrapKind| matches!(outcome, Outcome::Trapped(k) if k == kind);
+    let stack = TrapKind::StackExhausted;
+    let bounds = TrapKind::MemoryOutOfBounds;
+    is(reference, &stack)
+        || is(native, &stack)
+        || (options.bounds_checks == BoundsChecks::Guard && reference != native && (is(reference, &bounds) || is(native, &bounds)))
+}
+
+fn describe_difference(what: &str, reference: &ExportState, native: &ExportState) -> String {
+    match (reference, native) {
+        (ExportState::Memory(r), ExportState::Memory(n)) if r.len() == n.len() => {
+            let at = r.iter().zip(n).position(|(a, b)| a != b).unwrap_or(0);
+            format!("{what}: memory differs first at byte {at:#x}: reference {:#04x}, wasm2native {:#04x}", r[at], n[at])
+        }
+        (ExportState::Memory(r), ExportState::Memory(n)) => {
+            format!("{what}: memory size: reference {} bytes, wasm2native {}", r.len(), n.len())
+        }
+        _ => format!("{what}: reference {reference:?}, wasm2native {native:?}"),
+    }
+}
+
+/// Runs `wasm` (valid, importing nothing) in both engines, compiled with `options`, with
+/// arguments drawn from `seed`; panics on the first difference. Returns the calls compared.
+pub fn run(wasm: &[u8], options: &Options, seed: u64) -> usize {
+    let mut reference = match Reference::new(wasm) {
+        Ok(reference) => reference,
+        Err(error) => panic!("the reference engine rejects a generated module: {error}"),
+    };
+    let mut native = match Native::new(wasm, options, work_dir()) {
+        Ok(native) => native,
+        Err(error) => panic!("wasm2native rejects a valid module: {error}"),
+    };
+    INSTANCES.fetch_add(1, Ordering::Relaxed);
+    let (expected, got) = (reference.instantiate(), native.instantiate());
+    if allowed_difference(&expected, &got, options) {
+        CUT_SHORT.fetch_add(1, Ordering::Relaxed);
+        return 0;
+    }
+    assert_eq!(expected, got, "instantiation: reference, then wasm2native");
+    if matches!(expected, Outcome::Trapped(_)) {
+        return 0;
+    }
+    let exports = reference.exports();
+    let functions: Vec<_> = exports.iter().filter_map(|e| Some((&e.name, e.signature.as_ref()?))).collect();
+    let others: Vec<_> = exports.iter().filter(|e| e.signature.is_none()).map(|e| &e.name).collect();
+    let mut arguments = Arguments::new(seed);
+    let calls = if functions.is_empty() { 0 } else { MAX_CALLS.min(functions.len() * 4) };
+    for call in 0..calls {
+        let index = if call < functions.len() { call } else { arguments.below(functions.len()) };
+        let (name, (params, _)) = functions[index];
+        let args: Vec<_> = params.iter().map(|ty| arguments.value(*ty)).collect();
+        let (expected, got) = (reference.call(name, &args), native.call(name, &args));
+        CALLS.fetch_add(1, Ordering::Relaxed);
+        if allowed_difference(&expected, &got, options) {
+            CUT_SHORT.fetch_add(1, Ordering::Relaxed);
+            return call + 1;
+        }
+        assert_eq!(expected, got, "call {call}: {name}{args:?}: reference, then wasm2native");
+        for other in &others {
+            let expected = reference.state(other);
+            let got = native.state(other);
+            match got {
+                Some(got) if got == expected => {}
+                Some(got) => panic!("{}", describe_difference(&format!("after call {call} ({name}{args:?}), export {other:?}"), &expected, &got)),
+                None => panic!("export {other:?} missing from wasm2native's instance"),
+            }
+        }
+    }
+    calls
+}

@@ -1,0 +1,110 @@
+//! The modules and arguments the targets run: wasm-smith's modules with the features
+//! wasm2native compiles, the sandbox target's modules of accesses near every bound, and
+//! argument values that favour the edges.
+
+use crate::{Val, ValType};
+use libfuzzer_sys::arbitrary::{Result, Unstructured};
+use wasm_smith::{Config, Module};
+
+/// Fuel of the counter wasm-smith adds at every loop head and function entry. It is shared by
+/// all calls to an instance, so every input ends, in a few milliseconds even in the interpreter.
+pub const FUEL: u32 = 20_000;
+
+/// wasm-smith's settings: what wasm2native compiles (Wasm 2.0: SIMD, bulk memory, reference
+/// types, multi-value, saturating conversions, sign extension; and multi-memory), no imports
+/// (a module then runs alone in both engines), every entity exported (so both engines' state
+/// can be compared), NaNs canonicalised (the spec leaves NaN bits open), memories and tables
+/// small and bounded (so memory.grow ends at a declared maximum, not at a host's limit).
+pub fn config() -> Config {
+    Config {
+        simd_enabled: true,
+        relaxed_simd_enabled: false,
+        bulk_memory_enabled: true,
+        reference_types_enabled: true,
+        multi_value_enabled: true,
+        saturating_float_to_int_enabled: true,
+        sign_extension_ops_enabled: true,
+        max_memories: 2,
+        max_tables: 3,
+        exceptions_enabled: false,
+        gc_enabled: false,
+        tail_call_enabled: false,
+        threads_enabled: false,
+        shared_everything_threads_enabled: false,
+        memory64_enabled: false,
+        wide_arithmetic_enabled: false,
+        custom_page_sizes_enabled: false,
+        extended_const_enabled: false,
+        max_imports: 0,
+        // At least one function, exported like everything else: a module with nothing to call
+        // tests instantiation only.
+        min_funcs: 1,
+        export_everything: true,
+        canonicalize_nans: true,
+        memory_max_size_required: true,
+        max_memory32_bytes: 16 * 65536,
+        table_max_size_required: true,
+        max_table_elements: 1_000,
+        ..Config::default()
+    }
+}
+
+/// A wasm-smith module from `u`, with `config`, made to terminate when `terminate` is set.
+pub fn smith_module(u: &mut Unstructured<'_>, config: Config, terminate: bool) -> Result<Vec<u8>> {
+    let mut module = Module::new(config, u)?;
+    if terminate {
+        module.ensure_termination(FUEL).map_err(|_| libfuzzer_sys::arbitrary::Error::IncorrectFormat)?;
+    }
+    Ok(module.to_bytes())
+}
+
+/// Argument values: a xorshift generator seeded from the input, picking edge values half of
+/// the time (zero, ones, extremes, page multiples and their neighbours: addresses near the end
+/// of small memories) and random bits otherwise.
+pub struct Arguments(u64);
+
+const EDGE_I32: &[i32] = &[0, 1, -1, 2, 7, 8, 16, 255, 4096, 65535, 65536, 65537, 131071, 131072, i32::MAX, i32::MIN, -16, -8];
+
+impl Arguments {
+    pub fn new(seed: u64) -> Arguments {
+        Arguments(seed | 1)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn edge_i32(&mut self) -> i32 {
+        let edge = EDGE_I32[self.below(EDGE_I32.len())];
+        // A page multiple, give or take a few bytes.
+        match self.below(3) {
+            0 => edge,
+            1 => (self.below(5) as i32 * 65536).wrapping_add(self.below(33) as i32 - 16),
+            _ => edge.wrapping_add(self.below(17) as i32 - 8),
+        }
+    }
+
+    pub fn value(&mut self, ty: ValType) -> Val {
+        let edge = self.below(2) == 0;
+        match ty {
+            ValType::I32 if edge => Val::I32(self.edge_i32()),
+            ValType::I32 => Val::I32(self.next() as i32),
+            ValType::I64 if edge => Val::I64(self.edge_i32() as i64),
+            ValType::I64 => Val::I64(self.next() as i64),
+            ValType::F32 if edge => Val::F32((self.edge_i32() as f32).to_bits()),
+            ValType::F32 => Val::F32(self.next() as u32),
+            ValType::F64 if edge => Val::F64((self.edge_i32() as f64).to_bits()),
+            ValType::F64 => Val::F64(self.next()),
+            ValType::V128 => Val::V128((self.next() as u128) << 64 | self.next() as u128),
+            ValType::FuncRef => Val::FuncRef { null: true },
+            ValType::ExternRef => Val::ExternRef { null: true },
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! What the fuzz targets share: the modules they generate (`generate`), the two engines that
+//! run them (`native`, wasm2native's compiled code, and `reference`, the wasmi interpreter) and
+//! the comparison of the two (`differential`).
+
+pub mod differential;
+pub mod generate;
+pub mod native;
+pub mod reference;
+pub mod sandbox;
+
+use wasm2native::abi::TrapCode;
+
+/// A value as both engines can report it. Floats are bits (wasm-smith's NaN canonicalisation
+/// makes every NaN an operator produces the canonical one, so bits compare exactly); a
+/// reference is compared only as null or not, since each engine has its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Val {
+    I32(i32),
+    I64(i64),
+    F32(u32),
+    F64(u64),
+    V128(u128),
+    FuncRef { null: bool },
+    ExternRef { null: bool },
+}
+
+/// Why a call or an instantiation trapped, in the classes both engines tell apart. wasmi has
+/// one class for `undefined element` and `out of bounds table access`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrapKind {
+    Unreachable,
+    MemoryOutOfBounds,
+    TableOutOfBounds,
+    UninitializedElement,
+    IndirectCallTypeMismatch,
+    IntegerDivideByZero,
+    IntegerOverflow,
+    InvalidConversion,
+    StackExhausted,
+    /// Anything else, as the engine said it (neither engine should ever give one here).
+    Other(String),
+}
+
+impl TrapKind {
+    /// The class of a wasm2native trap code.
+    pub fn of_native(code: u32, message: &str) -> TrapKind {
+        match TrapCode::ALL.into_iter().find(|known| *known as u32 == code) {
+            Some(TrapCode::Unreachable) => TrapKind::Unreachable,
+            Some(TrapCode::MemoryOutOfBounds) => TrapKind::MemoryOutOfBounds,
+            Some(TrapCode::UndefinedElement | TrapCode::TableOutOfBounds) => TrapKind::TableOutOfBounds,
+            Some(TrapCode::UninitializedElement) => TrapKind::UninitializedElement,
+            Some(TrapCode::IndirectCallTypeMismatch) => TrapKind::IndirectCallTypeMismatch,
+            Some(TrapCode::IntegerDivideByZero) => TrapKind::IntegerDivideByZero,
+            Some(TrapCode::IntegerOverflow) => TrapKind::IntegerOverflow,
+            Some(TrapCode::InvalidConversion) => TrapKind::InvalidConversion,
+            Some(TrapCode::StackExhausted) => TrapKind::StackExhausted,
+            _ => TrapKind::Other(format!("wasm2native trap {code}: {message}")),
+        }
+    }
+}
+
+/// How a call (or an instantiation, with no values) ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Returned(Vec<Val>),
+    Trapped(TrapKind),
+}
+
+/// What an engine shows of an instance between calls: every export other than functions
+/// (wasm-smith is told to export everything).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExportState {
+    Global(Val),
+    /// Size in bytes and contents.
+    Memory(Vec<u8>),
+    /// Whether each element is null.
+    Table(Vec<bool>),
+}
+
+/// A Wasm value type, as the targets generate arguments for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValType {
+    I32,
+    I64,
+    F32,
+    F64,
+    V128,
+    FuncRef,
+    ExternRef,
+}
+
+/// The compile options a target's first input byte picks: bit 0 the optimisation level (-O0
+/// or -O2), bit 1 the bounds checks (explicit or guard). The IR is verified before optimising.
+pub fn options(settings: u8) -> wasm2native::Options {
+    use wasm2native::{BoundsChecks, OptLevel};
+    wasm2native::Options {
+        opt_level: if settings & 1 == 0 { OptLevel::O0 } else { OptLevel::O2 },
+        bounds_checks: if settings & 2 == 0 { BoundsChecks::Explicit } else { BoundsChecks::Guard },
+        verify_ir: true,
+        ..wasm2native::Options::default()
+    }
+}
+
+/// A seed for argument values, from the whole input (FNV-1a): the same input, the same calls.
+pub fn seed(data: &[u8]) -> u64 {
+    data.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ *byte as u64).wrapping_mul(0x100_0000_01b3))
+}
