@@ -2,7 +2,7 @@
 
 SHELL := /bin/bash
 APT_PACKAGES := llvm-19-dev libpolly-19-dev clang-19 lld-19 liblld-19-dev wasi-libc libclang-rt-19-dev-wasm32 \
-                libc++-19-dev-wasm32 zlib1g-dev libzstd-dev libxml2-dev python3-venv gcc g++ binutils
+                libclang-rt-19-dev libc++-19-dev-wasm32 zlib1g-dev libzstd-dev libxml2-dev python3-venv gcc g++ binutils
 # llvm-sys must find LLVM 19, never the machine's default llvm-config.
 export LLVM_SYS_191_PREFIX := $(shell llvm-config-19 --prefix 2>/dev/null || echo /usr/lib/llvm-19)
 CARGO := cargo
@@ -77,12 +77,14 @@ bench-quick: build wasi-venv
 # (and fails). fuzz-smoke runs each target for its FUZZ_SMOKE_SECONDS_TARGET (3m30s in all);
 # fuzz for FUZZ_SECONDS each. The targets (fuzz/fuzz_targets/): compile_bytes, arbitrary bytes
 # into the compiler; differential, wasm-smith modules run against wasmi; sandbox, accesses near
-# every bound of a growing memory against wasmi; determinism, two compiles of one module.
-FUZZ_TARGETS := compile_bytes differential sandbox determinism
+# every bound of a growing memory against wasmi; determinism, two compiles of one module;
+# wasi_calls (fuzz/wasi/, C), the runtime's WASI functions under ASan and UBSan.
+FUZZ_TARGETS := compile_bytes differential sandbox determinism wasi_calls
 FUZZ_SMOKE_SECONDS_compile_bytes := 60
 FUZZ_SMOKE_SECONDS_differential := 60
 FUZZ_SMOKE_SECONDS_sandbox := 60
 FUZZ_SMOKE_SECONDS_determinism := 30
+FUZZ_SMOKE_SECONDS_wasi_calls := 30
 FUZZ_SECONDS := 3600
 FUZZ_RUSTFLAGS := -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
                   -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
@@ -90,8 +92,14 @@ FUZZ_RUSTFLAGS := -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4
 FUZZ_TRIPLE := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
 FUZZ_BIN := target/fuzz/$(FUZZ_TRIPLE)/release
 .PHONY: fuzz-build fuzz-smoke fuzz
-fuzz-build: setup
+FUZZ_WASI_SOURCES := $(filter-out runtime-lib/src/main%,$(wildcard runtime-lib/src/*.c)) fuzz/wasi/wasi_calls.c
+fuzz-build: setup $(FUZZ_BIN)/wasi_calls
 	cd fuzz && RUSTFLAGS="$(FUZZ_RUSTFLAGS)" $(CARGO) build --release --target $(FUZZ_TRIPLE) --target-dir ../target/fuzz
+$(FUZZ_BIN)/wasi_calls: $(FUZZ_WASI_SOURCES) $(wildcard runtime-lib/src/*.h runtime-lib/include/*.h)
+	mkdir -p $(FUZZ_BIN)
+	clang-19 -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Wno-unused-parameter -Werror \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	  -Iruntime-lib/include $(FUZZ_WASI_SOURCES) -lm -lpthread -o $@
 fuzz-smoke: fuzz-build
 	@$(foreach t,$(FUZZ_TARGETS),$(MAKE) --no-print-directory fuzz-run FUZZ_TARGET=$(t) FUZZ_RUN_SECONDS=$(FUZZ_SMOKE_SECONDS_$(t)) &&) true
 fuzz: fuzz-build
@@ -103,7 +111,7 @@ fuzz-run:
 	@t=$(FUZZ_TARGET); echo "fuzz target $$t: $(FUZZ_RUN_SECONDS) s"; \
 	mkdir -p target/fuzz/corpus/$$t target/fuzz/artifacts/$$t && \
 	$(FUZZ_BIN)/$$t target/fuzz/corpus/$$t fuzz/corpus/$$t -max_total_time=$(FUZZ_RUN_SECONDS) \
-	  -max_len=4096 -len_control=0 -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
+	  -max_len=4096 -len_control=0 -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 -close_fd_mask=1 \
 	  -artifact_prefix=target/fuzz/artifacts/$$t/ 2>&1 | grep -E '^(stat::(number_of_executed_units|peak_rss_mb|w2n_)|==|SUMMARY|INFO: Seed|thread .* panicked|Test unit)' ; \
 	status=$${PIPESTATUS[0]}; [ $$status = 0 ] || { echo "fuzz target $$t failed: see target/fuzz/artifacts/$$t/"; exit 1; }
 

@@ -39,12 +39,17 @@ const LLD_UNUSED: u8 = 0;
 const LLD_SHARED_ONLY: u8 = 1;
 const LLD_SPENT: u8 = 2;
 
-/// Claims lld for a link of `kind`: whether it may run now.
-fn claim_lld(kind: OutputKind) -> bool {
-    let next = match kind {
+/// The state a link of `kind` leaves lld in.
+fn claims(kind: OutputKind) -> u8 {
+    match kind {
         OutputKind::Shared | OutputKind::LoadableModule => LLD_SHARED_ONLY,
         OutputKind::Executable | OutputKind::Relocatable => LLD_SPENT,
-    };
+    }
+}
+
+/// Claims lld for a link of `kind`: whether it may run now.
+fn claim_lld(kind: OutputKind) -> bool {
+    let next = claims(kind);
     match LLD_STATE.compare_exchange(LLD_UNUSED, next, Ordering::SeqCst, Ordering::SeqCst) {
         Ok(_) => true,
         Err(LLD_SHARED_ONLY) => next == LLD_SHARED_ONLY,
@@ -80,6 +85,13 @@ pub(super) fn link(command: &LinkCommand, output: &Path) -> Option<Result<(), Li
             }
             _ => args.push(arg.into()),
         }
+    }
+    // lld writes an output it maps through a temporary file registered for removal on a
+    // signal, and LLVM's list of such files only grows (by a node a link, searched from the
+    // start each time): shared links, which a process may make by the million, are written from
+    // memory instead.
+    if claims(command.kind) == LLD_SHARED_ONLY {
+        args.push("--no-mmap-output-file".into());
     }
     args.extend(["-o".into(), output.as_os_str().to_owned()]);
     let args: Vec<CString> = args.into_iter().map(|arg| CString::new(arg.as_bytes()).ok()).collect::<Option<_>>()?;

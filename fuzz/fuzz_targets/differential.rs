@@ -12,5 +12,8 @@ fuzz_target!(|data: &[u8]| {
     let Some((&settings, rest)) = data.split_first() else { return };
     let mut u = Unstructured::new(rest);
     let Ok(wasm) = generate::smith_module(&mut u, generate::config(), true) else { return };
+    if !generate::reference_can_run(&wasm) {
+        return;
+    }
     differential::run(&wasm, &wasm2native_fuzz::options(settings), wasm2native_fuzz::seed(data));
 });
