@@ -177,6 +177,9 @@ traps_deep(0): code 9 last 9 "call stack exhausted" result 12345
 traps_div(9, 2): code 0 last 0 "" result 4
 traps_deep(0): code 9 last 9 "call stack exhausted" result 12345
 traps_div(9, 3): code 0 last 0 "" result 3
+traps_through_host(0): code 12 last 12 "call stack exhausted" result 12345
+through the host: more than 1000 rounds
+traps_div(9, 4): code 0 last 0 "" result 2
 done
 "#
     );

@@ -2,6 +2,7 @@
  * still usable after it. */
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "traps.h"
 
@@ -17,6 +18,28 @@ int32_t traps_env_check(traps_instance *instance, void *context, int32_t value) 
         traps_trap(instance, message);
     }
     return value * 10;
+}
+
+/* The deepest round of traps_through_host reached. */
+static int32_t deepest;
+
+/* Calls the export that called it, one round deeper, from a frame of its own of a few KiB: the
+ * stack runs out somewhere in Wasm, host, Wasm, host... and the trap reaches the innermost call,
+ * which each round passes on outwards. */
+int32_t traps_env_bounce(traps_instance *instance, void *context, int32_t depth) {
+    (void)context;
+    volatile char scratch[2048];
+    scratch[depth % sizeof scratch] = (char)depth;
+    if (depth > deepest)
+        deepest = depth;
+    int32_t result = 0;
+    if (traps_through_host(instance, depth, &result) != WASM2NATIVE_TRAP_NONE) {
+        const wasm2native_result *last = traps_last_trap(instance);
+        char message[sizeof last->message];
+        memcpy(message, last->message, sizeof message);
+        traps_trap(instance, message);
+    }
+    return result + scratch[depth % sizeof scratch];
 }
 
 /* Calls EXPORT(instance, args..., &result) and prints its code, the last trap and the result. */
@@ -56,6 +79,9 @@ int main(void) {
     CALL(instance, traps_div, 9, 2);
     CALL(instance, traps_deep, 0);
     CALL(instance, traps_div, 9, 3);
+    CALL(instance, traps_through_host, 0);
+    printf("through the host: %s\n", deepest > 1000 ? "more than 1000 rounds" : "too few rounds");
+    CALL(instance, traps_div, 9, 4);
 
     traps_free(instance);
     printf("done\n");
