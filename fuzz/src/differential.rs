@@ -51,10 +51,10 @@ fn work_dir() -> &'static PathBuf {
 }
 
 /// Whether a difference between `reference` and `native` is one the two engines may have:
-/// stack depth is each engine's own limit, and guard mode has three documented end-of-memory
-/// differences (README, "Semantics, exactly"), all of which show as an out-of-bounds trap on one
-/// side only. After such a difference the two instances no longer match and the comparison
-/// ends.
+/// stack depth is each engine's own limit, and guard mode's documented differences (README,
+/// "Semantics, exactly") show as an out-of-bounds trap on one side only (or as different memory
+/// after one on both: `guard_mode_trap`). After such a difference the two instances no longer
+/// match and the comparison ends.
 fn allowed_difference(reference: &Outcome, native: &Outcome, options: &Options) -> bool {
     let is = |outcome: &Outcome, kind: &TrapKind| matches!(outcome, Outcome::Trapped(k) if k == kind);
     let stack = TrapKind::StackExhausted;
