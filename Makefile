@@ -112,7 +112,7 @@ fuzz-run:
 	mkdir -p target/fuzz/corpus/$$t target/fuzz/artifacts/$$t && \
 	$(FUZZ_BIN)/$$t target/fuzz/corpus/$$t fuzz/corpus/$$t -max_total_time=$(FUZZ_RUN_SECONDS) \
 	  -max_len=4096 -len_control=0 -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 -close_fd_mask=1 \
-	  -artifact_prefix=target/fuzz/artifacts/$$t/ 2>&1 | grep -E '^(stat::(number_of_executed_units|peak_rss_mb|w2n_)|==|SUMMARY|INFO: Seed|thread .* panicked|Test unit)' ; \
+	  -artifact_prefix=target/fuzz/artifacts/$$t/ 2>&1 | grep -a -E '^(stat::(number_of_executed_units|peak_rss_mb|w2n_)|==|SUMMARY|INFO: Seed|thread .* panicked|Test unit)' ; \
 	status=$${PIPESTATUS[0]}; [ $$status = 0 ] || { echo "fuzz target $$t failed: see target/fuzz/artifacts/$$t/"; exit 1; }
 
 # The spec harness alone; SPEC_FILTER, SPEC_DIRS and SPEC_OPT narrow it (see tests/spec.rs).
