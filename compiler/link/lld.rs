@@ -71,7 +71,6 @@ pub(super) fn link(command: &LinkCommand, output: &Path) -> Option<Result<(), Li
         match arg {
             INPUTS if command.kind == OutputKind::LoadableModule => {
                 args.extend(command.linker_args());
-                args.push("-lgcc".into());
                 // The C library and the start files that close the line stay out.
                 break;
             }

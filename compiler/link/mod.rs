@@ -131,7 +131,10 @@ fn launch_options_object(module_object: &[u8], text: &[u8]) -> Result<Vec<u8>, L
 /// Links a module object into a shared object whose runtime references resolve at load time.
 pub fn link_shared_module(object: &[u8], output: &Path) -> Result<(), LinkError> {
     let inputs = Inputs::write(&[("module.o", object)])?;
-    link_atomically(&LinkCommand::new(OutputKind::LoadableModule, &inputs.paths), output)
+    let mut command = LinkCommand::new(OutputKind::LoadableModule, &inputs.paths);
+    // The helpers code generation may call (see `OutputKind::LoadableModule`).
+    command.args.push(LinkArg::Input("-lgcc".into()));
+    link_atomically(&command, output)
 }
 
 /// What a link produces.
@@ -197,9 +200,6 @@ impl LinkCommand {
                 wrapped
             }
         }));
-        if self.kind == OutputKind::LoadableModule {
-            args.push("-lgcc".into());
-        }
         args
     }
 
