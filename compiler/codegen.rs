@@ -46,6 +46,16 @@ pub fn target_machine(options: &Options) -> Result<TargetMachine, CompileError> 
 }
 
 /// As `target_machine`, generating machine code at `level`.
+/// The inline-assembly constraint naming a vector register of the target `options` compile for
+/// (x86-64 or AArch64, which `target_machine_at` enforces).
+pub fn vector_register_constraint(options: &Options) -> &'static str {
+    let triple = match &options.target {
+        Some(triple) => triple.clone(),
+        None => TargetMachine::get_default_triple().as_str().to_string_lossy().into_owned(),
+    };
+    if triple.starts_with("aarch64") { "w" } else { "x" }
+}
+
 fn target_machine_at(options: &Options, level: OptLevel) -> Result<TargetMachine, CompileError> {
     initialize_targets();
     let host_triple = TargetMachine::get_default_triple();

@@ -164,6 +164,7 @@ fn compile_part(
         bounds_checks: options.bounds_checks,
         versioned_checks: codegen::versions_loops(options, largest_function_bytes),
         fast_isel: codegen::machine_code_level(options, largest_function_bytes) == OptLevel::O0,
+        vector_register: codegen::vector_register_constraint(options),
     };
     let context = inkwell::context::Context::create();
     let module = translate::translate_module(&context, info, record, shape, api, partition)?;

@@ -3,7 +3,7 @@
 //! 2^32, before and after `memory.grow`, in both bounds-check modes at -O0 and -O2. Each access
 //! must succeed exactly when `address + offset + width <= size` (in 64-bit arithmetic, so no
 //! wrap-around), and trap with "out of bounds memory access" otherwise; loads whose value is
-//! dropped included.
+//! dropped, unused once inlined or only partly used included.
 
 use std::path::Path;
 use wasm2native::runtime::{CallError, Instance, LoadedModule, Value};
@@ -41,8 +41,10 @@ fn stored_value(instruction: &str) -> &'static str {
 }
 
 /// A module with memory `min`..`max` pages, an export `grow`, and per access and offset an
-/// export `a{i}_{j}` taking the address: a load whose value is returned (as i32), a load
-/// whose value is dropped (`d{i}_{j}`) or a store.
+/// export `a{i}_{j}` taking the address: a load whose value is returned (as i32) or a store.
+/// Each load also has exports whose value no one needs, which LLVM would delete or narrow if
+/// nothing kept the load whole: `d{i}_{j}` drops it, `u{i}_{j}` drops the result of a call
+/// that returns it (unused only once the call is inlined) and `p{i}_{j}` uses its low byte.
 fn oracle_module(min: u64, max: u64) -> String {
     let mut text = format!(
         "(module (memory {min} {max}) (func (export \"grow\") (param i32) (result i32) (memory.grow (local.get 0)))\n\
@@ -57,17 +59,19 @@ fn oracle_module(min: u64, max: u64) -> String {
                     stored_value(instruction)
                 );
             } else {
-                // The result depends on every byte loaded: LLVM narrows a load whose value is
-                // only partly used, which in guard mode can miss the trap (see the README).
-                let to_i32 = match instruction.split('.').next().unwrap() {
-                    "i32" => "",
-                    "i64" => "(call $fold64)",
-                    "f32" => "i32.reinterpret_f32",
-                    "f64" => "i64.reinterpret_f64 (call $fold64)",
-                    _ => "v128.any_true",
+                // The result depends on every byte loaded.
+                let (ty, to_i32, low_byte) = match instruction.split('.').next().unwrap() {
+                    "i32" => ("i32", "", "i32.const 255 i32.and"),
+                    "i64" => ("i64", "(call $fold64)", "i32.wrap_i64 i32.const 255 i32.and"),
+                    "f32" => ("f32", "i32.reinterpret_f32", "i32.reinterpret_f32 i32.const 255 i32.and"),
+                    "f64" => ("f64", "i64.reinterpret_f64 (call $fold64)", "i64.reinterpret_f64 i32.wrap_i64 i32.const 255 i32.and"),
+                    _ => ("v128", "v128.any_true", "i8x16.extract_lane_u 0"),
                 };
                 text += &format!("(func (export \"a{i}_{j}\") (param i32) (result i32) (local.get 0) ({access}) {to_i32})\n");
                 text += &format!("(func (export \"d{i}_{j}\") (param i32) (local.get 0) ({access}) drop)\n");
+                text += &format!("(func $l{i}_{j} (param i32) (result {ty}) (local.get 0) ({access}))\n");
+                text += &format!("(func (export \"u{i}_{j}\") (param i32) (local.get 0) (call $l{i}_{j}) drop)\n");
+                text += &format!("(func (export \"p{i}_{j}\") (param i32) (result i32) (local.get 0) ({access}) {low_byte})\n");
             }
         }
     }
@@ -98,7 +102,7 @@ fn check_all(instance: &Instance, size: u64, what: &str) -> usize {
     let mut calls = 0;
     for (i, (instruction, width, stores)) in ACCESSES.iter().enumerate() {
         for (j, offset) in OFFSETS.iter().enumerate() {
-            let variants: &[char] = if *stores { &['a'] } else { &['a', 'd'] };
+            let variants: &[char] = if *stores { &['a'] } else { &['a', 'd', 'u', 'p'] };
             for address in probe_addresses(size, *offset, *width) {
                 let in_bounds = address as u64 + offset + width <= size;
                 for variant in variants {
@@ -160,4 +164,84 @@ fn every_access_traps_exactly_past_the_end_of_memory() {
         }
     }
     eprintln!("{calls} accesses checked");
+}
+
+/// Stores, then an access that traps: every store before it must be done, in both modes. In
+/// guard mode the access faults where it stands in the machine code, so this holds only if no
+/// store was moved past it, merged with it or deleted as overwritten after it.
+const STORES_BEFORE_A_TRAP: &str = r#"(module
+  (memory (export "memory") 1)
+  (global $g (mut i32) (i32.const 0))
+  (func (export "peek") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "global") (result i32) (global.get $g))
+  ;; Two adjacent stores of constants, the second past the end when $a is size - 4.
+  (func (export "pair") (param $a i32)
+    (i32.store (local.get $a) (i32.const 0x11111111))
+    (i32.store offset=4 (local.get $a) (i32.const 0x22222222)))
+  ;; A store, a load that may trap, then a store over the first.
+  (func (export "overwritten") (param $p i32) (param $q i32) (result i32)
+    (local $v i32)
+    (i32.store (local.get $p) (i32.const 0x33333333))
+    (local.set $v (i32.load (local.get $q)))
+    (i32.store (local.get $p) (i32.const 0x44444444))
+    (local.get $v))
+  ;; The same with a global.
+  (func (export "global_around_load") (param $q i32) (result i32)
+    (local $v i32)
+    (global.set $g (i32.const 7))
+    (local.set $v (i32.load (local.get $q)))
+    (global.set $g (i32.const 8))
+    (local.get $v))
+  ;; Each round loads at $a and then stores near it; $a moves down 4 bytes a round, so from 0
+  ;; the second round's load is at 2^32 - 4.
+  (func (export "rounds") (param $a i32) (result i32)
+    (local $acc i32) (local $i i32)
+    (loop $round
+      (local.set $acc (i32.xor (local.get $acc) (i32.load8_u (local.get $a))))
+      (i32.store offset=1 (local.get $a) (i32.const 0x55555555))
+      (i32.store offset=60 (local.get $a) (i32.const 0x66666666))
+      (f32.store offset=200 (local.get $a) (f32.const 1.5))
+      (local.set $a (i32.sub (local.get $a) (i32.const 4)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $round (i32.lt_u (local.get $i) (i32.const 12))))
+    (local.get $acc))
+  ;; A load past the end whose value only code after a certain trap would use: LLVM, for which
+  ;; a load cannot trap, found it unused. It must trap before the fill.
+  (func (export "load_then_fill") (param $a i32) (result i64)
+    (local $acc i64)
+    (local.set $acc (i64.load offset=50 (local.get $a)))
+    (memory.fill (local.get $a) (i32.const 0x77) (i32.const 16))
+    (i32.store16 offset=4294967295 (local.get $a) (i32.const 0x1234))
+    (local.get $acc))
+)"#;
+
+#[test]
+fn a_trap_leaves_every_earlier_store_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let size = PAGE as i32;
+    for bounds_checks in [BoundsChecks::Explicit, BoundsChecks::Guard] {
+        for opt_level in [OptLevel::O0, OptLevel::O2] {
+            let options = Options { opt_level, bounds_checks, ..Options::default() };
+            let what = format!("{bounds_checks:?}, {opt_level:?}");
+            let module = load(dir.path(), STORES_BEFORE_A_TRAP, &options, &format!("stores_{bounds_checks:?}_{opt_level:?}"));
+            let instance = Instance::instantiate(&module, &mut |_, _, _| None).unwrap();
+            let traps = |name: &str, args: &[Value]| match instance.call(name, args) {
+                Err(CallError::Trap(trap)) => assert_eq!(trap.message, "out of bounds memory access", "{what}: {name}"),
+                other => panic!("{what}: {name}{args:?}: expected a trap, got {other:?}"),
+            };
+            let peek = |address: i32| instance.call("peek", &[Value::I32(address)]).unwrap();
+            traps("pair", &[Value::I32(size - 4)]);
+            assert_eq!(peek(size - 4), vec![Value::I32(0x11111111)], "{what}: pair");
+            traps("overwritten", &[Value::I32(100), Value::I32(size)]);
+            assert_eq!(peek(100), vec![Value::I32(0x33333333)], "{what}: overwritten");
+            traps("global_around_load", &[Value::I32(size)]);
+            assert_eq!(instance.call("global", &[]).unwrap(), vec![Value::I32(7)], "{what}: global");
+            traps("rounds", &[Value::I32(0)]);
+            assert_eq!(peek(1), vec![Value::I32(0x55555555)], "{what}: rounds, offset 1");
+            assert_eq!(peek(60), vec![Value::I32(0x66666666)], "{what}: rounds, offset 60");
+            assert_eq!(peek(200), vec![Value::I32(1.5f32.to_bits() as i32)], "{what}: rounds, offset 200");
+            traps("load_then_fill", &[Value::I32(size - 31)]);
+            assert_eq!(peek(size - 31), vec![Value::I32(0)], "{what}: load_then_fill");
+        }
+    }
 }

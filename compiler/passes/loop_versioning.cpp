@@ -24,6 +24,11 @@
 // vectoriser needs no test for. A loop whose groups overlap (a copy within one buffer) runs the
 // checked copy, as a loop whose accesses leave memory does.
 //
+// In guard mode accesses have no checks but the fast compares are made all the same: a loop
+// whose every access the test proves in bounds (and that calls nothing inlining could open up)
+// cannot fault, so it may be vectorised and its stores lose their fences (`unfenceProvenLoop`);
+// other loops are neither.
+//
 // It notes the functions left with a check inside a loop (in code the fast copies do not cover),
 // for the stage that splits such loops (checked_loops.cpp).
 
@@ -53,6 +58,9 @@ namespace {
 // Metadata kind on the branch of a fast compare: must match `WIDE_CHECK_METADATA` in
 // compiler/translate/bounds.rs.
 constexpr const char *WideCheckKind = "w2n.wide_check";
+// Metadata kind on guard mode's store fences: must match `GUARD_FENCE_METADATA` in
+// compiler/translate/mod.rs.
+constexpr const char *GuardFenceKind = "w2n.guard_fence";
 
 // Beyond these, the endpoint tests could overflow 64 bits (they stay below 2^62): a loop that
 // runs 2^32 iterations touching distinct addresses cannot stay inside a 4 GiB memory anyway.
@@ -284,7 +292,8 @@ public:
 
 private:
   // Whether every load and store of linear memory in `loop` is one that a check of `hoisted`
-  // covers.
+  // covers. A call that inlining may later replace with its body (a call to a function defined
+  // here, or through a table) would bring accesses no check covers.
   bool coversEveryAccess(Loop &loop, ArrayRef<AffineCheck> hoisted) {
     SmallPtrSet<Instruction *, 32> covered;
     for (const AffineCheck &affine : hoisted)
@@ -294,6 +303,12 @@ private:
         if ((isa<LoadInst>(instruction) || isa<StoreInst>(instruction)) && accessesLinearMemory(instruction) &&
             !covered.contains(&instruction))
           return false;
+        if (auto *call = dyn_cast<CallBase>(&instruction)) {
+          Function *callee = call->getCalledFunction();
+          bool fence = call->getMetadata(GuardFenceKind);
+          if (!fence && (!callee || !callee->isDeclaration()))
+            return false;
+        }
       }
     }
     return true;
@@ -614,6 +629,35 @@ private:
   const DataLayout &layout;
 };
 
+// In guard mode a store is followed by a fence that keeps it before any later access, which
+// might fault, and a load by an anchor that keeps it whole and in place (compiler/translate/
+// mod.rs, `fence_store` and `anchor_load`). Nothing in `loop`, a loop proven in bounds, faults:
+// both go, so that it can be vectorised and its stores combined or moved out of it, and where
+// it stores, a fence at each exit keeps its stores before what follows the loop.
+void unfenceProvenLoop(Loop &loop) {
+  SmallVector<CallInst *, 16> fences;
+  CallInst *storeFence = nullptr;
+  for (BasicBlock *block : loop.blocks()) {
+    for (Instruction &instruction : *block) {
+      auto *call = dyn_cast<CallInst>(&instruction);
+      if (!call || !call->getMetadata(GuardFenceKind))
+        continue;
+      fences.push_back(call);
+      // An anchor has the loaded value as its operand; a store fence has none.
+      if (call->arg_empty())
+        storeFence = call;
+    }
+  }
+  if (storeFence) {
+    SmallVector<BasicBlock *, 8> exits;
+    loop.getUniqueExitBlocks(exits);
+    for (BasicBlock *exit : exits)
+      storeFence->clone()->insertBefore(exit->getFirstInsertionPt());
+  }
+  for (CallInst *fence : fences)
+    fence->eraseFromParent();
+}
+
 // Whether `function` has a conditional branch to a trap (a block ending in `unreachable`)
 // inside a loop other than those of `exactCopies`.
 bool hasCheckedLoop(Function &function, LoopInfo &loops, const SmallPtrSetImpl<Loop *> &exactCopies) {
@@ -678,7 +722,11 @@ PreservedAnalyses w2n::VersionCheckedLoops::run(Function &function, FunctionAnal
   // only loops whose accesses are all proven in bounds may be vectorised.
   if (guardPages) {
     for (Loop *loop : loops.getLoopsInPreorder()) {
-      if (loop->isInnermost() && !versioner.proven().contains(loop))
+      if (!loop->isInnermost())
+        continue;
+      if (versioner.proven().contains(loop))
+        unfenceProvenLoop(*loop);
+      else
         addStringMetadataToLoop(loop, "llvm.loop.vectorize.enable", 0);
     }
   }

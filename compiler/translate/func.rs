@@ -10,9 +10,9 @@ use crate::error::CompileError;
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::Builder;
 use inkwell::types::BasicTypeEnum;
-use inkwell::values::{BasicValueEnum, FloatValue, FunctionValue, InstructionOpcode, InstructionValue, IntValue, PointerValue};
+use inkwell::values::{BasicValueEnum, FloatValue, FunctionValue, InstructionOpcode, IntValue, PointerValue};
 use inkwell::IntPredicate;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use wasmparser::{FunctionBody, Operator};
 
 /// Stack slots holding one memory's base and byte size. Reads go through them so that a reload
@@ -39,9 +39,6 @@ pub struct FuncTranslator<'e, 'ctx, 'a> {
     dead_depth: u32,
     trap_blocks: HashMap<TrapCode, BasicBlock<'ctx>>,
     pub memory_slots: Vec<MemorySlots<'ctx>>,
-    /// Guard mode: the linear-memory loads emitted so far, which `drop` keeps from being
-    /// deleted as dead (see `translate_drop`).
-    pub guard_loads: HashSet<InstructionValue<'ctx>>,
     /// Values read by `local.get`, with the local and how many times it had been set then,
     /// so that accesses through two reads of an unchanged local share checks (`bounds`).
     pub local_reads: HashMap<IntValue<'ctx>, (u32, u32)>,
@@ -86,7 +83,6 @@ pub fn translate_function<'ctx, 'a>(
         dead_depth: 0,
         trap_blocks: HashMap::new(),
         memory_slots: Vec::new(),
-        guard_loads: HashSet::new(),
         local_reads: HashMap::new(),
         local_versions: Vec::new(),
         open_loops: 0,

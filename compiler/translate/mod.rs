@@ -10,6 +10,7 @@ mod bounds;
 mod control;
 mod descriptor;
 mod func;
+mod guard;
 mod init;
 mod instance;
 mod ops;
@@ -31,6 +32,7 @@ use std::ops::Range;
 use types::LlvmTypes;
 
 pub type Result<T> = std::result::Result<T, CompileError>;
+
 
 /// The part of a module one LLVM module holds when the module is compiled in several parts:
 /// every part declares every defined function, but gives bodies only to its own.
@@ -63,6 +65,8 @@ pub struct ModuleEnv<'ctx, 'a> {
     /// Whether LLVM's fast instruction selector (-O0) generates the machine code, so that the
     /// translator prefers what it selects by itself.
     pub fast_isel: bool,
+    /// The inline-assembly constraint for a vector register of the target.
+    pub vector_register: &'static str,
     runtime_fns: HashMap<RuntimeFn, FunctionValue<'ctx>>,
 }
 
@@ -110,6 +114,7 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
                 bounds_checks: shape.bounds_checks,
                 versioned_checks: shape.versioned_checks,
                 fast_isel: shape.fast_isel,
+                vector_register: shape.vector_register,
                 runtime_fns: HashMap::new(),
             };
         env.declare_runtime();
@@ -217,6 +222,8 @@ pub struct CodeShape {
     pub bounds_checks: BoundsChecks,
     pub versioned_checks: bool,
     pub fast_isel: bool,
+    /// The inline-assembly constraint for a vector register: `x` on x86-64, `w` on AArch64.
+    pub vector_register: &'static str,
 }
 
 /// Translates the part `partition` of `info` into an LLVM module owned by `context`, in the

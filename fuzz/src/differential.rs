@@ -9,7 +9,7 @@ use crate::{ExportState, Outcome, TrapKind};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
-use wasm2native::{BoundsChecks, Options};
+use wasm2native::Options;
 
 /// Calls made per instance: every exported function once in order, then exports picked at
 /// random, so that state (memory growth above all) builds up between calls; `CALLS_PER_EXPORT`
@@ -50,26 +50,12 @@ fn work_dir() -> &'static PathBuf {
     })
 }
 
-/// Whether a difference between `reference` and `native` is one the two engines may have:
-/// stack depth is each engine's own limit, and guard mode's documented differences (README,
-/// "Semantics, exactly") show as an out-of-bounds trap on one side only (or as different memory
-/// after one on both: `guard_mode_trap`). After such a difference the two instances no longer
-/// match and the comparison ends.
-fn allowed_difference(reference: &Outcome, native: &Outcome, options: &Options) -> bool {
+/// Whether a difference between `reference` and `native` is one the two engines may have: stack
+/// depth is each engine's own limit. After such a difference the two instances no longer match
+/// and the comparison ends.
+fn allowed_difference(reference: &Outcome, native: &Outcome) -> bool {
     let is = |outcome: &Outcome, kind: &TrapKind| matches!(outcome, Outcome::Trapped(k) if k == kind);
-    let stack = TrapKind::StackExhausted;
-    let bounds = TrapKind::MemoryOutOfBounds;
-    is(reference, &stack)
-        || is(native, &stack)
-        || (options.bounds_checks == BoundsChecks::Guard && reference != native && (is(reference, &bounds) || is(native, &bounds)))
-}
-
-/// Whether `outcome` is an out-of-bounds trap in guard mode, after which memory may differ: the
-/// access faults where it stands in the machine code, and LLVM, for which a load cannot trap,
-/// may have placed independent stores that come before it in the Wasm after it (README,
-/// "Semantics, exactly"). The comparison of that instance ends there.
-fn guard_mode_trap(outcome: &Outcome, options: &Options) -> bool {
-    options.bounds_checks == BoundsChecks::Guard && *outcome == Outcome::Trapped(TrapKind::MemoryOutOfBounds)
+    is(reference, &TrapKind::StackExhausted) || is(native, &TrapKind::StackExhausted)
 }
 
 fn describe_difference(what: &str, reference: &ExportState, native: &ExportState) -> String {
@@ -102,7 +88,7 @@ pub fn run(wasm: &[u8], options: &Options, seed: u64) -> usize {
         print_counts();
     }
     let (expected, got) = (reference.instantiate(), native.instantiate());
-    if allowed_difference(&expected, &got, options) {
+    if allowed_difference(&expected, &got) {
         CUT_SHORT.fetch_add(1, Ordering::Relaxed);
         return 0;
     }
@@ -121,15 +107,11 @@ pub fn run(wasm: &[u8], options: &Options, seed: u64) -> usize {
         let args: Vec<_> = params.iter().map(|ty| arguments.value(*ty)).collect();
         let (expected, got) = (reference.call(name, &args), native.call(name, &args));
         CALLS.fetch_add(1, Ordering::Relaxed);
-        if allowed_difference(&expected, &got, options) {
+        if allowed_difference(&expected, &got) {
             CUT_SHORT.fetch_add(1, Ordering::Relaxed);
             return call + 1;
         }
         assert_eq!(expected, got, "call {call}: {name}{args:?}: reference, then wasm2native");
-        if guard_mode_trap(&got, options) {
-            CUT_SHORT.fetch_add(1, Ordering::Relaxed);
-            return call + 1;
-        }
         for other in &others {
             let expected = reference.state(other);
             let got = native.state(other);

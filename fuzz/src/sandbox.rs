@@ -29,7 +29,8 @@ const LOADS: &[(&str, u64, &str)] = &[
     ("v128.load8x8_s", 8, "i64x2.extract_lane 1"),
 ];
 
-/// A load whose value is only partly used: LLVM may narrow it (see the README on guard mode).
+/// A load whose value is only partly used: it must trap as a whole all the same (in guard mode
+/// LLVM would narrow it, were it not anchored).
 const PARTIAL_USES: &[(&str, &str)] = &[("i64.load", "i32.wrap_i64 i64.extend_i32_u"), ("v128.load", "i64x2.extract_lane 0")];
 
 const STORES: &[(&str, u64, &str)] = &[

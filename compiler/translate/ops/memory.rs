@@ -10,9 +10,17 @@ use crate::abi::{RuntimeFn, MEMORY_GUARD_BYTES, PAGE_SIZE};
 use crate::error::CompileError;
 use crate::BoundsChecks;
 use inkwell::types::BasicTypeEnum;
-use inkwell::values::{BasicValue, BasicValueEnum, InstructionOpcode, InstructionValue, IntValue, PointerValue};
-use std::collections::HashSet;
+use inkwell::values::{BasicValueEnum, IntValue, PointerValue};
 use wasmparser::MemArg;
+
+/// Where a load or store of linear memory goes.
+#[derive(Clone, Copy)]
+pub struct LinearAddress<'ctx> {
+    pub ptr: PointerValue<'ctx>,
+    /// Whether the access is left to the guard: out of bounds, it faults rather than failing a
+    /// check before it.
+    pub faults: bool,
+}
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     fn memory_base(&self, memory: u32) -> Result<PointerValue<'ctx>> {
@@ -41,18 +49,19 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             && access_end <= MEMORY_GUARD_BYTES
     }
 
-    /// Pops an address and returns the host pointer for an access of `bytes` bytes at
-    /// `address + memarg.offset`, after trapping unless the whole access lies in bounds. The
-    /// check is in 64-bit arithmetic, where a 32-bit address and a 32-bit offset cannot wrap.
-    /// Where the guard covers the access there is no check: past the memory's size the access
-    /// faults in the guard, and the runtime's fault handler raises the same trap.
-    pub fn checked_address(&mut self, memarg: &MemArg, bytes: u32) -> Result<PointerValue<'ctx>> {
+    /// Pops an address and returns where an access of `bytes` bytes at `address + memarg.offset`
+    /// goes, after trapping unless the whole access lies in bounds. The check is in 64-bit
+    /// arithmetic, where a 32-bit address and a 32-bit offset cannot wrap. Where the guard covers
+    /// the access there is no check: past the memory's size the access faults in the guard, and
+    /// the runtime's fault handler raises the same trap.
+    pub fn checked_address(&mut self, memarg: &MemArg, bytes: u32) -> Result<LinearAddress<'ctx>> {
         let address = self.pop_int()?;
         let key = self.address_key(address);
         let i64_ty = self.env.types.i64;
         let memory = Self::memory_index(memarg)?;
         let access_end = memarg.offset + bytes as u64;
-        let address = if self.guard_covers(memory, access_end) {
+        let faults = self.guard_covers(memory, access_end);
+        let address = if faults {
             self.guarded_index(address, memory, access_end)?
         } else {
             self.check_bounds(key, address, memory, access_end)?
@@ -64,28 +73,37 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         };
         // SAFETY: `effective` is inside the memory (checked above) or, where the guard covers
         // the access, inside the memory's reservation, one mapping from `base` on.
-        Ok(unsafe { self.builder.build_in_bounds_gep(self.env.types.i8, base, &[effective], "")? })
+        let ptr = unsafe { self.builder.build_in_bounds_gep(self.env.types.i8, base, &[effective], "")? };
+        Ok(LinearAddress { ptr, faults })
     }
 
-    /// Loads a `ty` from `ptr`, an address from `checked_address`; Wasm alignment is only a
-    /// hint. In guard mode the load is remembered for `translate_drop`.
-    pub fn load_memory(&mut self, ty: BasicTypeEnum<'ctx>, ptr: PointerValue<'ctx>) -> Result<BasicValueEnum<'ctx>> {
-        let value = self.builder.build_load(ty, ptr, "")?;
+    /// Loads a `ty` from `address`; Wasm alignment is only a hint. The caller anchors what it
+    /// makes of the value (`anchor_load`).
+    pub fn load_memory(&mut self, ty: BasicTypeEnum<'ctx>, address: LinearAddress<'ctx>) -> Result<BasicValueEnum<'ctx>> {
+        let value = self.builder.build_load(ty, address.ptr, "")?;
         set_alignment(value, 1);
         self.env.types.alias.tag_value(value, Storage::LinearMemory);
-        if let (BoundsChecks::Guard, Some(load)) = (self.env.bounds_checks, value.as_instruction_value()) {
-            self.guard_loads.insert(load);
-        }
         Ok(value)
+    }
+
+    /// Anchors `value`, the result of a load from `address` (extended, splatted or inserted into
+    /// a vector, every loaded bit kept), when the load may fault (guard mode,
+    /// `ModuleEnv::anchor_load`). Anchoring the result rather than the load lets the code
+    /// generator still fold the load into the instruction that extends or splats it.
+    pub fn anchor_load(&self, address: LinearAddress<'ctx>, value: BasicValueEnum<'ctx>) -> Result<()> {
+        match address.faults {
+            true => self.env.anchor_load(&self.builder, value),
+            false => Ok(()),
+        }
     }
 
     /// Loads `bits` bits and widens them to `ty` (sign- or zero-extending integers).
     pub fn translate_load(&mut self, memarg: &MemArg, ty: BasicTypeEnum<'ctx>, bits: u32, signed: bool) -> Result<()> {
-        let ptr = self.checked_address(memarg, bits / 8)?;
+        let address = self.checked_address(memarg, bits / 8)?;
         let value = match ty {
             BasicTypeEnum::IntType(int_ty) if int_ty.get_bit_width() != bits => {
                 let narrow_ty = self.env.types.int_of_bits(bits);
-                let narrow = self.load_memory(narrow_ty.into(), ptr)?.into_int_value();
+                let narrow = self.load_memory(narrow_ty.into(), address)?.into_int_value();
                 let wide = if signed {
                     self.builder.build_int_s_extend(narrow, int_ty, "")?
                 } else {
@@ -93,45 +111,17 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                 };
                 BasicValueEnum::from(wide)
             }
-            _ => self.load_memory(ty, ptr)?,
+            _ => self.load_memory(ty, address)?,
         };
+        self.anchor_load(address, value)?;
         self.push(value);
-        Ok(())
-    }
-
-    /// `drop`. A load that only the guard checks must still run when its value goes unused,
-    /// for the trap it raises out of bounds, but LLVM deletes unused loads; so the memory loads
-    /// the dropped value was computed from (through arithmetic, conversions, lane operations and
-    /// block results, not calls) become volatile. Compilers seldom drop loads, so this is rare.
-    pub fn translate_drop(&mut self) -> Result<()> {
-        let value = self.pop()?;
-        if self.guard_loads.is_empty() {
-            return Ok(());
-        }
-        let mut pending: Vec<InstructionValue<'ctx>> = value.as_instruction_value().into_iter().collect();
-        let mut seen = HashSet::new();
-        while let Some(instruction) = pending.pop() {
-            if !seen.insert(instruction) {
-                continue;
-            }
-            match instruction.get_opcode() {
-                InstructionOpcode::Load if self.guard_loads.contains(&instruction) => {
-                    instruction.set_volatile(true).map_err(|e| CompileError::backend(format!("volatile load: {e}")))?;
-                }
-                // Other loads read locals and globals; a call uses its operands itself.
-                InstructionOpcode::Load | InstructionOpcode::Call => {}
-                _ => pending.extend((0..instruction.get_num_operands()).filter_map(|i| {
-                    instruction.get_operand(i)?.value()?.as_instruction_value()
-                })),
-            }
-        }
         Ok(())
     }
 
     /// Stores the low `bits` bits of the popped value.
     pub fn translate_store(&mut self, memarg: &MemArg, bits: u32) -> Result<()> {
         let value = self.pop()?;
-        let ptr = self.checked_address(memarg, bits / 8)?;
+        let address = self.checked_address(memarg, bits / 8)?;
         let value = match value {
             BasicValueEnum::IntValue(int) if int.get_type().get_bit_width() != bits => {
                 let narrow_ty = self.env.types.int_of_bits(bits);
@@ -139,15 +129,16 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             }
             other => other,
         };
-        self.store_memory(ptr, value)
+        self.store_memory(address, value)
     }
 
-    /// Stores `value` at `ptr`, an address from `checked_address`.
-    pub fn store_memory(&mut self, ptr: PointerValue<'ctx>, value: BasicValueEnum<'ctx>) -> Result<()> {
-        let store = self.builder.build_store(ptr, value)?;
+    /// Stores `value` at `address`, then fences the store in guard mode
+    /// (`ModuleEnv::fence_store`).
+    pub fn store_memory(&mut self, address: LinearAddress<'ctx>, value: BasicValueEnum<'ctx>) -> Result<()> {
+        let store = self.builder.build_store(address.ptr, value)?;
         let _ = store.set_alignment(1);
         self.env.types.alias.tag(store, Storage::LinearMemory);
-        Ok(())
+        self.env.fence_store(&self.builder)
     }
 
     pub fn translate_memory_size(&mut self, memory: u32) -> Result<()> {

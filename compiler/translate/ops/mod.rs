@@ -45,7 +45,9 @@ pub fn translate<'a>(t: &mut FuncTranslator<'_, '_, 'a>, op: &Op<'a>) -> Result<
         Op::CallIndirect { type_index, table_index } => t.translate_call_indirect(type_index, table_index)?,
 
         // parametric and variables
-        Op::Drop => t.translate_drop()?,
+        Op::Drop => {
+            t.pop()?;
+        }
         Op::Select | Op::TypedSelect { .. } => t.translate_select()?,
         Op::LocalGet { local_index } => t.translate_local_get(local_index)?,
         Op::LocalSet { local_index } => t.translate_local_set(local_index)?,

@@ -38,7 +38,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let slot = self.table_slot(table, index, TrapCode::TableOutOfBounds)?;
         let store = self.builder.build_store(slot, value)?;
         self.env.types.alias.tag(store, Storage::RuntimeData);
-        Ok(())
+        self.env.fence_store(&self.builder)
     }
 
     pub fn translate_table_size(&mut self, table: u32) -> Result<()> {

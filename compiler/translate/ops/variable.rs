@@ -59,7 +59,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let cell = self.instance().global_cell(index)?;
         let store = self.builder.build_store(cell, value)?;
         self.env.types.alias.tag(store, Storage::RuntimeData);
-        Ok(())
+        self.env.fence_store(&self.builder)
     }
 
     pub fn translate_select(&mut self) -> Result<()> {

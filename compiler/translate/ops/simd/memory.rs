@@ -3,6 +3,7 @@
 //! scalar one.
 
 use super::super::super::func::FuncTranslator;
+use super::super::memory::LinearAddress;
 use super::super::super::Result;
 use super::Shape;
 use inkwell::types::BasicTypeEnum;
@@ -14,7 +15,8 @@ pub fn translate<'a>(t: &mut FuncTranslator<'_, '_, 'a>, op: &Operator<'a>) -> R
     use Operator::*;
     match op {
         V128Load { memarg } => {
-            let value = t.load_unaligned(memarg, t.env.types.v128.into(), 16)?;
+            let (value, address) = t.load_unaligned(memarg, t.env.types.v128.into(), 16)?;
+            t.anchor_load(address, value)?;
             t.push(value);
         }
         V128Store { memarg } => {
@@ -48,35 +50,44 @@ pub fn translate<'a>(t: &mut FuncTranslator<'_, '_, 'a>, op: &Operator<'a>) -> R
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// Pops an address and loads `bytes` bytes of `ty` from it; Wasm alignment is only a hint.
-    fn load_unaligned(&mut self, memarg: &MemArg, ty: BasicTypeEnum<'ctx>, bytes: u32) -> Result<BasicValueEnum<'ctx>> {
-        let ptr = self.checked_address(memarg, bytes)?;
-        self.load_memory(ty, ptr)
+    /// Returns the value and where it came from, for the caller to anchor its vector.
+    fn load_unaligned(
+        &mut self,
+        memarg: &MemArg,
+        ty: BasicTypeEnum<'ctx>,
+        bytes: u32,
+    ) -> Result<(BasicValueEnum<'ctx>, LinearAddress<'ctx>)> {
+        let address = self.checked_address(memarg, bytes)?;
+        Ok((self.load_memory(ty, address)?, address))
     }
 
     /// Pops an address and stores `value` (`bytes` bytes) there.
     fn store_unaligned(&mut self, memarg: &MemArg, value: BasicValueEnum<'ctx>, bytes: u32) -> Result<()> {
-        let ptr = self.checked_address(memarg, bytes)?;
-        self.store_memory(ptr, value)
+        let address = self.checked_address(memarg, bytes)?;
+        self.store_memory(address, value)
     }
 
     /// Loads half a vector of `narrow` lanes and extends each to the `wide` shape.
     fn load_widening(&mut self, memarg: &MemArg, narrow: Shape, wide: Shape, signed: bool) -> Result<()> {
         let wide_ty = self.vector_type(wide);
         let half_ty = self.vector_type(narrow).get_element_type().into_int_type().vec_type(wide_ty.get_size());
-        let half = self.load_unaligned(memarg, half_ty.into(), 8)?.into_vector_value();
+        let (half, address) = self.load_unaligned(memarg, half_ty.into(), 8)?;
+        let half = half.into_vector_value();
         let extended = if signed {
             self.builder.build_int_s_extend(half, wide_ty, "")?
         } else {
             self.builder.build_int_z_extend(half, wide_ty, "")?
         };
+        self.anchor_load(address, extended.into())?;
         self.push_vector(extended)
     }
 
     fn load_splat(&mut self, memarg: &MemArg, shape: Shape) -> Result<()> {
         let lane_ty = self.vector_type(shape).get_element_type();
         let bytes = lane_ty.into_int_type().get_bit_width() / 8;
-        let scalar = self.load_unaligned(memarg, lane_ty, bytes)?;
+        let (scalar, address) = self.load_unaligned(memarg, lane_ty, bytes)?;
         let vector = self.splat(scalar, shape)?;
+        self.anchor_load(address, vector.into())?;
         self.push_vector(vector)
     }
 
@@ -85,9 +96,10 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let vector_ty = self.vector_type(shape);
         let lane_ty = vector_ty.get_element_type();
         let bytes = lane_ty.into_int_type().get_bit_width() / 8;
-        let scalar = self.load_unaligned(memarg, lane_ty, bytes)?;
+        let (scalar, address) = self.load_unaligned(memarg, lane_ty, bytes)?;
         let index = self.env.types.i32.const_zero();
         let vector = self.builder.build_insert_element(vector_ty.const_zero(), scalar, index, "")?;
+        self.anchor_load(address, vector.into())?;
         self.push_vector(vector)
     }
 
@@ -96,9 +108,10 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let vector = self.pop_vector(shape)?;
         let lane_ty = vector.get_type().get_element_type();
         let bytes = lane_ty.into_int_type().get_bit_width() / 8;
-        let scalar = self.load_unaligned(memarg, lane_ty, bytes)?;
+        let (scalar, address) = self.load_unaligned(memarg, lane_ty, bytes)?;
         let index = self.env.types.i32.const_int(lane as u64, false);
         let vector = self.builder.build_insert_element(vector, scalar, index, "")?;
+        self.anchor_load(address, vector.into())?;
         self.push_vector(vector)
     }
 
