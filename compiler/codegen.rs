@@ -45,7 +45,6 @@ pub fn target_machine(options: &Options) -> Result<TargetMachine, CompileError> 
     target_machine_at(options, options.opt_level)
 }
 
-/// As `target_machine`, generating machine code at `level`.
 /// The inline-assembly constraint naming a vector register of the target `options` compile for
 /// (x86-64 or AArch64, which `target_machine_at` enforces).
 pub fn vector_register_constraint(options: &Options) -> &'static str {
@@ -56,6 +55,7 @@ pub fn vector_register_constraint(options: &Options) -> &'static str {
     if triple.starts_with("aarch64") { "w" } else { "x" }
 }
 
+/// As `target_machine`, generating machine code at `level`.
 fn target_machine_at(options: &Options, level: OptLevel) -> Result<TargetMachine, CompileError> {
     initialize_targets();
     let host_triple = TargetMachine::get_default_triple();

@@ -26,8 +26,8 @@
 //
 // In guard mode accesses have no checks but the fast compares are made all the same: a loop
 // whose every access the test proves in bounds (and that calls nothing inlining could open up)
-// cannot fault, so it may be vectorised and its stores lose their fences (`unfenceProvenLoop`);
-// other loops are neither.
+// cannot fault, so it may be vectorised and it loses the fences and anchors that keep guard
+// mode's order (`unfenceProvenLoop`); other loops are neither.
 //
 // It notes the functions left with a check inside a loop (in code the fast copies do not cover),
 // for the stage that splits such loops (checked_loops.cpp).
@@ -58,8 +58,8 @@ namespace {
 // Metadata kind on the branch of a fast compare: must match `WIDE_CHECK_METADATA` in
 // compiler/translate/bounds.rs.
 constexpr const char *WideCheckKind = "w2n.wide_check";
-// Metadata kind on guard mode's store fences: must match `GUARD_FENCE_METADATA` in
-// compiler/translate/mod.rs.
+// Metadata kind on guard mode's fences and anchors: must match `GUARD_FENCE_METADATA` in
+// compiler/translate/guard.rs.
 constexpr const char *GuardFenceKind = "w2n.guard_fence";
 
 // Beyond these, the endpoint tests could overflow 64 bits (they stay below 2^62): a loop that
@@ -631,7 +631,7 @@ private:
 
 // In guard mode a store is followed by a fence that keeps it before any later access, which
 // might fault, and a load by an anchor that keeps it whole and in place (compiler/translate/
-// mod.rs, `fence_store` and `anchor_load`). Nothing in `loop`, a loop proven in bounds, faults:
+// guard.rs). Nothing in `loop`, a loop proven in bounds, faults:
 // both go, so that it can be vectorised and its stores combined or moved out of it, and where
 // it stores, a fence at each exit keeps its stores before what follows the loop.
 void unfenceProvenLoop(Loop &loop) {
