@@ -62,8 +62,7 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             BasicValueEnum::IntValue(_) => "r",
             _ => self.vector_register,
         };
-        let operand = (value, constraint);
-        self.emit_guard_fence(builder, Some(operand), NO_MEMORY)
+        self.emit_guard_fence(builder, Some((value, constraint)), NO_MEMORY)
     }
 
     /// `call void asm sideeffect ""` with `operand` (value and register constraint) if any and
@@ -95,5 +94,4 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         }
         Ok(())
     }
-
 }

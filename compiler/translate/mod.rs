@@ -33,7 +33,6 @@ use types::LlvmTypes;
 
 pub type Result<T> = std::result::Result<T, CompileError>;
 
-
 /// The part of a module one LLVM module holds when the module is compiled in several parts:
 /// every part declares every defined function, but gives bodies only to its own.
 #[derive(Clone, Debug)]
