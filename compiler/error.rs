@@ -4,6 +4,8 @@ use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
+    /// The input is neither a Wasm binary nor text.
+    NotWasm,
     /// The text format did not parse.
     Text,
     /// The binary is malformed or the module is invalid (wasmparser's verdict).
@@ -40,6 +42,7 @@ impl CompileError {
 impl fmt::Display for CompileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = match self.kind {
+            ErrorKind::NotWasm => "not a WebAssembly module",
             ErrorKind::Text => "text format error",
             ErrorKind::Invalid => "invalid module",
             ErrorKind::Unsupported => "unsupported",

@@ -114,15 +114,21 @@ impl<'a> ModuleInfo<'a> {
     }
 }
 
-/// Turns `.wat` text into a binary; binary input passes through untouched. A text error is one
-/// line: where (line and column) and what.
+/// The first four bytes of every Wasm binary.
+const BINARY_MAGIC: &[u8] = b"\0asm";
+
+/// Turns `.wat` text into a binary; binary input passes through untouched, whatever the file's
+/// name. Input that is neither (it starts with neither the magic nor text) is one error saying
+/// so; a text error is one line: where (line and column) and what.
 pub fn to_binary(input: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, CompileError> {
-    if input.starts_with(b"\0asm") {
+    if input.starts_with(BINARY_MAGIC) {
         return Ok(std::borrow::Cow::Borrowed(input));
     }
+    if !starts_like_text(input) {
+        return Err(CompileError::new(ErrorKind::NotWasm, describe_start(input), None));
+    }
     let text = std::str::from_utf8(input).map_err(|e| {
-        let message = "neither a Wasm binary (no \\0asm header) nor UTF-8 text";
-        CompileError::new(ErrorKind::Text, message, Some(e.valid_up_to() as u64))
+        CompileError::new(ErrorKind::Text, "not UTF-8 text", Some(e.valid_up_to() as u64))
     })?;
     let text_error = |e: wast::Error| {
         let (line, column) = e.span().linecol_in(text);
@@ -132,6 +138,64 @@ pub fn to_binary(input: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, CompileErro
     let buffer = wast::parser::ParseBuffer::new(text).map_err(text_error)?;
     let mut wat = wast::parser::parse::<wast::Wat>(&buffer).map_err(text_error)?;
     wat.encode().map(std::borrow::Cow::Owned).map_err(text_error)
+}
+
+/// Whether `input` opens as the text format does: after white space and comments, a `(` (or
+/// nothing more, an empty module). An empty file is no module at all.
+fn starts_like_text(input: &[u8]) -> bool {
+    let mut rest = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    if rest.is_empty() {
+        return false;
+    }
+    loop {
+        rest = rest.trim_ascii_start();
+        if let Some(comment) = rest.strip_prefix(b";;") {
+            rest = comment.iter().position(|&b| b == b'\n').map_or(&[][..], |end| &comment[end..]);
+        } else if rest.starts_with(b"(;") {
+            rest = skip_block_comment(rest);
+        } else {
+            return rest.first().is_none_or(|&b| b == b'(');
+        }
+    }
+}
+
+/// What follows the block comment `(; ... ;)` at the start of `text` (they nest); nothing when
+/// it is not closed.
+fn skip_block_comment(text: &[u8]) -> &[u8] {
+    let mut depth = 0usize;
+    let mut at = 0;
+    while at + 1 < text.len() {
+        match &text[at..at + 2] {
+            b"(;" => depth += 1,
+            b";)" => depth -= 1,
+            _ => {
+                at += 1;
+                continue;
+            }
+        }
+        at += 2;
+        if depth == 0 {
+            return &text[at..];
+        }
+    }
+    &[]
+}
+
+/// Why `input` is not a module, showing how it starts: printable text quoted, else bytes.
+fn describe_start(input: &[u8]) -> String {
+    if input.is_empty() {
+        return "the file is empty".into();
+    }
+    if BINARY_MAGIC.starts_with(input) {
+        return format!("{} bytes, cut short inside the binary magic \\0asm", input.len());
+    }
+    let head = &input[..input.len().min(16)];
+    let shown = if head.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
+        format!("\"{}\"", String::from_utf8_lossy(head))
+    } else {
+        head[..head.len().min(8)].iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+    };
+    format!("it starts with {shown}, neither the binary magic \\0asm (00 61 73 6d) nor text")
 }
 
 /// Validates `bytes` and gathers its `ModuleInfo`.

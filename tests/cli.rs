@@ -176,10 +176,40 @@ fn text_format_error_is_one_line_with_its_position() {
     assert!(err.contains("text format error: line 3, column 1"), "{err:?}");
 }
 
+#[test]
+fn input_that_is_neither_binary_nor_text_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let elf = std::fs::read(env!("CARGO_BIN_EXE_wasm2native")).unwrap();
+    let cases: &[(&str, &[u8], &str)] = &[
+        ("empty.wasm", b"", "the file is empty"),
+        ("cut.wasm", b"\0as", "3 bytes, cut short inside the binary magic"),
+        ("program.wasm", &elf[..64], "it starts with 7f 45 4c 46 02 01 01 00, neither the binary magic"),
+        ("page.wat", b"<!DOCTYPE html><html></html>", "it starts with \"<!DOCTYPE html><\", neither"),
+    ];
+    for (name, bytes, message) in cases {
+        let input = dir.path().join(name);
+        std::fs::write(&input, bytes).unwrap();
+        let output = dir.path().join("out");
+        let out = wasm2native().arg(&input).arg("-o").arg(&output).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{name}: {err:?}");
+        assert!(err.contains(&format!("{name}: not a WebAssembly module: {message}")), "{name}: {err:?}");
+        assert!(!output.exists(), "{name} left an output");
+    }
+    // Text that opens with comments and white space is still text.
+    let commented = dir.path().join("commented.wasm");
+    std::fs::write(&commented, ";; a module\n(; block (; nested ;) ;)\n  (module)").unwrap();
+    let out = wasm2native().arg(&commented).args(["--emit", "obj", "-o"]).arg(dir.path().join("c.o")).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 /// Prints its arguments, its environment, then the text of each file named by an absolute path
-/// among its arguments.
+/// among its arguments, and creates each file named by an absolute path after a `+`.
 const GRANTS_PROGRAM: &str = r#"
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 extern char **environ;
 int main(int argc, char **argv) {
     for (int i = 0; i < argc; i++)
@@ -187,6 +217,13 @@ int main(int argc, char **argv) {
     for (char **entry = environ; *entry; entry++)
         printf("env %s\n", *entry);
     for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '+') {
+            FILE *file = fopen(argv[i] + 1, "w");
+            printf(file ? "created %s\n" : "cannot create %s: %s\n", argv[i] + 1, strerror(errno));
+            if (file)
+                fclose(file);
+            continue;
+        }
         if (argv[i][0] != '/')
             continue;
         FILE *file = fopen(argv[i], "r");
@@ -269,6 +306,40 @@ fn compile_time_grants_are_baked_in_and_the_variable_replaces_them() {
     assert_eq!(
         run(Some("--env B=2")),
         format!("arg {exe_name}\narg /data/note.txt\nenv B=2\ncannot open /data/note.txt\n")
+    );
+}
+
+#[test]
+fn read_only_grants_are_baked_in_and_parsed_at_run_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = grants_program(dir.path());
+    let out = wasm2native()
+        .current_dir(dir.path())
+        .arg(&wasm)
+        .args(["-o", "grants", "--dir", "data::/data:readonly"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let run = |options: Option<&str>| {
+        let mut command = Command::new(dir.path().join("grants"));
+        command.current_dir(dir.path()).env_remove("WASM2NATIVE_OPTIONS");
+        if let Some(options) = options {
+            command.env("WASM2NATIVE_OPTIONS", options);
+        }
+        command.args(["/data/note.txt", "+/data/new.txt"]).output().unwrap()
+    };
+    let out = run(None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).ends_with("file it's granted\ncannot create /data/new.txt: Operation not permitted\n"));
+    assert!(!dir.path().join("data/new.txt").exists());
+    let out = run(Some("--dir data::/data"));
+    assert!(stdout(&out).ends_with("file it's granted\ncreated /data/new.txt\n"), "{}", stdout(&out));
+    assert!(dir.path().join("data/new.txt").exists());
+    let out = run(Some("--dir ::/data:readonly"));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "wasm2native: WASM2NATIVE_OPTIONS: --dir '::/data:readonly' names no host directory\n"
     );
 }
 
@@ -407,7 +478,10 @@ fn bad_grants_are_one_line_errors() {
         (&["--env", "=value"], "--env =value: expected NAME=VALUE"),
         (&["--dir", "/nonexistent"], "--dir /nonexistent: no such directory"),
         (&["--dir", "/nonexistent::/data"], "--dir /nonexistent: no such directory"),
-        (&["--dir", "::/data"], "--dir ::/data: no host directory"),
+        (&["--dir", "::/data"], "--dir ::/data: names no host directory"),
+        (&["--dir", ":readonly"], "--dir :readonly: names no host directory"),
+        (&["--dir", "::/data:readonly"], "--dir ::/data:readonly: names no host directory"),
+        (&["--dir", "/nonexistent::/data:readonly"], "--dir /nonexistent: no such directory"),
         (&["--dir", ".", "--emit", "obj"], "only apply to executables (--emit exe)"),
     ];
     for (flags, message) in cases {

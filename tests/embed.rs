@@ -409,16 +409,30 @@ file /data/note.txt: it's granted
 show_file: code 0 length 12
 cannot open /etc/passwd
 show_file: code 0 length -1
+file /data-ro/note.txt: it's granted
+show_file: code 0 length 12
+append_line /data-ro/note.txt: code 0 errno 63
+append_line /data-ro/new.txt: code 0 errno 63
+append_line /data/log.txt: code 0 errno 0
 quit: code 13 last 13 exit status 3
 still running
 ",
         "the runtime's WASI"
     );
+    // Through the read-only grant nothing changed; through the other the line was appended.
+    assert_eq!(std::fs::read_to_string(data.join("note.txt")).unwrap(), "it's granted");
+    assert!(!data.join("new.txt").exists(), "a file was created through the read-only grant");
+    assert_eq!(std::fs::read_to_string(data.join("log.txt")).unwrap(), "appended\n");
+    // The embedder's fd_write takes every write, and answers EBADF for any fd but 1.
     assert_eq!(
         scratch.run(&exe, &[&data, Path::new("capture")]),
         "show_args: code 0
 show_file: code 0 length 12
 show_file: code 0 length -1
+show_file: code 0 length 12
+append_line /data-ro/note.txt: code 0 errno 63
+append_line /data-ro/new.txt: code 0 errno 63
+append_line /data/log.txt: code 0 errno 8
 captured:
 arg reactor
 arg --verbose
@@ -427,6 +441,7 @@ env MODE=test
 env EMPTY=
 file /data/note.txt: it's granted
 cannot open /etc/passwd
+file /data-ro/note.txt: it's granted
 quit: code 13 last 13 exit status 3
 still running
 ",

@@ -86,6 +86,8 @@ struct Case {
     stderr: Option<&'static str>,
     /// Also grant `sandbox2/` as `/other`.
     second_dir: bool,
+    /// Grant `sandbox/` read-only; the whole tree must then be unchanged, times included.
+    read_only: bool,
     reference: Reference,
 }
 
@@ -100,6 +102,7 @@ const fn case(name: &'static str, program: &'static str) -> Case {
         output: Output::Text,
         stderr: Some(""),
         second_dir: false,
+        read_only: false,
         reference: Reference::Same,
     }
 }
@@ -149,11 +152,26 @@ const CASES: &[Case] = &[
     Case { args: &["trap"], outcome: Outcome::Trapped, stderr: None, ..case("exit_trap", "exit") },
     Case { args: &["{root}/outside"], ..case("escape", "escape") },
     Case { second_dir: true, ..case("preopens", "preopens") },
+    Case { args: &["fresh"], ..case("readdir_fresh", "readdir_changes") },
     Case {
+        args: &["changing"],
         reference: Reference::Differs(
-            "Wasmtime truncates on O_RDONLY|O_TRUNC as Linux does; this runtime must not",
+            "Wasmtime resumes a listing by counting entries again, so removing listed files makes it skip some that stayed",
         ),
-        ..case("readonly_trunc", "readonly_trunc")
+        ..case("readdir_changing", "readdir_changes")
+    },
+    Case {
+        reference: Reference::Differs("Wasmtime does not keep the rights fd_fdstat_set_rights leaves"),
+        ..case("rights", "rights")
+    },
+    Case { read_only: true, ..case("readonly", "readonly") },
+    Case {
+        args: &["descriptors"],
+        read_only: true,
+        reference: Reference::Differs(
+            "Wasmtime answers a write to a read-only descriptor with EBADF and fd_allocate with ENOTSUP",
+        ),
+        ..case("readonly_descriptors", "readonly")
     },
     Case {
         env: &[("GRANTED", "so that environ_get writes")],
@@ -287,11 +305,12 @@ impl Fixture {
         self.dir.path().to_path_buf()
     }
 
-    /// (host, guest) pairs of the directories a case is granted.
-    fn grants(&self, case: &Case) -> Vec<(PathBuf, &'static str)> {
-        let mut grants = vec![(self.root().join("sandbox"), SANDBOX_GUEST)];
+    /// The `--dir` values of the directories a case is granted: HOST::GUEST[:readonly].
+    fn grants(&self, case: &Case) -> Vec<String> {
+        let mode = if case.read_only { ":readonly" } else { "" };
+        let mut grants = vec![format!("{}::{SANDBOX_GUEST}{mode}", self.root().join("sandbox").display())];
         if case.second_dir {
-            grants.push((self.root().join("sandbox2"), SECOND_GUEST));
+            grants.push(format!("{}::{SECOND_GUEST}", self.root().join("sandbox2").display()));
         }
         grants
     }
@@ -351,6 +370,9 @@ struct Run {
     /// outside/ before and after, with modification times.
     outside_before: BTreeMap<String, String>,
     outside_after: BTreeMap<String, String>,
+    /// For a read-only grant, the whole tree before and after, with modification times.
+    timed_tree_before: Option<BTreeMap<String, String>>,
+    timed_tree_after: Option<BTreeMap<String, String>>,
 }
 
 impl Run {
@@ -366,6 +388,7 @@ impl Run {
 /// Runs `command` (whose grants are already set up) with the case's input in a fixture.
 fn execute(mut command: Command, case: &Case, fixture: &Fixture) -> Result<Run, String> {
     let outside_before = fixture.snapshot("outside", true);
+    let timed_tree_before = case.read_only.then(|| fixture.snapshot("", true));
     let input = match case.stdin {
         Input::Nothing => Vec::new(),
         Input::Text(text) => text.as_bytes().to_vec(),
@@ -421,6 +444,8 @@ fn execute(mut command: Command, case: &Case, fixture: &Fixture) -> Result<Run, 
         tree: fixture.snapshot("", false),
         outside_before,
         outside_after: fixture.snapshot("outside", true),
+        timed_tree_before,
+        timed_tree_after: case.read_only.then(|| fixture.snapshot("", true)),
     })
 }
 
@@ -432,8 +457,8 @@ fn shell_quote(word: &str) -> String {
 fn run_native(exe: &Path, case: &Case) -> Result<Run, String> {
     let fixture = Fixture::new()?;
     let mut options = Vec::new();
-    for (host, guest) in fixture.grants(case) {
-        options.push(format!("--dir {}", shell_quote(&format!("{}::{guest}", host.display()))));
+    for grant in fixture.grants(case) {
+        options.push(format!("--dir {}", shell_quote(&grant)));
     }
     for (name, value) in case.env {
         options.push(format!("--env {}", shell_quote(&format!("{name}={value}"))));
@@ -447,8 +472,8 @@ fn run_wasmtime(python: &Path, wasm: &Path, case: &Case) -> Result<Run, String> 
     let fixture = Fixture::new()?;
     let mut command = Command::new(python);
     command.arg(repo("tests/wasi/wasmtime_run.py")).arg(wasm);
-    for (host, guest) in fixture.grants(case) {
-        command.arg("--dir").arg(format!("{}::{guest}", host.display()));
+    for grant in fixture.grants(case) {
+        command.arg("--dir").arg(grant);
     }
     for (name, value) in case.env {
         command.arg("--env").arg(format!("{name}={value}"));
@@ -527,6 +552,11 @@ fn check_run(case: &Case, run: &Run, expected_stdout: &str, who: &str) -> Vec<St
     if run.outside_after != run.outside_before {
         problems
             .push(format!("{who}: outside/ changed:{}", tree_diff(&run.outside_before, &run.outside_after)));
+    }
+    if let (Some(before), Some(after)) = (&run.timed_tree_before, &run.timed_tree_after) {
+        if before != after {
+            problems.push(format!("{who}: the read-only tree changed:{}", tree_diff(before, after)));
+        }
     }
     problems
 }

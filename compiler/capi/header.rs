@@ -7,8 +7,8 @@ use super::{fixed, CSignature, CType, ImportBinding, ResultPassing, Surface};
 use crate::abi::TrapCode;
 use std::fmt::Write;
 
-const COMMON: &str = r#"#ifndef WASM2NATIVE_API_COMMON_1
-#define WASM2NATIVE_API_COMMON_1
+const COMMON: &str = r#"#ifndef WASM2NATIVE_API_COMMON_2
+#define WASM2NATIVE_API_COMMON_2
 /* Shared by every wasm2native library header. */
 
 @TRAP_ENUM@
@@ -29,10 +29,16 @@ typedef struct wasm2native_result {
     char message[256];   /* the spec's trap message, the import's message, or the link error */
 } wasm2native_result;
 
+/* wasm2native_wasi_dir.flags: the program may read and list the directory, but change nothing
+ * under it (creating, writing, truncating, renaming, linking, removing and setting times are
+ * refused with EPERM). */
+#define WASM2NATIVE_WASI_DIR_READ_ONLY 1u
+
 /* A host directory granted to a WASI program under the name it sees. */
 typedef struct wasm2native_wasi_dir {
     const char *host_path;
     const char *guest_path;
+    uint32_t flags; /* WASM2NATIVE_WASI_DIR_READ_ONLY, or 0 */
 } wasm2native_wasi_dir;
 
 /*
@@ -53,7 +59,7 @@ typedef struct wasm2native_wasi {
 #else
 #define WASM2NATIVE_NORETURN
 #endif
-#endif /* WASM2NATIVE_API_COMMON_1 */
+#endif /* WASM2NATIVE_API_COMMON_2 */
 "#;
 
 /// Renders the header for `surface`; `source` names the module file in the opening comment.

@@ -11,8 +11,10 @@ pub struct Grants {
     /// Grant the program host directory HOST, seen inside as GUEST (default: HOST); repeatable.
     ///
     /// HOST is kept as given: a relative one is resolved against the working directory the
-    /// program runs in.
-    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    /// program runs in. With the suffix `:readonly` the program may read and list everything
+    /// under the directory but change nothing: creating, writing, truncating, renaming,
+    /// linking, removing and setting times are refused with EPERM.
+    #[arg(long = "dir", value_name = "HOST[::GUEST][:readonly]")]
     pub dirs: Vec<OsString>,
     /// Set NAME=VALUE in the program's environment; repeatable.
     #[arg(long = "env", value_name = "NAME=VALUE")]
@@ -46,16 +48,21 @@ impl Grants {
     }
 }
 
-/// HOST[::GUEST], split where the runtime splits it: at the first "::".
+/// Ends a read-only grant; the runtime's W2N_READ_ONLY_SUFFIX (runtime-lib/src/main.h).
+const READ_ONLY_SUFFIX: &[u8] = b":readonly";
+
+/// HOST[::GUEST][:readonly], split where the runtime splits it: the suffix first, then at the
+/// first "::".
 fn check_dir(spec: &OsStr) -> Result<(), String> {
     let bytes = spec.as_bytes();
+    let bytes = bytes.strip_suffix(READ_ONLY_SUFFIX).unwrap_or(bytes);
     let (host, guest) = match bytes.windows(2).position(|pair| pair == b"::") {
         Some(at) => (&bytes[..at], Some(&bytes[at + 2..])),
         None => (bytes, None),
     };
     let shown = spec.to_string_lossy();
     if host.is_empty() {
-        return Err(format!("--dir {shown}: no host directory before '::'"));
+        return Err(format!("--dir {shown}: names no host directory"));
     }
     if guest.is_some_and(<[u8]>::is_empty) {
         return Err(format!("--dir {shown}: no guest path after '::'"));

@@ -8,12 +8,14 @@
  * memory's size, and paths from a list of tricky ones ("..", "../outside", absolute paths,
  * symlinks out of the directory) as often as arbitrary bytes.
  *
- * The guest's only grant is a directory `sandbox` beside a file `outside` in a directory of this
- * process's own. The sandbox holds a file, a directory and two symlinks that lead out (one
- * relative, one absolute). After every input the directory beside the sandbox must hold exactly
- * `outside` and `sandbox`, and `outside` its original bytes: anything else is a sandbox escape,
- * reported as a crash. The sandbox is then emptied and set up again, so every input starts from
- * the same files.
+ * The guest is granted a directory `sandbox` (fd 3) beside a file `outside` in a directory of
+ * this process's own, and a directory `readonly` beside them, read-only (fd 4). The sandbox
+ * holds a file, a directory and two symlinks that lead out (one relative, one absolute); the
+ * read-only directory a file, a directory with a file, and a symlink. After every input the
+ * directory beside the sandbox must hold exactly `outside`, `readonly` and `sandbox`, `outside`
+ * its original bytes, and everything under `readonly` its names, types, sizes, bytes, link
+ * targets and modification times: anything else is a sandbox escape, reported as a crash. The
+ * sandbox is then emptied and set up again, so every input starts from the same files.
  *
  * Left out: proc_exit (it ends the call through the trap handler of a call in progress, which a
  * direct call does not have) and proc_raise (it signals this process). poll_oneoff's clock
@@ -36,9 +38,11 @@
 
 /* ---------------------------------------------------------------- the guest's directory --- */
 
-static char jail[64];   /* our own directory: `outside` and `sandbox` */
+static char jail[64];   /* our own directory: `outside`, `readonly` and `sandbox` */
 static char sandbox[96];
 static char outside[96];
+static char readonly[96];
+static uint64_t readonly_fingerprint; /* of the read-only tree as set up */
 
 static void must(int ok, const char *what) {
     if (!ok) {
@@ -95,14 +99,71 @@ static void set_up_sandbox(void) {
     must(symlink(jail, path) == 0, path);
 }
 
+/* FNV-1a over `length` bytes, continuing from `hash`. */
+static uint64_t fnv1a(uint64_t hash, const void *bytes, size_t length) {
+    for (size_t i = 0; i < length; i++)
+        hash = (hash ^ ((const uint8_t *)bytes)[i]) * 0x100000001b3ull;
+    return hash;
+}
+
+/* A hash of everything under `path` (names in the host's order, which stays as it is while
+ * nothing changes): each entry's name, mode, size, modification time, bytes or link target. */
+static uint64_t fingerprint(const char *path, uint64_t hash) {
+    DIR *stream = opendir(path);
+    must(stream != NULL, path);
+    struct dirent *entry;
+    while ((entry = readdir(stream)) != NULL) {
+        if (!strcmp(entry->d_name, ".") || !strcmp(entry->d_name, ".."))
+            continue;
+        char child[256], bytes[256];
+        snprintf(child, sizeof child, "%s/%s", path, entry->d_name);
+        struct stat status;
+        must(lstat(child, &status) == 0, child);
+        hash = fnv1a(hash, entry->d_name, strlen(entry->d_name) + 1);
+        uint64_t facts[4] = {status.st_mode, (uint64_t)status.st_size,
+                             (uint64_t)status.st_mtim.tv_sec, (uint64_t)status.st_mtim.tv_nsec};
+        hash = fnv1a(hash, facts, sizeof facts);
+        ssize_t length = 0;
+        if (S_ISLNK(status.st_mode)) {
+            length = readlink(child, bytes, sizeof bytes);
+        } else if (S_ISREG(status.st_mode)) {
+            int file = open(child, O_RDONLY | O_NOFOLLOW);
+            must(file >= 0, child);
+            length = read(file, bytes, sizeof bytes);
+            close(file);
+        } else if (S_ISDIR(status.st_mode)) {
+            hash = fingerprint(child, hash);
+        }
+        hash = fnv1a(hash, bytes, length > 0 ? (size_t)length : 0);
+    }
+    closedir(stream);
+    return hash;
+}
+
+static void set_up_readonly(void) {
+    char path[160];
+    must(mkdir(readonly, 0700) == 0, readonly);
+    snprintf(path, sizeof path, "%s/r", readonly);
+    write_file(path, "read me, never write me\n");
+    snprintf(path, sizeof path, "%s/rd", readonly);
+    must(mkdir(path, 0700) == 0, path);
+    snprintf(path, sizeof path, "%s/rd/f", readonly);
+    write_file(path, "f\n");
+    snprintf(path, sizeof path, "%s/rl", readonly);
+    must(symlink("r", path) == 0, path);
+    readonly_fingerprint = fingerprint(readonly, 0xcbf29ce484222325ull);
+}
+
 static void set_up_jail(void) {
     snprintf(jail, sizeof jail, "/tmp/wasm2native-wasi-fuzz-%d", (int)getpid());
     snprintf(sandbox, sizeof sandbox, "%s/sandbox", jail);
     snprintf(outside, sizeof outside, "%s/outside", jail);
+    snprintf(readonly, sizeof readonly, "%s/readonly", jail);
     mkdir(jail, 0700);
     mkdir(sandbox, 0700);
     write_file(outside, SENTINEL);
     set_up_sandbox();
+    set_up_readonly();
 }
 
 /* The escape check: nothing beside the sandbox changed. */
@@ -113,7 +174,7 @@ static void check_jail(void) {
     while ((entry = readdir(stream)) != NULL) {
         const char *name = entry->d_name;
         if (strcmp(name, ".") && strcmp(name, "..") && strcmp(name, "outside") &&
-            strcmp(name, "sandbox")) {
+            strcmp(name, "sandbox") && strcmp(name, "readonly")) {
             fprintf(stderr, "sandbox escape: %s/%s was created\n", jail, name);
             abort();
         }
@@ -126,6 +187,10 @@ static void check_jail(void) {
     close(file);
     if (length != (ssize_t)strlen(SENTINEL) || memcmp(bytes, SENTINEL, strlen(SENTINEL)) != 0) {
         fprintf(stderr, "sandbox escape: outside was changed to %zd bytes\n", length);
+        abort();
+    }
+    if (fingerprint(readonly, 0xcbf29ce484222325ull) != readonly_fingerprint) {
+        fprintf(stderr, "read-only grant changed: %s\n", readonly);
         abort();
     }
 }
@@ -164,6 +229,7 @@ static const char *const paths[] = {
     "a", "d", "d/e", "d/../a", "link", "link/x", "abs", "abs/outside", "..", "../outside", "/",
     "/sandbox/a", ".", "./", "d/", "new", "d/new", "a/", "a/..", "d/../../outside",
     "d/./../link", "abs/sandbox/a", "\xff\xfe", "", "new/../../x", "very/deep/new/path",
+    "r", "rd", "rd/f", "rl", "../readonly/r",
 };
 #define PATH_COUNT (sizeof paths / sizeof paths[0])
 #define PATHS_AT 0x8000
@@ -212,7 +278,7 @@ static uint64_t next_u64(reader *in) {
     return next_u32(in) | (uint64_t)next_u32(in) << 32;
 }
 
-/* A descriptor: mostly one of the first few (stdio, the preopen, what opens next). */
+/* A descriptor: mostly one of the first few (stdio, the preopens, what opens next). */
 static int32_t fd_arg(reader *in) {
     uint8_t byte = next_byte(in);
     return byte < 240 ? byte % 10 : (int32_t)next_u32(in);
@@ -397,7 +463,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     w2n_wasi_context *context = w2n_wasi_context_new(4, guest_argv, guest_envp);
     must(context != NULL, "a WASI context");
-    must(w2n_wasi_context_preopen(context, sandbox, "/sandbox") == 0, "the preopen");
+    must(w2n_wasi_context_preopen(context, sandbox, "/sandbox", 0) == 0, "the preopen");
+    must(w2n_wasi_context_preopen(context, readonly, "/readonly", W2N_WASI_DIR_READ_ONLY) == 0,
+         "the read-only preopen");
     w2n_rt_private(guest)->import_context = context;
     for (int calls = 0; in.size && calls < 64; calls++)
         call(&in);

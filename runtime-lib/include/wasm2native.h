@@ -366,10 +366,16 @@ typedef struct w2n_api_module {
     const char *build_info;        /* the record in section .wasm2native.build */
 } w2n_api_module;
 
+/* w2n_api_wasi_dir.flags: the program may read and list, but change nothing under the
+ * directory (creating, writing, truncating, renaming, linking, removing, setting times are
+ * refused with EPERM). */
+#define W2N_WASI_DIR_READ_ONLY 1u
+
 /* A host directory granted to WASI as the preopened directory `guest_path`. */
 typedef struct w2n_api_wasi_dir {
     const char *host_path;
     const char *guest_path;
+    uint32_t flags; /* W2N_WASI_DIR_READ_ONLY, or 0 */
 } w2n_api_wasi_dir;
 
 /* The WASI view of an instance (strings copied by w2n_api_new); the layout of wasm2native_wasi. */

@@ -116,6 +116,11 @@ PIN(w2n_api_wasi, argv, 8);
 PIN(w2n_api_wasi, env, 16);
 PIN(w2n_api_wasi, dirs, 24);
 PIN(w2n_api_wasi, num_dirs, 32);
+/* The generated header's wasm2native_wasi_dir (compiler/capi/header.rs) has this layout. */
+PIN(w2n_api_wasi_dir, host_path, 0);
+PIN(w2n_api_wasi_dir, guest_path, 8);
+PIN(w2n_api_wasi_dir, flags, 16);
+PIN_SIZE(w2n_api_wasi_dir, 24);
 PIN(w2n_api_module, module, 0);
 PIN(w2n_api_module, imports, 8);
 PIN(w2n_api_module, build_info, 16);

@@ -149,7 +149,12 @@ static int preopen_dirs(w2n_wasi_context *context, const w2n_api_wasi *wasi, w2n
             w2n_rt_result_error(result, "WASI directory %zu has no host or guest path", i);
             return -1;
         }
-        if (w2n_wasi_context_preopen(context, dir->host_path, dir->guest_path) != 0) {
+        if (dir->flags & ~W2N_WASI_DIR_READ_ONLY) {
+            w2n_rt_result_error(result, "WASI directory %zu has unknown flags %#x", i,
+                                (unsigned)dir->flags);
+            return -1;
+        }
+        if (w2n_wasi_context_preopen(context, dir->host_path, dir->guest_path, dir->flags) != 0) {
             /* The GNU strerror_r (this runtime builds with _GNU_SOURCE): thread-safe. */
             char buffer[128];
             w2n_rt_result_error(result, "cannot grant directory %s: %s", dir->host_path,

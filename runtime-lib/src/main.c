@@ -75,7 +75,7 @@ static w2n_wasi_context *make_context(const w2n_launch_options *options, int arg
     }
     for (size_t i = 0; i < options->dir_count; i++) {
         const w2n_granted_dir *dir = &options->dirs[i];
-        if (w2n_wasi_context_preopen(wasi, dir->host, dir->guest) != 0) {
+        if (w2n_wasi_context_preopen(wasi, dir->host, dir->guest, dir->flags) != 0) {
             fprintf(stderr, "wasm2native: cannot grant directory %s: %s\n", dir->host,
                     strerror(errno));
             return NULL;

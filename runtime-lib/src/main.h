@@ -5,7 +5,9 @@
  * executable (`wasm2native --dir ... --env ...`), or, when set, the environment variable
  * WASM2NATIVE_OPTIONS, which replaces it as a whole. The syntax is the compiler's flags, split
  * into words as a POSIX shell would (quotes and backslashes):
- *     --dir HOST[::GUEST]   grant a host directory, seen by the program as GUEST (default HOST)
+ *     --dir HOST[::GUEST][:readonly]
+ *                           grant a host directory, seen by the program as GUEST (default
+ *                           HOST); with :readonly, nothing under it may be changed
  *     --env NAME=VALUE      set a variable in the program's environment
  *     --inherit-env         pass this process's environment on (before the --env entries)
  *     --invoke NAME         after _initialize, call export NAME with the command-line
@@ -17,10 +19,13 @@
 #include "internal.h"
 
 #define W2N_OPTIONS_VARIABLE "WASM2NATIVE_OPTIONS"
+/* Ends a --dir grant that is read-only (the compiler's --dir checks it the same way). */
+#define W2N_READ_ONLY_SUFFIX ":readonly"
 
 typedef struct w2n_granted_dir {
     char *host;
     char *guest;
+    uint32_t flags; /* W2N_WASI_DIR_READ_ONLY, or 0 */
 } w2n_granted_dir;
 
 typedef struct w2n_launch_options {

@@ -66,15 +66,27 @@ static int split_words(const char *text, word_list *list, char *error, size_t er
     return 0;
 }
 
+/*
+ * Adds the grant HOST[::GUEST][:readonly] (`spec`, split in place). Returns 0, -1 when out of
+ * memory, or 1 when the spec names no host directory.
+ */
 static int add_dir(w2n_launch_options *options, char *spec) {
+    size_t length = strlen(spec), suffix = strlen(W2N_READ_ONLY_SUFFIX);
+    int read_only = length >= suffix && strcmp(spec + length - suffix, W2N_READ_ONLY_SUFFIX) == 0;
+    if (length == (read_only ? suffix : 0) || strncmp(spec, "::", 2) == 0)
+        return 1;
+    if (read_only)
+        spec[length - suffix] = '\0';
+    uint32_t flags = read_only ? W2N_WASI_DIR_READ_ONLY : 0;
+    char *separator = strstr(spec, "::");
     w2n_granted_dir *grown = realloc(options->dirs, (options->dir_count + 1) * sizeof *grown);
     if (!grown)
         return -1;
     options->dirs = grown;
-    char *separator = strstr(spec, "::");
     w2n_granted_dir *dir = &options->dirs[options->dir_count++];
     dir->host = spec;
     dir->guest = spec;
+    dir->flags = flags;
     if (separator) {
         *separator = '\0';
         dir->guest = separator + 2;
@@ -100,8 +112,9 @@ static int apply_flag(const word_list *list, size_t *at, const char *origin,
         return 0;
     }
     if (strcmp(flag, "--dir") != 0 && strcmp(flag, "--env") != 0 && strcmp(flag, "--invoke") != 0) {
-        snprintf(error, error_size, "%s: unknown option '%s' (known: --dir HOST[::GUEST], "
-                 "--env NAME=VALUE, --inherit-env, --invoke NAME)", origin, flag);
+        snprintf(error, error_size, "%s: unknown option '%s' (known: --dir HOST[::GUEST]"
+                 "[" W2N_READ_ONLY_SUFFIX "], --env NAME=VALUE, --inherit-env, --invoke NAME)",
+                 origin, flag);
         return -1;
     }
     if (*at + 1 == list->count) {
@@ -111,11 +124,11 @@ static int apply_flag(const word_list *list, size_t *at, const char *origin,
     char *value = list->words[++*at];
     int failed = 0;
     if (strcmp(flag, "--dir") == 0) {
-        if (value[0] == '\0' || strncmp(value, "::", 2) == 0) {
+        failed = add_dir(options, value);
+        if (failed > 0) {
             snprintf(error, error_size, "%s: --dir '%s' names no host directory", origin, value);
             return -1;
         }
-        failed = add_dir(options, value);
     } else if (strcmp(flag, "--env") == 0) {
         if (value[0] == '=' || !strchr(value, '=')) {
             snprintf(error, error_size, "%s: --env '%s' is not NAME=VALUE", origin, value);

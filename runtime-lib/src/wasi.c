@@ -113,7 +113,7 @@ w2n_wasi_context *w2n_wasi_context_new(int argc, char **argv, char **envp) {
 }
 
 int w2n_wasi_context_preopen(w2n_wasi_context *context, const char *host_path,
-                             const char *guest_path) {
+                             const char *guest_path, uint32_t flags) {
     int host = open(host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (host < 0)
         return -1;
@@ -132,6 +132,7 @@ int w2n_wasi_context_preopen(w2n_wasi_context *context, const char *host_path,
         return -1;
     }
     context->fds[fd].preopen = name;
+    context->fds[fd].read_only = (flags & W2N_WASI_DIR_READ_ONLY) != 0;
     return 0;
 }
 

@@ -17,11 +17,12 @@ typedef struct w2n_wasi_context w2n_wasi_context;
 w2n_wasi_context *w2n_wasi_context_new(int argc, char **argv, char **envp);
 /*
  * Grants the host directory `host_path` to the program as the preopened directory named
- * `guest_path`, with every right. Preopens get fds 3, 4, ... in the order they are granted.
- * Returns 0, or -1 with errno set when the directory cannot be opened.
+ * `guest_path`, with every right; `flags` is 0 or W2N_WASI_DIR_READ_ONLY (nothing under it
+ * may be changed). Preopens get fds 3, 4, ... in the order they are granted. Returns 0, or -1
+ * with errno set when the directory cannot be opened.
  */
 int w2n_wasi_context_preopen(w2n_wasi_context *context, const char *host_path,
-                             const char *guest_path);
+                             const char *guest_path, uint32_t flags);
 /* Frees a context and closes its descriptors; instances linked against it must be gone. */
 void w2n_wasi_context_free(w2n_wasi_context *context);
 

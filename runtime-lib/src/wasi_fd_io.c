@@ -80,14 +80,20 @@ int32_t wasi_fd_pwrite(w2n_instance *caller, int32_t fd, uint32_t iovs, uint32_t
                     iovs_len, 1, offset, nwritten);
 }
 
+/* A stream descriptor holding FD_TELL or FD_SEEK, which implies it. */
+static wasi_fd *tellable(w2n_wasi_context *context, int32_t fd, int32_t *error) {
+    wasi_fd *entry = wasi_fd_get_stream(context, fd, WASI_RIGHT_FD_TELL, error);
+    return entry ? entry : wasi_fd_get_stream(context, fd, WASI_RIGHT_FD_SEEK, error);
+}
+
 int32_t wasi_fd_seek(w2n_instance *caller, int32_t fd, int64_t offset, int32_t whence,
                      uint32_t new_offset) {
     w2n_wasi_context *context = wasi_context_of(caller);
-    /* Asking where the offset is, without moving it, is what FD_TELL alone allows. */
-    uint64_t right = offset == 0 && whence == WASI_WHENCE_CUR ? WASI_RIGHT_FD_TELL
-                                                               : WASI_RIGHT_FD_SEEK;
     int32_t error;
-    wasi_fd *entry = wasi_fd_get_stream(context, fd, right, &error);
+    /* Asking where the offset is, without moving it, is what FD_TELL alone allows. */
+    wasi_fd *entry = offset == 0 && whence == WASI_WHENCE_CUR
+                         ? tellable(context, fd, &error)
+                         : wasi_fd_get_stream(context, fd, WASI_RIGHT_FD_SEEK, &error);
     if (!entry)
         return error;
     int host_whence;
@@ -111,7 +117,7 @@ int32_t wasi_fd_seek(w2n_instance *caller, int32_t fd, int64_t offset, int32_t w
 int32_t wasi_fd_tell(w2n_instance *caller, int32_t fd, uint32_t offset) {
     w2n_wasi_context *context = wasi_context_of(caller);
     int32_t error;
-    wasi_fd *entry = wasi_fd_get_stream(context, fd, WASI_RIGHT_FD_TELL, &error);
+    wasi_fd *entry = tellable(context, fd, &error);
     if (!entry)
         return error;
     wasi_memory memory = wasi_caller_memory(caller);

@@ -3,11 +3,18 @@
  * name without a NUL), resumable at any entry through its cookie.
  *
  * "." and ".." come first, then the host's entries in the host's order. An entry's cookie
- * (its d_next) is its index plus one: 1 after ".", 2 after "..", and so on. Indices rather than
- * host telldir positions because the guest keeps cookies in a 32-bit long (telldir/seekdir),
- * while host positions are 64-bit hashes on some file systems. To stay linear over a whole
- * listing, the descriptor's stream remembers where it was left; a call resuming there continues
- * reading, any other call re-reads from the start and skips to its cookie.
+ * (its d_next) is its index in the listing plus one: 1 after ".", 2 after "..", and so on.
+ * Indices rather than host positions because the guest keeps cookies in a 32-bit long
+ * (telldir/seekdir), while host positions are 64-bit hashes on some file systems.
+ *
+ * A call that starts at the host's first entry (cookie 0, 1 or 2) reads the host directory
+ * again from its start, so it sees every change made before it: that is a fresh listing. As a
+ * listing's entries are read, the host position after each is recorded, and a call resuming at
+ * one of its cookies continues from that host position (seekdir): the host's own promise to a
+ * program listing natively, so entries added or removed meanwhile may or may not appear, and
+ * none appears twice. A cookie past what the listing has read reads on up to it. A call
+ * continuing where the last one stopped just reads on; an entry the guest's buffer cut short
+ * is read again by the next call, from the position recorded before it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,8 +28,11 @@
 
 #define COOKIE_START 0u
 #define COOKIE_AFTER_DOT 1u
-/* After "..": the host's first entry comes next. */
+/* After "..": the host's first entry comes next. A host entry's cookie is its index plus this
+ * plus one. */
 #define COOKIE_HOST_START 2u
+/* Until a readdir says where the stream is, it is nowhere known. */
+#define INDEX_UNKNOWN UINT64_MAX
 
 /* One entry as fd_readdir writes it. */
 typedef struct listed_entry {
@@ -32,26 +42,21 @@ typedef struct listed_entry {
 } listed_entry;
 
 /*
- * A descriptor's directory stream and where it was left: the entry of cookie `cookie` is the
- * next to write. When that entry did not fit in the guest's buffer the stream is already past
- * it, and `pending` keeps it.
+ * A descriptor's directory stream and the listing being read from it: `positions[i]` is the
+ * host position (telldir) after the listing's host entry i, for the first `recorded` entries,
+ * and `next` the index of the entry readdir returns next.
  */
 struct wasi_dir_stream {
     DIR *dir;
-    uint64_t cookie;
-    int has_pending;
-    listed_entry pending;
+    long *positions;
+    uint64_t recorded;
+    uint64_t capacity;
+    uint64_t next;
 };
-
-static void remember(wasi_dir_stream *stream, uint64_t cookie, const listed_entry *pending) {
-    stream->cookie = cookie;
-    stream->has_pending = pending != NULL;
-    if (pending)
-        stream->pending = *pending;
-}
 
 void wasi_dir_stream_close(wasi_dir_stream *stream) {
     closedir(stream->dir); /* closes its own duplicate of the host fd */
+    free(stream->positions);
     free(stream);
 }
 
@@ -74,57 +79,81 @@ static uint8_t filetype_of_dirent(DIR *dir, const struct dirent *host) {
     }
 }
 
+/* Records the host position after the listing's entry `index`, just read. */
+static int32_t record_position(wasi_dir_stream *stream, uint64_t index, long position) {
+    if (index < stream->recorded) {
+        stream->positions[index] = position;
+        return WASI_ESUCCESS;
+    }
+    if (stream->recorded == stream->capacity) {
+        uint64_t capacity = stream->capacity ? stream->capacity * 2 : 64;
+        long *grown = realloc(stream->positions, capacity * sizeof *grown);
+        if (!grown)
+            return WASI_ENOMEM;
+        stream->positions = grown;
+        stream->capacity = capacity;
+    }
+    stream->positions[stream->recorded++] = position;
+    return WASI_ESUCCESS;
+}
+
 /*
- * The stream's next entry other than the host's own "." and ".." (listed first instead);
- * 0 at the end of the stream, -1 with *error set on a host error.
+ * The listing's next entry other than the host's own "." and ".." (listed first instead), its
+ * position recorded; 0 at the end of the stream, -1 with *error set on a host error.
  */
-static int read_entry(DIR *dir, listed_entry *entry, int32_t *error) {
+static int read_entry(wasi_dir_stream *stream, listed_entry *entry, int32_t *error) {
     for (;;) {
         errno = 0;
-        struct dirent *host = readdir(dir);
+        struct dirent *host = readdir(stream->dir);
         if (!host) {
             *error = wasi_errno(errno);
+            if (errno)
+                stream->next = INDEX_UNKNOWN;
             return errno ? -1 : 0;
         }
         if (strcmp(host->d_name, ".") == 0 || strcmp(host->d_name, "..") == 0)
             continue;
+        *error = record_position(stream, stream->next, telldir(stream->dir));
+        if (*error != WASI_ESUCCESS) {
+            stream->next = INDEX_UNKNOWN;
+            return -1;
+        }
+        stream->next++;
         entry->inode = host->d_ino;
-        entry->filetype = filetype_of_dirent(dir, host);
+        entry->filetype = filetype_of_dirent(stream->dir, host);
         strcpy(entry->name, host->d_name);
         return 1;
     }
 }
 
 /*
- * Moves `dir` to the entry of `*cookie` (at least COOKIE_HOST_START): from where it was left
- * when that is at or before the cookie, else from the start. A stream that ends before lowers
- * `*cookie` to its end, so that only true positions are remembered. When the stream is
- * already past the entry, copies it to `pending` and returns 1; otherwise 0, or -1 with
- * *error set.
+ * Moves the stream to the listing's host entry `index`: its start (a fresh listing) for 0,
+ * else the position recorded before the entry, else as far as recorded and then reading on.
+ * Returns 1 when there, 0 when the directory ends before it, -1 with *error set.
  */
-static int seek_to(wasi_dir_stream *stream, uint64_t *cookie, listed_entry *pending,
-                   int32_t *error) {
-    DIR *dir = stream->dir;
-    uint64_t at = COOKIE_HOST_START;
-    if (stream->cookie >= COOKIE_HOST_START && stream->cookie <= *cookie) {
-        at = stream->cookie;
-        if (stream->has_pending && at == *cookie) {
-            *pending = stream->pending;
-            return 1;
-        }
-        at += stream->has_pending;
+static int seek_to(wasi_dir_stream *stream, uint64_t index, int32_t *error) {
+    if (index == 0) {
+        rewinddir(stream->dir);
+        stream->recorded = 0;
+        stream->next = 0;
+        return 1;
+    }
+    if (stream->next == index)
+        return 1;
+    uint64_t from = index <= stream->recorded ? index : stream->recorded;
+    if (from == 0) {
+        rewinddir(stream->dir);
     } else {
-        rewinddir(dir);
+        seekdir(stream->dir, stream->positions[from - 1]);
     }
+    stream->next = from;
     listed_entry skipped;
-    for (; at < *cookie; at++) {
-        int found = read_entry(dir, &skipped, error);
-        if (found <= 0) {
-            *cookie = at;
+    while (stream->next < index) {
+        int found = read_entry(stream, &skipped, error);
+        if (found <= 0)
             return found;
-        }
     }
-    return 0;
+    return 1;
 }
 
 /* Where the dirents go: the guest buffer and how much of it is filled. */
@@ -178,32 +207,21 @@ static int32_t write_dot_entries(dirent_writer *writer, int host, uint64_t cooki
     return WASI_ESUCCESS;
 }
 
-/*
- * The host's entries from that of `cookie` (first `pending`, if the stream is past it) until
- * the buffer fills or the stream ends; an entry cut short is kept for the next call.
- */
+/* The host's entries from the listing's entry `index` until the buffer fills or they end. */
 static int32_t write_host_entries(dirent_writer *writer, wasi_dir_stream *stream,
-                                  uint64_t cookie, const listed_entry *pending) {
+                                  uint64_t index) {
+    int32_t error = WASI_ESUCCESS;
+    if (seek_to(stream, index, &error) <= 0)
+        return error;
     listed_entry entry;
-    if (pending) {
-        if (!write_dirent(writer, cookie + 1, pending))
-            return WASI_ESUCCESS; /* the stream is still remembered as it is */
-        cookie++;
-    }
     while (!is_full(writer)) {
-        int32_t error;
-        int found = read_entry(stream->dir, &entry, &error);
-        if (found <= 0) {
-            remember(stream, cookie, NULL);
+        int found = read_entry(stream, &entry, &error);
+        if (found <= 0)
             return error;
-        }
-        if (!write_dirent(writer, cookie + 1, &entry)) {
-            remember(stream, cookie, &entry);
-            return WASI_ESUCCESS;
-        }
-        cookie++;
+        /* One cut short is read again from its recorded position by the next call. */
+        if (!write_dirent(writer, COOKIE_HOST_START + stream->next, &entry))
+            break;
     }
-    remember(stream, cookie, NULL);
     return WASI_ESUCCESS;
 }
 
@@ -225,7 +243,7 @@ static wasi_dir_stream *stream_of(wasi_fd *entry, int32_t *error) {
         return NULL;
     }
     stream->dir = dir;
-    stream->cookie = COOKIE_HOST_START;
+    stream->next = 0;
     entry->directory = stream;
     return stream;
 }
@@ -255,12 +273,8 @@ int32_t wasi_fd_readdir(w2n_instance *caller, int32_t fd, uint32_t buf, uint32_t
         error = write_dot_entries(&writer, entry->host, position);
         position = COOKIE_HOST_START;
     }
-    listed_entry pending;
-    int has_pending = 0;
     if (error == WASI_ESUCCESS && !is_full(&writer))
-        has_pending = seek_to(stream, &position, &pending, &error) > 0;
-    if (error == WASI_ESUCCESS && !is_full(&writer))
-        error = write_host_entries(&writer, stream, position, has_pending ? &pending : NULL);
+        error = write_host_entries(&writer, stream, position - COOKIE_HOST_START);
     if (error != WASI_ESUCCESS)
         return error;
     wasi_store_u32(memory, bufused, writer.used);

@@ -17,6 +17,11 @@ wasi_fd *wasi_fd_get(w2n_wasi_context *context, int32_t fd, uint64_t rights, int
         return NULL;
     }
     wasi_fd *entry = &context->fds[fd];
+    /* First, so that every change through a read-only grant is refused alike. */
+    if (entry->read_only && (rights & WASI_RIGHTS_MUTATING)) {
+        *error = WASI_EPERM;
+        return NULL;
+    }
     if ((entry->rights_base & rights) != rights) {
         *error = WASI_ENOTCAPABLE;
         return NULL;

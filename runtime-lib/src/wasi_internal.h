@@ -99,6 +99,65 @@ W2N_INTERNAL int32_t wasi_errno(int host_errno);
      WASI_RIGHT_PATH_REMOVE_DIRECTORY | WASI_RIGHT_PATH_UNLINK_FILE |                          \
      WASI_RIGHT_POLL_FD_READWRITE)
 
+/*
+ * The rights whose use changes the host's file system: data, sizes, times, names. Through a
+ * read-only grant each of them is refused with WASI_EPERM (wasi_fd_get), whatever rights the
+ * descriptor holds: the grant is the host's policy, like a read-only mount, while rights are
+ * the guest's own and can only be dropped. Linking from a file counts, since the new link could
+ * be written through another grant.
+ */
+#define WASI_RIGHTS_MUTATING                                                                   \
+    (WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ALLOCATE | WASI_RIGHT_FD_FILESTAT_SET_SIZE |          \
+     WASI_RIGHT_FD_FILESTAT_SET_TIMES | WASI_RIGHT_PATH_CREATE_DIRECTORY |                     \
+     WASI_RIGHT_PATH_CREATE_FILE | WASI_RIGHT_PATH_LINK_SOURCE | WASI_RIGHT_PATH_LINK_TARGET | \
+     WASI_RIGHT_PATH_RENAME_SOURCE | WASI_RIGHT_PATH_RENAME_TARGET |                           \
+     WASI_RIGHT_PATH_FILESTAT_SET_SIZE | WASI_RIGHT_PATH_FILESTAT_SET_TIMES |                  \
+     WASI_RIGHT_PATH_SYMLINK | WASI_RIGHT_PATH_REMOVE_DIRECTORY | WASI_RIGHT_PATH_UNLINK_FILE)
+
+/*
+ * The right each function checks, and on which descriptor, as preview 1's witx assigns them.
+ * Each check is a wasi_fd_get call made before anything is touched: a descriptor not open is
+ * WASI_EBADF, a mutating right through a read-only grant WASI_EPERM (held or not), a missing
+ * right WASI_ENOTCAPABLE.
+ *
+ *   fd_read, sock_recv            FD_READ
+ *   fd_pread                      FD_READ and FD_SEEK
+ *   fd_write, sock_send           FD_WRITE
+ *   fd_pwrite                     FD_WRITE and FD_SEEK
+ *   fd_seek                       FD_SEEK; offset 0 from CUR (only asks where) FD_TELL or FD_SEEK
+ *   fd_tell                       FD_TELL or FD_SEEK (the witx: FD_SEEK implies FD_TELL)
+ *   fd_sync, fd_datasync          FD_SYNC, FD_DATASYNC
+ *   fd_advise, fd_allocate        FD_ADVISE, FD_ALLOCATE
+ *   fd_fdstat_set_flags           FD_FDSTAT_SET_FLAGS
+ *   fd_filestat_get               FD_FILESTAT_GET
+ *   fd_filestat_set_size          FD_FILESTAT_SET_SIZE
+ *   fd_filestat_set_times         FD_FILESTAT_SET_TIMES
+ *   fd_readdir                    FD_READDIR
+ *   fd_close, fd_renumber, fd_fdstat_get, fd_prestat_get, fd_prestat_dir_name: none
+ *   fd_fdstat_set_rights          none, but it only drops rights (adding one: ENOTCAPABLE)
+ *   path_open                     on the directory: PATH_OPEN, plus PATH_CREATE_FILE for
+ *                                 oflags CREAT and PATH_FILESTAT_SET_SIZE for TRUNC (whatever
+ *                                 rights the new descriptor asks for); in the directory's
+ *                                 inheriting rights: every right asked for the new descriptor
+ *                                 (base and inheriting), FD_DATASYNC for fdflags DSYNC, FD_SYNC
+ *                                 for RSYNC or SYNC
+ *   path_create_directory         PATH_CREATE_DIRECTORY
+ *   path_filestat_get             PATH_FILESTAT_GET
+ *   path_filestat_set_times       PATH_FILESTAT_SET_TIMES
+ *   path_link                     PATH_LINK_SOURCE on old_fd, PATH_LINK_TARGET on new_fd
+ *   path_readlink                 PATH_READLINK
+ *   path_remove_directory         PATH_REMOVE_DIRECTORY
+ *   path_rename                   PATH_RENAME_SOURCE on fd, PATH_RENAME_TARGET on new_fd
+ *   path_symlink                  PATH_SYMLINK
+ *   path_unlink_file              PATH_UNLINK_FILE
+ *   poll_oneoff                   per fd subscription, POLL_FD_READWRITE and FD_READ (fd_read)
+ *                                 or FD_WRITE (fd_write); a missing right is that event's error
+ *   sock_accept, sock_shutdown    SOCK_ACCEPT, SOCK_SHUTDOWN
+ *
+ * The rights a new descriptor gets are those asked for that apply to its file type
+ * (WASI_RIGHTS_FILE or WASI_RIGHTS_DIRECTORY), as the witx allows.
+ */
+
 /* ------------------------------------------------- enums and flags --- */
 
 enum {
@@ -213,6 +272,8 @@ typedef struct wasi_fd {
     uint64_t rights_base;       /* what this descriptor may do */
     uint64_t rights_inheriting; /* what descriptors opened through it may be given */
     char *preopen;              /* guest name of a preopened directory (owned), else NULL */
+    uint8_t read_only;          /* reached through a read-only grant: WASI_RIGHTS_MUTATING
+                                   are refused with WASI_EPERM */
     wasi_dir_stream *directory; /* fd_readdir's stream (owned), else NULL */
 } wasi_fd;
 
@@ -233,7 +294,8 @@ W2N_INTERNAL w2n_wasi_context *wasi_context_of(w2n_instance *caller);
 
 /*
  * The open descriptor `fd` if it holds every right in `rights`; otherwise NULL with *error set
- * to WASI_EBADF (not open) or WASI_ENOTCAPABLE (missing a right).
+ * to WASI_EBADF (not open), WASI_EPERM (a right of WASI_RIGHTS_MUTATING through a read-only
+ * grant) or WASI_ENOTCAPABLE (missing a right).
  */
 W2N_INTERNAL wasi_fd *wasi_fd_get(w2n_wasi_context *context, int32_t fd, uint64_t rights,
                                   int32_t *error);

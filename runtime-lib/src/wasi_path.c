@@ -94,7 +94,10 @@ static int open_flags(int32_t oflags, int32_t fdflags, uint64_t rights) {
     return flags;
 }
 
-/* The rights `fd` must hold to open with these flags (a missing one is WASI_ENOTCAPABLE). */
+/*
+ * The rights `fd` must hold to open with these flags (a missing one is WASI_ENOTCAPABLE): the
+ * witx makes truncation the directory's right, whatever the new descriptor may do.
+ */
 static uint64_t open_rights(int32_t oflags) {
     uint64_t rights = WASI_RIGHT_PATH_OPEN;
     if (oflags & WASI_OFLAGS_CREAT)
@@ -151,16 +154,20 @@ int32_t wasi_path_open(w2n_instance *caller, int32_t fd, int32_t dirflags, uint3
         sync_rights |= WASI_RIGHT_FD_DATASYNC;
     if (fdflags & (WASI_FDFLAGS_RSYNC | WASI_FDFLAGS_SYNC))
         sync_rights |= WASI_RIGHT_FD_SYNC;
-    if ((dir->rights_inheriting & sync_rights) != sync_rights)
+    uint64_t base = (uint64_t)rights_base, inheriting = (uint64_t)rights_inheriting;
+    /* A directory is never open for writing: write rights do not apply to it. */
+    uint64_t access = oflags & WASI_OFLAGS_DIRECTORY ? base & ~WRITE_RIGHTS : base;
+    /* A read-only grant opens nothing for writing: the host descriptor could write. */
+    if (dir->read_only && (access & WRITE_RIGHTS))
+        return WASI_EPERM;
+    /* A new descriptor gets only rights its directory may pass on: asking for more is refused
+     * rather than quietly cut, as the witx allows fewer rights only where they do not apply. */
+    if (((sync_rights | base | inheriting) & ~dir->rights_inheriting) != 0)
         return WASI_ENOTCAPABLE;
     /* Checked before anything is opened, so that a bad pointer leaves no descriptor behind. */
     if (!wasi_in_bounds(memory, opened_fd, 4))
         return WASI_EFAULT;
-    uint64_t base = (uint64_t)rights_base & dir->rights_inheriting;
-    uint64_t inheriting = (uint64_t)rights_inheriting & dir->rights_inheriting;
-    /* The host truncates on a read-only open too; a descriptor that may not write must not. */
-    if ((oflags & WASI_OFLAGS_TRUNC) && !(base & WRITE_RIGHTS))
-        return WASI_EINVAL;
+    uint8_t read_only = dir->read_only; /* `dir` moves if inserting grows the table */
 
     /* O_CREAT|O_EXCL never follows a final symlink; O_CREAT acts on the entry itself, so a
      * trailing slash goes to the host, which refuses it without following anything. */
@@ -170,7 +177,7 @@ int32_t wasi_path_open(w2n_instance *caller, int32_t fd, int32_t dirflags, uint3
         resolve_flags |= WASI_RESOLVE_FOLLOW;
     int host;
     error = open_host(memory, dir, path, path_len, resolve_flags,
-                      open_flags(oflags, fdflags, base), &host);
+                      open_flags(oflags, fdflags, access), &host);
     if (error != WASI_ESUCCESS)
         return error;
     struct stat status;
@@ -185,6 +192,7 @@ int32_t wasi_path_open(w2n_instance *caller, int32_t fd, int32_t dirflags, uint3
     error = wasi_fd_insert(context, host, filetype, base, inheriting, &new_fd);
     if (error != WASI_ESUCCESS)
         return error;
+    context->fds[new_fd].read_only = read_only;
     wasi_store_u32(memory, opened_fd, new_fd);
     return WASI_ESUCCESS;
 }

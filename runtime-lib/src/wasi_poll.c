@@ -87,7 +87,8 @@ static int32_t read_clock(wasi_memory memory, uint32_t at, uint64_t now, uint64_
 
 /*
  * Copies every subscription out of guest memory and prepares the wait. A descriptor that is
- * not open or lacks the poll right is not a failure of the call: its event carries the error.
+ * not open or lacks the rights to poll for its event is not a failure of the call: its event
+ * carries the error.
  */
 static int32_t read_subscriptions(w2n_wasi_context *context, wasi_memory memory, uint32_t in,
                                   uint32_t count, subscription *subscriptions,
@@ -109,7 +110,10 @@ static int32_t read_subscriptions(w2n_wasi_context *context, wasi_memory memory,
         if (current->type != WASI_EVENTTYPE_FD_READ && current->type != WASI_EVENTTYPE_FD_WRITE)
             return WASI_EINVAL;
         int32_t fd = (int32_t)wasi_load_u32(memory, at + 16);
-        current->entry = wasi_fd_get(context, fd, WASI_RIGHT_POLL_FD_READWRITE, &current->error);
+        uint64_t rights = WASI_RIGHT_POLL_FD_READWRITE |
+                          (current->type == WASI_EVENTTYPE_FD_READ ? WASI_RIGHT_FD_READ
+                                                                   : WASI_RIGHT_FD_WRITE);
+        current->entry = wasi_fd_get(context, fd, rights, &current->error);
         current->poll_slot = plan->polled_count++;
         struct pollfd *polled = &plan->polled[current->poll_slot];
         /* ppoll skips negative fds, so a subscription in error waits for nothing. */

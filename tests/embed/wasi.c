@@ -1,6 +1,6 @@
 /* The WASI reactor (wasi_reactor.c) run through the runtime's WASI with arguments, environment
- * and one granted directory (argv[1]); with "capture" as argv[2], the embedder supplies fd_write
- * and collects what the module prints instead. */
+ * and one directory (argv[1]) granted twice, as /data and read-only as /data-ro; with "capture"
+ * as argv[2], the embedder supplies fd_write and collects what the module prints instead. */
 #include <stdio.h>
 #include <string.h>
 
@@ -47,6 +47,15 @@ static void show_file(reactor_instance *instance, const char *path) {
     printf("show_file: code %d length %d\n", code, length);
 }
 
+/* Copies `path` into the module's buffer and asks it to append a line to that file. */
+static void append_line(reactor_instance *instance, const char *path) {
+    int32_t buffer = 0, error = 0;
+    reactor_path_buffer(instance, &buffer);
+    memcpy(reactor_memory_at(instance, (uint32_t)buffer, strlen(path) + 1), path, strlen(path) + 1);
+    wasm2native_trap code = reactor_append_line(instance, buffer, &error);
+    printf("append_line %s: code %d errno %d\n", path, code, error);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2)
         return 2;
@@ -54,8 +63,9 @@ int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     const char *const module_argv[] = {"reactor", "--verbose", "two words"};
     const char *const env[] = {"MODE=test", "EMPTY=", NULL};
-    const wasm2native_wasi_dir dirs[] = {{argv[1], "/data"}};
-    wasm2native_wasi wasi = {3, module_argv, env, dirs, 1};
+    const wasm2native_wasi_dir dirs[] = {{argv[1], "/data", 0},
+                                         {argv[1], "/data-ro", WASM2NATIVE_WASI_DIR_READ_ONLY}};
+    wasm2native_wasi wasi = {3, module_argv, env, dirs, 2};
     captured out = {{0}, 0};
     reactor_imports imports = {.wasi_snapshot_preview1_fd_write = capture};
     int capturing = argc > 2 && strcmp(argv[2], "capture") == 0;
@@ -70,6 +80,10 @@ int main(int argc, char **argv) {
     printf("show_args: code %d\n", reactor_show_args(instance));
     show_file(instance, "/data/note.txt");
     show_file(instance, "/etc/passwd");
+    show_file(instance, "/data-ro/note.txt");
+    append_line(instance, "/data-ro/note.txt");
+    append_line(instance, "/data-ro/new.txt");
+    append_line(instance, "/data/log.txt");
     if (capturing)
         printf("captured:\n%.*s", (int)out.length, out.text);
 

@@ -1,4 +1,6 @@
-/* A WASI reactor compiled to Wasm: exports that print, read a granted file and exit. */
+/* A WASI reactor compiled to Wasm: exports that print, read and append to granted files, and
+   exit. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <wasi/api.h>
@@ -36,6 +38,15 @@ __attribute__((export_name("show_file"))) int show_file(const char *path) {
     printf("file %s: %s\n", path, text);
     fflush(stdout);
     return (int)length;
+}
+
+/* Appends a line to `path`, creating it; 0, or the errno of what failed. */
+__attribute__((export_name("append_line"))) int append_line(const char *path) {
+    FILE *file = fopen(path, "a");
+    if (!file)
+        return errno;
+    int failed = fputs("appended\n", file) < 0;
+    return fclose(file) != 0 || failed ? errno : 0;
 }
 
 /* A buffer in this module's memory that the host fills with a path for show_file. */

@@ -232,10 +232,13 @@ void test_api_imports(void) {
     c.slots[3] = NULL;
     expect_api_error(&c.config, W2N_TRAP_NONE, "import env::base has no initial value in the config");
     c.slots[3] = &c.base;
-    w2n_api_wasi_dir missing = {"/nonexistent/w2n", "data"};
+    w2n_api_wasi_dir missing = {"/nonexistent/w2n", "data", 0};
     wasi = (w2n_api_wasi){0, NULL, NULL, &missing, 1};
     expect_api_error(&c.config, W2N_TRAP_NONE,
                      "cannot grant directory /nonexistent/w2n: No such file or directory");
+    w2n_api_wasi_dir unknown_flags = {"/", "data", 6};
+    wasi = (w2n_api_wasi){0, NULL, NULL, &unknown_flags, 1};
+    expect_api_error(&c.config, W2N_TRAP_NONE, "WASI directory 0 has unknown flags 0x6");
     c.config.wasi = NULL;
     context.trap_in_get = 1;
     expect_api_error(&c.config, W2N_TRAP_HOST, "get refused");

@@ -2,7 +2,7 @@
 """Runs a WASI command module under Wasmtime (the PyPI `wasmtime` package) with the launch options
 a wasm2native executable takes, so the test suite can compare the two.
 
-usage: wasmtime_run.py MODULE [--dir HOST[::GUEST]]... [--env NAME=VALUE]... [-- ARGS...]
+usage: wasmtime_run.py MODULE [--dir HOST[::GUEST][:readonly]]... [--env NAME=VALUE]... [-- ARGS...]
        wasmtime_run.py --link-only MODULE
 
 Standard streams are inherited. The exit code is the program's WASI exit code; a trap prints
@@ -15,6 +15,7 @@ import sys
 import wasmtime
 
 TRAP_EXIT = 134
+READ_ONLY_SUFFIX = ":readonly"
 
 
 def parse(argv):
@@ -30,8 +31,12 @@ def parse(argv):
             if value is None:
                 sys.exit(f"{word} needs a value")
             if word == "--dir":
+                # As a compiled executable splits it: the suffix first, then at the first "::".
+                read_only = value.endswith(READ_ONLY_SUFFIX)
+                if read_only:
+                    value = value[: -len(READ_ONLY_SUFFIX)]
                 host, _, guest = value.partition("::")
-                dirs.append((host, guest or host))
+                dirs.append((host, guest or host, read_only))
             else:
                 name, equals, text = value.partition("=")
                 if not name or not equals:
@@ -67,8 +72,8 @@ def run(argv):
     wasi = wasmtime.WasiConfig()
     wasi.argv = [os.path.basename(path)] + args
     wasi.env = env
-    for host, guest in dirs:
-        wasi.preopen_dir(host, guest)
+    for host, guest, read_only in dirs:
+        wasi.preopen_dir(host, guest, not read_only)
     wasi.inherit_stdin()
     wasi.inherit_stdout()
     wasi.inherit_stderr()
