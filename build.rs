@@ -52,14 +52,19 @@ fn sources_in(dir: &Path, extension: &str) -> Vec<PathBuf> {
 /// The runtime's C files and the executables' `main` files.
 fn runtime_sources(source_dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     sources_in(source_dir, "c").into_iter().partition(|path| {
-        !path.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.starts_with(MAIN_PREFIX))
+        !path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| name.starts_with(MAIN_PREFIX))
     })
 }
 
 /// LLVM 19's installation: where llvm-sys links it from (the Makefile and .cargo/config.toml
 /// set the variable).
 fn llvm_prefix() -> PathBuf {
-    std::env::var_os("LLVM_SYS_191_PREFIX").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/usr/lib/llvm-19"))
+    std::env::var_os("LLVM_SYS_191_PREFIX")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/lib/llvm-19"))
 }
 
 /// The compiler's C++, built with the flags LLVM itself was built with (no exceptions), and the
@@ -91,7 +96,11 @@ fn build_cxx() {
     let lib_dir = prefix.join("lib");
     for library in LLD_LIBRARIES {
         let archive = lib_dir.join(format!("lib{library}.a"));
-        assert!(archive.exists(), "{} is missing: install liblld-19-dev (make setup does)", archive.display());
+        assert!(
+            archive.exists(),
+            "{} is missing: install liblld-19-dev (make setup does)",
+            archive.display()
+        );
         println!("cargo:rustc-link-lib=static={library}");
     }
     println!("cargo:rustc-link-search=native={}", lib_dir.display());
@@ -107,11 +116,16 @@ fn record_host_link_lines(out_dir: &Path) {
     let marker_file = out_dir.join("w2n_inputs_marker.o");
     std::fs::write(&marker_file, b"").expect("cannot write the marker input");
     let mut text = String::from("// Recorded by build.rs from `cc -###`.\n");
-    for (name, flags) in [("EXECUTABLE", &[][..]), ("SHARED", &["-shared"][..]), ("RELOCATABLE", &["-r", "-nostdlib"][..])] {
+    for (name, flags) in [
+        ("EXECUTABLE", &[][..]),
+        ("SHARED", &["-shared"][..]),
+        ("RELOCATABLE", &["-r", "-nostdlib"][..]),
+    ] {
         let line = driver_link_line(flags, &marker_file).unwrap_or_default();
         text.push_str(&format!("const {name}: &[&str] = &{line:?};\n"));
     }
-    std::fs::write(out_dir.join("host_link_lines.rs"), text).expect("cannot write host_link_lines.rs");
+    std::fs::write(out_dir.join("host_link_lines.rs"), text)
+        .expect("cannot write host_link_lines.rs");
 }
 
 /// The linker arguments `cc -### FLAGS MARKER -o OUT` prints, as `record_host_link_lines` keeps them.
@@ -125,7 +139,10 @@ fn driver_link_line(flags: &[&str], marker_file: &Path) -> Option<Vec<String>> {
         .ok()?;
     let printed = String::from_utf8_lossy(&output.stderr);
     let marker = marker_file.to_str()?;
-    let words = printed.lines().map(split_shell_words).find(|words| words.iter().any(|word| word == marker))?;
+    let words = printed
+        .lines()
+        .map(split_shell_words)
+        .find(|words| words.iter().any(|word| word == marker))?;
     let mut line = Vec::new();
     let mut words = words.into_iter().skip(1);
     while let Some(word) = words.next() {
@@ -190,7 +207,8 @@ fn main() {
     // the dynamic symbol table (exporting everything, LLVM included, cost milliseconds of
     // relocation at every start).
     let dynamic_list = out_dir.join("runtime-exports.list");
-    std::fs::write(&dynamic_list, "{ w2n_*; wasm2native_*; };\n").expect("cannot write the dynamic list");
+    std::fs::write(&dynamic_list, "{ w2n_*; wasm2native_*; };\n")
+        .expect("cannot write the dynamic list");
     println!("cargo:rustc-link-search=native={}", out_dir.display());
     println!("cargo:rustc-link-lib=static:+whole-archive=w2nrt");
     println!("cargo:rustc-link-arg=-Wl,--dynamic-list={}", dynamic_list.display());
@@ -199,10 +217,7 @@ fn main() {
     // (`run` execs the compiled program), and the programs it links stay position-independent.
     println!("cargo:rustc-link-arg-bins=-no-pie");
     println!("cargo:rustc-link-lib=dylib=pthread");
-    println!(
-        "cargo:rustc-env=W2N_RUNTIME_ARCHIVE={}",
-        out_dir.join("libw2nrt.a").display()
-    );
+    println!("cargo:rustc-env=W2N_RUNTIME_ARCHIVE={}", out_dir.join("libw2nrt.a").display());
     println!(
         "cargo:rustc-env=W2N_RUNTIME_MAIN_ARCHIVE={}",
         out_dir.join("libw2nrt_main.a").display()

@@ -216,7 +216,7 @@ impl RuntimeFn {
 
     /// (symbol, params, result)
     pub fn signature(self) -> (&'static str, &'static [AbiType], Option<AbiType>) {
-        use AbiType::{I32, I64, Ptr};
+        use AbiType::{Ptr, I32, I64};
         match self {
             RuntimeFn::Trap => ("w2n_trap", &[I32], None),
             RuntimeFn::MemoryGrow => ("w2n_memory_grow", &[Ptr, I32, I32], Some(I32)),

@@ -5,7 +5,9 @@ use crate::pipeline;
 use crate::{BoundsChecks, Emit, OptLevel, Options};
 use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
-use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple};
+use inkwell::targets::{
+    CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple,
+};
 use inkwell::OptimizationLevel;
 use std::sync::Once;
 
@@ -31,11 +33,16 @@ fn set_llvm_options(options: &[&str]) {
         .chain(options.iter().copied())
         .filter_map(|argument| std::ffi::CString::new(argument).ok())
         .collect();
-    let pointers: Vec<*const std::os::raw::c_char> = arguments.iter().map(|argument| argument.as_ptr()).collect();
+    let pointers: Vec<*const std::os::raw::c_char> =
+        arguments.iter().map(|argument| argument.as_ptr()).collect();
     // SAFETY: `pointers` holds NUL-terminated strings that outlive the call; the parser runs
     // once, before any other LLVM work of this process, as it requires.
     unsafe {
-        inkwell::llvm_sys::support::LLVMParseCommandLineOptions(pointers.len() as i32, pointers.as_ptr(), std::ptr::null())
+        inkwell::llvm_sys::support::LLVMParseCommandLineOptions(
+            pointers.len() as i32,
+            pointers.as_ptr(),
+            std::ptr::null(),
+        )
     };
 }
 
@@ -52,7 +59,11 @@ pub fn vector_register_constraint(options: &Options) -> &'static str {
         Some(triple) => triple.clone(),
         None => TargetMachine::get_default_triple().as_str().to_string_lossy().into_owned(),
     };
-    if triple.starts_with("aarch64") { "w" } else { "x" }
+    if triple.starts_with("aarch64") {
+        "w"
+    } else {
+        "x"
+    }
 }
 
 /// As `target_machine`, generating machine code at `level`.
@@ -74,8 +85,9 @@ fn target_machine_at(options: &Options, level: OptLevel) -> Result<TargetMachine
             None,
         ));
     }
-    let target = Target::from_triple(&triple)
-        .map_err(|e| CompileError::new(crate::error::ErrorKind::Unsupported, format!("target: {e}"), None))?;
+    let target = Target::from_triple(&triple).map_err(|e| {
+        CompileError::new(crate::error::ErrorKind::Unsupported, format!("target: {e}"), None)
+    })?;
     let (cpu, mut features) = match (&options.cpu, is_host) {
         (Some(cpu), _) => (cpu.clone(), String::new()),
         (None, true) => (
@@ -89,7 +101,8 @@ fn target_machine_at(options: &Options, level: OptLevel) -> Result<TargetMachine
     // slicing-by-8 ran 3x slower), so x86 code is tuned not to form them, as native builds do.
     if triple.as_str().to_str().is_ok_and(|t| t.starts_with("x86_64") || t.starts_with("i686")) {
         let tuning = "+prefer-no-gather,+prefer-no-scatter";
-        features = if features.is_empty() { tuning.to_string() } else { format!("{features},{tuning}") };
+        features =
+            if features.is_empty() { tuning.to_string() } else { format!("{features},{tuning}") };
     }
     let level = match level {
         OptLevel::O0 => OptimizationLevel::None,
@@ -99,7 +112,13 @@ fn target_machine_at(options: &Options, level: OptLevel) -> Result<TargetMachine
     };
     target
         .create_target_machine(&triple, &cpu, &features, level, RelocMode::PIC, CodeModel::Default)
-        .ok_or_else(|| CompileError::new(crate::error::ErrorKind::Unsupported, format!("no target machine for CPU {cpu:?}"), None))
+        .ok_or_else(|| {
+            CompileError::new(
+                crate::error::ErrorKind::Unsupported,
+                format!("no target machine for CPU {cpu:?}"),
+                None,
+            )
+        })
 }
 
 extern "C" {
@@ -142,7 +161,12 @@ pub fn machine_code_level(options: &Options, largest_function_bytes: usize) -> O
 
 /// Verifies (when asked), optimises and emits `module`; `largest_function_bytes` is the size of
 /// its largest function body in Wasm (see `HUGE_FUNCTION_BYTES`).
-pub fn emit(module: &Module<'_>, options: &Options, emit: Emit, largest_function_bytes: usize) -> Result<Vec<u8>, CompileError> {
+pub fn emit(
+    module: &Module<'_>,
+    options: &Options,
+    emit: Emit,
+    largest_function_bytes: usize,
+) -> Result<Vec<u8>, CompileError> {
     let ir_level = match is_huge(largest_function_bytes) {
         true => options.opt_level.min(OptLevel::O1),
         false => options.opt_level,
@@ -151,7 +175,9 @@ pub fn emit(module: &Module<'_>, options: &Options, emit: Emit, largest_function
     module.set_triple(&machine.get_triple());
     module.set_data_layout(&machine.get_target_data().get_data_layout());
     if options.verify_ir {
-        module.verify().map_err(|e| CompileError::backend(format!("invalid LLVM IR: {}", e.to_string())))?;
+        module
+            .verify()
+            .map_err(|e| CompileError::backend(format!("invalid LLVM IR: {}", e.to_string())))?;
     }
     let guard_pages = options.bounds_checks == BoundsChecks::Guard;
     let versions_loops = versions_loops(options, largest_function_bytes);
@@ -168,7 +194,9 @@ pub fn emit(module: &Module<'_>, options: &Options, emit: Emit, largest_function
     };
     if versions_loops {
         // SAFETY: `module` and `machine` are valid and not in use elsewhere while the stage runs.
-        unsafe { w2n_optimise_checked_loops(module.as_mut_ptr(), machine.as_mut_ptr(), guard_pages) };
+        unsafe {
+            w2n_optimise_checked_loops(module.as_mut_ptr(), machine.as_mut_ptr(), guard_pages)
+        };
     }
     // -O0 runs no IR pass: its pipeline only inlines `alwaysinline` functions, which the
     // translator never makes, and looking for them scans every instruction.
@@ -183,6 +211,7 @@ pub fn emit(module: &Module<'_>, options: &Options, emit: Emit, largest_function
         Emit::Object => machine.write_to_memory_buffer(module, FileType::Object),
         Emit::Assembly => machine.write_to_memory_buffer(module, FileType::Assembly),
     };
-    let buffer = buffer.map_err(|e| CompileError::backend(format!("code generation: {}", e.to_string())))?;
+    let buffer =
+        buffer.map_err(|e| CompileError::backend(format!("code generation: {}", e.to_string())))?;
     Ok(buffer.as_slice().to_vec())
 }

@@ -345,7 +345,8 @@ fn escaping_funcs(info: &ModuleInfo<'_>) -> Result<Vec<bool>, CompileError> {
     for export in info.exports.iter().filter(|e| e.kind == ExternKind::Func) {
         escaping[export.index as usize] = true;
     }
-    let mut exprs: Vec<&ConstExpr<'_>> = info.globals.iter().filter_map(|g| g.init.as_ref()).collect();
+    let mut exprs: Vec<&ConstExpr<'_>> =
+        info.globals.iter().filter_map(|g| g.init.as_ref()).collect();
     for item in info.elements.iter().flat_map(|e| &e.items) {
         match item {
             ElementItem::Func(f) => escaping[*f as usize] = true,

@@ -10,8 +10,8 @@ pub mod capi;
 mod codegen;
 pub mod error;
 pub mod frontend;
-pub mod link;
 pub mod library;
+pub mod link;
 mod parallel;
 mod pipeline;
 mod progress;
@@ -113,7 +113,12 @@ pub struct CompiledLibrary {
 
 /// Compiles a module with the C API of prefix `prefix` (see `capi`); `source` names the module in
 /// the header's opening comment.
-pub fn compile_library(input: &[u8], options: &Options, prefix: &str, source: &str) -> Result<CompiledLibrary, CompileError> {
+pub fn compile_library(
+    input: &[u8],
+    options: &Options,
+    prefix: &str,
+    source: &str,
+) -> Result<CompiledLibrary, CompileError> {
     if !capi::valid_prefix(prefix) {
         return Err(CompileError::new(
             error::ErrorKind::Unsupported,
@@ -126,19 +131,32 @@ pub fn compile_library(input: &[u8], options: &Options, prefix: &str, source: &s
     let surface = capi::Surface::new(&info, prefix);
     let record = build_record(&binary, options, Some(prefix))?;
     let object = parallel::compile_module(&info, &record, options, Emit::Object, Some(&surface))?;
-    Ok(CompiledLibrary { object, header: capi::header::render(&surface, source), api_symbols: surface.defined_symbols() })
+    Ok(CompiledLibrary {
+        object,
+        header: capi::header::render(&surface, source),
+        api_symbols: surface.defined_symbols(),
+    })
 }
 
 /// The build record every artifact carries (see `abi::BUILD_INFO_SECTION`): one `key: value`
 /// per line, enough to tell exactly what code ran. Fails when the target cannot run the
 /// requested bounds checks.
-fn build_record(binary: &[u8], options: &Options, prefix: Option<&str>) -> Result<String, CompileError> {
+fn build_record(
+    binary: &[u8],
+    options: &Options,
+    prefix: Option<&str>,
+) -> Result<String, CompileError> {
     let machine = codegen::target_machine(options)?;
     // A guard reservation spans 8 GiB of address space, which only 64-bit pointers reach.
-    if options.bounds_checks == BoundsChecks::Guard && machine.get_target_data().get_pointer_byte_size(None) < 8 {
+    if options.bounds_checks == BoundsChecks::Guard
+        && machine.get_target_data().get_pointer_byte_size(None) < 8
+    {
         return Err(CompileError::new(
             error::ErrorKind::Unsupported,
-            format!("--bounds-checks=guard needs a 64-bit target, not {}", machine.get_triple().as_str().to_string_lossy()),
+            format!(
+                "--bounds-checks=guard needs a 64-bit target, not {}",
+                machine.get_triple().as_str().to_string_lossy()
+            ),
             None,
         ));
     }
@@ -146,10 +164,14 @@ fn build_record(binary: &[u8], options: &Options, prefix: Option<&str>) -> Resul
     let features = match options.features {
         FeatureSet::Wasm1 => "wasm1",
         FeatureSet::Wasm2 => "wasm2 (bulk memory, reference types, multi-value, SIMD, ...)",
-        FeatureSet::Latest => "wasm2 (bulk memory, reference types, multi-value, SIMD, ...), multi-memory",
+        FeatureSet::Latest => {
+            "wasm2 (bulk memory, reference types, multi-value, SIMD, ...), multi-memory"
+        }
     };
     // FNV-1a: a stable fingerprint of the input, to match an artifact with its module.
-    let fingerprint = binary.iter().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| (hash ^ *byte as u64).wrapping_mul(0x100_0000_01b3));
+    let fingerprint = binary.iter().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+        (hash ^ *byte as u64).wrapping_mul(0x100_0000_01b3)
+    });
     let mut record = format!(
         "wasm2native build\ncompiler: wasm2native {}\nllvm: {major}.{minor}.{patch}\ntarget: {}\ncpu: {}\n\
          cpu-features: {}\nopt-level: {:?}\nbounds-checks: {}\nfeatures: {features}\n\

@@ -64,10 +64,7 @@ pub fn write_library(
     let api: HashSet<&[u8]> = api_symbols.iter().map(|name| name.as_bytes()).collect();
     let object = if with_runtime {
         let linked = link_relocatable(
-            &[
-                ("module.o", module_object),
-                ("libw2nrt.a", link::runtime_archive()),
-            ],
+            &[("module.o", module_object), ("libw2nrt.a", link::runtime_archive())],
             &["module.o", "libw2nrt.a"],
         )?;
         make_private(&linked, prefix, &api, &HashSet::new())?
@@ -110,9 +107,7 @@ pub fn build_records(file: &[u8]) -> Result<Vec<String>, String> {
             let mut records = Vec::new();
             for member in archive.members() {
                 let member = member.map_err(|e| format!("bad archive member: {e}"))?;
-                let data = member
-                    .data(file)
-                    .map_err(|e| format!("bad archive member: {e}"))?;
+                let data = member.data(file).map_err(|e| format!("bad archive member: {e}"))?;
                 // Archives may hold members that are not objects; those carry no records.
                 if let Ok(object) = object::File::parse(data) {
                     records.extend(object_records(&object));
@@ -140,9 +135,7 @@ fn object_records(object: &object::File<'_>) -> Vec<String> {
 }
 
 fn error(message: impl Into<String>) -> LinkError {
-    LinkError {
-        message: message.into(),
-    }
+    LinkError { message: message.into() }
 }
 
 fn check_relocatable_elf(module_object: &[u8]) -> Result<(), LinkError> {
@@ -159,37 +152,31 @@ fn check_relocatable_elf(module_object: &[u8]) -> Result<(), LinkError> {
         .map_err(|e| error(format!("cannot read the module object: {e}")))?;
     match file.kind() {
         object::ObjectKind::Relocatable => Ok(()),
-        other => Err(error(format!(
-            "the module object is not relocatable (it is {other:?})"
-        ))),
+        other => Err(error(format!("the module object is not relocatable (it is {other:?})"))),
     }
 }
 
 /// The prefix starts symbol names and names the static library's member: a C identifier.
 fn check_prefix(prefix: &str) -> Result<(), LinkError> {
     let mut chars = prefix.chars();
-    let valid = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
     if valid {
         Ok(())
     } else {
-        Err(error(format!(
-            "the prefix {prefix:?} is not a C identifier"
-        )))
+        Err(error(format!("the prefix {prefix:?} is not a C identifier")))
     }
 }
 
 /// Links `files` relocatably (`-r`) into one object, the linker getting `args`: names of
 /// `files`, each standing for its file, and linker options.
-pub(crate) fn link_relocatable(files: &[(&str, &[u8])], args: &[&str]) -> Result<Vec<u8>, LinkError> {
+pub(crate) fn link_relocatable(
+    files: &[(&str, &[u8])],
+    args: &[&str],
+) -> Result<Vec<u8>, LinkError> {
     let inputs = Inputs::write(files)?;
-    let path_of: HashMap<&str, &Path> = files
-        .iter()
-        .zip(&inputs.paths)
-        .map(|(&(name, _), path)| (name, path.as_path()))
-        .collect();
+    let path_of: HashMap<&str, &Path> =
+        files.iter().zip(&inputs.paths).map(|(&(name, _), path)| (name, path.as_path())).collect();
     // The output goes into the inputs' temporary directory, removed with them.
     let output = inputs.paths[0].with_file_name("linked.o");
     let mut command = LinkCommand::new(OutputKind::Relocatable, &[]);
@@ -251,10 +238,7 @@ fn make_private(
             return Ok(());
         }
         if symbol.st_shndx == elf::SHN_COMMON && symbol.section.is_none() {
-            return Err(error(format!(
-                "the common symbol {} cannot be made private",
-                symbol.name
-            )));
+            return Err(error(format!("the common symbol {} cannot be made private", symbol.name)));
         }
         if api.contains(symbol.name.as_slice()) {
             symbol.set_st_info(elf::STB_GLOBAL, symbol.st_type());
@@ -290,10 +274,8 @@ fn rewrite_symbols(
     }
     let mut builder = Builder::read(object).map_err(|e| cannot_read(&e))?;
     // LLVM keeps section names in the symbol string table; the builder writes them apart.
-    let has_section_names = builder
-        .sections
-        .iter()
-        .any(|section| matches!(section.data, SectionData::SectionString));
+    let has_section_names =
+        builder.sections.iter().any(|section| matches!(section.data, SectionData::SectionString));
     if !has_section_names {
         let section = builder.sections.add();
         section.name = ".shstrtab".into();
@@ -308,22 +290,18 @@ fn rewrite_symbols(
         }
     }
     let mut bytes = Vec::new();
-    builder
-        .write(&mut bytes)
-        .map_err(|e| error(format!("cannot write the object: {e}")))?;
+    builder.write(&mut bytes).map_err(|e| error(format!("cannot write the object: {e}")))?;
     Ok(bytes)
 }
 
 /// Links the private object into a shared object whose dynamic symbol table holds only the API
 /// symbols (a version script hides what the driver's start files define).
 fn link_shared(object: &[u8], api_symbols: &[String], output: &Path) -> Result<(), LinkError> {
-    let exported: String = api_symbols
-        .iter()
-        .map(|name| format!("\"{name}\"; "))
-        .collect();
+    let exported: String = api_symbols.iter().map(|name| format!("\"{name}\"; ")).collect();
     let script = format!("{{ global: {exported}local: *; }};\n");
     let inputs = Inputs::write(&[("library.o", object), ("exports.map", script.as_bytes())])?;
-    let mut command = LinkCommand::new(OutputKind::Shared, &inputs.paths[..1]).with_system_libraries();
+    let mut command =
+        LinkCommand::new(OutputKind::Shared, &inputs.paths[..1]).with_system_libraries();
     let mut script_option = OsString::from("--version-script=");
     script_option.push(&inputs.paths[1]);
     command.args.extend([
@@ -346,9 +324,7 @@ fn archive(member_name: &str, object: &[u8]) -> Result<Vec<u8>, LinkError> {
     let index_size = 4 + 4 * symbols.len() + symbols.iter().map(|s| s.len() + 1).sum::<usize>();
     let member_offset = 8
         + padded_member_size(index_size)
-        + long_names
-            .as_ref()
-            .map_or(0, |names| padded_member_size(names.len()));
+        + long_names.as_ref().map_or(0, |names| padded_member_size(names.len()));
     let member_offset = u32::try_from(member_offset)
         .map_err(|_| error("the static library's symbol index is too large"))?;
 
@@ -386,14 +362,7 @@ fn append_member(archive: &mut Vec<u8>, name: &str, data: &[u8]) -> Result<(), L
         return Err(error("the static library's member is too large"));
     }
     // Timestamp, owner and group are zero so that the same input gives the same archive.
-    let header = format!(
-        "{name:<16}{:<12}{:<6}{:<6}{:<8}{:<10}`\n",
-        0,
-        0,
-        0,
-        644,
-        data.len()
-    );
+    let header = format!("{name:<16}{:<12}{:<6}{:<6}{:<8}{:<10}`\n", 0, 0, 0, 644, data.len());
     archive.extend(header.as_bytes());
     archive.extend(data);
     if data.len() % 2 == 1 {

@@ -172,7 +172,8 @@ pub struct CodeArgs {
 impl CodeArgs {
     pub fn options(&self, target: Option<String>, cpu: Option<String>) -> Options {
         Options {
-            opt_level: [OptLevel::O0, OptLevel::O1, OptLevel::O2, OptLevel::O3][self.opt_level as usize],
+            opt_level: [OptLevel::O0, OptLevel::O1, OptLevel::O2, OptLevel::O3]
+                [self.opt_level as usize],
             target,
             cpu,
             features: match self.spec {

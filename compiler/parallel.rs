@@ -66,8 +66,11 @@ pub fn compile_parts(
     emit: Emit,
     api: Option<&Surface>,
 ) -> Result<Vec<Vec<u8>>, CompileError> {
-    let costs: Vec<usize> =
-        info.bodies.iter().map(|body| body.get_binary_reader().bytes_remaining() + FUNCTION_COST).collect();
+    let costs: Vec<usize> = info
+        .bodies
+        .iter()
+        .map(|body| body.get_binary_reader().bytes_remaining() + FUNCTION_COST)
+        .collect();
     let jobs = jobs()?;
     // Assembly and IR stay one file, to be read as one.
     let parts = match emit {
@@ -114,7 +117,8 @@ fn compile_queue(
     compile: impl Fn(&Partition) -> PartResult + Sync,
 ) -> Result<Vec<Vec<u8>>, CompileError> {
     let next = AtomicUsize::new(0);
-    let results: Vec<Mutex<Option<PartResult>>> = partitions.iter().map(|_| Mutex::new(None)).collect();
+    let results: Vec<Mutex<Option<PartResult>>> =
+        partitions.iter().map(|_| Mutex::new(None)).collect();
     let worker = || {
         while let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
             let result = compile(&partitions[index]);
@@ -125,7 +129,8 @@ fn compile_queue(
         }
     };
     std::thread::scope(|scope| {
-        let threads: Vec<_> = (0..jobs.min(partitions.len())).map(|_| scope.spawn(worker)).collect();
+        let threads: Vec<_> =
+            (0..jobs.min(partitions.len())).map(|_| scope.spawn(worker)).collect();
         // A thread that panicked leaves its partition without a result, reported below.
         for thread in threads {
             let _ = thread.join();
@@ -158,8 +163,12 @@ fn compile_part(
     api: Option<&Surface>,
     partition: &Partition,
 ) -> Result<Vec<u8>, CompileError> {
-    let largest_function_bytes =
-        partition.bodies.clone().map(|index| info.bodies[index].get_binary_reader().bytes_remaining()).max().unwrap_or(0);
+    let largest_function_bytes = partition
+        .bodies
+        .clone()
+        .map(|index| info.bodies[index].get_binary_reader().bytes_remaining())
+        .max()
+        .unwrap_or(0);
     let shape = translate::CodeShape {
         bounds_checks: options.bounds_checks,
         versioned_checks: codegen::versions_loops(options, largest_function_bytes),
@@ -206,12 +215,18 @@ fn jobs() -> Result<usize, CompileError> {
 /// functions is split into with `jobs` jobs: one per job, none below `MIN_PART_COST` on average,
 /// and up to `PARTS_PER_JOB` per job while each extra part holds `min_extra_part_cost` and the
 /// declarations stay a small share of the work; one for a single job, which gains nothing.
-fn part_count(total_cost: usize, functions: usize, jobs: usize, min_extra_part_cost: usize) -> usize {
+fn part_count(
+    total_cost: usize,
+    functions: usize,
+    jobs: usize,
+    min_extra_part_cost: usize,
+) -> usize {
     if jobs == 1 {
         return 1;
     }
     let declarations = functions.max(1) * DECLARATION_COST * DECLARATIONS_SHARE;
-    let per_job = (total_cost / jobs / min_extra_part_cost.max(declarations)).clamp(1, PARTS_PER_JOB);
+    let per_job =
+        (total_cost / jobs / min_extra_part_cost.max(declarations)).clamp(1, PARTS_PER_JOB);
     (jobs * per_job).min(total_cost / MIN_PART_COST).max(1)
 }
 
@@ -241,10 +256,16 @@ fn split(costs: &[usize], parts: usize) -> Vec<Range<usize>> {
 /// Links the parts' objects into one relocatable object, in part order.
 fn merge(objects: &[Vec<u8>]) -> Result<Vec<u8>, CompileError> {
     let names: Vec<String> = (0..objects.len()).map(|index| format!("part{index}.o")).collect();
-    let files: Vec<(&str, &[u8])> = names.iter().map(String::as_str).zip(objects.iter().map(Vec::as_slice)).collect();
+    let files: Vec<(&str, &[u8])> =
+        names.iter().map(String::as_str).zip(objects.iter().map(Vec::as_slice)).collect();
     let args: Vec<&str> = names.iter().map(String::as_str).collect();
-    library::link_relocatable(&files, &args)
-        .map_err(|e| CompileError::new(ErrorKind::Link, format!("merging the compiled parts: {}", e.message), None))
+    library::link_relocatable(&files, &args).map_err(|e| {
+        CompileError::new(
+            ErrorKind::Link,
+            format!("merging the compiled parts: {}", e.message),
+            None,
+        )
+    })
 }
 
 #[cfg(test)]

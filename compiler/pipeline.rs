@@ -24,10 +24,12 @@ const SIMPLIFY_CFG: &str = "simplifycfg<switch-range-to-icmp>";
 
 /// SimplifyCFG closing the simplification of a function, hoisting and sinking code common to
 /// both sides of a branch.
-const SIMPLIFY_CFG_MERGING: &str = "simplifycfg<switch-range-to-icmp;hoist-common-insts;sink-common-insts>";
+const SIMPLIFY_CFG_MERGING: &str =
+    "simplifycfg<switch-range-to-icmp;hoist-common-insts;sink-common-insts>";
 
 /// SimplifyCFG after vectorisation: switches may become lookup tables, loops lose their shape.
-const SIMPLIFY_CFG_LATE: &str = "simplifycfg<forward-switch-cond;switch-range-to-icmp;switch-to-lookup;no-keep-loops;\
+const SIMPLIFY_CFG_LATE: &str =
+    "simplifycfg<forward-switch-cond;switch-range-to-icmp;switch-to-lookup;no-keep-loops;\
                                  hoist-common-insts;sink-common-insts>";
 
 /// The last SimplifyCFG, which may also turn unpredictable branches into selects.
@@ -63,7 +65,11 @@ fn simplification() -> String {
 /// `vectorise_loops` false leaves the loop vectoriser out.
 fn optimisation(vectorise_loops: bool) -> String {
     let loop_vectoriser: &[&str] = match vectorise_loops {
-        true => &["loop-vectorize<no-interleave-forced-only;no-vectorize-forced-only>", "infer-alignment", "loop-load-elim"],
+        true => &[
+            "loop-vectorize<no-interleave-forced-only;no-vectorize-forced-only>",
+            "infer-alignment",
+            "loop-load-elim",
+        ],
         false => &[],
     };
     ["loop(loop-rotate<header-duplication;no-prepare-for-lto>)", "inject-tli-mappings"]

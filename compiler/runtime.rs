@@ -166,8 +166,11 @@ pub mod ffi {
         pub global_type: w2n_global_type,
     }
 
-    pub type w2n_resolver =
-        unsafe extern "C" fn(user: *mut c_void, import: *const w2n_import, out: *mut w2n_extern) -> c_int;
+    pub type w2n_resolver = unsafe extern "C" fn(
+        user: *mut c_void,
+        import: *const w2n_import,
+        out: *mut w2n_extern,
+    ) -> c_int;
 
     #[repr(C)]
     pub struct w2n_result {
@@ -323,10 +326,7 @@ impl Signature {
         if !known(params) || !known(results) {
             return None;
         }
-        Some(Signature {
-            params: params.as_bytes().to_vec(),
-            results: results.as_bytes().to_vec(),
-        })
+        Some(Signature { params: params.as_bytes().to_vec(), results: results.as_bytes().to_vec() })
     }
 }
 
@@ -344,11 +344,7 @@ pub struct Trap {
 
 impl Trap {
     fn from_result(result: &ffi::w2n_result) -> Trap {
-        Trap {
-            code: result.trap,
-            message: result_message(result),
-            exit_status: result.exit_status,
-        }
+        Trap { code: result.trap, message: result_message(result), exit_status: result.exit_status }
     }
 
     pub fn is_exit(&self) -> bool {
@@ -420,21 +416,12 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 fn result_message(result: &ffi::w2n_result) -> String {
-    let bytes: Vec<u8> = result
-        .message
-        .iter()
-        .take_while(|&&c| c != 0)
-        .map(|&c| c as u8)
-        .collect();
+    let bytes: Vec<u8> = result.message.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
 fn empty_result() -> ffi::w2n_result {
-    ffi::w2n_result {
-        trap: ffi::W2N_TRAP_NONE,
-        exit_status: 0,
-        message: [0; 256],
-    }
+    ffi::w2n_result { trap: ffi::W2N_TRAP_NONE, exit_status: 0, message: [0; 256] }
 }
 
 /// Reads a name of the descriptor, `len` bytes of UTF-8; `None` for a null pointer.
@@ -465,9 +452,7 @@ unsafe fn c_str<'a>(text: *const c_char) -> Option<&'a str> {
 /// The spec's message for a trap code, from the runtime.
 pub fn trap_message(code: u32) -> String {
     // SAFETY: the runtime returns a static string (or null for codes it does not know).
-    unsafe { c_str(ffi::w2n_trap_message(code)) }
-        .unwrap_or("unknown trap")
-        .to_string()
+    unsafe { c_str(ffi::w2n_trap_message(code)) }.unwrap_or("unknown trap").to_string()
 }
 
 /// Interns a signature string to the process-wide type id compiled code compares.
@@ -528,10 +513,7 @@ impl LoadedModule {
     /// Maps a module built by `link::link_shared_module` and finds its descriptor. The runtime
     /// symbols it needs resolve against this process, which carries the runtime.
     pub fn load(path: &Path) -> Result<LoadedModule, LoadError> {
-        let error = |message: String| LoadError {
-            path: path.to_path_buf(),
-            message,
-        };
+        let error = |message: String| LoadError { path: path.to_path_buf(), message };
         // SAFETY: loading runs the object's initialisers; a compiled module has none of its own.
         let library = unsafe { open_library(path) }.map_err(|e| error(e.to_string()))?;
         let symbol = format!("{}\0", abi::MODULE_SYMBOL);
@@ -544,19 +526,10 @@ impl LoadedModule {
         // SAFETY: the symbol names a `w2n_module` the compiler emitted.
         let version = unsafe { descriptor.as_ref() }.abi_version;
         if version != abi::ABI_VERSION {
-            return Err(error(format!(
-                "ABI version {version}, expected {}",
-                abi::ABI_VERSION
-            )));
+            return Err(error(format!("ABI version {version}, expected {}", abi::ABI_VERSION)));
         }
-        let inner = ModuleInner {
-            descriptor,
-            path: path.to_path_buf(),
-            _library: library,
-        };
-        Ok(LoadedModule {
-            inner: Arc::new(inner),
-        })
+        let inner = ModuleInner { descriptor, path: path.to_path_buf(), _library: library };
+        Ok(LoadedModule { inner: Arc::new(inner) })
     }
 
     fn raw(&self) -> &ffi::w2n_module {
@@ -595,9 +568,7 @@ impl LoadedModule {
 
     pub fn exports(&self) -> Vec<ExportDesc> {
         let m = self.raw();
-        (0..m.num_exports)
-            .filter_map(|i| self.export_desc(i))
-            .collect()
+        (0..m.num_exports).filter_map(|i| self.export_desc(i)).collect()
     }
 
     fn export_desc(&self, i: u32) -> Option<ExportDesc> {
@@ -613,9 +584,7 @@ impl LoadedModule {
 
     /// The export of that name, if any.
     pub fn find_export(&self, name: &str) -> Option<ExportDesc> {
-        (0..self.raw().num_exports)
-            .filter_map(|i| self.export_desc(i))
-            .find(|e| e.name == name)
+        (0..self.raw().num_exports).filter_map(|i| self.export_desc(i)).find(|e| e.name == name)
     }
 
     /// The signature string (`"PARAMS:RESULTS"`) of type `type_index`.
@@ -712,22 +681,14 @@ impl Extern {
     }
 
     fn to_raw(&self) -> ffi::w2n_extern {
-        let no_type = ffi::w2n_global_type {
-            value_type: 0,
-            mutable_: 0,
-            pad: [0; 6],
-        };
+        let no_type = ffi::w2n_global_type { value_type: 0, mutable_: 0, pad: [0; 6] };
         let (of, global_type) = match self {
             Extern::Func(f) => (f.raw.as_ptr().cast(), no_type),
             Extern::Table(t) => (t.raw.as_ptr().cast(), no_type),
             Extern::Memory(m) => (m.raw.as_ptr().cast(), no_type),
             Extern::Global(g) => (g.raw.as_ptr().cast(), g.ty),
         };
-        ffi::w2n_extern {
-            kind: self.kind() as u32,
-            of,
-            global_type,
-        }
+        ffi::w2n_extern { kind: self.kind() as u32, of, global_type }
     }
 }
 
@@ -756,11 +717,7 @@ impl Func {
             vmctx,
         }));
         let raw = NonNull::new(cell.get())?;
-        Some(Func {
-            raw,
-            signature: signature.into(),
-            _owner: cell,
-        })
+        Some(Func { raw, signature: signature.into(), _owner: cell })
     }
 
     pub fn signature(&self) -> &str {
@@ -817,17 +774,9 @@ impl Table {
     pub fn host(elem_type: u8, min: u32, max: Option<u32>) -> Option<Table> {
         // SAFETY: plain allocation call.
         let raw = unsafe {
-            ffi::w2n_table_new(
-                elem_type,
-                min,
-                max.unwrap_or(u32::MAX),
-                max.is_some() as c_int,
-            )
+            ffi::w2n_table_new(elem_type, min, max.unwrap_or(u32::MAX), max.is_some() as c_int)
         };
-        Some(Table {
-            raw: NonNull::new(raw)?,
-            _owner: Rc::new(()),
-        })
+        Some(Table { raw: NonNull::new(raw)?, _owner: Rc::new(()) })
     }
 
     pub fn size(&self) -> u32 {
@@ -855,10 +804,7 @@ impl Memory {
         let (max, has_max) = (max_pages.unwrap_or(abi::MAX_PAGES), max_pages.is_some());
         // SAFETY: plain allocation call.
         let raw = unsafe { ffi::w2n_memory_new(min_pages, max, has_max as c_int) };
-        Some(Memory {
-            raw: NonNull::new(raw)?,
-            _owner: Rc::new(()),
-        })
+        Some(Memory { raw: NonNull::new(raw)?, _owner: Rc::new(()) })
     }
 
     /// Current size in bytes.
@@ -911,11 +857,7 @@ impl Global {
         };
         // `UnsafeCell::get` of a live Rc is never null.
         let raw = NonNull::new(cell.get()).unwrap_or(NonNull::dangling());
-        Global {
-            raw,
-            ty,
-            _owner: cell,
-        }
+        Global { raw, ty, _owner: cell }
     }
 
     pub fn value_type(&self) -> u8 {
@@ -1008,10 +950,7 @@ impl Instance {
         module: &LoadedModule,
         resolver: &mut dyn FnMut(&str, &str, ExternKind) -> Option<Extern>,
     ) -> Result<Instance, InstantiationError> {
-        let mut state = ResolveState {
-            resolver,
-            bound: Vec::new(),
-        };
+        let mut state = ResolveState { resolver, bound: Vec::new() };
         // The handler that turns faults of compiled code (guard-page accesses, stack overflow
         // past the check) into traps; a safety net, so failing to install it is no error.
         // SAFETY: no arguments; it installs a process-wide signal handler once.
@@ -1043,7 +982,8 @@ impl Instance {
                 // and those may reference its functions. Then its code and everything it
                 // imported stay alive for the rest of the process.
                 // SAFETY: the descriptor is alive through `module`.
-                if unsafe { ffi::w2n_failed_start_is_freed(module.inner.descriptor.as_ptr()) } == 0 {
+                if unsafe { ffi::w2n_failed_start_is_freed(module.inner.descriptor.as_ptr()) } == 0
+                {
                     std::mem::forget(module.clone());
                     std::mem::forget(state.bound);
                 }
@@ -1060,11 +1000,7 @@ impl Instance {
         let mut out = ffi::w2n_extern {
             kind: kind as u32,
             of: ptr::null_mut(),
-            global_type: ffi::w2n_global_type {
-                value_type: 0,
-                mutable_: 0,
-                pad: [0; 6],
-            },
+            global_type: ffi::w2n_global_type { value_type: 0, mutable_: 0, pad: [0; 6] },
         };
         // SAFETY: the instance is alive; `name` is valid for its length; `out` is writable.
         let status = unsafe {
@@ -1090,14 +1026,12 @@ impl Instance {
                 signature: self.inner.module.func_signature(desc.index)?.into(),
                 _owner: owner,
             }),
-            ExternKind::Table => Extern::Table(Table {
-                raw: NonNull::new(raw.of.cast())?,
-                _owner: owner,
-            }),
-            ExternKind::Memory => Extern::Memory(Memory {
-                raw: NonNull::new(raw.of.cast())?,
-                _owner: owner,
-            }),
+            ExternKind::Table => {
+                Extern::Table(Table { raw: NonNull::new(raw.of.cast())?, _owner: owner })
+            }
+            ExternKind::Memory => {
+                Extern::Memory(Memory { raw: NonNull::new(raw.of.cast())?, _owner: owner })
+            }
             ExternKind::Global => Extern::Global(Global {
                 raw: NonNull::new(raw.of.cast())?,
                 ty: self.global_export_type(&desc, raw.global_type),
@@ -1115,16 +1049,8 @@ impl Instance {
         if reported.value_type != 0 {
             return reported;
         }
-        let (value_type, mutable) = self
-            .inner
-            .module
-            .global_type(desc.index)
-            .unwrap_or((0, false));
-        ffi::w2n_global_type {
-            value_type,
-            mutable_: mutable as u8,
-            pad: [0; 6],
-        }
+        let (value_type, mutable) = self.inner.module.global_type(desc.index).unwrap_or((0, false));
+        ffi::w2n_global_type { value_type, mutable_: mutable as u8, pad: [0; 6] }
     }
 
     pub fn func(&self, name: &str) -> Option<Func> {
@@ -1158,9 +1084,7 @@ impl Instance {
 
     /// Calls the exported function `name`.
     pub fn call(&self, name: &str, args: &[Value]) -> Result<Vec<Value>, CallError> {
-        self.func(name)
-            .ok_or_else(|| CallError::UnknownExport(name.to_string()))?
-            .call(args)
+        self.func(name).ok_or_else(|| CallError::UnknownExport(name.to_string()))?.call(args)
     }
 }
 

@@ -63,13 +63,23 @@ fn oracle_module(min: u64, max: u64) -> String {
                 let (ty, to_i32, low_byte) = match instruction.split('.').next().unwrap() {
                     "i32" => ("i32", "", "i32.const 255 i32.and"),
                     "i64" => ("i64", "(call $fold64)", "i32.wrap_i64 i32.const 255 i32.and"),
-                    "f32" => ("f32", "i32.reinterpret_f32", "i32.reinterpret_f32 i32.const 255 i32.and"),
-                    "f64" => ("f64", "i64.reinterpret_f64 (call $fold64)", "i64.reinterpret_f64 i32.wrap_i64 i32.const 255 i32.and"),
+                    "f32" => {
+                        ("f32", "i32.reinterpret_f32", "i32.reinterpret_f32 i32.const 255 i32.and")
+                    }
+                    "f64" => (
+                        "f64",
+                        "i64.reinterpret_f64 (call $fold64)",
+                        "i64.reinterpret_f64 i32.wrap_i64 i32.const 255 i32.and",
+                    ),
                     _ => ("v128", "v128.any_true", "i8x16.extract_lane_u 0"),
                 };
                 text += &format!("(func (export \"a{i}_{j}\") (param i32) (result i32) (local.get 0) ({access}) {to_i32})\n");
-                text += &format!("(func (export \"d{i}_{j}\") (param i32) (local.get 0) ({access}) drop)\n");
-                text += &format!("(func $l{i}_{j} (param i32) (result {ty}) (local.get 0) ({access}))\n");
+                text += &format!(
+                    "(func (export \"d{i}_{j}\") (param i32) (local.get 0) ({access}) drop)\n"
+                );
+                text += &format!(
+                    "(func $l{i}_{j} (param i32) (result {ty}) (local.get 0) ({access}))\n"
+                );
                 text += &format!("(func (export \"u{i}_{j}\") (param i32) (local.get 0) (call $l{i}_{j}) drop)\n");
                 text += &format!("(func (export \"p{i}_{j}\") (param i32) (result i32) (local.get 0) ({access}) {low_byte})\n");
             }
@@ -150,7 +160,12 @@ fn every_access_traps_exactly_past_the_end_of_memory() {
             for opt_level in [OptLevel::O0, OptLevel::O2] {
                 let options = Options { opt_level, bounds_checks, ..Options::default() };
                 let what = format!("memory {min}..{max} pages, {bounds_checks:?}, {opt_level:?}");
-                let module = load(dir.path(), &text, &options, &format!("case{case}_{bounds_checks:?}_{opt_level:?}"));
+                let module = load(
+                    dir.path(),
+                    &text,
+                    &options,
+                    &format!("case{case}_{bounds_checks:?}_{opt_level:?}"),
+                );
                 let instance = Instance::instantiate(&module, &mut |_, _, _| None).unwrap();
                 calls += check_all(&instance, min * PAGE, &what);
                 // Grow to the maximum, then once more (refused with -1): the bound moves with
@@ -223,10 +238,17 @@ fn a_trap_leaves_every_earlier_store_done() {
         for opt_level in [OptLevel::O0, OptLevel::O2] {
             let options = Options { opt_level, bounds_checks, ..Options::default() };
             let what = format!("{bounds_checks:?}, {opt_level:?}");
-            let module = load(dir.path(), STORES_BEFORE_A_TRAP, &options, &format!("stores_{bounds_checks:?}_{opt_level:?}"));
+            let module = load(
+                dir.path(),
+                STORES_BEFORE_A_TRAP,
+                &options,
+                &format!("stores_{bounds_checks:?}_{opt_level:?}"),
+            );
             let instance = Instance::instantiate(&module, &mut |_, _, _| None).unwrap();
             let traps = |name: &str, args: &[Value]| match instance.call(name, args) {
-                Err(CallError::Trap(trap)) => assert_eq!(trap.message, "out of bounds memory access", "{what}: {name}"),
+                Err(CallError::Trap(trap)) => {
+                    assert_eq!(trap.message, "out of bounds memory access", "{what}: {name}")
+                }
                 other => panic!("{what}: {name}{args:?}: expected a trap, got {other:?}"),
             };
             let peek = |address: i32| instance.call("peek", &[Value::I32(address)]).unwrap();
@@ -235,11 +257,19 @@ fn a_trap_leaves_every_earlier_store_done() {
             traps("overwritten", &[Value::I32(100), Value::I32(size)]);
             assert_eq!(peek(100), vec![Value::I32(0x33333333)], "{what}: overwritten");
             traps("global_around_load", &[Value::I32(size)]);
-            assert_eq!(instance.call("global", &[]).unwrap(), vec![Value::I32(7)], "{what}: global");
+            assert_eq!(
+                instance.call("global", &[]).unwrap(),
+                vec![Value::I32(7)],
+                "{what}: global"
+            );
             traps("rounds", &[Value::I32(0)]);
             assert_eq!(peek(1), vec![Value::I32(0x55555555)], "{what}: rounds, offset 1");
             assert_eq!(peek(60), vec![Value::I32(0x66666666)], "{what}: rounds, offset 60");
-            assert_eq!(peek(200), vec![Value::I32(1.5f32.to_bits() as i32)], "{what}: rounds, offset 200");
+            assert_eq!(
+                peek(200),
+                vec![Value::I32(1.5f32.to_bits() as i32)],
+                "{what}: rounds, offset 200"
+            );
             traps("load_then_fill", &[Value::I32(size - 31)]);
             assert_eq!(peek(size - 31), vec![Value::I32(0)], "{what}: load_then_fill");
         }

@@ -43,7 +43,9 @@ fn examples_compile_and_run() {
 /// Whether `exe`'s `.comment` section has lld's entry (`Linker: [VENDOR] LLD VERSION`).
 fn linked_by_lld(exe: &Path) -> bool {
     let bytes = std::fs::read(exe).unwrap();
-    bytes.split(|&byte| byte == 0).any(|text| text.starts_with(b"Linker: ") && String::from_utf8_lossy(text).contains(" LLD "))
+    bytes.split(|&byte| byte == 0).any(|text| {
+        text.starts_with(b"Linker: ") && String::from_utf8_lossy(text).contains(" LLD ")
+    })
 }
 
 #[test]
@@ -69,7 +71,13 @@ fn every_emit_kind_writes_its_output() {
     let dir = tempfile::tempdir().unwrap();
     for (kind, needle) in [("obj", &b"\x7fELF"[..]), ("llvm-ir", b"define"), ("asm", b".text")] {
         let out_path = dir.path().join(format!("hello.{kind}"));
-        compile_ok(&[repo("examples/hello.wat").as_os_str(), "--emit".as_ref(), kind.as_ref(), "-o".as_ref(), out_path.as_os_str()]);
+        compile_ok(&[
+            repo("examples/hello.wat").as_os_str(),
+            "--emit".as_ref(),
+            kind.as_ref(),
+            "-o".as_ref(),
+            out_path.as_os_str(),
+        ]);
         let bytes = std::fs::read(&out_path).unwrap();
         assert!(bytes.windows(needle.len()).any(|w| w == needle), "{kind} output lacks {needle:?}");
     }
@@ -106,7 +114,10 @@ fn unreadable_input_and_bad_flags_fail_cleanly() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("cannot read /nonexistent/module.wasm"));
 
-    let out = wasm2native().args([repo("examples/hello.wat").as_os_str(), "-O7".as_ref()]).output().unwrap();
+    let out = wasm2native()
+        .args([repo("examples/hello.wat").as_os_str(), "-O7".as_ref()])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(!stderr(&out).contains("panicked"));
 }
@@ -158,7 +169,8 @@ fn cross_compiled_objects_are_for_the_target_and_need_no_host_runtime() {
 
     // With the runtime, which exists for the host only: one error, before any work.
     let exe = dir.path().join("many");
-    let out = wasm2native().arg(&module).args(["--target", triple, "-o"]).arg(&exe).output().unwrap();
+    let out =
+        wasm2native().arg(&module).args(["--target", triple, "-o"]).arg(&exe).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("--no-runtime"), "{}", stderr(&out));
     assert!(!exe.exists());
@@ -183,8 +195,16 @@ fn input_that_is_neither_binary_nor_text_says_so() {
     let cases: &[(&str, &[u8], &str)] = &[
         ("empty.wasm", b"", "the file is empty"),
         ("cut.wasm", b"\0as", "3 bytes, cut short inside the binary magic"),
-        ("program.wasm", &elf[..64], "it starts with 7f 45 4c 46 02 01 01 00, neither the binary magic"),
-        ("page.wat", b"<!DOCTYPE html><html></html>", "it starts with \"<!DOCTYPE html><\", neither"),
+        (
+            "program.wasm",
+            &elf[..64],
+            "it starts with 7f 45 4c 46 02 01 01 00, neither the binary magic",
+        ),
+        (
+            "page.wat",
+            b"<!DOCTYPE html><html></html>",
+            "it starts with \"<!DOCTYPE html><\", neither",
+        ),
     ];
     for (name, bytes, message) in cases {
         let input = dir.path().join(name);
@@ -194,13 +214,21 @@ fn input_that_is_neither_binary_nor_text_says_so() {
         assert_eq!(out.status.code(), Some(1), "{name}");
         let err = stderr(&out);
         assert_eq!(err.lines().count(), 1, "{name}: {err:?}");
-        assert!(err.contains(&format!("{name}: not a WebAssembly module: {message}")), "{name}: {err:?}");
+        assert!(
+            err.contains(&format!("{name}: not a WebAssembly module: {message}")),
+            "{name}: {err:?}"
+        );
         assert!(!output.exists(), "{name} left an output");
     }
     // Text that opens with comments and white space is still text.
     let commented = dir.path().join("commented.wasm");
     std::fs::write(&commented, ";; a module\n(; block (; nested ;) ;)\n  (module)").unwrap();
-    let out = wasm2native().arg(&commented).args(["--emit", "obj", "-o"]).arg(dir.path().join("c.o")).output().unwrap();
+    let out = wasm2native()
+        .arg(&commented)
+        .args(["--emit", "obj", "-o"])
+        .arg(dir.path().join("c.o"))
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
@@ -271,7 +299,11 @@ fn grants_program(dir: &Path) -> PathBuf {
 /// `wasm2native run` with its cache in `cache`, working in `dir`.
 fn run_in(dir: &Path, cache: &Path) -> Command {
     let mut command = wasm2native();
-    command.current_dir(dir).env("WASM2NATIVE_CACHE_DIR", cache).env_remove("WASM2NATIVE_OPTIONS").arg("run");
+    command
+        .current_dir(dir)
+        .env("WASM2NATIVE_CACHE_DIR", cache)
+        .env_remove("WASM2NATIVE_OPTIONS")
+        .arg("run");
     command
 }
 
@@ -284,7 +316,16 @@ fn compile_time_grants_are_baked_in_and_the_variable_replaces_them() {
     let out = wasm2native()
         .current_dir(dir.path())
         .arg(&wasm)
-        .args(["-o", "grants", "--dir", "data::/data", "--env", "QUOTED=it's \"so\" $HOME", "--env", "A=1"])
+        .args([
+            "-o",
+            "grants",
+            "--dir",
+            "data::/data",
+            "--env",
+            "QUOTED=it's \"so\" $HOME",
+            "--env",
+            "A=1",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -330,10 +371,15 @@ fn read_only_grants_are_baked_in_and_parsed_at_run_time() {
     };
     let out = run(None);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stdout(&out).ends_with("file it's granted\ncannot create /data/new.txt: Operation not permitted\n"));
+    assert!(stdout(&out)
+        .ends_with("file it's granted\ncannot create /data/new.txt: Operation not permitted\n"));
     assert!(!dir.path().join("data/new.txt").exists());
     let out = run(Some("--dir data::/data"));
-    assert!(stdout(&out).ends_with("file it's granted\ncreated /data/new.txt\n"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).ends_with("file it's granted\ncreated /data/new.txt\n"),
+        "{}",
+        stdout(&out)
+    );
     assert!(dir.path().join("data/new.txt").exists());
     let out = run(Some("--dir ::/data:readonly"));
     assert_eq!(out.status.code(), Some(1));
@@ -359,7 +405,9 @@ fn run_passes_arguments_grants_and_exit_status() {
     let wasm_name = wasm.to_string_lossy();
     assert_eq!(
         stdout(&out),
-        format!("arg {wasm_name}\narg /data/note.txt\narg --dir\narg -x\nenv A=1\nfile it's granted\n")
+        format!(
+            "arg {wasm_name}\narg /data/note.txt\narg --dir\narg -x\nenv A=1\nfile it's granted\n"
+        )
     );
 
     std::fs::write(dir.path().join("exit7.wat"), EXIT_7).unwrap();
@@ -374,7 +422,11 @@ fn run_invoke_prints_the_results() {
     std::fs::write(dir.path().join("add.wat"), ADD).unwrap();
     let cache = dir.path().join("cache");
     for extra in [&[][..], &["--no-cache"]] {
-        let out = run_in(dir.path(), &cache).args(extra).args(["--invoke", "add", "add.wat", "2", "3"]).output().unwrap();
+        let out = run_in(dir.path(), &cache)
+            .args(extra)
+            .args(["--invoke", "add", "add.wat", "2", "3"])
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         assert_eq!(stdout(&out), "5\n");
     }
@@ -386,11 +438,14 @@ fn second_run_reuses_the_cached_executable() {
     std::fs::write(dir.path().join("exit7.wat"), EXIT_7).unwrap();
     let cache = dir.path().join("cache");
     let entries = || -> Vec<PathBuf> {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(&cache).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut paths: Vec<PathBuf> =
+            std::fs::read_dir(&cache).unwrap().map(|e| e.unwrap().path()).collect();
         paths.sort();
         paths
     };
-    let run = |extra: &[&str]| run_in(dir.path(), &cache).args(extra).arg("exit7.wat").status().unwrap().code();
+    let run = |extra: &[&str]| {
+        run_in(dir.path(), &cache).args(extra).arg("exit7.wat").status().unwrap().code()
+    };
     assert_eq!(run(&[]), Some(7));
     let first = entries();
     assert_eq!(first.len(), 1, "{first:?}");
@@ -424,7 +479,12 @@ fn guard_mode_executable_traps_out_of_bounds_accesses() {
     let source = dir.path().join("accesses.wat");
     std::fs::write(&source, ACCESSES).unwrap();
     let exe = dir.path().join("accesses");
-    compile_ok(&[source.as_os_str(), "--bounds-checks=guard".as_ref(), "-o".as_ref(), exe.as_os_str()]);
+    compile_ok(&[
+        source.as_os_str(),
+        "--bounds-checks=guard".as_ref(),
+        "-o".as_ref(),
+        exe.as_os_str(),
+    ]);
     let invoke = |export: &str, address: &str| {
         let options = format!("--invoke {export}");
         Command::new(&exe).env("WASM2NATIVE_OPTIONS", options).arg(address).output().unwrap()
@@ -485,16 +545,32 @@ fn bad_grants_are_one_line_errors() {
         (&["--dir", ".", "--emit", "obj"], "only apply to executables (--emit exe)"),
     ];
     for (flags, message) in cases {
-        let out = wasm2native().current_dir(dir.path()).arg("exit7.wat").args(*flags).arg("-o").arg(&output).output().unwrap();
+        let out = wasm2native()
+            .current_dir(dir.path())
+            .arg("exit7.wat")
+            .args(*flags)
+            .arg("-o")
+            .arg(&output)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(1), "{flags:?}");
         let err = stderr(&out);
         assert_eq!(err.lines().count(), 1, "{flags:?}: {err:?}");
-        assert!(err.starts_with("wasm2native: error: ") && err.contains(message), "{flags:?}: {err:?}");
+        assert!(
+            err.starts_with("wasm2native: error: ") && err.contains(message),
+            "{flags:?}: {err:?}"
+        );
         assert!(!output.exists(), "{flags:?} left an output");
     }
-    let out = run_in(dir.path(), &dir.path().join("cache")).args(["--env", "NOEQUALS", "exit7.wat"]).output().unwrap();
+    let out = run_in(dir.path(), &dir.path().join("cache"))
+        .args(["--env", "NOEQUALS", "exit7.wat"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stderr(&out), "wasm2native: error: --env NOEQUALS: expected NAME=VALUE with a non-empty NAME\n");
+    assert_eq!(
+        stderr(&out),
+        "wasm2native: error: --env NOEQUALS: expected NAME=VALUE with a non-empty NAME\n"
+    );
     assert!(!dir.path().join("cache").exists(), "a rejected run touched the cache");
 }
 
@@ -502,7 +578,8 @@ fn bad_grants_are_one_line_errors() {
 fn a_module_named_run_compiles_when_written_dot_slash_run() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("run"), EXIT_7).unwrap();
-    let out = wasm2native().current_dir(dir.path()).args(["./run", "-o", "exit7"]).output().unwrap();
+    let out =
+        wasm2native().current_dir(dir.path()).args(["./run", "-o", "exit7"]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(Command::new(dir.path().join("exit7")).status().unwrap().code(), Some(7));
 }

@@ -47,7 +47,8 @@ impl Scratch {
 
     /// Runs wasm2native in the directory with `args`; it must succeed.
     fn compile(&self, module: &Path, args: &[&str]) {
-        let out = wasm2native().current_dir(self.dir.path()).arg(module).args(args).output().unwrap();
+        let out =
+            wasm2native().current_dir(self.dir.path()).arg(module).args(args).output().unwrap();
         assert_ran(&format!("wasm2native {} {args:?}", module.display()), &out);
     }
 
@@ -114,9 +115,17 @@ fn symbol_names(listing: &str) -> Vec<&str> {
 fn assert_only_api_defined(file: &Path, prefix: &str, defined_args: &[&str]) {
     let defined = nm(defined_args, file);
     let names = symbol_names(&defined);
-    assert!(names.contains(&format!("{prefix}_new").as_str()), "{}: no {prefix}_new in\n{defined}", file.display());
+    assert!(
+        names.contains(&format!("{prefix}_new").as_str()),
+        "{}: no {prefix}_new in\n{defined}",
+        file.display()
+    );
     for name in names {
-        assert!(name.starts_with(&format!("{prefix}_")), "{}: {name} is global in\n{defined}", file.display());
+        assert!(
+            name.starts_with(&format!("{prefix}_")),
+            "{}: {name} is global in\n{defined}",
+            file.display()
+        );
     }
 }
 
@@ -125,7 +134,8 @@ fn assert_only_api_defined(file: &Path, prefix: &str, defined_args: &[&str]) {
 fn assert_no_runtime_names(file: &Path) {
     let all = nm(&[], file);
     for name in symbol_names(&all) {
-        let unprefixed = ["w2n_", "wasi_", "wasm2native_"].iter().any(|start| name.starts_with(start));
+        let unprefixed =
+            ["w2n_", "wasi_", "wasm2native_"].iter().any(|start| name.starts_with(start));
         assert!(!unprefixed, "{}: runtime symbol {name} in\n{all}", file.display());
     }
 }
@@ -209,9 +219,13 @@ store_then_load(65528): code 2 value 12345
 #[test]
 fn versioned_loops_behave_as_checked_ones() {
     let words = |first: u32, last: u32, address: u32| -> String {
-        (first..last).map(|i| format!(" {}@{}", i + 1, address.wrapping_add(4 * (i - first)))).collect()
+        (first..last)
+            .map(|i| format!(" {}@{}", i + 1, address.wrapping_add(4 * (i - first))))
+            .collect()
     };
-    let strides = |start: u32, end: u32| -> String { (start..end).step_by(8).map(|p| format!(" {p}@{p}")).collect() };
+    let strides = |start: u32, end: u32| -> String {
+        (start..end).step_by(8).map(|p| format!(" {p}@{p}")).collect()
+    };
     let expected = format!(
         r#"fill(-16, 4, 40): code 0
 written:{}
@@ -250,14 +264,19 @@ total 2080, words 1 64 0
     );
     for bounds in ["explicit", "guard"] {
         let scratch = Scratch::new();
-        let library = scratch.staticlib_with("versioned.wat", "versioned", &["--bounds-checks", bounds]);
+        let library =
+            scratch.staticlib_with("versioned.wat", "versioned", &["--bounds-checks", bounds]);
         let exe = scratch.program(C11, "versioned.c", &[library]);
         assert_eq!(scratch.run(&exe, &[]), expected, "--bounds-checks {bounds}");
         // The four loops were versioned: each has its checked copy (named `.exact`) beside the
         // fast one, so the runs above went through both.
-        scratch.compile(&embed("versioned.wat"), &["--bounds-checks", bounds, "--emit", "llvm-ir", "-o", "versioned.ll"]);
+        scratch.compile(
+            &embed("versioned.wat"),
+            &["--bounds-checks", bounds, "--emit", "llvm-ir", "-o", "versioned.ll"],
+        );
         let ir = std::fs::read_to_string(scratch.path("versioned.ll")).unwrap();
-        let checked_loops = ir.lines().filter(|line| line.starts_with("loop") && line.contains(".exact:")).count();
+        let checked_loops =
+            ir.lines().filter(|line| line.starts_with("loop") && line.contains(".exact:")).count();
         assert_eq!(checked_loops, 4, "--bounds-checks {bounds}: checked loop copies in\n{ir}");
         // `shift`'s fast copy tells LLVM that its reads and writes do not overlap, as the test
         // before it found (the disjoint run above went through it).
@@ -294,7 +313,10 @@ at(size - 4, 4): data + 262140
 #[test]
 fn headers_compile_cleanly_as_c99_and_cpp17_together() {
     let scratch = Scratch::new();
-    let libraries = vec![scratch.staticlib("everything.wat", "everything"), scratch.staticlib("grow.wat", "grow")];
+    let libraries = vec![
+        scratch.staticlib("everything.wat", "everything"),
+        scratch.staticlib("grow.wat", "grow"),
+    ];
     let c99: &[&str] = &["cc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"];
     let cpp17: &[&str] = &["g++", "-std=c++17", "-Wall", "-Wextra", "-Werror", "-x", "c++"];
     for compiler in [c99, cpp17] {
@@ -385,7 +407,15 @@ fn wasi_reactor_runs_on_the_runtime_wasi_or_the_embedders_fd_write() {
     let scratch = Scratch::new();
     let wasm = scratch.path("reactor.wasm");
     let out = Command::new("clang-19")
-        .args(["--target=wasm32-wasi", "--sysroot=/usr", "-mexec-model=reactor", "-O2", "-Wall", "-Werror", "-o"])
+        .args([
+            "--target=wasm32-wasi",
+            "--sysroot=/usr",
+            "-mexec-model=reactor",
+            "-O2",
+            "-Wall",
+            "-Werror",
+            "-o",
+        ])
         .arg(&wasm)
         .arg(embed("wasi_reactor.c"))
         .output()
@@ -458,7 +488,10 @@ fn libraries_export_only_their_api() {
         assert_no_runtime_names(&library);
     }
 
-    scratch.compile(&embed("lookup.wat"), &["--emit", "shared", "--prefix", "plugin", "-o", "libplugin.so"]);
+    scratch.compile(
+        &embed("lookup.wat"),
+        &["--emit", "shared", "--prefix", "plugin", "-o", "libplugin.so"],
+    );
     let shared = scratch.path("libplugin.so");
     assert_only_api_defined(&shared, "plugin", &["-D", "--defined-only"]);
     assert_no_runtime_names(&shared);
@@ -496,8 +529,11 @@ fn objects_link_with_their_own_runtime_or_a_shared_one() {
     for (object, (_, prefix)) in inputs.iter().zip(modules) {
         assert_only_api_defined(object, prefix, &["-g", "--defined-only"]);
     }
-    let out =
-        wasm2native().current_dir(scratch.dir.path()).args(["runtime", "-o", "libwasm2native.a"]).output().unwrap();
+    let out = wasm2native()
+        .current_dir(scratch.dir.path())
+        .args(["runtime", "-o", "libwasm2native.a"])
+        .output()
+        .unwrap();
     assert_ran("wasm2native runtime", &out);
     inputs.push(scratch.path("libwasm2native.a"));
     let exe = scratch.program(C11, "two_modules.c", &inputs);
@@ -506,7 +542,8 @@ fn objects_link_with_their_own_runtime_or_a_shared_one() {
 
 /// `wasm2native inspect FILE`: its status, stdout and stderr.
 fn inspect(scratch: &Scratch, file: &Path) -> (Option<i32>, String, String) {
-    let out = wasm2native().current_dir(scratch.dir.path()).arg("inspect").arg(file).output().unwrap();
+    let out =
+        wasm2native().current_dir(scratch.dir.path()).arg("inspect").arg(file).output().unwrap();
     (out.status.code(), text(&out.stdout), text(&out.stderr))
 }
 
@@ -515,7 +552,10 @@ fn assert_build_record(what: &str, record: &str, prefix: Option<&str>) {
     let lines: Vec<&str> = record.lines().collect();
     assert_eq!(lines.first(), Some(&"wasm2native build"), "{what}: {record}");
     for start in ["compiler: wasm2native ", "llvm: 19", "opt-level: O2"] {
-        assert!(lines.iter().any(|line| line.starts_with(start)), "{what}: no {start:?} in\n{record}");
+        assert!(
+            lines.iter().any(|line| line.starts_with(start)),
+            "{what}: no {start:?} in\n{record}"
+        );
     }
     let prefix_line = lines.iter().find(|line| line.starts_with("prefix: "));
     assert_eq!(prefix_line.map(|line| &line["prefix: ".len()..]), prefix, "{what}: {record}");
@@ -529,8 +569,12 @@ fn inspect_prints_the_build_record_of_every_kind_of_output() {
     scratch.staticlib("sum.wat", "left");
     scratch.compile(&embed("sum.wat"), &["--emit", "obj", "--prefix", "right", "-o", "right.o"]);
     scratch.compile(&embed("text.wat"), &["--emit", "shared", "-o", "libtext.so"]);
-    let outputs =
-        [("start", None), ("libleft.a", Some("left")), ("right.o", Some("right")), ("libtext.so", Some("text"))];
+    let outputs = [
+        ("start", None),
+        ("libleft.a", Some("left")),
+        ("right.o", Some("right")),
+        ("libtext.so", Some("text")),
+    ];
     for (file, prefix) in outputs {
         let (status, stdout, stderr) = inspect(&scratch, &scratch.path(file));
         assert_eq!(status, Some(0), "{file}: {stderr}");
@@ -538,7 +582,8 @@ fn inspect_prints_the_build_record_of_every_kind_of_output() {
     }
 
     // A program linking three libraries carries the three records.
-    let libraries = [scratch.staticlib("text.wat", "text"), scratch.path("libleft.a"), scratch.path("right.o")];
+    let libraries =
+        [scratch.staticlib("text.wat", "text"), scratch.path("libleft.a"), scratch.path("right.o")];
     let exe = scratch.program(C11, "two_modules.c", &libraries);
     let (status, stdout, stderr) = inspect(&scratch, &exe);
     assert_eq!(status, Some(0), "{stderr}");
@@ -548,34 +593,59 @@ fn inspect_prints_the_build_record_of_every_kind_of_output() {
     }
 
     std::fs::write(scratch.path("plain.c"), "int plain(void) { return 1; }\n").unwrap();
-    let out =
-        Command::new("cc").current_dir(scratch.dir.path()).args(["-c", "plain.c", "-o", "plain.o"]).output().unwrap();
+    let out = Command::new("cc")
+        .current_dir(scratch.dir.path())
+        .args(["-c", "plain.c", "-o", "plain.o"])
+        .output()
+        .unwrap();
     assert_ran("cc plain.c", &out);
     let (status, stdout, stderr) = inspect(&scratch, &scratch.path("plain.o"));
     assert_eq!(status, Some(1));
     assert_eq!(stdout, "");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("no wasm2native build information") && stderr.contains("plain.o"), "{stderr}");
+    assert!(
+        stderr.contains("no wasm2native build information") && stderr.contains("plain.o"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn bad_library_flags_are_one_error_and_no_output() {
     let cases: &[(&[&str], &str)] = &[
-        (&["--emit", "staticlib", "--prefix", "1bad", "-o", "libbad.a"], "invalid --prefix \"1bad\""),
-        (&["--no-runtime", "--emit", "staticlib", "-o", "libbad.a"], "--no-runtime only applies to --emit obj"),
-        (&["--prefix", "bad", "--emit", "exe", "-o", "bad"], "only apply to --emit obj, staticlib and shared"),
+        (
+            &["--emit", "staticlib", "--prefix", "1bad", "-o", "libbad.a"],
+            "invalid --prefix \"1bad\"",
+        ),
+        (
+            &["--no-runtime", "--emit", "staticlib", "-o", "libbad.a"],
+            "--no-runtime only applies to --emit obj",
+        ),
+        (
+            &["--prefix", "bad", "--emit", "exe", "-o", "bad"],
+            "only apply to --emit obj, staticlib and shared",
+        ),
         (&["--prefix", "bad", "-o", "bad"], "only apply to --emit obj, staticlib and shared"),
     ];
     for (flags, message) in cases {
         let scratch = Scratch::new();
-        let out = wasm2native().current_dir(scratch.dir.path()).arg(embed("grow.wat")).args(*flags).output().unwrap();
+        let out = wasm2native()
+            .current_dir(scratch.dir.path())
+            .arg(embed("grow.wat"))
+            .args(*flags)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(1), "{flags:?}");
         let stderr = text(&out.stderr);
         assert_eq!(stderr.lines().count(), 1, "{flags:?}: {stderr}");
-        assert!(stderr.starts_with("wasm2native: error: ") && stderr.contains(message), "{flags:?}: {stderr}");
+        assert!(
+            stderr.starts_with("wasm2native: error: ") && stderr.contains(message),
+            "{flags:?}: {stderr}"
+        );
         assert_eq!(text(&out.stdout), "", "{flags:?}");
-        let left: Vec<_> =
-            std::fs::read_dir(scratch.dir.path()).unwrap().map(|entry| entry.unwrap().file_name()).collect();
+        let left: Vec<_> = std::fs::read_dir(scratch.dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
         assert!(left.is_empty(), "{flags:?} wrote {left:?}");
     }
 }

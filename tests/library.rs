@@ -60,11 +60,7 @@ fn compile(dir: &Path, name: &str, command: &str, source: &str) -> Vec<u8> {
         .arg(&object_path)
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     std::fs::read(&object_path).unwrap()
 }
 
@@ -72,15 +68,8 @@ fn compile(dir: &Path, name: &str, command: &str, source: &str) -> Vec<u8> {
 /// section names and symbol names in one string table; without the address-significance table
 /// that only clang's front end adds.
 fn module_object(dir: &Path, prefix: &str, signature: &str) -> Vec<u8> {
-    let source = MODULE_TEMPLATE
-        .replace("SIGNATURE", signature)
-        .replace("PREFIX", prefix);
-    compile(
-        dir,
-        &format!("module_{prefix}"),
-        "clang-19 -fno-addrsig",
-        &source,
-    )
+    let source = MODULE_TEMPLATE.replace("SIGNATURE", signature).replace("PREFIX", prefix);
+    compile(dir, &format!("module_{prefix}"), "clang-19 -fno-addrsig", &source)
 }
 
 /// Builds a program from `source` and `inputs`, runs it and returns what it printed.
@@ -95,11 +84,7 @@ fn build_and_run(dir: &Path, source: &str, inputs: &[PathBuf]) -> (PathBuf, Stri
         .arg(&exe)
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let run = Command::new(&exe).output().unwrap();
     assert!(run.status.success());
     (exe, String::from_utf8_lossy(&run.stdout).into_owned())
@@ -107,11 +92,7 @@ fn build_and_run(dir: &Path, source: &str, inputs: &[PathBuf]) -> (PathBuf, Stri
 
 fn nm(args: &[&str], file: &Path) -> String {
     let output = Command::new("nm").args(args).arg(file).output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
@@ -149,28 +130,14 @@ fn two_static_libraries_link_into_one_program() {
     for (prefix, signature) in [("a", "i:i"), ("b", "ii:i")] {
         let object = module_object(dir.path(), prefix, signature);
         let archive = dir.path().join(format!("lib{prefix}.a"));
-        write_library(
-            &object,
-            LibraryKind::StaticLib,
-            prefix,
-            &api(prefix),
-            true,
-            &archive,
-        )
-        .unwrap();
+        write_library(&object, LibraryKind::StaticLib, prefix, &api(prefix), true, &archive)
+            .unwrap();
 
         let globals = nm(&["-g", "--defined-only"], &archive);
-        assert_eq!(
-            defined_names(&globals),
-            [format!("{prefix}_answer")],
-            "{globals}"
-        );
+        assert_eq!(defined_names(&globals), [format!("{prefix}_answer")], "{globals}");
         let all = nm(&[], &archive);
         for name in defined_names(&all) {
-            assert!(
-                name.starts_with(&format!("{prefix}_")),
-                "unprefixed {name} in\n{all}"
-            );
+            assert!(name.starts_with(&format!("{prefix}_")), "unprefixed {name} in\n{all}");
         }
         assert!(!all.contains(" w2n_") && !all.contains(" wasi_"), "{all}");
         assert!(all.contains(&format!(" w {prefix}_env_log")), "{all}");
@@ -185,10 +152,7 @@ fn two_static_libraries_link_into_one_program() {
     assert_eq!(records, ["wasm2native build\nprefix: a"]);
     let records = build_records(&std::fs::read(&exe).unwrap()).unwrap();
     assert_eq!(records.len(), 2, "{records:?}");
-    assert!(
-        records.contains(&"wasm2native build\nprefix: b".to_string()),
-        "{records:?}"
-    );
+    assert!(records.contains(&"wasm2native build\nprefix: b".to_string()), "{records:?}");
 }
 
 #[test]
@@ -198,39 +162,19 @@ fn objects_without_runtime_share_the_runtime_library() {
     for (prefix, signature) in [("a", "i:i"), ("b", "ii:i")] {
         let object = module_object(dir.path(), prefix, signature);
         let output = dir.path().join(format!("{prefix}_lib.o"));
-        write_library(
-            &object,
-            LibraryKind::Object,
-            prefix,
-            &api(prefix),
-            false,
-            &output,
-        )
-        .unwrap();
+        write_library(&object, LibraryKind::Object, prefix, &api(prefix), false, &output).unwrap();
         let listing = nm(&[], &output);
-        assert!(
-            listing.contains(" U wasm2native_intern_signature"),
-            "{listing}"
-        );
+        assert!(listing.contains(" U wasm2native_intern_signature"), "{listing}");
         assert!(!listing.contains(" w2n_"), "{listing}");
-        assert!(
-            listing.contains(&format!(" {prefix}_wasm2native_module")),
-            "{listing}"
-        );
+        assert!(listing.contains(&format!(" {prefix}_wasm2native_module")), "{listing}");
         inputs.push(output);
     }
     let runtime = dir.path().join("libwasm2native.a");
     write_runtime_library(&runtime).unwrap();
     let globals = nm(&["-g", "--defined-only"], &runtime);
     let names = defined_names(&globals);
-    assert!(
-        names.iter().all(|name| name.starts_with("wasm2native_")),
-        "{globals}"
-    );
-    assert!(
-        names.contains(&"wasm2native_instantiate".to_string()),
-        "{globals}"
-    );
+    assert!(names.iter().all(|name| name.starts_with("wasm2native_")), "{globals}");
+    assert!(names.contains(&"wasm2native_instantiate".to_string()), "{globals}");
     inputs.push(runtime);
 
     let (_, stdout) = build_and_run(dir.path(), TWO_LIBRARIES_APP, &inputs);
@@ -265,20 +209,9 @@ fn static_library_with_a_long_prefix() {
     let prefix = "a_rather_long_prefix";
     let object = module_object(dir.path(), prefix, "I:I");
     let archive = dir.path().join("liblong.a");
-    write_library(
-        &object,
-        LibraryKind::StaticLib,
-        prefix,
-        &api(prefix),
-        true,
-        &archive,
-    )
-    .unwrap();
+    write_library(&object, LibraryKind::StaticLib, prefix, &api(prefix), true, &archive).unwrap();
     let members = Command::new("ar").arg("t").arg(&archive).output().unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&members.stdout),
-        format!("{prefix}.o\n")
-    );
+    assert_eq!(String::from_utf8_lossy(&members.stdout), format!("{prefix}.o\n"));
     let app = format!(
         "#include <stdio.h>\nint {prefix}_answer(void);\n\
          int main(void) {{ printf(\"%d\\n\", {prefix}_answer()); return 0; }}\n"
@@ -291,10 +224,7 @@ fn static_library_with_a_long_prefix() {
 fn build_records_of_objects() {
     let dir = tempfile::tempdir().unwrap();
     let object = module_object(dir.path(), "r", "i:");
-    assert_eq!(
-        build_records(&object).unwrap(),
-        ["wasm2native build\nprefix: r"]
-    );
+    assert_eq!(build_records(&object).unwrap(), ["wasm2native build\nprefix: r"]);
     let plain = compile(dir.path(), "plain", "cc", "int plain(void) { return 0; }\n");
     assert_eq!(build_records(&plain).unwrap(), Vec::<String>::new());
     assert!(build_records(b"not an object").is_err());
@@ -316,42 +246,12 @@ fn failures_leave_no_output() {
     let foreign = empty_object(object::BinaryFormat::Elf, object::Architecture::Riscv64);
     let before = std::fs::read_dir(dir.path()).unwrap().count();
     let failures: [(&[u8], LibraryKind, &str, bool, &str); 7] = [
-        (
-            b"not an object",
-            LibraryKind::StaticLib,
-            "e",
-            true,
-            "cannot read the module object",
-        ),
-        (
-            b"not an object",
-            LibraryKind::Object,
-            "e",
-            false,
-            "cannot read the module object",
-        ),
+        (b"not an object", LibraryKind::StaticLib, "e", true, "cannot read the module object"),
+        (b"not an object", LibraryKind::Object, "e", false, "cannot read the module object"),
         (&coff, LibraryKind::Shared, "e", true, "only ELF"),
-        (
-            &object,
-            LibraryKind::StaticLib,
-            "not-a-name",
-            true,
-            "not a C identifier",
-        ),
-        (
-            &object,
-            LibraryKind::Shared,
-            "e",
-            false,
-            "always carries the runtime",
-        ),
-        (
-            &grouped,
-            LibraryKind::StaticLib,
-            "e",
-            true,
-            "section groups",
-        ),
+        (&object, LibraryKind::StaticLib, "not-a-name", true, "not a C identifier"),
+        (&object, LibraryKind::Shared, "e", false, "always carries the runtime"),
+        (&grouped, LibraryKind::StaticLib, "e", true, "section groups"),
         (&foreign, LibraryKind::Shared, "e", true, "failed"),
     ];
     for (input, kind, prefix, with_runtime, expected) in failures {
@@ -359,10 +259,6 @@ fn failures_leave_no_output() {
         let error =
             write_library(input, kind, prefix, &api(prefix), with_runtime, &output).unwrap_err();
         assert!(error.message.contains(expected), "{kind:?}: {error}");
-        assert_eq!(
-            std::fs::read_dir(dir.path()).unwrap().count(),
-            before,
-            "{kind:?}"
-        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), before, "{kind:?}");
     }
 }

@@ -27,7 +27,11 @@ fn wasm2native(args: &[&std::ffi::OsStr]) -> (i32, String, String, u64) {
     let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     assert_eq!(reaped, pid, "wait4 failed");
     std::mem::forget(child);
-    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { 128 + libc::WTERMSIG(status) };
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        128 + libc::WTERMSIG(status)
+    };
     let read = |path: &Path| std::fs::read_to_string(path).unwrap_or_default();
     let peak_mib = usage.ru_maxrss as u64 / 1024;
     eprintln!("wasm2native {:?}: peak RSS {peak_mib} MiB", args.last().unwrap_or(&"".as_ref()));
@@ -44,8 +48,13 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 /// Compiles and runs `module` calling export `f` (`run --invoke f`), and checks its printed
 /// result and that the compiler's peak RSS (the program's included) stays below `max_mib`.
 fn assert_f_returns(module: &Path, expected: &str, max_mib: u64) {
-    let (code, stdout, stderr, rss) =
-        wasm2native(&["run".as_ref(), "--no-cache".as_ref(), "--invoke".as_ref(), "f".as_ref(), module.as_os_str()]);
+    let (code, stdout, stderr, rss) = wasm2native(&[
+        "run".as_ref(),
+        "--no-cache".as_ref(),
+        "--invoke".as_ref(),
+        "f".as_ref(),
+        module.as_os_str(),
+    ]);
     assert_eq!(code, 0, "{}", stderr);
     assert_eq!(stdout.trim(), expected);
     assert!(rss < max_mib, "peak RSS {rss} MiB");
@@ -71,11 +80,15 @@ fn ten_thousand_nested_blocks_compile_and_run() {
 #[test]
 fn fifty_thousand_locals_compile_and_run() {
     let dir = tempfile::tempdir().unwrap();
-    let sets: String = (0..50_000).step_by(97).map(|i| format!("i32.const {i} local.set {i} ")).collect();
+    let sets: String =
+        (0..50_000).step_by(97).map(|i| format!("i32.const {i} local.set {i} ")).collect();
     let module = write(
         dir.path(),
         "locals.wat",
-        &format!("(module (func (export \"f\") (result i32) (local {}) {sets} local.get 49955))", "i32 ".repeat(50_000)),
+        &format!(
+            "(module (func (export \"f\") (result i32) (local {}) {sets} local.get 49955))",
+            "i32 ".repeat(50_000)
+        ),
     );
     assert_f_returns(&module, "49955", 512);
 }
@@ -112,7 +125,9 @@ fn a_hundred_thousand_functions_compile() {
     let count = 100_000;
     let mut text = String::from("(module\n");
     for i in 0..count {
-        text.push_str(&format!("(func $f{i} (param i32) (result i32) local.get 0 i32.const {i} i32.add)\n"));
+        text.push_str(&format!(
+            "(func $f{i} (param i32) (result i32) local.get 0 i32.const {i} i32.add)\n"
+        ));
     }
     text.push_str(&format!("(func (export \"f\") (result i32) i32.const 1 call $f{}))", count - 1));
     let module = write(dir.path(), "many.wat", &text);
@@ -160,8 +175,13 @@ fn more_than_a_million_functions_is_one_error_with_its_offset() {
     let module = dir.path().join("toomany.wasm");
     std::fs::write(&module, &binary).unwrap();
     let output = dir.path().join("toomany.o");
-    let (code, _, stderr, _) =
-        wasm2native(&["--emit".as_ref(), "obj".as_ref(), module.as_os_str(), "-o".as_ref(), output.as_os_str()]);
+    let (code, _, stderr, _) = wasm2native(&[
+        "--emit".as_ref(),
+        "obj".as_ref(),
+        module.as_os_str(),
+        "-o".as_ref(),
+        output.as_os_str(),
+    ]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("exceeds limit") && stderr.contains("byte offset 0x"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
@@ -174,11 +194,15 @@ fn more_than_a_million_functions_is_one_error_with_its_offset() {
 /// has, and the last ones would fail to reserve their memory instead of trapping.
 #[test]
 fn failed_instantiations_release_their_memory() {
-    use wasm2native::runtime::{InstantiationError, Instance, LoadedModule};
+    use wasm2native::runtime::{Instance, InstantiationError, LoadedModule};
     use wasm2native::{compile, link, BoundsChecks, Emit, OptLevel, Options};
     let dir = tempfile::tempdir().unwrap();
     let text = r#"(module (memory 1 1) (func (export "f") (result i32) i32.const 7) (data (i32.const 65535) "ab"))"#;
-    let options = Options { opt_level: OptLevel::O0, bounds_checks: BoundsChecks::Guard, ..Options::default() };
+    let options = Options {
+        opt_level: OptLevel::O0,
+        bounds_checks: BoundsChecks::Guard,
+        ..Options::default()
+    };
     let object = compile(text.as_bytes(), &options, Emit::Object).unwrap();
     let path = dir.path().join("failing.so");
     link::link_shared_module(&object, &path).unwrap();

@@ -25,7 +25,9 @@ fn big_module() -> String {
         wat.push_str(&format!("  (func $f{index} (param i32) (result i32)\n"));
         for step in 0..20 {
             let factor = 2 * (index * 31 + step) + 1;
-            wat.push_str(&format!("    local.get 0 i32.const {factor} i32.mul i32.const {step} i32.xor local.set 0\n"));
+            wat.push_str(&format!(
+                "    local.get 0 i32.const {factor} i32.mul i32.const {step} i32.xor local.set 0\n"
+            ));
         }
         wat.push_str(&format!("    local.get 0 call $f{})\n", index - 1));
     }
@@ -67,7 +69,12 @@ fn compiling_twice_gives_identical_objects_and_libraries() {
         let run_dir = dir.path().join(format!("{jobs}-{run}"));
         std::fs::create_dir_all(&run_dir).unwrap();
         let output = run_dir.join(name);
-        let out = wasm2native(jobs).arg(&input).args(["--emit", emit, "-o"]).arg(&output).output().unwrap();
+        let out = wasm2native(jobs)
+            .arg(&input)
+            .args(["--emit", emit, "-o"])
+            .arg(&output)
+            .output()
+            .unwrap();
         assert!(out.status.success(), "jobs {jobs}, {emit}: {}", stderr(&out));
         std::fs::read(&output).unwrap()
     };
@@ -83,7 +90,11 @@ fn compiling_twice_gives_identical_objects_and_libraries() {
 fn a_bad_job_count_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("big.wat"), big_module()).unwrap();
-    let out = wasm2native("zero").current_dir(dir.path()).args(["big.wat", "-o", "big"]).output().unwrap();
+    let out = wasm2native("zero")
+        .current_dir(dir.path())
+        .args(["big.wat", "-o", "big"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("WASM2NATIVE_JOBS"), "{}", stderr(&out));
 }
@@ -94,9 +105,17 @@ fn a_compile_is_quiet_when_stderr_is_not_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("big.wat"), big_module()).unwrap();
     for jobs in ["1", "2"] {
-        let out = wasm2native(jobs).current_dir(dir.path()).args(["-O2", "big.wat", "-o", "big"]).output().unwrap();
+        let out = wasm2native(jobs)
+            .current_dir(dir.path())
+            .args(["-O2", "big.wat", "-o", "big"])
+            .output()
+            .unwrap();
         assert!(out.status.success(), "jobs {jobs}: {}", stderr(&out));
-        assert!(out.stderr.is_empty() && out.stdout.is_empty(), "jobs {jobs} printed: {}", stderr(&out));
+        assert!(
+            out.stderr.is_empty() && out.stdout.is_empty(),
+            "jobs {jobs} printed: {}",
+            stderr(&out)
+        );
     }
 }
 
@@ -106,9 +125,18 @@ fn a_linker_that_writes_nothing_is_a_link_error_not_a_compiler_bug() {
     // or the executable they are linked into.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("big.wat"), big_module()).unwrap();
-    let cases = [(&["--emit", "obj", "-o", "big.o"][..], "big.o", "linking: merging the compiled parts"), (&["-o", "big"][..], "big", "wrote nothing")];
+    let cases = [
+        (&["--emit", "obj", "-o", "big.o"][..], "big.o", "linking: merging the compiled parts"),
+        (&["-o", "big"][..], "big", "wrote nothing"),
+    ];
     for (args, output, expected) in cases {
-        let out = wasm2native("2").env("W2N_CC", "true").current_dir(dir.path()).arg("big.wat").args(args).output().unwrap();
+        let out = wasm2native("2")
+            .env("W2N_CC", "true")
+            .current_dir(dir.path())
+            .arg("big.wat")
+            .args(args)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         let message = stderr(&out);
         assert!(message.contains(expected), "{message}");
@@ -116,4 +144,3 @@ fn a_linker_that_writes_nothing_is_a_link_error_not_a_compiler_bug() {
         assert!(!dir.path().join(output).exists(), "{args:?}");
     }
 }
-

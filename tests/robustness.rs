@@ -15,12 +15,7 @@ const COMPILE_STACK_SIZE: usize = 8 << 20;
 const DETAILS_SHOWN: usize = 10;
 
 fn options(features: FeatureSet) -> Options {
-    Options {
-        opt_level: OptLevel::O0,
-        features,
-        verify_ir: true,
-        ..Options::default()
-    }
+    Options { opt_level: OptLevel::O0, features, verify_ir: true, ..Options::default() }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -48,9 +43,7 @@ fn try_compile(input: &[u8], features: FeatureSet) -> (Outcome, String) {
 
 /// Runs `body` on a thread with a command-line sized stack.
 fn on_compile_thread(body: impl FnOnce() + Send + 'static) {
-    let handle = std::thread::Builder::new()
-        .stack_size(COMPILE_STACK_SIZE)
-        .spawn(body);
+    let handle = std::thread::Builder::new().stack_size(COMPILE_STACK_SIZE).spawn(body);
     match handle.map(|h| h.join()) {
         Ok(Ok(())) => {}
         Ok(Err(panic)) => std::panic::resume_unwind(panic),
@@ -148,11 +141,7 @@ fn report(name: &str, counts: &[(Outcome, usize)], details: &[String]) {
 fn malformed_and_invalid_modules_are_rejected() {
     on_compile_thread(|| {
         let modules = suite_modules(true);
-        assert!(
-            modules.len() > 500,
-            "only {} rejected modules found in the suite",
-            modules.len()
-        );
+        assert!(modules.len() > 500, "only {} rejected modules found in the suite", modules.len());
         let (mut rejected, mut accepted, mut panicked) = (0, 0, 0);
         let mut details = Vec::new();
         for module in &modules {
@@ -175,11 +164,7 @@ fn malformed_and_invalid_modules_are_rejected() {
             (Outcome::Panicked, panicked),
         ];
         report("malformed/invalid suite modules", &counts, &details);
-        assert_eq!(
-            (accepted, panicked),
-            (0, 0),
-            "bad modules must be rejected with an error"
-        );
+        assert_eq!((accepted, panicked), (0, 0), "bad modules must be rejected with an error");
     });
 }
 
@@ -189,11 +174,7 @@ fn truncated_modules_do_not_panic() {
         // About 80 modules with up to ~100 prefixes each: a few thousand compiles.
         let sample = valid_sample(10, 80);
         assert!(!sample.is_empty(), "no valid modules in the suite");
-        let mut counts = [
-            (Outcome::Compiled, 0),
-            (Outcome::Rejected, 0),
-            (Outcome::Panicked, 0),
-        ];
+        let mut counts = [(Outcome::Compiled, 0), (Outcome::Rejected, 0), (Outcome::Panicked, 0)];
         let mut details = Vec::new();
         for module in &sample {
             let len = module.bytes.len();
@@ -209,10 +190,7 @@ fn truncated_modules_do_not_panic() {
             }
         }
         report("truncated modules", &counts, &details);
-        assert!(
-            details.is_empty(),
-            "the compiler panicked on truncated input"
-        );
+        assert!(details.is_empty(), "the compiler panicked on truncated input");
     });
 }
 
@@ -242,11 +220,7 @@ fn bit_flipped_modules_do_not_panic() {
         let sample = valid_sample(7, 150);
         assert!(!sample.is_empty(), "no valid modules in the suite");
         let mut rng = Rng(0x5eed_0f2a_7ec0_de01);
-        let mut counts = [
-            (Outcome::Compiled, 0),
-            (Outcome::Rejected, 0),
-            (Outcome::Panicked, 0),
-        ];
+        let mut counts = [(Outcome::Compiled, 0), (Outcome::Rejected, 0), (Outcome::Panicked, 0)];
         let mut details = Vec::new();
         for _ in 0..mutations {
             let module = &sample[rng.below(sample.len())];
@@ -267,9 +241,6 @@ fn bit_flipped_modules_do_not_panic() {
             }
         }
         report("bit-flipped modules", &counts, &details);
-        assert!(
-            details.is_empty(),
-            "the compiler panicked on bit-flipped input"
-        );
+        assert!(details.is_empty(), "the compiler panicked on bit-flipped input");
     });
 }

@@ -66,12 +66,17 @@ fn auto_vectorized_c_program_matches_native() {
     let has_simd = wasmparser::Parser::new(0).parse_all(&wasm_bytes).any(|payload| match payload {
         Ok(wasmparser::Payload::CodeSectionEntry(body)) => body
             .get_operators_reader()
-            .map(|ops| ops.into_iter().any(|op| matches!(op, Ok(wasmparser::Operator::V128Load { .. }))))
+            .map(|ops| {
+                ops.into_iter().any(|op| matches!(op, Ok(wasmparser::Operator::V128Load { .. })))
+            })
             .unwrap_or(false),
         _ => false,
     });
     assert!(has_simd, "clang did not vectorize: the test would prove nothing");
-    run(Command::new("clang-19").args(["-O3", "-ffp-contract=off", "-o"]).arg(&native).arg(&source));
+    run(Command::new("clang-19")
+        .args(["-O3", "-ffp-contract=off", "-o"])
+        .arg(&native)
+        .arg(&source));
     run(Command::new(env!("CARGO_BIN_EXE_wasm2native")).arg(&wasm).arg("-o").arg(&compiled));
     assert_eq!(
         String::from_utf8_lossy(&run(&mut Command::new(&compiled))),

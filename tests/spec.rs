@@ -97,7 +97,8 @@ fn env_flag(name: &str) -> bool {
 
 fn run() -> Result<report::Totals, String> {
     let filter = std::env::var("SPEC_FILTER").unwrap_or_default();
-    let dirs = std::env::var("SPEC_DIRS").unwrap_or_else(|_| "wasm-v1,wasm-v2,proposals/simd".to_string());
+    let dirs =
+        std::env::var("SPEC_DIRS").unwrap_or_else(|_| "wasm-v1,wasm-v2,proposals/simd".to_string());
     let opts = match std::env::var("SPEC_OPT").as_deref().unwrap_or("both") {
         "both" | "" => vec![OptLevel::O0, OptLevel::O2],
         one => vec![parse_opt(one).ok_or(format!("SPEC_OPT must be O0, O2 or both, not {one}"))?],
@@ -117,20 +118,15 @@ fn run() -> Result<report::Totals, String> {
 
     let mut files = Vec::new();
     for dir in dirs.split(',').map(str::trim).filter(|d| !d.is_empty()) {
-        files.extend(
-            load_dir(dir)?
-                .into_iter()
-                .filter(|f| f.key().contains(&filter)),
-        );
+        files.extend(load_dir(dir)?.into_iter().filter(|f| f.key().contains(&filter)));
     }
     files.sort_by_key(|f| f.key());
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut expectations = expectations::Expectations::load(root)?;
 
     let bounds = only_bounds.unwrap_or(BoundsChecks::Explicit);
-    let mut jobs: Vec<Job> = (0..files.len())
-        .flat_map(|i| opts.iter().map(move |&o| (i, o, bounds)))
-        .collect();
+    let mut jobs: Vec<Job> =
+        (0..files.len()).flat_map(|i| opts.iter().map(move |&o| (i, o, bounds))).collect();
     if only_bounds.is_none() {
         let memory_files = (0..files.len()).filter(|&i| exercises_memory(&files[i].name));
         let guard = |i| opts.iter().map(move |&o| (i, o, BoundsChecks::Guard));
@@ -151,11 +147,7 @@ fn run() -> Result<report::Totals, String> {
         expectations.failures = report::bless(&outcomes, &expectations)?;
         println!("rewrote {}", expectations.failures.path.display());
     }
-    Ok(report::print_report(
-        &outcomes,
-        &expectations,
-        env_flag("SPEC_VERBOSE"),
-    ))
+    Ok(report::print_report(&outcomes, &expectations, env_flag("SPEC_VERBOSE")))
 }
 
 /// Whether a file is about loads, stores or memories: one the default run repeats in guard mode.
@@ -184,11 +176,7 @@ fn load_dir(dir: &str) -> Result<Vec<SpecFile>, String> {
     Ok(files
         .into_iter()
         .filter(|f| f.name().ends_with(".wast"))
-        .map(|f| SpecFile {
-            dir: dir.to_string(),
-            name: f.name().to_string(),
-            text: f.raw(),
-        })
+        .map(|f| SpecFile { dir: dir.to_string(), name: f.name().to_string(), text: f.raw() })
         .collect())
 }
 
@@ -204,9 +192,8 @@ fn run_jobs(
     order.sort_by_key(|&j| std::cmp::Reverse(files[jobs[j].0].text.len()));
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Vec<CheckRecord>>>> = Mutex::new(vec![None; jobs.len()]);
-    let threads = std::thread::available_parallelism()
-        .map_or(4, |n| n.get())
-        .min(jobs.len().max(1));
+    let threads =
+        std::thread::available_parallelism().map_or(4, |n| n.get()).min(jobs.len().max(1));
     let run_one = |job: usize| {
         let (file, opt, bounds) = (&files[jobs[job].0], jobs[job].1, jobs[job].2);
         let checks = if in_process {
@@ -220,21 +207,20 @@ fn run_jobs(
     };
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            let worker = std::thread::Builder::new()
-                .stack_size(jobs::JOB_STACK_SIZE)
-                .spawn_scoped(scope, || {
+            let worker = std::thread::Builder::new().stack_size(jobs::JOB_STACK_SIZE).spawn_scoped(
+                scope,
+                || {
                     while let Some(&job) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
                         run_one(job);
                     }
-                });
+                },
+            );
             if let Err(e) = worker {
                 eprintln!("spec harness: cannot start a worker thread: {e}");
             }
         }
     });
-    let results = results
-        .into_inner()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let results = results.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
     results
         .into_iter()
         .map(|checks| {

@@ -82,7 +82,12 @@ fn frames_up_to_800_kib_end_in_the_trap() {
     // 16 bytes to 800 KB at -O0: beyond the 256 KiB the stack check keeps in reserve, the
     // largest frames can only be caught by the fault handler on its alternate stack.
     for locals in [1, 1_000, 16_000, 50_000 - 1] {
-        assert_exhausts_stack(dir.path(), &format!("frame{locals}"), &large_frame_module(locals), "-O0");
+        assert_exhausts_stack(
+            dir.path(),
+            &format!("frame{locals}"),
+            &large_frame_module(locals),
+            "-O0",
+        );
     }
     assert_exhausts_stack(dir.path(), "frame16000", &large_frame_module(16_000), "-O2");
 }
@@ -116,7 +121,10 @@ fn threads_with_small_stacks_trap_even_on_frames_larger_than_their_stack() {
                 .join()
                 .unwrap();
             let error = outcome.expect_err("unbounded recursion returned");
-            assert!(error.contains("call stack exhausted"), "{level:?}, {stack} bytes of stack: {error}");
+            assert!(
+                error.contains("call stack exhausted"),
+                "{level:?}, {stack} bytes of stack: {error}"
+            );
         }
     }
 }
@@ -127,7 +135,9 @@ fn threads_with_small_stacks_trap_even_on_frames_larger_than_their_stack() {
 fn largest_stack_step(assembly: &str) -> u64 {
     assembly
         .lines()
-        .filter_map(|line| line.trim().strip_prefix("subq\t$")?.strip_suffix(", %rsp")?.parse().ok())
+        .filter_map(|line| {
+            line.trim().strip_prefix("subq\t$")?.strip_suffix(", %rsp")?.parse().ok()
+        })
         .max()
         .unwrap_or(0)
 }
@@ -151,6 +161,10 @@ fn large_frames_move_the_stack_pointer_a_page_at_a_time() {
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let text = std::fs::read_to_string(&assembly).unwrap();
-        assert!(largest_stack_step(&text) <= 4096, "{level}: a step of {} bytes", largest_stack_step(&text));
+        assert!(
+            largest_stack_step(&text) <= 4096,
+            "{level}: a step of {} bytes",
+            largest_stack_step(&text)
+        );
     }
 }

@@ -259,9 +259,9 @@ fn repo(path: &str) -> PathBuf {
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325, |hash, &byte| (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 fn pattern(len: usize) -> Vec<u8> {
@@ -283,8 +283,10 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Result<Fixture, String> {
-        let dir =
-            tempfile::Builder::new().prefix("w2n-wasi-").tempdir().map_err(|e| format!("fixture: {e}"))?;
+        let dir = tempfile::Builder::new()
+            .prefix("w2n-wasi-")
+            .tempdir()
+            .map_err(|e| format!("fixture: {e}"))?;
         let fixture = Fixture { dir };
         let root = fixture.root();
         let fail = |what: &str, e: std::io::Error| format!("fixture: {what}: {e}");
@@ -308,7 +310,8 @@ impl Fixture {
     /// The `--dir` values of the directories a case is granted: HOST::GUEST[:readonly].
     fn grants(&self, case: &Case) -> Vec<String> {
         let mode = if case.read_only { ":readonly" } else { "" };
-        let mut grants = vec![format!("{}::{SANDBOX_GUEST}{mode}", self.root().join("sandbox").display())];
+        let mut grants =
+            vec![format!("{}::{SANDBOX_GUEST}{mode}", self.root().join("sandbox").display())];
         if case.second_dir {
             grants.push(format!("{}::{SECOND_GUEST}", self.root().join("sandbox2").display()));
         }
@@ -337,8 +340,9 @@ fn walk(root: &Path, dir: &Path, times: bool, entries: &mut BTreeMap<String, Str
         let name = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().into_owned();
         let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
         let mut description = if meta.file_type().is_symlink() {
-            let target =
-                std::fs::read_link(&path).map(|t| t.to_string_lossy().into_owned()).unwrap_or_default();
+            let target = std::fs::read_link(&path)
+                .map(|t| t.to_string_lossy().into_owned())
+                .unwrap_or_default();
             format!("link -> {}", target.replace(&*root.to_string_lossy(), ROOT_MARK))
         } else if meta.is_dir() {
             "dir".to_string()
@@ -380,7 +384,9 @@ impl Run {
     fn compared_stdout(&self, output: Output) -> String {
         match output {
             Output::Text => String::from_utf8_lossy(&self.stdout).into_owned(),
-            Output::Digest => format!("{} bytes, fnv1a64 {:016x}\n", self.stdout.len(), fnv1a(&self.stdout)),
+            Output::Digest => {
+                format!("{} bytes, fnv1a64 {:016x}\n", self.stdout.len(), fnv1a(&self.stdout))
+            }
         }
     }
 }
@@ -430,12 +436,14 @@ fn execute(mut command: Command, case: &Case, fixture: &Fixture) -> Result<Run, 
     let stderr = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
     let outcome = match status {
         None => Outcome::TimedOut,
-        Some(status) => match (status.code(), std::os::unix::process::ExitStatusExt::signal(&status)) {
-            (Some(TRAP_EXIT), _) if stderr.contains("wasm trap: ") => Outcome::Trapped,
-            (Some(code), _) => Outcome::Exited(code),
-            (None, Some(signal)) => Outcome::Signal(signal),
-            (None, None) => Outcome::Signal(0),
-        },
+        Some(status) => {
+            match (status.code(), std::os::unix::process::ExitStatusExt::signal(&status)) {
+                (Some(TRAP_EXIT), _) if stderr.contains("wasm trap: ") => Outcome::Trapped,
+                (Some(code), _) => Outcome::Exited(code),
+                (None, Some(signal)) => Outcome::Signal(signal),
+                (None, None) => Outcome::Signal(0),
+            }
+        }
     };
     Ok(Run {
         stdout,
@@ -550,12 +558,15 @@ fn check_run(case: &Case, run: &Run, expected_stdout: &str, who: &str) -> Vec<St
         }
     }
     if run.outside_after != run.outside_before {
-        problems
-            .push(format!("{who}: outside/ changed:{}", tree_diff(&run.outside_before, &run.outside_after)));
+        problems.push(format!(
+            "{who}: outside/ changed:{}",
+            tree_diff(&run.outside_before, &run.outside_after)
+        ));
     }
     if let (Some(before), Some(after)) = (&run.timed_tree_before, &run.timed_tree_after) {
         if before != after {
-            problems.push(format!("{who}: the read-only tree changed:{}", tree_diff(before, after)));
+            problems
+                .push(format!("{who}: the read-only tree changed:{}", tree_diff(before, after)));
         }
     }
     problems
@@ -576,7 +587,10 @@ fn check_case(case: &Case, exe: &Path, wasm: &Path, python: Option<&Path>) -> Ve
     let expected = match std::fs::read_to_string(&expected_path) {
         Ok(text) => text,
         Err(e) => {
-            return vec![format!("no expected output {} ({e}); run with BLESS=1", expected_path.display())]
+            return vec![format!(
+                "no expected output {} ({e}); run with BLESS=1",
+                expected_path.display()
+            )]
         }
     };
     let mut problems = check_run(case, &ours, &expected, "wasm2native");
@@ -604,7 +618,8 @@ fn check_case(case: &Case, exe: &Path, wasm: &Path, python: Option<&Path>) -> Ve
 fn parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<R>>> = Mutex::new(items.iter().map(|_| None).collect());
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(items.len().max(1));
+    let threads =
+        std::thread::available_parallelism().map_or(2, |n| n.get()).min(items.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| loop {
@@ -634,10 +649,16 @@ fn build_program(program: &str, build: &Path) -> Result<(), String> {
             .arg(&wasm),
     )?;
     if !out.status.success() {
-        return Err(format!("clang-19 failed on {program}.c:\n{}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "clang-19 failed on {program}.c:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     let out = command_output(
-        Command::new(env!("CARGO_BIN_EXE_wasm2native")).arg(&wasm).arg("-o").arg(build.join(program)),
+        Command::new(env!("CARGO_BIN_EXE_wasm2native"))
+            .arg(&wasm)
+            .arg("-o")
+            .arg(build.join(program)),
     )?;
     if !out.status.success() {
         return Err(format!(
@@ -655,7 +676,10 @@ fn wasmtime_python() -> Result<PathBuf, String> {
         None => repo("target/wasi-venv/bin/python"),
     };
     if !python.exists() {
-        return Err(format!("{} does not exist (run `make wasi-venv` or set W2N_PYTHON)", python.display()));
+        return Err(format!(
+            "{} does not exist (run `make wasi-venv` or set W2N_PYTHON)",
+            python.display()
+        ));
     }
     let out = command_output(Command::new(&python).args(["-c", "import wasmtime"]))?;
     if !out.status.success() {
@@ -706,13 +730,16 @@ fn check_imports(build: &Path, python: Option<&Path>) -> Vec<String> {
             problems.push(format!("cannot write {}: {e}", source.display()));
             continue;
         }
-        let compiled =
-            command_output(Command::new(env!("CARGO_BIN_EXE_wasm2native")).arg(&source).arg("-o").arg(&exe));
+        let compiled = command_output(
+            Command::new(env!("CARGO_BIN_EXE_wasm2native")).arg(&source).arg("-o").arg(&exe),
+        );
         match compiled {
             Ok(out) if out.status.success() => {}
             Ok(out) => {
-                problems
-                    .push(format!("{name}: wasm2native failed: {}", String::from_utf8_lossy(&out.stderr)));
+                problems.push(format!(
+                    "{name}: wasm2native failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                ));
                 continue;
             }
             Err(e) => {
@@ -743,7 +770,10 @@ fn check_imports(build: &Path, python: Option<&Path>) -> Vec<String> {
             continue;
         }
         match command_output(
-            Command::new(python).arg(repo("tests/wasi/wasmtime_run.py")).arg("--link-only").arg(&wasm),
+            Command::new(python)
+                .arg(repo("tests/wasi/wasmtime_run.py"))
+                .arg("--link-only")
+                .arg(&wasm),
         ) {
             Err(e) => problems.push(e),
             Ok(out) if out.status.code() != Some(*status) => problems.push(format!(
@@ -783,7 +813,11 @@ fn check_sockets(build: &Path) -> Vec<String> {
                         bad shutdown 28\nshutdown 0\nafter peer closed 0 0\nnot a socket 57\n";
         let stdout = String::from_utf8_lossy(&out.stdout);
         if stdout != expected || !out.status.success() {
-            problems.push(format!("{}\nstderr: {}", line_diff(expected, &stdout), String::from_utf8_lossy(&out.stderr)));
+            problems.push(format!(
+                "{}\nstderr: {}",
+                line_diff(expected, &stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
         }
         Ok(problems)
     };
@@ -797,7 +831,8 @@ fn main() {
     let mut programs: Vec<&str> = cases.iter().map(|case| case.program).collect();
     programs.sort_unstable();
     programs.dedup();
-    let build = tempfile::Builder::new().prefix("w2n-wasi-build-").tempdir().expect("temporary directory");
+    let build =
+        tempfile::Builder::new().prefix("w2n-wasi-build-").tempdir().expect("temporary directory");
     let python = match wasmtime_python() {
         Ok(python) => Some(python),
         Err(reason) => {

@@ -142,7 +142,9 @@ fn params(signature: &CSignature, results_name: &str, import: bool) -> String {
         .collect();
     match &signature.passing {
         ResultPassing::None => {}
-        ResultPassing::Single(ty) if !import => list.push(format!("{} *{results_name}", ty.c_name())),
+        ResultPassing::Single(ty) if !import => {
+            list.push(format!("{} *{results_name}", ty.c_name()))
+        }
         ResultPassing::Single(_) => {}
         ResultPassing::OutPointer(ty) => list.push(format!("{} *{results_name}", ty.c_name())),
         ResultPassing::Struct(s) => list.push(format!("{} *{results_name}", s.name)),
@@ -152,14 +154,19 @@ fn params(signature: &CSignature, results_name: &str, import: bool) -> String {
 
 fn results_struct(out: &mut String, signature: &CSignature) {
     if let ResultPassing::Struct(s) = &signature.passing {
-        let fields: String =
-            signature.results.iter().enumerate().map(|(i, ty)| format!("    {};\n", declare(*ty, &format!("r{i}")))).collect();
+        let fields: String = signature
+            .results
+            .iter()
+            .enumerate()
+            .map(|(i, ty)| format!("    {};\n", declare(*ty, &format!("r{i}"))))
+            .collect();
         let _ = write!(out, "typedef struct {name} {{\n{fields}}} {name};\n", name = s.name);
     }
 }
 
 fn wasm_signature(signature: &CSignature) -> String {
-    let names = |types: &[CType]| types.iter().map(|t| t.wasm_name()).collect::<Vec<_>>().join(", ");
+    let names =
+        |types: &[CType]| types.iter().map(|t| t.wasm_name()).collect::<Vec<_>>().join(", ");
     format!("({}) -> ({})", names(&signature.params), names(&signature.results))
 }
 
@@ -185,7 +192,10 @@ fn render_imports(out: &mut String, surface: &Surface) {
                     "/* import \"{module}\" \"{name}\": {} */\n{ret} {symbol}({instance} *instance, void *context{rest});\n",
                     wasm_signature(signature)
                 );
-                let _ = writeln!(fields, "    {ret} (*{field})({instance} *instance, void *context{rest});");
+                let _ = writeln!(
+                    fields,
+                    "    {ret} (*{field})({instance} *instance, void *context{rest});"
+                );
             }
             ImportBinding::Global { module, name, field, ty, mutable, .. } => {
                 let kind = if *mutable { "mutable global" } else { "global" };

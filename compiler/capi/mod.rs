@@ -181,7 +181,15 @@ pub struct ExportedTable {
 pub enum ImportBinding {
     /// A function: the embedder's `symbol` (weak, may be left undefined), or the pointer in
     /// `PREFIX_imports.field`; for WASI, the runtime's function when neither is given.
-    Func { module: String, name: String, field: String, symbol: String, slot: u32, signature: CSignature, wasi: bool },
+    Func {
+        module: String,
+        name: String,
+        field: String,
+        symbol: String,
+        slot: u32,
+        signature: CSignature,
+        wasi: bool,
+    },
     /// A global: `PREFIX_imports.field` points at its initial value.
     Global { module: String, name: String, field: String, slot: u32, ty: CType, mutable: bool },
     /// A memory or table: made afresh for each instance from its declared type.
@@ -213,12 +221,14 @@ pub mod fixed {
     pub const CONTEXT: &str = "context";
     pub const TRAP: &str = "trap";
     pub const BUILD_INFO: &str = "build_info";
-    pub const ALL: [&str; 9] = [INSTANCE, IMPORTS, CONFIG, NEW, FREE, LAST_TRAP, CONTEXT, TRAP, BUILD_INFO];
+    pub const ALL: [&str; 9] =
+        [INSTANCE, IMPORTS, CONFIG, NEW, FREE, LAST_TRAP, CONTEXT, TRAP, BUILD_INFO];
 }
 
 /// A C identifier made of `text`: ASCII letters, digits and `_` kept, every other character `_`.
 pub fn c_identifier(text: &str) -> String {
-    let mangled: String = text.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    let mangled: String =
+        text.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
     if mangled.is_empty() {
         "_".to_string()
     } else {
@@ -242,7 +252,10 @@ pub fn default_prefix(file_stem: &str) -> String {
 /// part of the API, since running it twice would break the module.
 fn is_reactor_initializer(info: &ModuleInfo<'_>, export: &crate::frontend::ExportInfo<'_>) -> bool {
     let ty = || info.func_type(export.index);
-    export.kind == ExternKind::Func && export.name == "_initialize" && ty().params().is_empty() && ty().results().is_empty()
+    export.kind == ExternKind::Func
+        && export.name == "_initialize"
+        && ty().params().is_empty()
+        && ty().results().is_empty()
 }
 
 /// Whether `prefix` is usable: a C identifier not starting with a digit.
@@ -264,7 +277,8 @@ impl Namer {
         let base = c_identifier(base);
         for attempt in 1.. {
             let stem = if attempt == 1 { base.clone() } else { format!("{base}_{attempt}") };
-            let names: Vec<String> = suffixes.iter().map(|s| format!("{}_{stem}{s}", self.prefix)).collect();
+            let names: Vec<String> =
+                suffixes.iter().map(|s| format!("{}_{stem}{s}", self.prefix)).collect();
             if names.iter().all(|n| !self.taken.contains(n)) {
                 self.taken.extend(names.iter().cloned());
                 return names;
@@ -302,13 +316,28 @@ impl Surface {
                 ExternKind::Func => {
                     let symbol = namer.one(export.name);
                     let ty = info.func_type(export.index);
-                    let signature = CSignature::new(ty, || namer.one(&format!("{}_results", &symbol[prefix.len() + 1..])));
-                    surface.functions.push(ExportedFunction { symbol, export_name, func_index: export.index, signature });
+                    let signature = CSignature::new(ty, || {
+                        namer.one(&format!("{}_results", &symbol[prefix.len() + 1..]))
+                    });
+                    surface.functions.push(ExportedFunction {
+                        symbol,
+                        export_name,
+                        func_index: export.index,
+                        signature,
+                    });
                 }
                 ExternKind::Memory => {
-                    let [data, size, at]: [String; 3] =
-                        namer.claim(export.name, &["_data", "_size", "_at"]).try_into().expect("three names");
-                    surface.memories.push(ExportedMemory { export_name, memory_index: export.index, data, size, at });
+                    let [data, size, at]: [String; 3] = namer
+                        .claim(export.name, &["_data", "_size", "_at"])
+                        .try_into()
+                        .expect("three names");
+                    surface.memories.push(ExportedMemory {
+                        export_name,
+                        memory_index: export.index,
+                        data,
+                        size,
+                        at,
+                    });
                 }
                 ExternKind::Global => {
                     let global = &info.globals[export.index as usize].ty;
@@ -326,10 +355,22 @@ impl Surface {
                     } else {
                         CType::ExternRef
                     };
-                    let suffixes: &[&str] = if elem == CType::ExternRef { &["_size", "_get", "_set"] } else { &["_size", "_get"] };
+                    let suffixes: &[&str] = if elem == CType::ExternRef {
+                        &["_size", "_get", "_set"]
+                    } else {
+                        &["_size", "_get"]
+                    };
                     let mut names = namer.claim(export.name, suffixes).into_iter();
-                    let (size, get) = (names.next().unwrap_or_default(), names.next().unwrap_or_default());
-                    surface.tables.push(ExportedTable { export_name, table_index: export.index, elem, size, get, set: names.next() });
+                    let (size, get) =
+                        (names.next().unwrap_or_default(), names.next().unwrap_or_default());
+                    surface.tables.push(ExportedTable {
+                        export_name,
+                        table_index: export.index,
+                        elem,
+                        size,
+                        get,
+                        set: names.next(),
+                    });
                 }
             }
         }
@@ -337,19 +378,42 @@ impl Surface {
             let (module, name) = (import.module.to_string(), import.name.to_string());
             let binding = match import.kind {
                 ExternKind::Func => {
-                    let symbol = namer.one(&format!("{}_{}", c_identifier(import.module), c_identifier(import.name)));
+                    let symbol = namer.one(&format!(
+                        "{}_{}",
+                        c_identifier(import.module),
+                        c_identifier(import.name)
+                    ));
                     let field = symbol[prefix.len() + 1..].to_string();
                     let ty = info.func_type(import.index);
                     let signature = CSignature::new(ty, || namer.one(&format!("{field}_results")));
                     let wasi = import.module == WASI_MODULE;
-                    ImportBinding::Func { module, name, field, symbol, slot: surface.take_slot(), signature, wasi }
+                    ImportBinding::Func {
+                        module,
+                        name,
+                        field,
+                        symbol,
+                        slot: surface.take_slot(),
+                        signature,
+                        wasi,
+                    }
                 }
                 ExternKind::Global => {
                     let global = &info.globals[import.index as usize].ty;
-                    let symbol = namer.one(&format!("{}_{}", c_identifier(import.module), c_identifier(import.name)));
+                    let symbol = namer.one(&format!(
+                        "{}_{}",
+                        c_identifier(import.module),
+                        c_identifier(import.name)
+                    ));
                     let field = symbol[prefix.len() + 1..].to_string();
                     let (ty, mutable) = (CType::of(global.content_type), global.mutable);
-                    ImportBinding::Global { module, name, field, slot: surface.take_slot(), ty, mutable }
+                    ImportBinding::Global {
+                        module,
+                        name,
+                        field,
+                        slot: surface.take_slot(),
+                        ty,
+                        mutable,
+                    }
                 }
                 kind => ImportBinding::Created { module, name, kind },
             };
@@ -370,11 +434,17 @@ impl Surface {
 
     /// The symbols the library defines and exports: everything else in it is made local.
     pub fn defined_symbols(&self) -> Vec<String> {
-        let mut symbols: Vec<String> =
-            [fixed::NEW, fixed::FREE, fixed::LAST_TRAP, fixed::CONTEXT, fixed::TRAP, fixed::BUILD_INFO]
-                .iter()
-                .map(|name| self.fixed(name))
-                .collect();
+        let mut symbols: Vec<String> = [
+            fixed::NEW,
+            fixed::FREE,
+            fixed::LAST_TRAP,
+            fixed::CONTEXT,
+            fixed::TRAP,
+            fixed::BUILD_INFO,
+        ]
+        .iter()
+        .map(|name| self.fixed(name))
+        .collect();
         symbols.extend(self.functions.iter().map(|f| f.symbol.clone()));
         for memory in &self.memories {
             symbols.extend([memory.data.clone(), memory.size.clone(), memory.at.clone()]);
@@ -419,7 +489,9 @@ mod tests {
             other => panic!("two results go in a struct, not {other:?}"),
         }
         assert_eq!(s.memories[0].data, "foo_mem_data");
-        assert!(matches!(&s.imports[0], ImportBinding::Func { symbol, slot: 0, .. } if symbol == "foo_env_log_line"));
+        assert!(
+            matches!(&s.imports[0], ImportBinding::Func { symbol, slot: 0, .. } if symbol == "foo_env_log_line")
+        );
         assert!(s.defined_symbols().contains(&"foo_g".to_string()));
     }
 

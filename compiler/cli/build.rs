@@ -9,7 +9,9 @@ use wasm2native::{compile, compile_library, compile_objects, link, Emit, Options
 pub fn build(args: BuildArgs) -> Result<(), String> {
     let options = args.code.options(args.target.clone(), args.cpu.clone());
     if args.probe_cpu {
-        return compile(b"(module (func))", &options, Emit::Assembly).map(drop).map_err(|e| e.to_string());
+        return compile(b"(module (func))", &options, Emit::Assembly)
+            .map(drop)
+            .map_err(|e| e.to_string());
     }
     let Some(input_path) = args.input.clone() else {
         return Err("no input module given".into());
@@ -25,13 +27,23 @@ pub fn build(args: BuildArgs) -> Result<(), String> {
         _ => None,
     };
     let library = &args.library;
-    if library_kind.is_none() && (library.prefix.is_some() || library.header.is_some() || library.no_header || library.no_runtime) {
+    if library_kind.is_none()
+        && (library.prefix.is_some()
+            || library.header.is_some()
+            || library.no_header
+            || library.no_runtime)
+    {
         return Err("--prefix, --header, --no-header and --no-runtime only apply to --emit obj, staticlib and shared".into());
     }
     if library.no_runtime && library_kind != Some(LibraryKind::Object) {
-        return Err("--no-runtime only applies to --emit obj (libraries always carry their runtime)".into());
+        return Err(
+            "--no-runtime only applies to --emit obj (libraries always carry their runtime)".into(),
+        );
     }
-    let foreign = args.target.as_deref().is_some_and(|triple| triple.split('-').next() != Some(std::env::consts::ARCH));
+    let foreign = args
+        .target
+        .as_deref()
+        .is_some_and(|triple| triple.split('-').next() != Some(std::env::consts::ARCH));
     let needs_runtime = matches!(args.emit, EmitKind::Exe | EmitKind::Staticlib | EmitKind::Shared)
         || (library_kind == Some(LibraryKind::Object) && !library.no_runtime);
     if foreign && needs_runtime {
@@ -42,7 +54,8 @@ pub fn build(args: BuildArgs) -> Result<(), String> {
         ));
     }
     check_cpu(&input_path, &options)?;
-    let input = std::fs::read(&input_path).map_err(|e| format!("cannot read {}: {e}", input_path.display()))?;
+    let input = std::fs::read(&input_path)
+        .map_err(|e| format!("cannot read {}: {e}", input_path.display()))?;
     let output = args.output.clone().unwrap_or_else(|| default_output(&input_path, args.emit));
     if let Some(kind) = library_kind {
         return build_library(&args, kind, &input_path, &input, &output);
@@ -53,15 +66,24 @@ pub fn build(args: BuildArgs) -> Result<(), String> {
         _ => Emit::Object,
     };
     if matches!(args.emit, EmitKind::Exe) {
-        let objects = compile_objects(&input, &options).map_err(|e| format!("{}: {e}", input_path.display()))?;
-        return link::link_executable_with_options(&objects, &baked_options, &output).map_err(|e| e.to_string());
+        let objects = compile_objects(&input, &options)
+            .map_err(|e| format!("{}: {e}", input_path.display()))?;
+        return link::link_executable_with_options(&objects, &baked_options, &output)
+            .map_err(|e| e.to_string());
     }
-    let bytes = compile(&input, &options, emit).map_err(|e| format!("{}: {e}", input_path.display()))?;
+    let bytes =
+        compile(&input, &options, emit).map_err(|e| format!("{}: {e}", input_path.display()))?;
     write_atomically(&output, &bytes)
 }
 
 /// `--emit obj|staticlib|shared`: the module with its C API, linked as asked, and the header.
-fn build_library(args: &BuildArgs, kind: LibraryKind, input_path: &Path, input: &[u8], output: &Path) -> Result<(), String> {
+fn build_library(
+    args: &BuildArgs,
+    kind: LibraryKind,
+    input_path: &Path,
+    input: &[u8],
+    output: &Path,
+) -> Result<(), String> {
     let options = args.code.options(args.target.clone(), args.cpu.clone());
     let output_stem = output.file_stem().and_then(|s| s.to_str()).unwrap_or("module");
     let prefix = args.library.prefix.clone().unwrap_or_else(|| default_prefix(output_stem));
@@ -76,11 +98,20 @@ fn build_library(args: &BuildArgs, kind: LibraryKind, input_path: &Path, input: 
     if header_path.as_deref() == Some(output) {
         return Err(format!("the header and the library would both be {}", output.display()));
     }
-    let source = input_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let compiled = compile_library(input, &options, &prefix, &source).map_err(|e| format!("{}: {e}", input_path.display()))?;
+    let source =
+        input_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let compiled = compile_library(input, &options, &prefix, &source)
+        .map_err(|e| format!("{}: {e}", input_path.display()))?;
     let with_runtime = !args.library.no_runtime;
-    library::write_library(&compiled.object, kind, &prefix, &compiled.api_symbols, with_runtime, output)
-        .map_err(|e| e.to_string())?;
+    library::write_library(
+        &compiled.object,
+        kind,
+        &prefix,
+        &compiled.api_symbols,
+        with_runtime,
+        output,
+    )
+    .map_err(|e| e.to_string())?;
     match header_path {
         Some(path) => write_atomically(&path, compiled.header.as_bytes()),
         None => Ok(()),

@@ -25,14 +25,16 @@ pub fn entry(module: &[u8], options: &Options) -> Result<Entry, String> {
         return Ok(Entry { path, present: true });
     }
     // The linker reports an unwritable directory only as a failed link; find out first.
-    tempfile::NamedTempFile::new_in(&dir).map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
+    tempfile::NamedTempFile::new_in(&dir)
+        .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
     Ok(Entry { path, present: false })
 }
 
 /// $WASM2NATIVE_CACHE_DIR, else $XDG_CACHE_HOME/wasm2native, else $HOME/.cache/wasm2native
 /// (unset and empty variables alike are skipped).
 fn directory() -> Result<PathBuf, String> {
-    let variable = |name| std::env::var_os(name).filter(|value| !value.is_empty()).map(PathBuf::from);
+    let variable =
+        |name| std::env::var_os(name).filter(|value| !value.is_empty()).map(PathBuf::from);
     if let Some(dir) = variable("WASM2NATIVE_CACHE_DIR") {
         return Ok(dir);
     }
@@ -49,7 +51,8 @@ fn directory() -> Result<PathBuf, String> {
 /// its executable, so that a rebuilt compiler never reuses the entries of an earlier build.
 fn compiler_build() -> Result<String, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
-    let metadata = std::fs::metadata(&exe).map_err(|e| format!("cannot stat {}: {e}", exe.display()))?;
+    let metadata =
+        std::fs::metadata(&exe).map_err(|e| format!("cannot stat {}: {e}", exe.display()))?;
     let modified = metadata
         .modified()
         .ok()

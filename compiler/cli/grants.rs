@@ -77,7 +77,10 @@ fn check_dir(spec: &OsStr) -> Result<(), String> {
 fn check_env(entry: &OsStr) -> Result<(), String> {
     match entry.as_bytes().iter().position(|&b| b == b'=') {
         Some(name_length) if name_length > 0 => Ok(()),
-        _ => Err(format!("--env {}: expected NAME=VALUE with a non-empty NAME", entry.to_string_lossy())),
+        _ => Err(format!(
+            "--env {}: expected NAME=VALUE with a non-empty NAME",
+            entry.to_string_lossy()
+        )),
     }
 }
 

@@ -9,10 +9,7 @@ pub fn inspect(path: &Path) -> Result<(), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let records = build_records(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     if records.is_empty() {
-        return Err(format!(
-            "no wasm2native build information in {}",
-            path.display()
-        ));
+        return Err(format!("no wasm2native build information in {}", path.display()));
     }
     let text = records
         .iter()

@@ -28,7 +28,8 @@ enum Program {
 /// Returns only on failure; on success this process has become the program.
 pub fn run(args: RunArgs) -> Result<Infallible, String> {
     let launch_options = args.grants.launch_options(args.invoke.as_deref())?;
-    let module = std::fs::read(&args.input).map_err(|e| format!("cannot read {}: {e}", args.input.display()))?;
+    let module = std::fs::read(&args.input)
+        .map_err(|e| format!("cannot read {}: {e}", args.input.display()))?;
     let options = args.code.options(None, None);
     let program = if args.no_cache {
         compile_unlinked(&args.input, &module, &options)?
@@ -57,8 +58,14 @@ pub fn run(args: RunArgs) -> Result<Infallible, String> {
     Err(format!("cannot run {} (compiled as {}): {error}", args.input.display(), path.display()))
 }
 
-fn compile_into(input: &Path, module: &[u8], options: &Options, output: &Path) -> Result<(), String> {
-    let objects = compile_objects(module, options).map_err(|e| format!("{}: {e}", input.display()))?;
+fn compile_into(
+    input: &Path,
+    module: &[u8],
+    options: &Options,
+    output: &Path,
+) -> Result<(), String> {
+    let objects =
+        compile_objects(module, options).map_err(|e| format!("{}: {e}", input.display()))?;
     link::link_executable(&objects, output).map_err(|e| e.to_string())
 }
 

@@ -18,7 +18,12 @@ include!(concat!(env!("OUT_DIR"), "/host_link_lines.rs"));
 const INPUTS: &str = "{inputs}";
 
 extern "C" {
-    fn w2n_lld_link(arguments: *const *const c_char, count: usize, diagnostics: *mut *mut c_char, can_run_again: *mut c_int) -> c_int;
+    fn w2n_lld_link(
+        arguments: *const *const c_char,
+        count: usize,
+        diagnostics: *mut *mut c_char,
+        can_run_again: *mut c_int,
+    ) -> c_int;
     fn w2n_lld_free(diagnostics: *mut c_char);
 }
 
@@ -93,7 +98,8 @@ pub(super) fn link(command: &LinkCommand, output: &Path) -> Option<Result<(), Li
         args.push("--no-mmap-output-file".into());
     }
     args.extend(["-o".into(), output.as_os_str().to_owned()]);
-    let args: Vec<CString> = args.into_iter().map(|arg| CString::new(arg.as_bytes()).ok()).collect::<Option<_>>()?;
+    let args: Vec<CString> =
+        args.into_iter().map(|arg| CString::new(arg.as_bytes()).ok()).collect::<Option<_>>()?;
     let pointers: Vec<*const c_char> = args.iter().map(|arg| arg.as_ptr()).collect();
 
     if !claim_lld(command.kind) {
@@ -107,7 +113,9 @@ pub(super) fn link(command: &LinkCommand, output: &Path) -> Option<Result<(), Li
     let status = {
         static TURN: Mutex<()> = Mutex::new(());
         let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        unsafe { w2n_lld_link(pointers.as_ptr(), pointers.len(), &mut diagnostics, &mut can_run_again) }
+        unsafe {
+            w2n_lld_link(pointers.as_ptr(), pointers.len(), &mut diagnostics, &mut can_run_again)
+        }
     };
     if can_run_again == 0 {
         LLD_STATE.store(LLD_SPENT, Ordering::SeqCst);
@@ -123,7 +131,9 @@ pub(super) fn link(command: &LinkCommand, output: &Path) -> Option<Result<(), Li
     match (status, can_run_again) {
         (0, _) => Some(Ok(())),
         (_, 0) => None,
-        _ => Some(Err(LinkError { message: format!("linker (lld, in process) failed: {message}") })),
+        _ => {
+            Some(Err(LinkError { message: format!("linker (lld, in process) failed: {message}") }))
+        }
     }
 }
 
@@ -144,6 +154,9 @@ fn recorded_line(kind: OutputKind) -> Option<&'static [&'static str]> {
         OutputKind::Shared | OutputKind::LoadableModule => SHARED,
         OutputKind::Relocatable => RELOCATABLE,
     };
-    let files_exist = line.iter().filter(|arg| arg.starts_with('/') && arg.ends_with(".o")).all(|file| Path::new(file).exists());
+    let files_exist = line
+        .iter()
+        .filter(|arg| arg.starts_with('/') && arg.ends_with(".o"))
+        .all(|file| Path::new(file).exists());
     (!line.is_empty() && files_exist).then_some(line)
 }

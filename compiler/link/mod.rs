@@ -41,9 +41,7 @@ pub struct LinkError {
 
 impl LinkError {
     pub(crate) fn io(what: &str, error: io::Error) -> Self {
-        LinkError {
-            message: format!("{what}: {error}"),
-        }
+        LinkError { message: format!("{what}: {error}") }
     }
 }
 
@@ -73,7 +71,8 @@ pub fn link_executable_with_options(
     launch_options: &[u8],
     output: &Path,
 ) -> Result<(), LinkError> {
-    let first = objects.first().ok_or_else(|| LinkError { message: "no module object to link".into() })?;
+    let first =
+        objects.first().ok_or_else(|| LinkError { message: "no module object to link".into() })?;
     let options_object = match launch_options {
         [] => None,
         text => Some(launch_options_object(first, text)?),
@@ -83,12 +82,12 @@ pub fn link_executable_with_options(
         names.iter().map(String::as_str).zip(objects.iter().map(Vec::as_slice)).collect();
     files.extend(options_object.as_deref().map(|bytes| ("launch_options.o", bytes)));
     // `main` sits in the first archive and calls into the second, so their order matters.
-    files.extend([
-        ("libw2nrt_main.a", RUNTIME_MAIN_ARCHIVE),
-        ("libw2nrt.a", RUNTIME_ARCHIVE),
-    ]);
+    files.extend([("libw2nrt_main.a", RUNTIME_MAIN_ARCHIVE), ("libw2nrt.a", RUNTIME_ARCHIVE)]);
     let inputs = Inputs::write(&files)?;
-    link_atomically(&LinkCommand::new(OutputKind::Executable, &inputs.paths).with_system_libraries(), output)
+    link_atomically(
+        &LinkCommand::new(OutputKind::Executable, &inputs.paths).with_system_libraries(),
+        output,
+    )
 }
 
 /// An object defining `LAUNCH_OPTIONS_SYMBOL` as `text` and a NUL, read-only, for the same
@@ -123,9 +122,9 @@ fn launch_options_object(module_object: &[u8], text: &[u8]) -> Result<Vec<u8>, L
         b".note.GNU-stack".to_vec(),
         SectionKind::Elf(object::elf::SHT_PROGBITS),
     );
-    options.write().map_err(|e| LinkError {
-        message: format!("cannot write the launch options object: {e}"),
-    })
+    options
+        .write()
+        .map_err(|e| LinkError { message: format!("cannot write the launch options object: {e}") })
 }
 
 /// Links a module object into a shared object whose runtime references resolve at load time.
@@ -257,7 +256,8 @@ pub(crate) fn temp_beside(output: &Path) -> (&Path, String) {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let file_name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name =
+        output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     (dir, format!(".{file_name}."))
 }
 
@@ -308,15 +308,9 @@ fn run_driver(args: &[OsString]) -> Result<(), LinkError> {
             }
         }
     }
-    let names: Vec<_> = drivers
-        .iter()
-        .map(|d| d.to_string_lossy().into_owned())
-        .collect();
+    let names: Vec<_> = drivers.iter().map(|d| d.to_string_lossy().into_owned()).collect();
     Err(LinkError {
-        message: format!(
-            "no linker driver found (tried {}; set W2N_CC)",
-            names.join(", ")
-        ),
+        message: format!("no linker driver found (tried {}; set W2N_CC)", names.join(", ")),
     })
 }
 

@@ -50,7 +50,12 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
     /// `value` split into 64-bit parts; `None` when a constant part would leave the range in
     /// which it stays exact.
-    fn widen_parts(&self, value: IntValue<'ctx>, depth: u32, budget: &mut u32) -> Result<Option<Parts<'ctx>>> {
+    fn widen_parts(
+        &self,
+        value: IntValue<'ctx>,
+        depth: u32,
+        budget: &mut u32,
+    ) -> Result<Option<Parts<'ctx>>> {
         if let Some(constant) = value.get_sign_extended_constant() {
             return Ok(Some((None, constant)));
         }
@@ -65,7 +70,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             return leaf(self);
         }
         *budget -= 1;
-        let operand = |i: u32| instruction.get_operand(i).and_then(|o| o.value()).map(|v| v.into_int_value());
+        let operand =
+            |i: u32| instruction.get_operand(i).and_then(|o| o.value()).map(|v| v.into_int_value());
         let (Some(mut left), Some(mut right)) = (operand(0), operand(1)) else { return leaf(self) };
         let opcode = instruction.get_opcode();
         if opcode == InstructionOpcode::Mul && left.is_const() {
@@ -83,9 +89,14 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             },
             _ => None,
         };
-        let Some((left_variable, left_constant)) = self.widen_parts(left, depth - 1, budget)? else { return Ok(None) };
+        let Some((left_variable, left_constant)) = self.widen_parts(left, depth - 1, budget)?
+        else {
+            return Ok(None);
+        };
         if let Some(scale) = scale {
-            let Some(constant) = left_constant.checked_mul(scale).filter(|c| is_exact(*c)) else { return Ok(None) };
+            let Some(constant) = left_constant.checked_mul(scale).filter(|c| is_exact(*c)) else {
+                return Ok(None);
+            };
             let factor = self.env.types.i64.const_int(scale as u64, true);
             let variable = match left_variable {
                 Some(v) => Some(self.builder.build_int_mul(v, factor, "")?),
@@ -93,7 +104,10 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             };
             return Ok(Some((variable, constant)));
         }
-        let Some((right_variable, right_constant)) = self.widen_parts(right, depth - 1, budget)? else { return Ok(None) };
+        let Some((right_variable, right_constant)) = self.widen_parts(right, depth - 1, budget)?
+        else {
+            return Ok(None);
+        };
         let subtract = opcode == InstructionOpcode::Sub;
         let constant = if subtract {
             left_constant.checked_sub(right_constant)
@@ -117,7 +131,13 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 fn is_address_arithmetic(value: IntValue<'_>) -> bool {
     value.get_type().get_bit_width() == 32
         && value.as_instruction().is_some_and(|i| {
-            matches!(i.get_opcode(), InstructionOpcode::Add | InstructionOpcode::Sub | InstructionOpcode::Shl | InstructionOpcode::Mul)
+            matches!(
+                i.get_opcode(),
+                InstructionOpcode::Add
+                    | InstructionOpcode::Sub
+                    | InstructionOpcode::Shl
+                    | InstructionOpcode::Mul
+            )
         })
 }
 

@@ -32,11 +32,16 @@ pub enum Storage {
 impl<'ctx> AliasTags<'ctx> {
     pub fn new(context: &'ctx Context) -> Self {
         let zero = context.i64_type().const_zero();
-        let root = context.metadata_node(&[context.metadata_string("wasm2native alias tags").into()]);
+        let root =
+            context.metadata_node(&[context.metadata_string("wasm2native alias tags").into()]);
         // An access tag is (base type, access type, offset); scalar type nodes under one root
         // never alias each other.
         let tag = |name: &str| {
-            let ty = context.metadata_node(&[context.metadata_string(name).into(), root.into(), zero.into()]);
+            let ty = context.metadata_node(&[
+                context.metadata_string(name).into(),
+                root.into(),
+                zero.into(),
+            ]);
             context.metadata_node(&[ty.into(), ty.into(), zero.into()])
         };
         AliasTags {

@@ -13,7 +13,9 @@ use inkwell::attributes::AttributeLoc;
 use inkwell::builder::Builder;
 use inkwell::module::Linkage;
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType};
-use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, FunctionValue, GlobalValue, PointerValue};
+use inkwell::values::{
+    BasicMetadataValueEnum, BasicValueEnum, FunctionValue, GlobalValue, PointerValue,
+};
 use inkwell::IntPredicate;
 
 /// Emits the whole API of `surface` around the module's `descriptor` and `build_info` record.
@@ -93,7 +95,9 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
     }
 
     fn param(function: FunctionValue<'ctx>, index: u32) -> Result<BasicValueEnum<'ctx>> {
-        function.get_nth_param(index).ok_or_else(|| CompileError::backend("API function without its parameters"))
+        function
+            .get_nth_param(index)
+            .ok_or_else(|| CompileError::backend("API function without its parameters"))
     }
 
     /// A stack buffer of `bytes` bytes, 16-aligned.
@@ -107,16 +111,27 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
     }
 
     fn at(&self, base: PointerValue<'ctx>, offset: u32) -> Result<PointerValue<'ctx>> {
-        InstanceAccess { builder: &self.builder, types: &self.env.types, vmctx: base }.offset_ptr(base, offset)
+        InstanceAccess { builder: &self.builder, types: &self.env.types, vmctx: base }
+            .offset_ptr(base, offset)
     }
 
-    fn load(&self, ty: BasicTypeEnum<'ctx>, ptr: PointerValue<'ctx>, align: u32) -> Result<BasicValueEnum<'ctx>> {
+    fn load(
+        &self,
+        ty: BasicTypeEnum<'ctx>,
+        ptr: PointerValue<'ctx>,
+        align: u32,
+    ) -> Result<BasicValueEnum<'ctx>> {
         let value = self.builder.build_load(ty, ptr, "")?;
         set_alignment(value, align);
         Ok(value)
     }
 
-    fn store(&self, ptr: PointerValue<'ctx>, value: BasicValueEnum<'ctx>, align: u32) -> Result<()> {
+    fn store(
+        &self,
+        ptr: PointerValue<'ctx>,
+        value: BasicValueEnum<'ctx>,
+        align: u32,
+    ) -> Result<()> {
         let store = self.builder.build_store(ptr, value)?;
         let _ = store.set_alignment(align);
         Ok(())
@@ -127,7 +142,8 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
     fn host_fn_type(&self, signature: &CSignature) -> FunctionType<'ctx> {
         let ptr = self.env.types.ptr;
         let mut params: Vec<BasicMetadataTypeEnum> = vec![ptr.into(), ptr.into()];
-        params.extend(signature.params.iter().map(|t| BasicMetadataTypeEnum::from(self.c_type(*t))));
+        params
+            .extend(signature.params.iter().map(|t| BasicMetadataTypeEnum::from(self.c_type(*t))));
         match &signature.passing {
             ResultPassing::Single(ty) => self.c_type(*ty).fn_type(&params, false),
             ResultPassing::None => self.env.context.void_type().fn_type(&params, false),
@@ -141,9 +157,13 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
     /// Size of the C struct or value that receives `signature`'s results through a pointer.
     fn results_size(signature: &CSignature) -> u32 {
         match &signature.passing {
-            ResultPassing::Struct(s) => {
-                s.offsets.iter().zip(&signature.results).map(|(offset, ty)| offset + ty.size_align().0).max().unwrap_or(0)
-            }
+            ResultPassing::Struct(s) => s
+                .offsets
+                .iter()
+                .zip(&signature.results)
+                .map(|(offset, ty)| offset + ty.size_align().0)
+                .max()
+                .unwrap_or(0),
             _ => 16,
         }
     }
@@ -165,12 +185,20 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
             let (code, array_code, linked, slot, flags) = match binding {
                 ImportBinding::Func { symbol, slot, signature, wasi, .. } => {
                     let func_index = self.env.info.imports[import_index].index;
-                    let adapter = self.import_adapter(import_index as u32, func_index, signature)?;
+                    let adapter =
+                        self.import_adapter(import_index as u32, func_index, signature)?;
                     let ty = self.env.info.func_type(func_index);
-                    let array_entry =
-                        self.env.emit_array_entry(&format!("wasm_import_array_{import_index}"), adapter, ty)?;
+                    let array_entry = self.env.emit_array_entry(
+                        &format!("wasm_import_array_{import_index}"),
+                        adapter,
+                        ty,
+                    )?;
                     // Weak: an embedder who gives the function at run time need not define it.
-                    let linked = self.env.module.add_function(symbol, self.host_fn_type(signature), Some(Linkage::ExternalWeak));
+                    let linked = self.env.module.add_function(
+                        symbol,
+                        self.host_fn_type(signature),
+                        Some(Linkage::ExternalWeak),
+                    );
                     let flags = if *wasi { abi::api::IMPORT_WASI } else { 0 };
                     let pointer = |f: FunctionValue<'ctx>| f.as_global_value().as_pointer_value();
                     (pointer(adapter), pointer(array_entry), pointer(linked), *slot, flags)
@@ -197,15 +225,25 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
     /// The function compiled code calls for import `import_index`: it has the import's native
     /// signature and calls the embedder's function bound to the instance, converting v128
     /// values and several results to the pointers the C signature uses.
-    fn import_adapter(&self, import_index: u32, func_index: u32, signature: &CSignature) -> Result<FunctionValue<'ctx>> {
+    fn import_adapter(
+        &self,
+        import_index: u32,
+        func_index: u32,
+        signature: &CSignature,
+    ) -> Result<FunctionValue<'ctx>> {
         let env = self.env;
         let native = env.fn_types[env.info.func_types[func_index as usize] as usize];
-        let adapter = env.module.add_function(&format!("wasm_import_adapter_{import_index}"), native, Some(Linkage::Internal));
+        let adapter = env.module.add_function(
+            &format!("wasm_import_adapter_{import_index}"),
+            native,
+            Some(Linkage::Internal),
+        );
         self.start(adapter);
         let vmctx = Self::param(adapter, 0)?.into_pointer_value();
         let access = InstanceAccess { builder: &self.builder, types: &env.types, vmctx };
         let host_function = access.api_import_function(import_index)?;
-        let mut args: Vec<BasicMetadataValueEnum> = vec![vmctx.into(), access.api_context()?.into()];
+        let mut args: Vec<BasicMetadataValueEnum> =
+            vec![vmctx.into(), access.api_context()?.into()];
         for (i, ty) in signature.params.iter().enumerate() {
             let value = Self::param(adapter, i as u32 + 1)?;
             if ty.by_value() {
@@ -224,7 +262,12 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
             }
             _ => None,
         };
-        let call = self.builder.build_indirect_call(self.host_fn_type(signature), host_function, &args, "")?;
+        let call = self.builder.build_indirect_call(
+            self.host_fn_type(signature),
+            host_function,
+            &args,
+            "",
+        )?;
         match (&signature.passing, out) {
             (ResultPassing::None, _) => self.builder.build_return(None)?,
             (ResultPassing::Single(_), _) => {
@@ -240,11 +283,15 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
                 let value = match values.as_slice() {
                     [one] => *one,
                     _ => {
-                        let ty = native.get_return_type().ok_or_else(|| CompileError::backend("results without a type"))?;
+                        let ty = native
+                            .get_return_type()
+                            .ok_or_else(|| CompileError::backend("results without a type"))?;
                         let mut aggregate = ty.into_struct_type().get_undef();
                         for (i, value) in values.iter().enumerate() {
-                            aggregate =
-                                self.builder.build_insert_value(aggregate, *value, i as u32, "")?.into_struct_value();
+                            aggregate = self
+                                .builder
+                                .build_insert_value(aggregate, *value, i as u32, "")?
+                                .into_struct_value();
                         }
                         aggregate.into()
                     }
@@ -262,12 +309,17 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
         let env = self.env;
         let (ptr, i32_ty) = (env.types.ptr, env.types.i32);
         let mut params: Vec<BasicMetadataTypeEnum> = vec![ptr.into()];
-        params.extend(signature.params.iter().map(|t| BasicMetadataTypeEnum::from(self.c_type(*t))));
+        params
+            .extend(signature.params.iter().map(|t| BasicMetadataTypeEnum::from(self.c_type(*t))));
         let has_out = !matches!(signature.passing, ResultPassing::None);
         if has_out {
             params.push(ptr.into());
         }
-        let wrapper = env.module.add_function(symbol, i32_ty.fn_type(&params, false), Some(Linkage::External));
+        let wrapper = env.module.add_function(
+            symbol,
+            i32_ty.fn_type(&params, false),
+            Some(Linkage::External),
+        );
         self.start(wrapper);
         let instance = Self::param(wrapper, 0)?;
         let slot_count = signature.params.len().max(signature.results.len()) as u32;
@@ -280,10 +332,12 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
             self.store(self.at(slots, i as u32 * abi::VALUE_SLOT_SIZE)?, value, 8)?;
         }
         let args = [instance.into(), env.const_i32(func_index).into(), slots.into()];
-        let code = env.call_runtime_value(&self.builder, RuntimeFn::ApiCall, &args)?.into_int_value();
+        let code =
+            env.call_runtime_value(&self.builder, RuntimeFn::ApiCall, &args)?.into_int_value();
         if has_out {
             let out = Self::param(wrapper, signature.params.len() as u32 + 1)?.into_pointer_value();
-            let returned = self.builder.build_int_compare(IntPredicate::EQ, code, env.const_i32(0), "")?;
+            let returned =
+                self.builder.build_int_compare(IntPredicate::EQ, code, env.const_i32(0), "")?;
             let wanted = self.builder.build_is_not_null(out, "")?;
             let copy = env.context.append_basic_block(wrapper, "copy_results");
             let done = env.context.append_basic_block(wrapper, "done");
@@ -293,7 +347,11 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
             for (i, ty) in signature.results.iter().enumerate() {
                 let slot = self.at(slots, i as u32 * abi::VALUE_SLOT_SIZE)?;
                 let value = self.load(self.value_type(*ty), slot, 8)?;
-                self.store(self.at(out, Self::result_offset(signature, i))?, value, Self::c_align(*ty))?;
+                self.store(
+                    self.at(out, Self::result_offset(signature, i))?,
+                    value,
+                    Self::c_align(*ty),
+                )?;
             }
             self.builder.build_unconditional_branch(done)?;
             self.builder.position_at_end(done);
@@ -310,7 +368,11 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
         if index.is_some() {
             params.remove(1);
         }
-        let function = self.env.module.add_function(symbol, self.env.abi_fn_type(&params, result), Some(Linkage::External));
+        let function = self.env.module.add_function(
+            symbol,
+            self.env.abi_fn_type(&params, result),
+            Some(Linkage::External),
+        );
         self.start(function);
         let mut args: Vec<BasicMetadataValueEnum> =
             function.get_param_iter().map(BasicMetadataValueEnum::from).collect();
@@ -321,7 +383,12 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
     }
 
     /// Calls `runtime` and returns its value (or nothing).
-    fn finish_call(&self, runtime: RuntimeFn, args: &[BasicMetadataValueEnum<'ctx>], returns: bool) -> Result<()> {
+    fn finish_call(
+        &self,
+        runtime: RuntimeFn,
+        args: &[BasicMetadataValueEnum<'ctx>],
+        returns: bool,
+    ) -> Result<()> {
         if returns {
             let value = self.env.call_runtime_value(&self.builder, runtime, args)?;
             self.builder.build_return(Some(&value))?;
@@ -333,10 +400,19 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
     }
 
     /// `PREFIX_new`, `_free`, `_last_trap`, `_context`, `_trap` and `_build_info`.
-    fn lifecycle(&self, surface: &Surface, api_module: PointerValue<'ctx>, build_info: PointerValue<'ctx>) -> Result<()> {
+    fn lifecycle(
+        &self,
+        surface: &Surface,
+        api_module: PointerValue<'ctx>,
+        build_info: PointerValue<'ctx>,
+    ) -> Result<()> {
         let env = self.env;
         let ptr = env.types.ptr;
-        let new = env.module.add_function(&surface.fixed(fixed::NEW), env.abi_fn_type(&[AbiType::Ptr; 2], Some(AbiType::Ptr)), None);
+        let new = env.module.add_function(
+            &surface.fixed(fixed::NEW),
+            env.abi_fn_type(&[AbiType::Ptr; 2], Some(AbiType::Ptr)),
+            None,
+        );
         self.start(new);
         let args = [api_module.into(), Self::param(new, 0)?.into(), Self::param(new, 1)?.into()];
         self.finish_call(RuntimeFn::ApiNew, &args, true)?;
@@ -344,13 +420,21 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
         self.forwarder(&surface.fixed(fixed::LAST_TRAP), RuntimeFn::ApiLastTrap, None)?;
         self.forwarder(&surface.fixed(fixed::CONTEXT), RuntimeFn::ApiContext, None)?;
 
-        let trap = env.module.add_function(&surface.fixed(fixed::TRAP), env.abi_fn_type(&[AbiType::Ptr; 2], None), None);
+        let trap = env.module.add_function(
+            &surface.fixed(fixed::TRAP),
+            env.abi_fn_type(&[AbiType::Ptr; 2], None),
+            None,
+        );
         trap.add_attribute(AttributeLoc::Function, env.enum_attribute("noreturn"));
         self.start(trap);
         env.call_runtime(&self.builder, RuntimeFn::HostTrap, &[Self::param(trap, 1)?.into()])?;
         self.builder.build_unreachable()?;
 
-        let info = env.module.add_function(&surface.fixed(fixed::BUILD_INFO), ptr.fn_type(&[], false), None);
+        let info = env.module.add_function(
+            &surface.fixed(fixed::BUILD_INFO),
+            ptr.fn_type(&[], false),
+            None,
+        );
         self.start(info);
         self.builder.build_return(Some(&build_info))?;
         Ok(())

@@ -79,12 +79,23 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// Traps unless `address` (zero-extended to 64 bits) plus `access_end` is at most the size
     /// of `memory`, by a check of its own or by widening the last one. Returns the address,
     /// zero-extended, in the form later code should use.
-    pub fn check_bounds(&mut self, key: AddressKey<'ctx>, address: IntValue<'ctx>, memory: u32, access_end: u64) -> Result<IntValue<'ctx>> {
+    pub fn check_bounds(
+        &mut self,
+        key: AddressKey<'ctx>,
+        address: IntValue<'ctx>,
+        memory: u32,
+        access_end: u64,
+    ) -> Result<IntValue<'ctx>> {
         if let Some(check) = self.widenable_check(key, memory)? {
             if access_end > check.access_end {
                 self.set_limit(check.compare, check.size, access_end, Self::bounds_limit)?;
                 if let Some((wide_compare, folded)) = check.wide_compare {
-                    self.set_limit(wide_compare, check.size, access_end + folded, Self::wide_limit)?;
+                    self.set_limit(
+                        wide_compare,
+                        check.size,
+                        access_end + folded,
+                        Self::wide_limit,
+                    )?;
                 }
                 self.last_bounds_check = Some(BoundsCheck { access_end, ..check });
             }
@@ -116,8 +127,16 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         if let Some(compare) = out_of_bounds.as_instruction() {
             let continue_block = self.current_block()?;
             let wide_compare = fast_path.and_then(|fast| Some((fast.compare?, fast.folded)));
-            self.last_bounds_check =
-                Some(BoundsCheck { address: key, memory, access_end, size, compare, wide_compare, index, continue_block });
+            self.last_bounds_check = Some(BoundsCheck {
+                address: key,
+                memory,
+                access_end,
+                size,
+                compare,
+                wide_compare,
+                index,
+                continue_block,
+            });
         }
         Ok(index)
     }
@@ -132,7 +151,12 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// address made by arithmetic still gets a fast compare for loop versioning
     /// (`check_wide_address`): a loop whose accesses all fit can then be vectorised, with no
     /// access faulting part-way through a vector.
-    pub fn guarded_index(&mut self, address: IntValue<'ctx>, memory: u32, access_end: u64) -> Result<IntValue<'ctx>> {
+    pub fn guarded_index(
+        &mut self,
+        address: IntValue<'ctx>,
+        memory: u32,
+        access_end: u64,
+    ) -> Result<IntValue<'ctx>> {
         let wide = if self.versions_accesses() { self.widen_address(address)? } else { None };
         let Some(wide) = wide else {
             return Ok(self.builder.build_int_z_extend(address, self.env.types.i64, "")?);
@@ -147,13 +171,25 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// [0, size - access_end] it is the address and in bounds, and code goes on with it at
     /// once. Otherwise it continues in a cold block, left current, where the caller checks the
     /// zero-extended 32-bit address as usual before `join_fast_path`.
-    fn check_wide_address(&mut self, wide: WideAddress<'ctx>, size: IntValue<'ctx>, access_end: u64) -> Result<FastPath<'ctx>> {
+    fn check_wide_address(
+        &mut self,
+        wide: WideAddress<'ctx>,
+        size: IntValue<'ctx>,
+        access_end: u64,
+    ) -> Result<FastPath<'ctx>> {
         let i64_ty = self.env.types.i64;
         // A non-negative constant part goes into the limit, so the compare tests the variable
         // part alone; a negative one must be added first, for the sum's sign to count.
         let (variable, folded) = match u64::try_from(wide.constant) {
             Ok(folded) => (wide.variable, folded),
-            Err(_) => (self.builder.build_int_add(wide.variable, i64_ty.const_int(wide.constant as u64, true), "")?, 0),
+            Err(_) => (
+                self.builder.build_int_add(
+                    wide.variable,
+                    i64_ty.const_int(wide.constant as u64, true),
+                    "",
+                )?,
+                0,
+            ),
         };
         let limit = self.wide_limit(size, access_end + folded)?;
         // Unsigned, so that a negative sum fails too.
@@ -176,7 +212,11 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     /// Ends the cold half of a wide check in `fast.join` and returns the address there.
-    fn join_fast_path(&mut self, fast: &FastPath<'ctx>, exact: IntValue<'ctx>) -> Result<IntValue<'ctx>> {
+    fn join_fast_path(
+        &mut self,
+        fast: &FastPath<'ctx>,
+        exact: IntValue<'ctx>,
+    ) -> Result<IntValue<'ctx>> {
         let wrapped_end = self.current_block()?;
         self.builder.build_unconditional_branch(fast.join)?;
         self.builder.position_at_end(fast.join);
@@ -206,7 +246,9 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let i64_ty = self.env.types.i64;
         let size_plus_one = self.builder.build_int_nuw_add(size, i64_ty.const_int(1, false), "")?;
         let end = i64_ty.const_int(access_end, false);
-        Ok(self.call_intrinsic("llvm.usub.sat", &[i64_ty.into()], &[size_plus_one.into(), end.into()])?.into_int_value())
+        Ok(self
+            .call_intrinsic("llvm.usub.sat", &[i64_ty.into()], &[size_plus_one.into(), end.into()])?
+            .into_int_value())
     }
 
     fn bounds_limit(&self, size: IntValue<'ctx>, access_end: u64) -> Result<IntValue<'ctx>> {
@@ -216,9 +258,16 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
     /// The last check, if it tests `key` in `memory` and the code since it is straight-line
     /// with no effect visible outside the function.
-    fn widenable_check(&self, key: AddressKey<'ctx>, memory: u32) -> Result<Option<BoundsCheck<'ctx>>> {
+    fn widenable_check(
+        &self,
+        key: AddressKey<'ctx>,
+        memory: u32,
+    ) -> Result<Option<BoundsCheck<'ctx>>> {
         let Some(check) = self.last_bounds_check else { return Ok(None) };
-        if check.address != key || check.memory != memory || check.continue_block != self.current_block()? {
+        if check.address != key
+            || check.memory != memory
+            || check.continue_block != self.current_block()?
+        {
             return Ok(None);
         }
         let mut instruction = check.continue_block.get_first_instruction();
@@ -260,9 +309,46 @@ fn is_pure(opcode: InstructionOpcode) -> bool {
     use InstructionOpcode::*;
     matches!(
         opcode,
-        Add | Sub | Mul | UDiv | SDiv | URem | SRem | Shl | LShr | AShr | And | Or | Xor | FAdd | FSub | FMul | FDiv
-            | FRem | FNeg | ICmp | FCmp | Trunc | ZExt | SExt | FPTrunc | FPExt | FPToUI | FPToSI | UIToFP | SIToFP
-            | BitCast | PtrToInt | IntToPtr | GetElementPtr | Select | ExtractElement | InsertElement | ShuffleVector
-            | ExtractValue | InsertValue | Phi | Freeze
+        Add | Sub
+            | Mul
+            | UDiv
+            | SDiv
+            | URem
+            | SRem
+            | Shl
+            | LShr
+            | AShr
+            | And
+            | Or
+            | Xor
+            | FAdd
+            | FSub
+            | FMul
+            | FDiv
+            | FRem
+            | FNeg
+            | ICmp
+            | FCmp
+            | Trunc
+            | ZExt
+            | SExt
+            | FPTrunc
+            | FPExt
+            | FPToUI
+            | FPToSI
+            | UIToFP
+            | SIToFP
+            | BitCast
+            | PtrToInt
+            | IntToPtr
+            | GetElementPtr
+            | Select
+            | ExtractElement
+            | InsertElement
+            | ShuffleVector
+            | ExtractValue
+            | InsertValue
+            | Phi
+            | Freeze
     )
 }

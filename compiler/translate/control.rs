@@ -16,9 +16,15 @@ pub enum FrameKind<'ctx> {
     /// The function body; its continuation is the return block.
     Function,
     Block,
-    Loop { header: BasicBlock<'ctx>, param_phis: Vec<PhiValue<'ctx>> },
+    Loop {
+        header: BasicBlock<'ctx>,
+        param_phis: Vec<PhiValue<'ctx>>,
+    },
     /// `else_block` is taken (None) once the `else` arm has started.
-    If { else_block: Option<BasicBlock<'ctx>>, else_params: Vec<BasicValueEnum<'ctx>> },
+    If {
+        else_block: Option<BasicBlock<'ctx>>,
+        else_params: Vec<BasicValueEnum<'ctx>>,
+    },
 }
 
 pub struct Frame<'ctx> {
@@ -55,7 +61,11 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     /// Creates one phi per type at the start of the (still empty) `block`.
-    pub fn create_phis(&self, block: BasicBlock<'ctx>, types: &[ValType]) -> Result<Vec<PhiValue<'ctx>>> {
+    pub fn create_phis(
+        &self,
+        block: BasicBlock<'ctx>,
+        types: &[ValType],
+    ) -> Result<Vec<PhiValue<'ctx>>> {
         let resume = self.builder.get_insert_block();
         self.builder.position_at_end(block);
         let phis = types
@@ -77,7 +87,13 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let next = self.new_block("block_end");
         let result_phis = self.create_phis(next, &results)?;
         let height = self.stack.len() - params.len();
-        self.frames.push(Frame { kind: FrameKind::Block, next, result_phis, height, next_reachable: false });
+        self.frames.push(Frame {
+            kind: FrameKind::Block,
+            next,
+            result_phis,
+            height,
+            next_reachable: false,
+        });
         Ok(())
     }
 
@@ -170,7 +186,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
     pub fn translate_end(&mut self) -> Result<()> {
         self.fall_through_to_end()?;
-        let mut frame = self.frames.pop().ok_or_else(|| CompileError::backend("end without frame"))?;
+        let mut frame =
+            self.frames.pop().ok_or_else(|| CompileError::backend("end without frame"))?;
         if matches!(frame.kind, FrameKind::Loop { .. }) {
             self.open_loops -= 1;
         }
@@ -185,7 +202,10 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         }
         self.stack.truncate(frame.height);
         if !frame.next_reachable {
-            frame.next.remove_from_function().map_err(|_| CompileError::backend("dangling block"))?;
+            frame
+                .next
+                .remove_from_function()
+                .map_err(|_| CompileError::backend("dangling block"))?;
             self.reachable = false;
             return Ok(());
         }

@@ -9,17 +9,26 @@ use crate::error::CompileError;
 use crate::BoundsChecks;
 use inkwell::module::Linkage;
 use inkwell::types::{BasicType, BasicTypeEnum};
-use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, FunctionValue, GlobalValue, PointerValue, ValueKind};
+use inkwell::values::{
+    BasicMetadataValueEnum, BasicValueEnum, FunctionValue, GlobalValue, PointerValue, ValueKind,
+};
 use wasmparser::FuncType;
 
 impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
     /// A private constant array; a null pointer when empty.
-    pub(super) fn constant_array(&self, elem_ty: BasicTypeEnum<'ctx>, values: &[BasicValueEnum<'ctx>], name: &str) -> PointerValue<'ctx> {
+    pub(super) fn constant_array(
+        &self,
+        elem_ty: BasicTypeEnum<'ctx>,
+        values: &[BasicValueEnum<'ctx>],
+        name: &str,
+    ) -> PointerValue<'ctx> {
         if values.is_empty() {
             return self.types.ptr.const_null();
         }
         let array = match elem_ty {
-            BasicTypeEnum::IntType(t) => t.const_array(&values.iter().map(|v| v.into_int_value()).collect::<Vec<_>>()),
+            BasicTypeEnum::IntType(t) => {
+                t.const_array(&values.iter().map(|v| v.into_int_value()).collect::<Vec<_>>())
+            }
             BasicTypeEnum::PointerType(t) => {
                 t.const_array(&values.iter().map(|v| v.into_pointer_value()).collect::<Vec<_>>())
             }
@@ -74,8 +83,14 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
 
     /// Emits `void array_fn(vmctx, values)` calling `callee` of type `ty`: parameters are read
     /// from 16-byte slots, results written back from slot 0.
-    pub fn emit_array_entry(&self, name: &str, callee: FunctionValue<'ctx>, ty: &FuncType) -> Result<FunctionValue<'ctx>> {
-        let function = self.module.add_function(name, self.types.array_call(), Some(Linkage::Internal));
+    pub fn emit_array_entry(
+        &self,
+        name: &str,
+        callee: FunctionValue<'ctx>,
+        ty: &FuncType,
+    ) -> Result<FunctionValue<'ctx>> {
+        let function =
+            self.module.add_function(name, self.types.array_call(), Some(Linkage::Internal));
         let builder = self.context.create_builder();
         builder.position_at_end(self.context.append_basic_block(function, "entry"));
         let param = |i| function.get_nth_param(i).map(|p| p.into_pointer_value());
@@ -109,7 +124,10 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
 }
 
 /// Emits the exported `w2n_module` descriptor and returns it.
-pub fn emit_descriptor<'ctx>(env: &ModuleEnv<'ctx, '_>, initialize: FunctionValue<'ctx>) -> Result<GlobalValue<'ctx>> {
+pub fn emit_descriptor<'ctx>(
+    env: &ModuleEnv<'ctx, '_>,
+    initialize: FunctionValue<'ctx>,
+) -> Result<GlobalValue<'ctx>> {
     let info = env.info;
     let (ptr, i32_ty, i8_ty) = (env.types.ptr, env.types.i32, env.types.i8);
 
@@ -119,8 +137,14 @@ pub fn emit_descriptor<'ctx>(env: &ModuleEnv<'ctx, '_>, initialize: FunctionValu
         .imports
         .iter()
         .map(|i| {
-            let fields = [env.c_string(i.module.as_bytes()).into(), env.c_string(i.name.as_bytes()).into(),
-                env.i32(i.module.len() as u32), env.i32(i.name.len() as u32), env.i32(i.kind as u32), env.i32(i.index)];
+            let fields = [
+                env.c_string(i.module.as_bytes()).into(),
+                env.c_string(i.name.as_bytes()).into(),
+                env.i32(i.module.len() as u32),
+                env.i32(i.name.len() as u32),
+                env.i32(i.kind as u32),
+                env.i32(i.index),
+            ];
             env.context.const_struct(&fields, false).into()
         })
         .collect();
@@ -128,8 +152,13 @@ pub fn emit_descriptor<'ctx>(env: &ModuleEnv<'ctx, '_>, initialize: FunctionValu
         .exports
         .iter()
         .map(|e| {
-            let fields = [env.c_string(e.name.as_bytes()).into(), env.i32(e.name.len() as u32),
-                env.i32(e.kind as u32), env.i32(e.index), env.i32(0)];
+            let fields = [
+                env.c_string(e.name.as_bytes()).into(),
+                env.i32(e.name.len() as u32),
+                env.i32(e.kind as u32),
+                env.i32(e.index),
+                env.i32(0),
+            ];
             env.context.const_struct(&fields, false).into()
         })
         .collect();
@@ -146,7 +175,9 @@ pub fn emit_descriptor<'ctx>(env: &ModuleEnv<'ctx, '_>, initialize: FunctionValu
         func_code.push(function.as_global_value().as_pointer_value().into());
         let array_entry = if info.escaping_funcs[func_index as usize] {
             let ty = info.func_type(func_index);
-            env.emit_array_entry(&format!("wasm_array_{func_index}"), function, ty)?.as_global_value().as_pointer_value()
+            env.emit_array_entry(&format!("wasm_array_{func_index}"), function, ty)?
+                .as_global_value()
+                .as_pointer_value()
         } else {
             ptr.const_null()
         };
@@ -156,12 +187,21 @@ pub fn emit_descriptor<'ctx>(env: &ModuleEnv<'ctx, '_>, initialize: FunctionValu
         .tables
         .iter()
         .map(|t| {
-            let elem = if t.element_type.is_func_ref() { abi::type_char::FUNCREF } else { abi::type_char::EXTERNREF };
-            let fields = [env.limits(t.initial, t.maximum), i8_ty.const_int(elem as u64, false).into(), env.padding(7)];
+            let elem = if t.element_type.is_func_ref() {
+                abi::type_char::FUNCREF
+            } else {
+                abi::type_char::EXTERNREF
+            };
+            let fields = [
+                env.limits(t.initial, t.maximum),
+                i8_ty.const_int(elem as u64, false).into(),
+                env.padding(7),
+            ];
             env.context.const_struct(&fields, false).into()
         })
         .collect();
-    let memories: Vec<BasicValueEnum> = info.memories.iter().map(|m| env.limits(m.initial, m.maximum)).collect();
+    let memories: Vec<BasicValueEnum> =
+        info.memories.iter().map(|m| env.limits(m.initial, m.maximum)).collect();
     let globals: Vec<BasicValueEnum> = info
         .globals
         .iter()
@@ -183,7 +223,8 @@ pub fn emit_descriptor<'ctx>(env: &ModuleEnv<'ctx, '_>, initialize: FunctionValu
             env.context.const_struct(&fields, false).into()
         })
         .collect();
-    let elem_sizes: Vec<BasicValueEnum> = info.elements.iter().map(|e| env.i32(e.items.len() as u32)).collect();
+    let elem_sizes: Vec<BasicValueEnum> =
+        info.elements.iter().map(|e| env.i32(e.items.len() as u32)).collect();
 
     let struct_of = |values: &[BasicValueEnum<'ctx>]| -> BasicTypeEnum<'ctx> {
         values.first().map(|v| v.get_type()).unwrap_or_else(|| ptr.as_basic_type_enum())

@@ -10,7 +10,9 @@ use crate::error::CompileError;
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::Builder;
 use inkwell::types::BasicTypeEnum;
-use inkwell::values::{BasicValueEnum, FloatValue, FunctionValue, InstructionOpcode, IntValue, PointerValue};
+use inkwell::values::{
+    BasicValueEnum, FloatValue, FunctionValue, InstructionOpcode, IntValue, PointerValue,
+};
 use inkwell::IntPredicate;
 use std::collections::HashMap;
 use wasmparser::{FunctionBody, Operator};
@@ -68,9 +70,10 @@ pub fn translate_function<'ctx, 'a>(
     let builder = env.context.create_builder();
     let entry = env.context.append_basic_block(function, "entry");
     builder.position_at_end(entry);
-    let vmctx = function.get_nth_param(0).map(|p| p.into_pointer_value()).ok_or_else(|| {
-        CompileError::backend("function without its instance parameter")
-    })?;
+    let vmctx = function
+        .get_nth_param(0)
+        .map(|p| p.into_pointer_value())
+        .ok_or_else(|| CompileError::backend("function without its instance parameter"))?;
     let mut translator = FuncTranslator {
         env,
         builder,
@@ -102,9 +105,10 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         for (i, param_ty) in ty.params().iter().enumerate() {
             let llvm_ty = self.env.types.value(*param_ty);
             let slot = self.builder.build_alloca(llvm_ty, "param")?;
-            let value = self.function.get_nth_param(i as u32 + 1).ok_or_else(|| {
-                CompileError::backend("parameter count mismatch")
-            })?;
+            let value = self
+                .function
+                .get_nth_param(i as u32 + 1)
+                .ok_or_else(|| CompileError::backend("parameter count mismatch"))?;
             self.builder.build_store(slot, value)?;
             self.locals.push((slot, llvm_ty));
         }
@@ -154,7 +158,11 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             true => self.call_intrinsic("llvm.frameaddress", &[ptr], &[self.env.i32(0).into()])?,
             false => self.call_intrinsic("llvm.addressofreturnaddress", &[ptr], &[])?,
         };
-        let address = self.builder.build_ptr_to_int(frame_start.into_pointer_value(), self.env.types.i64, "frame_start")?;
+        let address = self.builder.build_ptr_to_int(
+            frame_start.into_pointer_value(),
+            self.env.types.i64,
+            "frame_start",
+        )?;
         let limit = self.instance().stack_limit()?;
         let exhausted = self.builder.build_int_compare(IntPredicate::ULT, address, limit, "")?;
         self.trap_if(exhausted, TrapCode::StackExhausted)
@@ -199,7 +207,6 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     // ---- helpers shared by the operator handlers ----
-
 
     pub fn instance(&self) -> InstanceAccess<'_, 'ctx> {
         InstanceAccess { builder: &self.builder, types: &self.env.types, vmctx: self.vmctx }
@@ -249,8 +256,12 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     pub fn is_nonzero(&self, value: IntValue<'ctx>) -> Result<IntValue<'ctx>> {
         // A comparison's result, widened to i32 (`bool_to_i32`), is tested as it is: loop
         // analyses that run before InstCombine (`codegen`) read exit conditions only then.
-        if let Some(widened) = value.as_instruction().filter(|i| i.get_opcode() == InstructionOpcode::ZExt) {
-            if let Some(condition) = widened.get_operand(0).and_then(|o| o.value()).map(|v| v.into_int_value()) {
+        if let Some(widened) =
+            value.as_instruction().filter(|i| i.get_opcode() == InstructionOpcode::ZExt)
+        {
+            if let Some(condition) =
+                widened.get_operand(0).and_then(|o| o.value()).map(|v| v.into_int_value())
+            {
                 if condition.get_type().get_bit_width() == 1 {
                     return Ok(condition);
                 }
@@ -335,9 +346,30 @@ fn ends_straight_line(op: &Operator<'_>) -> bool {
     use Operator::*;
     matches!(
         op,
-        Block { .. } | Loop { .. } | If { .. } | Else | End | Br { .. } | BrIf { .. } | BrTable { .. } | Return
-            | Unreachable | Try { .. } | Catch { .. } | CatchAll | Throw { .. } | Rethrow { .. } | Delegate { .. }
-            | TryTable { .. } | ThrowRef | BrOnNull { .. } | BrOnNonNull { .. } | BrOnCast { .. }
-            | BrOnCastFail { .. } | ReturnCall { .. } | ReturnCallIndirect { .. } | ReturnCallRef { .. }
+        Block { .. }
+            | Loop { .. }
+            | If { .. }
+            | Else
+            | End
+            | Br { .. }
+            | BrIf { .. }
+            | BrTable { .. }
+            | Return
+            | Unreachable
+            | Try { .. }
+            | Catch { .. }
+            | CatchAll
+            | Throw { .. }
+            | Rethrow { .. }
+            | Delegate { .. }
+            | TryTable { .. }
+            | ThrowRef
+            | BrOnNull { .. }
+            | BrOnNonNull { .. }
+            | BrOnCast { .. }
+            | BrOnCastFail { .. }
+            | ReturnCall { .. }
+            | ReturnCallIndirect { .. }
+            | ReturnCallRef { .. }
     )
 }

@@ -74,22 +74,38 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         operand: Option<(BasicValueEnum<'ctx>, &str)>,
         memory_effects: u64,
     ) -> Result<()> {
-        let params: Vec<BasicMetadataTypeEnum> = operand.iter().map(|(value, _)| value.get_type().into()).collect();
+        let params: Vec<BasicMetadataTypeEnum> =
+            operand.iter().map(|(value, _)| value.get_type().into()).collect();
         let ty = self.context.void_type().fn_type(&params, false);
         let constraints = operand.map_or("", |(_, constraint)| constraint);
-        let asm = self.context.create_inline_asm(ty, String::new(), constraints.to_string(), true, false, None, false);
-        let args: Vec<BasicMetadataValueEnum> = operand.iter().map(|(value, _)| (*value).into()).collect();
+        let asm = self.context.create_inline_asm(
+            ty,
+            String::new(),
+            constraints.to_string(),
+            true,
+            false,
+            None,
+            false,
+        );
+        let args: Vec<BasicMetadataValueEnum> =
+            operand.iter().map(|(value, _)| (*value).into()).collect();
         let call = builder.build_indirect_call(ty, asm, &args, "")?;
         let memory = Attribute::get_named_enum_kind_id("memory");
         let memory_effects = match self.fast_isel {
             true => memory_effects | WRITES_INACCESSIBLE_MEMORY,
             false => memory_effects,
         };
-        call.add_attribute(AttributeLoc::Function, self.context.create_enum_attribute(memory, memory_effects));
+        call.add_attribute(
+            AttributeLoc::Function,
+            self.context.create_enum_attribute(memory, memory_effects),
+        );
         call.add_attribute(AttributeLoc::Function, self.enum_attribute("nounwind"));
         if let inkwell::values::ValueKind::Instruction(fence) = call.try_as_basic_value() {
             fence
-                .set_metadata(self.context.metadata_node(&[]), self.context.get_kind_id(GUARD_FENCE_METADATA))
+                .set_metadata(
+                    self.context.metadata_node(&[]),
+                    self.context.get_kind_id(GUARD_FENCE_METADATA),
+                )
                 .map_err(|e| CompileError::backend(format!("guard fence metadata: {e:?}")))?;
         }
         Ok(())

@@ -47,13 +47,27 @@ pub fn emit_initializer<'ctx>(env: &ModuleEnv<'ctx, '_>) -> Result<FunctionValue
             ElementMode::Active { table, offset } => {
                 let offset = init.eval(offset)?;
                 let len = env.const_i32(element.items.len() as u32);
-                let args = [vmctx.into(), env.const_i32(*table).into(), env.const_i32(segment).into(),
-                    offset.into(), env.const_i32(0).into(), len.into()];
+                let args = [
+                    vmctx.into(),
+                    env.const_i32(*table).into(),
+                    env.const_i32(segment).into(),
+                    offset.into(),
+                    env.const_i32(0).into(),
+                    len.into(),
+                ];
                 env.call_runtime(&builder, RuntimeFn::TableInit, &args)?;
-                env.call_runtime(&builder, RuntimeFn::ElemDrop, &[vmctx.into(), env.const_i32(segment).into()])?;
+                env.call_runtime(
+                    &builder,
+                    RuntimeFn::ElemDrop,
+                    &[vmctx.into(), env.const_i32(segment).into()],
+                )?;
             }
             ElementMode::Declared => {
-                env.call_runtime(&builder, RuntimeFn::ElemDrop, &[vmctx.into(), env.const_i32(segment).into()])?;
+                env.call_runtime(
+                    &builder,
+                    RuntimeFn::ElemDrop,
+                    &[vmctx.into(), env.const_i32(segment).into()],
+                )?;
             }
             ElementMode::Passive => {}
         }
@@ -63,8 +77,14 @@ pub fn emit_initializer<'ctx>(env: &ModuleEnv<'ctx, '_>) -> Result<FunctionValue
             let segment = env.const_i32(segment as u32);
             let offset = init.eval(offset)?;
             let len = env.const_i32(data.bytes.len() as u32);
-            let args = [vmctx.into(), env.const_i32(*memory).into(), segment.into(), offset.into(),
-                env.const_i32(0).into(), len.into()];
+            let args = [
+                vmctx.into(),
+                env.const_i32(*memory).into(),
+                segment.into(),
+                offset.into(),
+                env.const_i32(0).into(),
+                len.into(),
+            ];
             env.call_runtime(&builder, RuntimeFn::MemoryInit, &args)?;
             env.call_runtime(&builder, RuntimeFn::DataDrop, &[vmctx.into(), segment.into()])?;
         }
@@ -90,37 +110,61 @@ impl<'r, 'ctx, 'a> Initializer<'r, 'ctx, 'a> {
             let op = reader.read()?;
             let value: BasicValueEnum = match op {
                 Operator::End => break,
-                Operator::I32Const { value } => types.i32.const_int(value as u32 as u64, false).into(),
+                Operator::I32Const { value } => {
+                    types.i32.const_int(value as u32 as u64, false).into()
+                }
                 Operator::I64Const { value } => types.i64.const_int(value as u64, false).into(),
-                Operator::F32Const { value } => {
-                    self.builder.build_bit_cast(types.i32.const_int(value.bits() as u64, false), types.f32, "")?
-                }
-                Operator::F64Const { value } => {
-                    self.builder.build_bit_cast(types.i64.const_int(value.bits(), false), types.f64, "")?
-                }
+                Operator::F32Const { value } => self.builder.build_bit_cast(
+                    types.i32.const_int(value.bits() as u64, false),
+                    types.f32,
+                    "",
+                )?,
+                Operator::F64Const { value } => self.builder.build_bit_cast(
+                    types.i64.const_int(value.bits(), false),
+                    types.f64,
+                    "",
+                )?,
                 Operator::V128Const { value } => {
                     let bits = value.i128() as u128;
-                    let lanes = [types.i64.const_int(bits as u64, false), types.i64.const_int((bits >> 64) as u64, false)];
+                    let lanes = [
+                        types.i64.const_int(bits as u64, false),
+                        types.i64.const_int((bits >> 64) as u64, false),
+                    ];
                     inkwell::types::VectorType::const_vector(&lanes).into()
                 }
                 Operator::RefNull { .. } => types.ptr.const_null().into(),
-                Operator::RefFunc { function_index } => self.instance.funcref(function_index)?.into(),
+                Operator::RefFunc { function_index } => {
+                    self.instance.funcref(function_index)?.into()
+                }
                 Operator::GlobalGet { global_index } => {
-                    let ty = types.value(self.env.info.globals[global_index as usize].ty.content_type);
+                    let ty =
+                        types.value(self.env.info.globals[global_index as usize].ty.content_type);
                     self.instance.load_value(ty, self.instance.global_cell(global_index)?)?
                 }
-                Operator::I32Add | Operator::I64Add | Operator::I32Sub | Operator::I64Sub
-                | Operator::I32Mul | Operator::I64Mul => {
-                    let (rhs, lhs) = (pop(&mut stack)?.into_int_value(), pop(&mut stack)?.into_int_value());
+                Operator::I32Add
+                | Operator::I64Add
+                | Operator::I32Sub
+                | Operator::I64Sub
+                | Operator::I32Mul
+                | Operator::I64Mul => {
+                    let (rhs, lhs) =
+                        (pop(&mut stack)?.into_int_value(), pop(&mut stack)?.into_int_value());
                     match op {
-                        Operator::I32Add | Operator::I64Add => self.builder.build_int_add(lhs, rhs, "")?,
-                        Operator::I32Sub | Operator::I64Sub => self.builder.build_int_sub(lhs, rhs, "")?,
+                        Operator::I32Add | Operator::I64Add => {
+                            self.builder.build_int_add(lhs, rhs, "")?
+                        }
+                        Operator::I32Sub | Operator::I64Sub => {
+                            self.builder.build_int_sub(lhs, rhs, "")?
+                        }
                         _ => self.builder.build_int_mul(lhs, rhs, "")?,
                     }
                     .into()
                 }
                 other => {
-                    return Err(CompileError::unsupported(format!("constant expression {other:?}"), offset))
+                    return Err(CompileError::unsupported(
+                        format!("constant expression {other:?}"),
+                        offset,
+                    ))
                 }
             };
             stack.push(value);

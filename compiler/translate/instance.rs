@@ -28,7 +28,12 @@ impl<'a, 'ctx> InstanceAccess<'a, 'ctx> {
     }
 
     /// Loads a `ty` from the runtime structure at `base + offset`.
-    fn load_field(&self, ty: BasicTypeEnum<'ctx>, base: PointerValue<'ctx>, offset: u32) -> Result<BasicValueEnum<'ctx>> {
+    fn load_field(
+        &self,
+        ty: BasicTypeEnum<'ctx>,
+        base: PointerValue<'ctx>,
+        offset: u32,
+    ) -> Result<BasicValueEnum<'ctx>> {
         let ptr = self.offset_ptr(base, offset)?;
         let value = self.builder.build_load(ty, ptr, "")?;
         self.types.alias.tag_value(value, Storage::RuntimeData);
@@ -48,13 +53,22 @@ impl<'a, 'ctx> InstanceAccess<'a, 'ctx> {
     }
 
     /// A field the runtime sets up before any Wasm code runs and never changes.
-    fn load_invariant_field(&self, ty: BasicTypeEnum<'ctx>, base: PointerValue<'ctx>, offset: u32) -> Result<BasicValueEnum<'ctx>> {
+    fn load_invariant_field(
+        &self,
+        ty: BasicTypeEnum<'ctx>,
+        base: PointerValue<'ctx>,
+        offset: u32,
+    ) -> Result<BasicValueEnum<'ctx>> {
         let value = self.load_field(ty, base, offset)?;
         self.types.alias.mark_invariant(value);
         Ok(value)
     }
 
-    fn load_invariant_ptr(&self, base: PointerValue<'ctx>, offset: u32) -> Result<PointerValue<'ctx>> {
+    fn load_invariant_ptr(
+        &self,
+        base: PointerValue<'ctx>,
+        offset: u32,
+    ) -> Result<PointerValue<'ctx>> {
         Ok(self.load_invariant_field(self.types.ptr.into(), base, offset)?.into_pointer_value())
     }
 

@@ -24,9 +24,11 @@ use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::builder::Builder;
 use inkwell::context::Context;
 use inkwell::module::{Linkage, Module};
-use inkwell::GlobalVisibility;
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType};
-use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, FunctionValue, IntValue};
+use inkwell::values::{
+    BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, FunctionValue, IntValue,
+};
+use inkwell::GlobalVisibility;
 use std::collections::HashMap;
 use std::ops::Range;
 use types::LlvmTypes;
@@ -70,7 +72,12 @@ pub struct ModuleEnv<'ctx, 'a> {
 }
 
 impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
-    fn new(context: &'ctx Context, info: &'a ModuleInfo<'a>, shape: CodeShape, is_split: bool) -> Self {
+    fn new(
+        context: &'ctx Context,
+        info: &'a ModuleInfo<'a>,
+        shape: CodeShape,
+        is_split: bool,
+    ) -> Self {
         let types = LlvmTypes::new(context);
         let module = context.create_module("wasm");
         let fn_types: Vec<FunctionType> = info.types.iter().map(|t| types.function(t)).collect();
@@ -78,7 +85,8 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             .map(|index| {
                 let ty = fn_types[info.func_types[index as usize] as usize];
                 let linkage = if is_split { Linkage::External } else { Linkage::Internal };
-                let function = module.add_function(&format!("wasm_func_{index}"), ty, Some(linkage));
+                let function =
+                    module.add_function(&format!("wasm_func_{index}"), ty, Some(linkage));
                 if is_split {
                     function.as_global_value().set_visibility(GlobalVisibility::Hidden);
                 }
@@ -102,20 +110,19 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
                 function
             })
             .collect();
-        let mut env =
-            ModuleEnv {
-                context,
-                module,
-                info,
-                types,
-                fn_types,
-                functions,
-                bounds_checks: shape.bounds_checks,
-                versioned_checks: shape.versioned_checks,
-                fast_isel: shape.fast_isel,
-                vector_register: shape.vector_register,
-                runtime_fns: HashMap::new(),
-            };
+        let mut env = ModuleEnv {
+            context,
+            module,
+            info,
+            types,
+            fn_types,
+            functions,
+            bounds_checks: shape.bounds_checks,
+            versioned_checks: shape.versioned_checks,
+            fast_isel: shape.fast_isel,
+            vector_register: shape.vector_register,
+            runtime_fns: HashMap::new(),
+        };
         env.declare_runtime();
         env
     }
@@ -145,7 +152,8 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
 
     /// The LLVM type of a C function taking and returning `AbiType`s.
     pub fn abi_fn_type(&self, params: &[AbiType], result: Option<AbiType>) -> FunctionType<'ctx> {
-        let params: Vec<BasicMetadataTypeEnum> = params.iter().map(|t| self.abi_type(*t).into()).collect();
+        let params: Vec<BasicMetadataTypeEnum> =
+            params.iter().map(|t| self.abi_type(*t).into()).collect();
         match result {
             None => self.context.void_type().fn_type(&params, false),
             Some(ty) => self.abi_type(ty).fn_type(&params, false),
@@ -204,11 +212,17 @@ fn add_instance_attributes(context: &Context, function: FunctionValue<'_>) {
     function.add_attribute(instance, enum_attribute("nonnull", 0));
     function.add_attribute(instance, enum_attribute("noundef", 0));
     function.add_attribute(instance, enum_attribute("align", 8));
-    function.add_attribute(instance, enum_attribute("dereferenceable", crate::abi::instance::SIZE as u64));
+    function.add_attribute(
+        instance,
+        enum_attribute("dereferenceable", crate::abi::instance::SIZE as u64),
+    );
 }
 
 /// The value a call returns; `callee` names it in the error for a void call.
-pub fn returned_value<'ctx>(call: CallSiteValue<'ctx>, callee: &str) -> Result<BasicValueEnum<'ctx>> {
+pub fn returned_value<'ctx>(
+    call: CallSiteValue<'ctx>,
+    callee: &str,
+) -> Result<BasicValueEnum<'ctx>> {
     match call.try_as_basic_value() {
         inkwell::values::ValueKind::Basic(value) => Ok(value),
         _ => Err(CompileError::backend(format!("{callee} returns no value"))),
@@ -255,7 +269,10 @@ pub fn translate_module<'ctx, 'a>(
 
 /// The NUL-terminated build record, in its own section so that `wasm2native inspect` finds it
 /// in any artifact; external, so no optimisation drops it.
-fn emit_build_record<'ctx>(env: &ModuleEnv<'ctx, '_>, text: &str) -> inkwell::values::GlobalValue<'ctx> {
+fn emit_build_record<'ctx>(
+    env: &ModuleEnv<'ctx, '_>,
+    text: &str,
+) -> inkwell::values::GlobalValue<'ctx> {
     let value = env.context.const_string(text.as_bytes(), true);
     let global = env.module.add_global(value.get_type(), None, crate::abi::BUILD_INFO_SYMBOL);
     global.set_initializer(&value);

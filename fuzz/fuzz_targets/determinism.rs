@@ -12,12 +12,21 @@ fuzz_target!(|data: &[u8]| {
     let mut config = generate::config();
     config.max_funcs = 200;
     config.max_instructions = 1_000;
-    let Ok(wasm) = generate::smith_module(&mut Unstructured::new(rest), config, false) else { return };
+    let Ok(wasm) = generate::smith_module(&mut Unstructured::new(rest), config, false) else {
+        return;
+    };
     let options = wasm2native_fuzz::options(settings);
     let first = compile(&wasm, &options, Emit::Object);
     let second = compile(&wasm, &options, Emit::Object);
     match (first, second) {
-        (Ok(first), Ok(second)) => assert!(first == second, "two compiles differ ({} and {} bytes)", first.len(), second.len()),
-        (first, second) => panic!("a valid module failed to compile: {:?} / {:?}", first.err(), second.err()),
+        (Ok(first), Ok(second)) => assert!(
+            first == second,
+            "two compiles differ ({} and {} bytes)",
+            first.len(),
+            second.len()
+        ),
+        (first, second) => {
+            panic!("a valid module failed to compile: {:?} / {:?}", first.err(), second.err())
+        }
     }
 });

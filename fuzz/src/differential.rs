@@ -54,7 +54,8 @@ fn work_dir() -> &'static PathBuf {
 /// depth is each engine's own limit. After such a difference the two instances no longer match
 /// and the comparison ends.
 fn allowed_difference(reference: &Outcome, native: &Outcome) -> bool {
-    let is = |outcome: &Outcome, kind: &TrapKind| matches!(outcome, Outcome::Trapped(k) if k == kind);
+    let is =
+        |outcome: &Outcome, kind: &TrapKind| matches!(outcome, Outcome::Trapped(k) if k == kind);
     is(reference, &TrapKind::StackExhausted) || is(native, &TrapKind::StackExhausted)
 }
 
@@ -97,10 +98,13 @@ pub fn run(wasm: &[u8], options: &Options, seed: u64) -> usize {
         return 0;
     }
     let exports = reference.exports();
-    let functions: Vec<_> = exports.iter().filter_map(|e| Some((&e.name, e.signature.as_ref()?))).collect();
-    let others: Vec<_> = exports.iter().filter(|e| e.signature.is_none()).map(|e| &e.name).collect();
+    let functions: Vec<_> =
+        exports.iter().filter_map(|e| Some((&e.name, e.signature.as_ref()?))).collect();
+    let others: Vec<_> =
+        exports.iter().filter(|e| e.signature.is_none()).map(|e| &e.name).collect();
     let mut arguments = Arguments::new(seed);
-    let calls = if functions.is_empty() { 0 } else { MAX_CALLS.min(functions.len() * CALLS_PER_EXPORT) };
+    let calls =
+        if functions.is_empty() { 0 } else { MAX_CALLS.min(functions.len() * CALLS_PER_EXPORT) };
     for call in 0..calls {
         let index = if call < functions.len() { call } else { arguments.below(functions.len()) };
         let (name, (params, _)) = functions[index];
@@ -117,7 +121,14 @@ pub fn run(wasm: &[u8], options: &Options, seed: u64) -> usize {
             let got = native.state(other);
             match got {
                 Some(got) if got == expected => {}
-                Some(got) => panic!("{}", describe_difference(&format!("after call {call} ({name}{args:?}), export {other:?}"), &expected, &got)),
+                Some(got) => panic!(
+                    "{}",
+                    describe_difference(
+                        &format!("after call {call} ({name}{args:?}), export {other:?}"),
+                        &expected,
+                        &got
+                    )
+                ),
                 None => panic!("export {other:?} missing from wasm2native's instance"),
             }
         }

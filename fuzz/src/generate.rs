@@ -53,7 +53,9 @@ pub fn config() -> Config {
 pub fn smith_module(u: &mut Unstructured<'_>, config: Config, terminate: bool) -> Result<Vec<u8>> {
     let mut module = Module::new(config, u)?;
     if terminate {
-        module.ensure_termination(FUEL).map_err(|_| libfuzzer_sys::arbitrary::Error::IncorrectFormat)?;
+        module
+            .ensure_termination(FUEL)
+            .map_err(|_| libfuzzer_sys::arbitrary::Error::IncorrectFormat)?;
     }
     Ok(module.to_bytes())
 }
@@ -86,7 +88,26 @@ pub fn reference_can_run(wasm: &[u8]) -> bool {
 /// of small memories) and random bits otherwise.
 pub struct Arguments(u64);
 
-const EDGE_I32: &[i32] = &[0, 1, -1, 2, 7, 8, 16, 255, 4096, 65535, 65536, 65537, 131071, 131072, i32::MAX, i32::MIN, -16, -8];
+const EDGE_I32: &[i32] = &[
+    0,
+    1,
+    -1,
+    2,
+    7,
+    8,
+    16,
+    255,
+    4096,
+    65535,
+    65536,
+    65537,
+    131071,
+    131072,
+    i32::MAX,
+    i32::MIN,
+    -16,
+    -8,
+];
 
 impl Arguments {
     pub fn new(seed: u64) -> Arguments {

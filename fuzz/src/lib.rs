@@ -47,7 +47,9 @@ impl TrapKind {
         match TrapCode::ALL.into_iter().find(|known| *known as u32 == code) {
             Some(TrapCode::Unreachable) => TrapKind::Unreachable,
             Some(TrapCode::MemoryOutOfBounds) => TrapKind::MemoryOutOfBounds,
-            Some(TrapCode::UndefinedElement | TrapCode::TableOutOfBounds) => TrapKind::TableOutOfBounds,
+            Some(TrapCode::UndefinedElement | TrapCode::TableOutOfBounds) => {
+                TrapKind::TableOutOfBounds
+            }
             Some(TrapCode::UninitializedElement) => TrapKind::UninitializedElement,
             Some(TrapCode::IndirectCallTypeMismatch) => TrapKind::IndirectCallTypeMismatch,
             Some(TrapCode::IntegerDivideByZero) => TrapKind::IntegerDivideByZero,
@@ -103,14 +105,17 @@ pub fn options(settings: u8) -> wasm2native::Options {
 
 /// A seed for argument values, from the whole input (FNV-1a): the same input, the same calls.
 pub fn seed(data: &[u8]) -> u64 {
-    data.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ *byte as u64).wrapping_mul(0x100_0000_01b3))
+    data.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ *byte as u64).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// With `WASM2NATIVE_FUZZ_SHOW=PATH` in the environment, writes the module an input makes to
 /// PATH as text, for reading a failure: `WASM2NATIVE_FUZZ_SHOW=m.wat target/fuzz/.../sandbox CRASH`.
 pub fn show(wasm: &[u8]) {
     if let Some(path) = std::env::var_os("WASM2NATIVE_FUZZ_SHOW") {
-        let text = wasmprinter::print_bytes(wasm).unwrap_or_else(|e| format!("(; not printable: {e} ;)"));
+        let text =
+            wasmprinter::print_bytes(wasm).unwrap_or_else(|e| format!("(; not printable: {e} ;)"));
         let _ = std::fs::write(path, text);
     }
 }

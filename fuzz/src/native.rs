@@ -59,8 +59,12 @@ impl Native {
                 self.instance = Some(instance);
                 Outcome::Returned(Vec::new())
             }
-            Err(InstantiationError::Trap(trap)) => Outcome::Trapped(TrapKind::of_native(trap.code, &trap.message)),
-            Err(InstantiationError::Link(message)) => Outcome::Trapped(TrapKind::Other(format!("link error: {message}"))),
+            Err(InstantiationError::Trap(trap)) => {
+                Outcome::Trapped(TrapKind::of_native(trap.code, &trap.message))
+            }
+            Err(InstantiationError::Link(message)) => {
+                Outcome::Trapped(TrapKind::Other(format!("link error: {message}")))
+            }
         }
     }
 
@@ -72,7 +76,9 @@ impl Native {
         let args: Vec<Value> = args.iter().map(|a| to_native(*a)).collect();
         match self.instance().call(name, &args) {
             Ok(results) => Outcome::Returned(results.iter().map(from_native).collect()),
-            Err(CallError::Trap(trap)) => Outcome::Trapped(TrapKind::of_native(trap.code, &trap.message)),
+            Err(CallError::Trap(trap)) => {
+                Outcome::Trapped(TrapKind::of_native(trap.code, &trap.message))
+            }
             Err(other) => Outcome::Trapped(TrapKind::Other(other.to_string())),
         }
     }
@@ -87,7 +93,9 @@ impl Native {
         }
         if let Some(table) = instance.table(name) {
             return Some(ExportState::Table(
-                (0..table.size()).map(|i| table.get(i).is_none_or(|element| element.is_none())).collect(),
+                (0..table.size())
+                    .map(|i| table.get(i).is_none_or(|element| element.is_none()))
+                    .collect(),
             ));
         }
         instance.global(name).map(|value| ExportState::Global(from_native(&value)))

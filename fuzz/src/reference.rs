@@ -86,7 +86,9 @@ fn trap_kind(error: &wasmi::Error) -> TrapKind {
         // the trap `out of bounds table access` in the spec.
         _ if matches!(
             error.kind(),
-            wasmi::errors::ErrorKind::Instantiation(wasmi::errors::InstantiationError::ElementSegmentDoesNotFit { .. })
+            wasmi::errors::ErrorKind::Instantiation(
+                wasmi::errors::InstantiationError::ElementSegmentDoesNotFit { .. }
+            )
         ) =>
         {
             TrapKind::TableOutOfBounds
@@ -110,9 +112,10 @@ impl Reference {
             .map(|export| Export {
                 name: export.name().to_string(),
                 signature: match export.ty() {
-                    ExternType::Func(ty) => {
-                        Some((ty.params().iter().map(val_type).collect(), ty.results().iter().map(val_type).collect()))
-                    }
+                    ExternType::Func(ty) => Some((
+                        ty.params().iter().map(val_type).collect(),
+                        ty.results().iter().map(val_type).collect(),
+                    )),
                     _ => None,
                 },
             })
@@ -121,7 +124,9 @@ impl Reference {
 
     /// Instantiates the module (it imports nothing), running its start function.
     pub fn instantiate(&mut self) -> Outcome {
-        match Linker::<()>::new(self.store.engine()).instantiate_and_start(&mut self.store, &self.module) {
+        match Linker::<()>::new(self.store.engine())
+            .instantiate_and_start(&mut self.store, &self.module)
+        {
             Ok(instance) => {
                 self.instance = Some(instance);
                 Outcome::Returned(Vec::new())
@@ -137,7 +142,12 @@ impl Reference {
     pub fn call(&mut self, name: &str, args: &[Val]) -> Outcome {
         let func = self.instance().get_func(&self.store, name).expect("exported function");
         let args: Vec<wasmi::Val> = args.iter().map(|a| to_wasmi(*a)).collect();
-        let mut outputs: Vec<wasmi::Val> = func.ty(&self.store).results().iter().map(|ty| wasmi::Val::default_for_ty(*ty)).collect();
+        let mut outputs: Vec<wasmi::Val> = func
+            .ty(&self.store)
+            .results()
+            .iter()
+            .map(|ty| wasmi::Val::default_for_ty(*ty))
+            .collect();
         match func.call(&mut self.store, &args, &mut outputs) {
             Ok(()) => Outcome::Returned(outputs.iter().map(from_wasmi).collect()),
             Err(error) => Outcome::Trapped(trap_kind(&error)),
@@ -148,7 +158,9 @@ impl Reference {
     pub fn state(&self, name: &str) -> ExportState {
         let instance = self.instance();
         match instance.get_export(&self.store, name).expect("export") {
-            wasmi::Extern::Global(global) => ExportState::Global(from_wasmi(&global.get(&self.store))),
+            wasmi::Extern::Global(global) => {
+                ExportState::Global(from_wasmi(&global.get(&self.store)))
+            }
             wasmi::Extern::Memory(memory) => ExportState::Memory(memory.data(&self.store).to_vec()),
             wasmi::Extern::Table(table) => ExportState::Table(
                 (0..table.size(&self.store))

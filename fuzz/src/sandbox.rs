@@ -31,7 +31,8 @@ const LOADS: &[(&str, u64, &str)] = &[
 
 /// A load whose value is only partly used: it must trap as a whole all the same (in guard mode
 /// LLVM would narrow it, were it not anchored).
-const PARTIAL_USES: &[(&str, &str)] = &[("i64.load", "i32.wrap_i64 i64.extend_i32_u"), ("v128.load", "i64x2.extract_lane 0")];
+const PARTIAL_USES: &[(&str, &str)] =
+    &[("i64.load", "i32.wrap_i64 i64.extend_i32_u"), ("v128.load", "i64x2.extract_lane 0")];
 
 const STORES: &[(&str, u64, &str)] = &[
     ("i32.store8", 1, "i32.const 0x5a"),
@@ -47,7 +48,19 @@ const STORES: &[(&str, u64, &str)] = &[
 ];
 
 fn offset(u: &mut Unstructured<'_>, size: u64) -> Result<u64> {
-    let candidates = [0, 1, size.saturating_sub(1), size, 8, 65535, 65536, 65536 * 2 - size, 1 << 31, (1 << 32) - 1, (1 << 32) - size];
+    let candidates = [
+        0,
+        1,
+        size.saturating_sub(1),
+        size,
+        8,
+        65535,
+        65536,
+        65536 * 2 - size,
+        1 << 31,
+        (1 << 32) - 1,
+        (1 << 32) - size,
+    ];
     Ok(match u.int_in_range(0..=3)? {
         0 => u.int_in_range(0..=64)?,
         _ => *u.choose(&candidates)?,
@@ -60,10 +73,12 @@ fn address(u: &mut Unstructured<'_>, out: &mut String) -> Result<()> {
         0 => out.push_str("(local.get $p)"),
         1 => {
             let delta: i32 = u.int_in_range(-40..=24)?;
-            write!(out, "(i32.add (i32.shl (memory.size) (i32.const 16)) (i32.const {delta}))").unwrap();
+            write!(out, "(i32.add (i32.shl (memory.size) (i32.const 16)) (i32.const {delta}))")
+                .unwrap();
         }
         _ => {
-            let constants: [i64; 8] = [0, 1, 4096, 65520, 1 << 31, (1 << 32) - 1, (1 << 32) - 8, (1 << 32) - 16];
+            let constants: [i64; 8] =
+                [0, 1, 4096, 65520, 1 << 31, (1 << 32) - 1, (1 << 32) - 8, (1 << 32) - 16];
             write!(out, "(i32.const {})", *u.choose(&constants)? as u32 as i32).unwrap();
         }
     }
@@ -94,8 +109,18 @@ fn access(u: &mut Unstructured<'_>, out: &mut String) -> Result<()> {
         _ => {
             let length: u32 = *u.choose(&[0, 1, 7, 16, 65536, u32::MAX])?;
             match u.int_in_range(0..=1)? {
-                0 => writeln!(out, "    (memory.fill (local.get $a) (i32.const 0x77) (i32.const {}))", length as i32).unwrap(),
-                _ => writeln!(out, "    (memory.copy (local.get $a) (i32.const 8) (i32.const {}))", length as i32).unwrap(),
+                0 => writeln!(
+                    out,
+                    "    (memory.fill (local.get $a) (i32.const 0x77) (i32.const {}))",
+                    length as i32
+                )
+                .unwrap(),
+                _ => writeln!(
+                    out,
+                    "    (memory.copy (local.get $a) (i32.const 8) (i32.const {}))",
+                    length as i32
+                )
+                .unwrap(),
             }
         }
     }
@@ -120,7 +145,8 @@ fn function(u: &mut Unstructured<'_>, index: usize, out: &mut String) -> Result<
         }
         writeln!(out, "    (local.set $a (i32.add (local.get $a) (i32.const {stride})))").unwrap();
         writeln!(out, "    (local.set $i (i32.add (local.get $i) (i32.const 1)))").unwrap();
-        writeln!(out, "    (br_if $round (i32.lt_u (local.get $i) (i32.const {rounds}))))").unwrap();
+        writeln!(out, "    (br_if $round (i32.lt_u (local.get $i) (i32.const {rounds}))))")
+            .unwrap();
     } else {
         for _ in 0..accesses {
             access(u, out)?;

@@ -39,10 +39,7 @@ pub struct List {
 
 impl List {
     pub fn empty(path: &Path) -> List {
-        List {
-            path: path.to_path_buf(),
-            ..List::default()
-        }
+        List { path: path.to_path_buf(), ..List::default() }
     }
 
     /// Reads a list; a missing file is an empty list, a malformed line an error.
@@ -68,19 +65,13 @@ impl List {
 
     pub fn push(&mut self, entry: Entry) {
         let key = (entry.file.clone(), entry.line);
-        self.by_location
-            .entry(key)
-            .or_default()
-            .push(self.entries.len());
+        self.by_location.entry(key).or_default().push(self.entries.len());
         self.entries.push(entry);
     }
 
     pub fn find(&self, file: &str, line: usize, opt: &str) -> Option<&Entry> {
         let indices = self.by_location.get(&(file.to_string(), line))?;
-        indices
-            .iter()
-            .map(|&i| &self.entries[i])
-            .find(|e| e.applies_to(opt))
+        indices.iter().map(|&i| &self.entries[i]).find(|e| e.applies_to(opt))
     }
 }
 

@@ -41,13 +41,7 @@ impl SpecFile {
             "wasm-v2" => FeatureSet::Wasm2,
             _ => FeatureSet::Latest,
         };
-        Options {
-            opt_level,
-            features,
-            bounds_checks,
-            verify_ir: true,
-            ..Options::default()
-        }
+        Options { opt_level, features, bounds_checks, verify_ir: true, ..Options::default() }
     }
 }
 
@@ -72,9 +66,7 @@ pub fn parse_opt(name: &str) -> Option<OptLevel> {
 
 /// `explicit` or `guard`, as `--bounds-checks` spells them.
 pub fn parse_bounds(name: &str) -> Option<BoundsChecks> {
-    [BoundsChecks::Explicit, BoundsChecks::Guard]
-        .into_iter()
-        .find(|mode| mode.name() == name)
+    [BoundsChecks::Explicit, BoundsChecks::Guard].into_iter().find(|mode| mode.name() == name)
 }
 
 /// A check as the parent sees it.
@@ -122,28 +114,26 @@ pub fn run_in_process(file: &SpecFile, opt: OptLevel, bounds: BoundsChecks) -> V
 /// checks to stdout.
 pub fn child_main(file: &SpecFile, opt: OptLevel, bounds: BoundsChecks) -> i32 {
     let (text, options) = (file.text, file.options(opt, bounds));
-    let worker = std::thread::Builder::new()
-        .stack_size(JOB_STACK_SIZE)
-        .spawn(move || {
-            let mut sink = |check: Check| {
-                let record = CheckRecord::from(check);
-                let (status, expected, actual) = match &record.failure {
-                    None => ("pass", "", ""),
-                    Some((e, a)) => ("fail", e.as_str(), a.as_str()),
-                };
-                let line = format!(
-                    "{PROTOCOL_TAG}\tcheck\t{}\t{}\t{status}\t{}\t{}\n",
-                    record.line,
-                    escape(&record.command),
-                    escape(expected),
-                    escape(actual)
-                );
-                let mut out = std::io::stdout().lock();
-                // A closed pipe means the parent is gone; nothing left to report to.
-                let _ = out.write_all(line.as_bytes()).and_then(|_| out.flush());
+    let worker = std::thread::Builder::new().stack_size(JOB_STACK_SIZE).spawn(move || {
+        let mut sink = |check: Check| {
+            let record = CheckRecord::from(check);
+            let (status, expected, actual) = match &record.failure {
+                None => ("pass", "", ""),
+                Some((e, a)) => ("fail", e.as_str(), a.as_str()),
             };
-            wast_runner::run_file(text, options, &mut sink);
-        });
+            let line = format!(
+                "{PROTOCOL_TAG}\tcheck\t{}\t{}\t{status}\t{}\t{}\n",
+                record.line,
+                escape(&record.command),
+                escape(expected),
+                escape(actual)
+            );
+            let mut out = std::io::stdout().lock();
+            // A closed pipe means the parent is gone; nothing left to report to.
+            let _ = out.write_all(line.as_bytes()).and_then(|_| out.flush());
+        };
+        wast_runner::run_file(text, options, &mut sink);
+    });
     let finished = worker.map(|handle| handle.join().is_ok()).unwrap_or(false);
     if !finished {
         return 101;
@@ -154,10 +144,7 @@ pub fn child_main(file: &SpecFile, opt: OptLevel, bounds: BoundsChecks) -> i32 {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('\t', "\\t")
-        .replace('\n', "\\n")
-        .replace('\r', "\\r")
+    text.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n").replace('\r', "\\r")
 }
 
 fn unescape(text: &str) -> String {
@@ -190,11 +177,7 @@ fn parse_protocol_line(line: &str) -> Option<Option<CheckRecord>> {
         return None;
     };
     let failure = (*status == "fail").then(|| (unescape(expected), unescape(actual)));
-    Some(Some(CheckRecord {
-        line: line.parse().ok()?,
-        command: unescape(command),
-        failure,
-    }))
+    Some(Some(CheckRecord { line: line.parse().ok()?, command: unescape(command), failure }))
 }
 
 /// Runs one job in a child process; a crash, a hang past `timeout` or a child that cannot start
@@ -273,17 +256,8 @@ pub fn run_in_child(
         } else {
             describe_exit(status)
         };
-        let tail: String = stderr_text
-            .lines()
-            .rev()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" | ");
-        let detail = if tail.is_empty() {
-            why
-        } else {
-            format!("{why}; stderr: {tail}")
-        };
+        let tail: String = stderr_text.lines().rev().take(3).collect::<Vec<_>>().join(" | ");
+        let detail = if tail.is_empty() { why } else { format!("{why}; stderr: {tail}") };
         checks.push(crash(0, format!("{detail} (after line {last_line})")));
     }
     checks

@@ -48,12 +48,7 @@ pub fn print_report(outcomes: &[JobOutcome], expectations: &Expectations, verbos
     let mut details = String::new();
     let mut superseded = String::new();
     let mut totals = Counts::default();
-    let width = outcomes
-        .iter()
-        .map(|o| o.file.len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
+    let width = outcomes.iter().map(|o| o.file.len()).max().unwrap_or(4).max(4);
     let _ = writeln!(
         table,
         "{:width$}  {:8}  {:>7}  {:>7}  {:>13}  {:>10}",
@@ -65,13 +60,8 @@ pub fn print_report(outcomes: &[JobOutcome], expectations: &Expectations, verbos
         for check in &outcome.checks {
             let passed = check.failure.is_none();
             let verdict = expectations.verdict(&outcome.file, check.line, outcome.opt, passed);
-            let location = format!(
-                "{}:{} [{}] {}",
-                outcome.file,
-                check.line,
-                outcome.label(),
-                check.command
-            );
+            let location =
+                format!("{}:{} [{}] {}", outcome.file, check.line, outcome.label(), check.command);
             match verdict {
                 Verdict::Passed => counts.passed += 1,
                 Verdict::ExpectedFailure => counts.expected_failures += 1,
@@ -130,10 +120,7 @@ pub fn print_report(outcomes: &[JobOutcome], expectations: &Expectations, verbos
         println!("\nsuperseded by Wasm 2.0 (not counted as passed):\n{superseded}");
     }
     print_stale_entries(outcomes, &expectations.failures);
-    Totals {
-        passed: totals.passed,
-        failed: totals.failed,
-    }
+    Totals { passed: totals.passed, failed: totals.failed }
 }
 
 fn describe(check: &CheckRecord, verdict: Verdict) -> String {
@@ -143,11 +130,7 @@ fn describe(check: &CheckRecord, verdict: Verdict) -> String {
             crate::expectations::EXPECTED_FAILURES
         ),
         (Some((expected, actual)), _) => {
-            format!(
-                "expected {}; got {}",
-                printable(expected),
-                printable(actual)
-            )
+            format!("expected {}; got {}", printable(expected), printable(actual))
         }
         (None, _) => "failed".to_string(),
     }
@@ -158,11 +141,8 @@ fn describe(check: &CheckRecord, verdict: Verdict) -> String {
 fn printable(text: &str) -> String {
     text.chars()
         .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
+            let escaped: Vec<char> =
+                if c.is_control() { c.escape_default().collect() } else { vec![c] };
             escaped
         })
         .collect()
@@ -173,23 +153,13 @@ fn printable(text: &str) -> String {
 fn print_stale_entries(outcomes: &[JobOutcome], failures: &List) {
     let seen: BTreeSet<(&str, usize, &str)> = outcomes
         .iter()
-        .flat_map(|o| {
-            o.checks
-                .iter()
-                .map(move |c| (o.file.as_str(), c.line, o.opt))
-        })
+        .flat_map(|o| o.checks.iter().map(move |c| (o.file.as_str(), c.line, o.opt)))
         .collect();
     let ran: BTreeSet<(&str, &str)> = outcomes.iter().map(|o| (o.file.as_str(), o.opt)).collect();
     for entry in &failures.entries {
-        for &(file, opt) in ran
-            .iter()
-            .filter(|(f, o)| *f == entry.file && entry.applies_to(o))
-        {
+        for &(file, opt) in ran.iter().filter(|(f, o)| *f == entry.file && entry.applies_to(o)) {
             if !seen.contains(&(file, entry.line, opt)) {
-                println!(
-                    "note: expected failure {} [{opt}] matched no check",
-                    entry.to_line()
-                );
+                println!("note: expected failure {} [{opt}] matched no check", entry.to_line());
             }
         }
     }
@@ -201,11 +171,7 @@ pub fn bless(outcomes: &[JobOutcome], expectations: &Expectations) -> Result<Lis
     // (file, line) -> opt -> reason, with `*` expanded into both levels.
     let mut entries: BTreeMap<(String, usize), BTreeMap<String, String>> = BTreeMap::new();
     for entry in &expectations.failures.entries {
-        let opts: &[&str] = if entry.opt == "*" {
-            &["O0", "O2"]
-        } else {
-            &[entry.opt.as_str()]
-        };
+        let opts: &[&str] = if entry.opt == "*" { &["O0", "O2"] } else { &[entry.opt.as_str()] };
         for opt in opts {
             let slot = entries.entry((entry.file.clone(), entry.line)).or_default();
             slot.insert(opt.to_string(), entry.reason.clone());
@@ -220,11 +186,7 @@ pub fn bless(outcomes: &[JobOutcome], expectations: &Expectations) -> Result<Lis
             let Some((_, actual)) = &check.failure else {
                 continue;
             };
-            if expectations
-                .superseded
-                .find(&outcome.file, check.line, outcome.opt)
-                .is_some()
-            {
+            if expectations.superseded.find(&outcome.file, check.line, outcome.opt).is_some() {
                 continue;
             }
             let old_reason = expectations
@@ -235,9 +197,7 @@ pub fn bless(outcomes: &[JobOutcome], expectations: &Expectations) -> Result<Lis
                 let short: String = actual.chars().take(100).collect();
                 format!("{}: {}", check.command, short.replace('\n', " "))
             });
-            let slot = entries
-                .entry((outcome.file.clone(), check.line))
-                .or_default();
+            let slot = entries.entry((outcome.file.clone(), check.line)).or_default();
             slot.insert(outcome.opt.to_string(), reason);
         }
     }
@@ -252,12 +212,7 @@ pub fn bless(outcomes: &[JobOutcome], expectations: &Expectations) -> Result<Lis
             _ => opts.into_iter().collect(),
         };
         for (opt, reason) in merged {
-            let entry = Entry {
-                file: file.clone(),
-                line,
-                opt,
-                reason,
-            };
+            let entry = Entry { file: file.clone(), line, opt, reason };
             let _ = writeln!(text, "{}", entry.to_line());
             list.push(entry);
         }

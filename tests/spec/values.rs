@@ -56,16 +56,10 @@ fn matches_core(expected: &WastRetCore, actual: &Value) -> bool {
         (WastRetCore::F64(e), Value::F64(a)) => f64_matches(e, *a),
         (WastRetCore::V128(e), Value::V128(a)) => v128_matches(e, *a),
         (WastRetCore::RefNull(heap), Value::FuncRef(None)) => heap.as_ref().is_none_or(|h| {
-            matches!(
-                abstract_heap(h),
-                Some(AbstractHeapType::Func | AbstractHeapType::NoFunc)
-            )
+            matches!(abstract_heap(h), Some(AbstractHeapType::Func | AbstractHeapType::NoFunc))
         }),
         (WastRetCore::RefNull(heap), Value::ExternRef(None)) => heap.as_ref().is_none_or(|h| {
-            matches!(
-                abstract_heap(h),
-                Some(AbstractHeapType::Extern | AbstractHeapType::NoExtern)
-            )
+            matches!(abstract_heap(h), Some(AbstractHeapType::Extern | AbstractHeapType::NoExtern))
         }),
         (WastRetCore::RefExtern(n), Value::ExternRef(Some(p))) => {
             n.is_none_or(|n| extern_ref(n) == Some(*p))
@@ -103,27 +97,14 @@ fn v128_matches(expected: &V128Pattern, actual: u128) -> bool {
         u64::from_le_bytes(word)
     };
     match expected {
-        V128Pattern::I8x16(v) => v
-            .iter()
-            .enumerate()
-            .all(|(i, &e)| lane(i, 1) == e as u8 as u64),
-        V128Pattern::I16x8(v) => v
-            .iter()
-            .enumerate()
-            .all(|(i, &e)| lane(i, 2) == e as u16 as u64),
-        V128Pattern::I32x4(v) => v
-            .iter()
-            .enumerate()
-            .all(|(i, &e)| lane(i, 4) == e as u32 as u64),
+        V128Pattern::I8x16(v) => v.iter().enumerate().all(|(i, &e)| lane(i, 1) == e as u8 as u64),
+        V128Pattern::I16x8(v) => v.iter().enumerate().all(|(i, &e)| lane(i, 2) == e as u16 as u64),
+        V128Pattern::I32x4(v) => v.iter().enumerate().all(|(i, &e)| lane(i, 4) == e as u32 as u64),
         V128Pattern::I64x2(v) => v.iter().enumerate().all(|(i, &e)| lane(i, 8) == e as u64),
-        V128Pattern::F32x4(v) => v
-            .iter()
-            .enumerate()
-            .all(|(i, e)| f32_matches(e, lane(i, 4) as u32)),
-        V128Pattern::F64x2(v) => v
-            .iter()
-            .enumerate()
-            .all(|(i, e)| f64_matches(e, lane(i, 8))),
+        V128Pattern::F32x4(v) => {
+            v.iter().enumerate().all(|(i, e)| f32_matches(e, lane(i, 4) as u32))
+        }
+        V128Pattern::F64x2(v) => v.iter().enumerate().all(|(i, e)| f64_matches(e, lane(i, 8))),
     }
 }
 
@@ -178,16 +159,10 @@ fn show_ret(ret: &WastRetCore) -> String {
         WastRetCore::F32(p) => format!("f32:{}", nan32(p)),
         WastRetCore::F64(p) => format!("f64:{}", nan64(p)),
         WastRetCore::V128(V128Pattern::F32x4(lanes)) => {
-            format!(
-                "v128:f32x4 {}",
-                lanes.iter().map(nan32).collect::<Vec<_>>().join(" ")
-            )
+            format!("v128:f32x4 {}", lanes.iter().map(nan32).collect::<Vec<_>>().join(" "))
         }
         WastRetCore::V128(V128Pattern::F64x2(lanes)) => {
-            format!(
-                "v128:f64x2 {}",
-                lanes.iter().map(nan64).collect::<Vec<_>>().join(" ")
-            )
+            format!("v128:f64x2 {}", lanes.iter().map(nan64).collect::<Vec<_>>().join(" "))
         }
         WastRetCore::V128(p) => format!("v128:{p:?}"),
         WastRetCore::RefNull(_) => "ref.null".to_string(),
@@ -195,10 +170,7 @@ fn show_ret(ret: &WastRetCore) -> String {
         WastRetCore::RefExtern(None) => "ref.extern".to_string(),
         WastRetCore::RefFunc(_) => "ref.func".to_string(),
         WastRetCore::Either(options) => {
-            format!(
-                "either({})",
-                options.iter().map(show_ret).collect::<Vec<_>>().join(" | ")
-            )
+            format!("either({})", options.iter().map(show_ret).collect::<Vec<_>>().join(" | "))
         }
         other => format!("{other:?}"),
     }

@@ -26,18 +26,12 @@ pub struct Failure {
 }
 
 fn fail(expected: impl Into<String>, actual: impl Into<String>) -> Result<(), Failure> {
-    Err(Failure {
-        expected: expected.into(),
-        actual: actual.into(),
-    })
+    Err(Failure { expected: expected.into(), actual: actual.into() })
 }
 
 /// Turns an error message into the failure of a check that expected something else.
 fn or_fail<T>(outcome: Result<T, String>, expected: impl Into<String>) -> Result<T, Failure> {
-    outcome.map_err(|actual| Failure {
-        expected: expected.into(),
-        actual,
-    })
+    outcome.map_err(|actual| Failure { expected: expected.into(), actual })
 }
 
 /// Runs every directive of `text`; `sink` receives each check as soon as it is decided, so a
@@ -47,10 +41,7 @@ pub fn run_file(text: &str, options: Options, sink: &mut dyn FnMut(Check)) {
         sink(Check {
             line: 0,
             command: "setup",
-            failure: Some(Failure {
-                expected: what.into(),
-                actual: why,
-            }),
+            failure: Some(Failure { expected: what.into(), actual: why }),
         })
     };
     // The suite's names.wast exports names made of bidirectional-override characters on purpose.
@@ -72,11 +63,7 @@ pub fn run_file(text: &str, options: Options, sink: &mut dyn FnMut(Check)) {
         let (line, _) = directive.span().linecol_in(text);
         let command = command_name(&directive);
         let failure = runner.run(directive).err();
-        sink(Check {
-            line: line + 1,
-            command,
-            failure,
-        });
+        sink(Check { line: line + 1, command, failure });
     }
 }
 
@@ -144,13 +131,10 @@ impl Runner {
             WastDirective::Module(mut module) => {
                 let name = module.name().map(|id| id.name().to_string());
                 let outcome = self.build(&mut module).and_then(|m| {
-                    self.instantiate(&m)
-                        .map_err(|e| format!("instantiation failed: {e}"))
+                    self.instantiate(&m).map_err(|e| format!("instantiation failed: {e}"))
                 });
                 self.set_current(name, outcome.clone());
-                outcome
-                    .map(drop)
-                    .or_else(|e| fail("module instantiates", e))
+                outcome.map(drop).or_else(|e| fail("module instantiates", e))
             }
             WastDirective::ModuleDefinition(mut module) => {
                 let name = module.name().map(|id| id.name().to_string());
@@ -160,24 +144,18 @@ impl Runner {
                 }
                 Ok(())
             }
-            WastDirective::ModuleInstance {
-                instance, module, ..
-            } => {
+            WastDirective::ModuleInstance { instance, module, .. } => {
                 let definition = module.and_then(|m| self.definitions.get(m.name()).cloned());
                 let Some(definition) = definition else {
                     return fail("a module definition", "none of that name");
                 };
                 let outcome = self.instantiate(&definition).map_err(|e| e.to_string());
                 self.set_current(instance.map(|i| i.name().to_string()), outcome.clone());
-                outcome
-                    .map(drop)
-                    .or_else(|e| fail("module instantiates", e))
+                outcome.map(drop).or_else(|e| fail("module instantiates", e))
             }
             WastDirective::Register { name, module, .. } => {
-                let instance = or_fail(
-                    self.instance(module.map(|m| m.name())),
-                    "a module to register",
-                )?;
+                let instance =
+                    or_fail(self.instance(module.map(|m| m.name())), "a module to register")?;
                 self.registered.insert(name.to_string(), instance);
                 Ok(())
             }
@@ -191,15 +169,11 @@ impl Runner {
                 let outcome = self.invoke(&call);
                 expect_trap(message, outcome)
             }
-            WastDirective::AssertMalformed {
-                module, message, ..
+            WastDirective::AssertMalformed { module, message, .. }
+            | WastDirective::AssertInvalid { module, message, .. } => {
+                self.assert_rejected(module, message)
             }
-            | WastDirective::AssertInvalid {
-                module, message, ..
-            } => self.assert_rejected(module, message),
-            WastDirective::AssertUnlinkable {
-                module, message, ..
-            } => {
+            WastDirective::AssertUnlinkable { module, message, .. } => {
                 let mut module = QuoteWat::Wat(module);
                 let expected = format!("link error \"{message}\"");
                 let loaded = or_fail(self.build(&mut module), expected.clone())?;
@@ -209,10 +183,9 @@ impl Runner {
                     Ok(_) => fail(expected, "instantiated"),
                 }
             }
-            other => fail(
-                "a supported directive",
-                format!("{} is not supported", command_name(&other)),
-            ),
+            other => {
+                fail("a supported directive", format!("{} is not supported", command_name(&other)))
+            }
         }
     }
 
@@ -244,10 +217,7 @@ impl Runner {
         };
         let object = compile_caught(&input, &self.options)?;
         self.modules_built += 1;
-        let path = self
-            .dir
-            .path()
-            .join(format!("module{}.so", self.modules_built));
+        let path = self.dir.path().join(format!("module{}.so", self.modules_built));
         link::link_shared_module(&object, &path).map_err(|e| format!("link: {e}"))?;
         LoadedModule::load(&path).map_err(|e| e.to_string())
     }
@@ -267,9 +237,8 @@ impl Runner {
     }
 
     fn invoke(&self, invoke: &WastInvoke) -> Result<Vec<Value>, CallError> {
-        let instance = self
-            .instance(invoke.module.map(|m| m.name()))
-            .map_err(CallError::UnknownExport)?;
+        let instance =
+            self.instance(invoke.module.map(|m| m.name())).map_err(CallError::UnknownExport)?;
         let args = invoke
             .args
             .iter()
@@ -285,10 +254,7 @@ impl Runner {
             WastExecute::Invoke(invoke) => self.invoke(&invoke).map_err(|e| e.to_string()),
             WastExecute::Get { module, global, .. } => self
                 .instance(module.map(|m| m.name()))
-                .and_then(|i| {
-                    i.global(global)
-                        .ok_or(format!("no global export \"{global}\""))
-                })
+                .and_then(|i| i.global(global).ok_or(format!("no global export \"{global}\"")))
                 .map(|v| vec![v]),
             WastExecute::Wat(wat) => {
                 let mut module = QuoteWat::Wat(wat);
@@ -299,10 +265,7 @@ impl Runner {
         };
         let actual = or_fail(actual, expected.clone())?;
         let all_match = actual.len() == results.len()
-            && results
-                .iter()
-                .zip(&actual)
-                .all(|(e, a)| values::matches(e, a));
+            && results.iter().zip(&actual).all(|(e, a)| values::matches(e, a));
         if all_match {
             Ok(())
         } else {
@@ -347,9 +310,9 @@ impl Runner {
 fn expect_trap(message: &str, outcome: Result<Vec<Value>, CallError>) -> Result<(), Failure> {
     let expected = format!("trap \"{message}\"");
     match outcome {
-        Err(CallError::Trap(Trap {
-            message: actual, ..
-        })) if trap_matches(message, &actual) => Ok(()),
+        Err(CallError::Trap(Trap { message: actual, .. })) if trap_matches(message, &actual) => {
+            Ok(())
+        }
         Err(e) => fail(expected, e.to_string()),
         Ok(values) => fail(expected, format!("returned {}", values::show_all(&values))),
     }

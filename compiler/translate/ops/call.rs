@@ -6,11 +6,17 @@ use super::super::func::FuncTranslator;
 use super::super::Result;
 use crate::abi::TrapCode;
 use inkwell::types::FunctionType;
-use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, PointerValue, ValueKind};
+use inkwell::values::{
+    BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, PointerValue, ValueKind,
+};
 use inkwell::IntPredicate;
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
-    fn call_arguments(&mut self, vmctx: PointerValue<'ctx>, param_count: usize) -> Result<Vec<BasicMetadataValueEnum<'ctx>>> {
+    fn call_arguments(
+        &mut self,
+        vmctx: PointerValue<'ctx>,
+        param_count: usize,
+    ) -> Result<Vec<BasicMetadataValueEnum<'ctx>>> {
         let params = self.pop_n(param_count)?;
         let mut args: Vec<BasicMetadataValueEnum> = vec![vmctx.into()];
         args.extend(params.into_iter().map(BasicMetadataValueEnum::from));
@@ -26,7 +32,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             } else {
                 let aggregate = value.into_struct_value();
                 for i in 0..result_count as u32 {
-                    let field: BasicValueEnum = self.builder.build_extract_value(aggregate, i, "")?;
+                    let field: BasicValueEnum =
+                        self.builder.build_extract_value(aggregate, i, "")?;
                     self.push(field);
                 }
             }
@@ -45,7 +52,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             let args = self.call_arguments(callee_vmctx, ty.params().len())?;
             self.builder.build_indirect_call(fn_type, code, &args, "")?
         } else {
-            let callee = self.env.functions[(func_index - self.env.info.num_imported_funcs) as usize];
+            let callee =
+                self.env.functions[(func_index - self.env.info.num_imported_funcs) as usize];
             let args = self.call_arguments(self.vmctx, ty.params().len())?;
             self.builder.build_call(callee, &args, "")?
         };

@@ -42,7 +42,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let int_ty = self.int_type(conv.to);
         if conv.saturating {
             let name = if conv.signed { "llvm.fptosi.sat" } else { "llvm.fptoui.sat" };
-            let result = self.call_intrinsic(name, &[int_ty.into(), x.get_type().into()], &[x.into()])?;
+            let result =
+                self.call_intrinsic(name, &[int_ty.into(), x.get_type().into()], &[x.into()])?;
             self.push(result);
             return Ok(());
         }
@@ -52,8 +53,14 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let (lower, lower_inclusive, upper) = truncation_bounds(conv.to, conv.signed, is_f32);
         let float_ty = x.get_type();
         let lower_pred = if lower_inclusive { FloatPredicate::OGE } else { FloatPredicate::OGT };
-        let above = self.builder.build_float_compare(lower_pred, x, float_ty.const_float(lower), "")?;
-        let below = self.builder.build_float_compare(FloatPredicate::OLT, x, float_ty.const_float(upper), "")?;
+        let above =
+            self.builder.build_float_compare(lower_pred, x, float_ty.const_float(lower), "")?;
+        let below = self.builder.build_float_compare(
+            FloatPredicate::OLT,
+            x,
+            float_ty.const_float(upper),
+            "",
+        )?;
         let in_range = self.builder.build_and(above, below, "")?;
         let out_of_range = self.builder.build_not(in_range, "")?;
         self.trap_if(out_of_range, TrapCode::IntegerOverflow)?;

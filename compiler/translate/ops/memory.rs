@@ -2,8 +2,8 @@
 //! guard mode), `memory.size`/`memory.grow` and the bulk memory operators (which the runtime
 //! carries out, checking bounds before writing anything, in both modes).
 
-use super::super::func::FuncTranslator;
 use super::super::alias::Storage;
+use super::super::func::FuncTranslator;
 use super::super::instance::set_alignment;
 use super::super::Result;
 use crate::abi::{RuntimeFn, MEMORY_GUARD_BYTES, PAGE_SIZE};
@@ -25,7 +25,10 @@ pub struct LinearAddress<'ctx> {
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     fn memory_base(&self, memory: u32) -> Result<PointerValue<'ctx>> {
         let slots = self.memory_slots[memory as usize];
-        Ok(self.builder.build_load(self.env.types.ptr, slots.base, "mem_base")?.into_pointer_value())
+        Ok(self
+            .builder
+            .build_load(self.env.types.ptr, slots.base, "mem_base")?
+            .into_pointer_value())
     }
 
     pub fn memory_size(&self, memory: u32) -> Result<IntValue<'ctx>> {
@@ -69,17 +72,24 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let base = self.memory_base(memory)?;
         let effective = match memarg.offset {
             0 => address,
-            offset => self.builder.build_int_nuw_add(address, i64_ty.const_int(offset, false), "")?,
+            offset => {
+                self.builder.build_int_nuw_add(address, i64_ty.const_int(offset, false), "")?
+            }
         };
         // SAFETY: `effective` is inside the memory (checked above) or, where the guard covers
         // the access, inside the memory's reservation, one mapping from `base` on.
-        let ptr = unsafe { self.builder.build_in_bounds_gep(self.env.types.i8, base, &[effective], "")? };
+        let ptr =
+            unsafe { self.builder.build_in_bounds_gep(self.env.types.i8, base, &[effective], "")? };
         Ok(LinearAddress { ptr, faults })
     }
 
     /// Loads a `ty` from `address`; Wasm alignment is only a hint. The caller anchors what it
     /// makes of the value (`anchor_load`).
-    pub fn load_memory(&mut self, ty: BasicTypeEnum<'ctx>, address: LinearAddress<'ctx>) -> Result<BasicValueEnum<'ctx>> {
+    pub fn load_memory(
+        &mut self,
+        ty: BasicTypeEnum<'ctx>,
+        address: LinearAddress<'ctx>,
+    ) -> Result<BasicValueEnum<'ctx>> {
         let value = self.builder.build_load(ty, address.ptr, "")?;
         set_alignment(value, 1);
         self.env.types.alias.tag_value(value, Storage::LinearMemory);
@@ -90,7 +100,11 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// a vector, every loaded bit kept), when the load may fault (guard mode,
     /// `ModuleEnv::anchor_load`). Anchoring the result rather than the load lets the code
     /// generator still fold the load into the instruction that extends or splats it.
-    pub fn anchor_load(&self, address: LinearAddress<'ctx>, value: BasicValueEnum<'ctx>) -> Result<()> {
+    pub fn anchor_load(
+        &self,
+        address: LinearAddress<'ctx>,
+        value: BasicValueEnum<'ctx>,
+    ) -> Result<()> {
         match address.faults {
             true => self.env.anchor_load(&self.builder, value),
             false => Ok(()),
@@ -98,7 +112,13 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     /// Loads `bits` bits and widens them to `ty` (sign- or zero-extending integers).
-    pub fn translate_load(&mut self, memarg: &MemArg, ty: BasicTypeEnum<'ctx>, bits: u32, signed: bool) -> Result<()> {
+    pub fn translate_load(
+        &mut self,
+        memarg: &MemArg,
+        ty: BasicTypeEnum<'ctx>,
+        bits: u32,
+        signed: bool,
+    ) -> Result<()> {
         let address = self.checked_address(memarg, bits / 8)?;
         let value = match ty {
             BasicTypeEnum::IntType(int_ty) if int_ty.get_bit_width() != bits => {
@@ -134,7 +154,11 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
     /// Stores `value` at `address`, then fences the store in guard mode
     /// (`ModuleEnv::fence_store`).
-    pub fn store_memory(&mut self, address: LinearAddress<'ctx>, value: BasicValueEnum<'ctx>) -> Result<()> {
+    pub fn store_memory(
+        &mut self,
+        address: LinearAddress<'ctx>,
+        value: BasicValueEnum<'ctx>,
+    ) -> Result<()> {
         let store = self.builder.build_store(address.ptr, value)?;
         let _ = store.set_alignment(1);
         self.env.types.alias.tag(store, Storage::LinearMemory);
@@ -143,7 +167,11 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
     pub fn translate_memory_size(&mut self, memory: u32) -> Result<()> {
         let size = self.memory_size(memory)?;
-        let pages = self.builder.build_int_unsigned_div(size, self.env.types.i64.const_int(PAGE_SIZE, false), "")?;
+        let pages = self.builder.build_int_unsigned_div(
+            size,
+            self.env.types.i64.const_int(PAGE_SIZE, false),
+            "",
+        )?;
         let pages = self.builder.build_int_truncate(pages, self.env.types.i32, "")?;
         self.push(pages);
         Ok(())
@@ -160,10 +188,19 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
     /// Calls a void runtime function with the instance, `immediates` and then the popped
     /// operands (`operand_count` of them, in stack order).
-    pub fn call_runtime_with_operands(&mut self, f: RuntimeFn, immediates: &[u32], operand_count: usize) -> Result<()> {
+    pub fn call_runtime_with_operands(
+        &mut self,
+        f: RuntimeFn,
+        immediates: &[u32],
+        operand_count: usize,
+    ) -> Result<()> {
         let operands = self.pop_n(operand_count)?;
         let mut args: Vec<inkwell::values::BasicMetadataValueEnum> = vec![self.vmctx.into()];
-        args.extend(immediates.iter().map(|i| inkwell::values::BasicMetadataValueEnum::from(self.env.const_i32(*i))));
+        args.extend(
+            immediates
+                .iter()
+                .map(|i| inkwell::values::BasicMetadataValueEnum::from(self.env.const_i32(*i))),
+        );
         args.extend(operands.into_iter().map(inkwell::values::BasicMetadataValueEnum::from));
         self.env.call_runtime(&self.builder, f, &args)?;
         Ok(())

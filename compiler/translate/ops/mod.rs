@@ -42,7 +42,9 @@ pub fn translate<'a>(t: &mut FuncTranslator<'_, '_, 'a>, op: &Op<'a>) -> Result<
 
         // calls
         Op::Call { function_index } => t.translate_call(function_index)?,
-        Op::CallIndirect { type_index, table_index } => t.translate_call_indirect(type_index, table_index)?,
+        Op::CallIndirect { type_index, table_index } => {
+            t.translate_call_indirect(type_index, table_index)?
+        }
 
         // parametric and variables
         Op::Drop => {
@@ -63,13 +65,19 @@ pub fn translate<'a>(t: &mut FuncTranslator<'_, '_, 'a>, op: &Op<'a>) -> Result<
         Op::I32Load8S { memarg } => t.translate_load(&memarg, t.env.types.i32.into(), 8, true)?,
         Op::I32Load8U { memarg } => t.translate_load(&memarg, t.env.types.i32.into(), 8, false)?,
         Op::I32Load16S { memarg } => t.translate_load(&memarg, t.env.types.i32.into(), 16, true)?,
-        Op::I32Load16U { memarg } => t.translate_load(&memarg, t.env.types.i32.into(), 16, false)?,
+        Op::I32Load16U { memarg } => {
+            t.translate_load(&memarg, t.env.types.i32.into(), 16, false)?
+        }
         Op::I64Load8S { memarg } => t.translate_load(&memarg, t.env.types.i64.into(), 8, true)?,
         Op::I64Load8U { memarg } => t.translate_load(&memarg, t.env.types.i64.into(), 8, false)?,
         Op::I64Load16S { memarg } => t.translate_load(&memarg, t.env.types.i64.into(), 16, true)?,
-        Op::I64Load16U { memarg } => t.translate_load(&memarg, t.env.types.i64.into(), 16, false)?,
+        Op::I64Load16U { memarg } => {
+            t.translate_load(&memarg, t.env.types.i64.into(), 16, false)?
+        }
         Op::I64Load32S { memarg } => t.translate_load(&memarg, t.env.types.i64.into(), 32, true)?,
-        Op::I64Load32U { memarg } => t.translate_load(&memarg, t.env.types.i64.into(), 32, false)?,
+        Op::I64Load32U { memarg } => {
+            t.translate_load(&memarg, t.env.types.i64.into(), 32, false)?
+        }
         Op::I32Store { memarg } | Op::F32Store { memarg } => t.translate_store(&memarg, 32)?,
         Op::I64Store { memarg } | Op::F64Store { memarg } => t.translate_store(&memarg, 64)?,
         Op::I32Store8 { memarg } | Op::I64Store8 { memarg } => t.translate_store(&memarg, 8)?,
@@ -161,18 +169,42 @@ pub fn translate<'a>(t: &mut FuncTranslator<'_, '_, 'a>, op: &Op<'a>) -> Result<
         Op::I32WrapI64 => t.translate_wrap()?,
         Op::I64ExtendI32S => t.translate_extend_i32(true)?,
         Op::I64ExtendI32U => t.translate_extend_i32(false)?,
-        Op::I32TruncF32S | Op::I32TruncF64S => t.float_to_int(FloatToInt { to: W32, signed: true, saturating: false })?,
-        Op::I32TruncF32U | Op::I32TruncF64U => t.float_to_int(FloatToInt { to: W32, signed: false, saturating: false })?,
-        Op::I64TruncF32S | Op::I64TruncF64S => t.float_to_int(FloatToInt { to: W64, signed: true, saturating: false })?,
-        Op::I64TruncF32U | Op::I64TruncF64U => t.float_to_int(FloatToInt { to: W64, signed: false, saturating: false })?,
-        Op::I32TruncSatF32S | Op::I32TruncSatF64S => t.float_to_int(FloatToInt { to: W32, signed: true, saturating: true })?,
-        Op::I32TruncSatF32U | Op::I32TruncSatF64U => t.float_to_int(FloatToInt { to: W32, signed: false, saturating: true })?,
-        Op::I64TruncSatF32S | Op::I64TruncSatF64S => t.float_to_int(FloatToInt { to: W64, signed: true, saturating: true })?,
-        Op::I64TruncSatF32U | Op::I64TruncSatF64U => t.float_to_int(FloatToInt { to: W64, signed: false, saturating: true })?,
-        Op::F32ConvertI32S | Op::F32ConvertI64S => t.int_to_float(IntToFloat { to: W32, signed: true })?,
-        Op::F32ConvertI32U | Op::F32ConvertI64U => t.int_to_float(IntToFloat { to: W32, signed: false })?,
-        Op::F64ConvertI32S | Op::F64ConvertI64S => t.int_to_float(IntToFloat { to: W64, signed: true })?,
-        Op::F64ConvertI32U | Op::F64ConvertI64U => t.int_to_float(IntToFloat { to: W64, signed: false })?,
+        Op::I32TruncF32S | Op::I32TruncF64S => {
+            t.float_to_int(FloatToInt { to: W32, signed: true, saturating: false })?
+        }
+        Op::I32TruncF32U | Op::I32TruncF64U => {
+            t.float_to_int(FloatToInt { to: W32, signed: false, saturating: false })?
+        }
+        Op::I64TruncF32S | Op::I64TruncF64S => {
+            t.float_to_int(FloatToInt { to: W64, signed: true, saturating: false })?
+        }
+        Op::I64TruncF32U | Op::I64TruncF64U => {
+            t.float_to_int(FloatToInt { to: W64, signed: false, saturating: false })?
+        }
+        Op::I32TruncSatF32S | Op::I32TruncSatF64S => {
+            t.float_to_int(FloatToInt { to: W32, signed: true, saturating: true })?
+        }
+        Op::I32TruncSatF32U | Op::I32TruncSatF64U => {
+            t.float_to_int(FloatToInt { to: W32, signed: false, saturating: true })?
+        }
+        Op::I64TruncSatF32S | Op::I64TruncSatF64S => {
+            t.float_to_int(FloatToInt { to: W64, signed: true, saturating: true })?
+        }
+        Op::I64TruncSatF32U | Op::I64TruncSatF64U => {
+            t.float_to_int(FloatToInt { to: W64, signed: false, saturating: true })?
+        }
+        Op::F32ConvertI32S | Op::F32ConvertI64S => {
+            t.int_to_float(IntToFloat { to: W32, signed: true })?
+        }
+        Op::F32ConvertI32U | Op::F32ConvertI64U => {
+            t.int_to_float(IntToFloat { to: W32, signed: false })?
+        }
+        Op::F64ConvertI32S | Op::F64ConvertI64S => {
+            t.int_to_float(IntToFloat { to: W64, signed: true })?
+        }
+        Op::F64ConvertI32U | Op::F64ConvertI64U => {
+            t.int_to_float(IntToFloat { to: W64, signed: false })?
+        }
         Op::F32DemoteF64 => t.translate_demote()?,
         Op::F64PromoteF32 => t.translate_promote()?,
         Op::I32ReinterpretF32 => t.reinterpret(t.env.types.i32.into())?,

@@ -85,7 +85,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let no_poison = self.env.types.context.bool_type().const_zero();
         let result: IntValue = match op {
             IntUnary::Eqz => {
-                let is_zero = self.builder.build_int_compare(IntPredicate::EQ, x, ty.const_zero(), "")?;
+                let is_zero =
+                    self.builder.build_int_compare(IntPredicate::EQ, x, ty.const_zero(), "")?;
                 self.bool_to_i32(is_zero)?
             }
             // Zero input is defined (the width) when the flag is false.
@@ -95,7 +96,9 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             IntUnary::Ctz => self
                 .call_intrinsic("llvm.cttz", &[ty.into()], &[x.into(), no_poison.into()])?
                 .into_int_value(),
-            IntUnary::Popcnt => self.call_intrinsic("llvm.ctpop", &[ty.into()], &[x.into()])?.into_int_value(),
+            IntUnary::Popcnt => {
+                self.call_intrinsic("llvm.ctpop", &[ty.into()], &[x.into()])?.into_int_value()
+            }
             IntUnary::ExtendS(bits) => {
                 let narrow = self.env.types.int_of_bits(bits);
                 let low = self.builder.build_int_truncate(x, narrow, "")?;
@@ -156,8 +159,10 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                 // whose remainder is the same 0.
                 self.trap_if_zero(rhs)?;
                 let minus_one = ty.const_all_ones();
-                let is_minus_one = self.builder.build_int_compare(IntPredicate::EQ, rhs, minus_one, "")?;
-                let divisor = self.builder.build_select(is_minus_one, ty.const_int(1, false), rhs, "")?;
+                let is_minus_one =
+                    self.builder.build_int_compare(IntPredicate::EQ, rhs, minus_one, "")?;
+                let divisor =
+                    self.builder.build_select(is_minus_one, ty.const_int(1, false), rhs, "")?;
                 self.builder.build_int_signed_rem(lhs, divisor.into_int_value(), "")?
             }
         };
@@ -178,11 +183,16 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         self.trap_if(is_zero, TrapCode::IntegerDivideByZero)
     }
 
-    fn is_min_by_minus_one(&self, lhs: IntValue<'ctx>, rhs: IntValue<'ctx>) -> Result<IntValue<'ctx>> {
+    fn is_min_by_minus_one(
+        &self,
+        lhs: IntValue<'ctx>,
+        rhs: IntValue<'ctx>,
+    ) -> Result<IntValue<'ctx>> {
         let ty = lhs.get_type();
         let min = ty.const_int(1u64 << (ty.get_bit_width() - 1), false);
         let lhs_is_min = self.builder.build_int_compare(IntPredicate::EQ, lhs, min, "")?;
-        let rhs_is_minus_one = self.builder.build_int_compare(IntPredicate::EQ, rhs, ty.const_all_ones(), "")?;
+        let rhs_is_minus_one =
+            self.builder.build_int_compare(IntPredicate::EQ, rhs, ty.const_all_ones(), "")?;
         Ok(self.builder.build_and(lhs_is_min, rhs_is_minus_one, "")?)
     }
 
@@ -234,10 +244,15 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             // llvm.minimum/maximum propagate NaN and order -0 below +0, as Wasm requires;
             // llvm.minnum/maxnum would not.
             // They also return a signalling NaN operand as it is: quieted below.
-            FloatBinary::Min => self.call_intrinsic("llvm.minimum", &[ty], &[lhs.into(), rhs.into()])?,
-            FloatBinary::Max => self.call_intrinsic("llvm.maximum", &[ty], &[lhs.into(), rhs.into()])?,
+            FloatBinary::Min => {
+                self.call_intrinsic("llvm.minimum", &[ty], &[lhs.into(), rhs.into()])?
+            }
+            FloatBinary::Max => {
+                self.call_intrinsic("llvm.maximum", &[ty], &[lhs.into(), rhs.into()])?
+            }
             FloatBinary::Copysign => {
-                let result = self.call_intrinsic("llvm.copysign", &[ty], &[lhs.into(), rhs.into()])?;
+                let result =
+                    self.call_intrinsic("llvm.copysign", &[ty], &[lhs.into(), rhs.into()])?;
                 self.push(result);
                 return Ok(());
             }
@@ -257,10 +272,13 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     pub fn quiet_nan(&self, x: BasicValueEnum<'ctx>) -> Result<BasicValueEnum<'ctx>> {
         let types = &self.env.types;
         let (element, lanes) = match x.get_type() {
-            BasicTypeEnum::VectorType(v) => (v.get_element_type().into_float_type(), Some(v.get_size())),
+            BasicTypeEnum::VectorType(v) => {
+                (v.get_element_type().into_float_type(), Some(v.get_size()))
+            }
             other => (other.into_float_type(), None),
         };
-        let (int_ty, quiet_bit) = if element == types.f32 { (types.i32, 1u64 << 22) } else { (types.i64, 1u64 << 51) };
+        let (int_ty, quiet_bit) =
+            if element == types.f32 { (types.i32, 1u64 << 22) } else { (types.i64, 1u64 << 51) };
         let bit = int_ty.const_int(quiet_bit, false);
         let b = &self.builder;
         let quieted: BasicValueEnum = match (x, lanes) {
@@ -306,7 +324,8 @@ fn folds_to_operand(value: FloatValue<'_>) -> bool {
         return false;
     }
     // SAFETY: the call only asks which kind of value this is.
-    let is_plain_constant = unsafe { !inkwell::llvm_sys::core::LLVMIsAConstantFP(value.as_value_ref()).is_null() };
+    let is_plain_constant =
+        unsafe { !inkwell::llvm_sys::core::LLVMIsAConstantFP(value.as_value_ref()).is_null() };
     // A constant in another form (an expression, poison) is not read, since LLVM would read it
     // as a ConstantFP all the same (a fuzzed lane of a constant vector crashed it): assume it
     // folds.

@@ -11,7 +11,12 @@ use inkwell::IntPredicate;
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// The slot of element `index` of `table`, trapping with `out_of_bounds` past the end
     /// ("out of bounds table access" for table operators, "undefined element" for calls).
-    pub fn table_slot(&mut self, table: u32, index: IntValue<'ctx>, out_of_bounds: TrapCode) -> Result<PointerValue<'ctx>> {
+    pub fn table_slot(
+        &mut self,
+        table: u32,
+        index: IntValue<'ctx>,
+        out_of_bounds: TrapCode,
+    ) -> Result<PointerValue<'ctx>> {
         let instance = self.instance();
         let table = instance.table(table)?;
         let size = instance.table_size(table)?;

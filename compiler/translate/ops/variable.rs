@@ -1,7 +1,7 @@
 //! Locals, globals and the parametric `select`.
 
-use super::super::func::FuncTranslator;
 use super::super::alias::Storage;
+use super::super::func::FuncTranslator;
 use super::super::Result;
 use inkwell::values::BasicValueEnum;
 
@@ -15,7 +15,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let value = self.builder.build_load(ty, slot, "")?;
         if let BasicValueEnum::IntValue(int) = value {
             self.local_reads.insert(int, (index, self.local_versions[index as usize]));
-            if let Some((run, BasicValueEnum::IntValue(set_to))) = self.local_values[index as usize] {
+            if let Some((run, BasicValueEnum::IntValue(set_to))) = self.local_values[index as usize]
+            {
                 if run == self.straight_line_run {
                     self.local_sources.insert(int, set_to);
                 }
@@ -39,7 +40,10 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     pub fn translate_local_tee(&mut self, index: u32) -> Result<()> {
-        let value = *self.peek_n(1)?.first().ok_or_else(|| crate::error::CompileError::backend("empty stack"))?;
+        let value = *self
+            .peek_n(1)?
+            .first()
+            .ok_or_else(|| crate::error::CompileError::backend("empty stack"))?;
         self.builder.build_store(self.locals[index as usize].0, value)?;
         self.count_local_set(index, value);
         Ok(())

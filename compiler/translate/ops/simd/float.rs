@@ -107,7 +107,8 @@ fn lane_count(shape: Shape) -> u32 {
 
 /// A constant `<n x i32>` lane-index vector, as `shufflevector` masks are.
 fn mask<'ctx>(t: &FuncTranslator<'_, 'ctx, '_>, lanes: &[u64]) -> VectorValue<'ctx> {
-    let indices: Vec<_> = lanes.iter().map(|&lane| t.env.types.i32.const_int(lane, false)).collect();
+    let indices: Vec<_> =
+        lanes.iter().map(|&lane| t.env.types.i32.const_int(lane, false)).collect();
     VectorType::const_vector(&indices)
 }
 
@@ -170,8 +171,12 @@ fn binary(t: Translator, shape: Shape, op: Binary) -> Result<()> {
         Binary::Div => b.build_float_div(lhs, rhs, "")?,
         // NaN-propagating and -0 < +0, as Wasm requires; a signalling NaN operand comes back
         // as it is and is quieted below.
-        Binary::Min => t.call_intrinsic("llvm.minimum", &[ty], &[lhs.into(), rhs.into()])?.into_vector_value(),
-        Binary::Max => t.call_intrinsic("llvm.maximum", &[ty], &[lhs.into(), rhs.into()])?.into_vector_value(),
+        Binary::Min => {
+            t.call_intrinsic("llvm.minimum", &[ty], &[lhs.into(), rhs.into()])?.into_vector_value()
+        }
+        Binary::Max => {
+            t.call_intrinsic("llvm.maximum", &[ty], &[lhs.into(), rhs.into()])?.into_vector_value()
+        }
         // Pseudo-min/max are defined as plain selects: operands pass through untouched.
         Binary::PMin => {
             let rhs_less = b.build_float_compare(FloatPredicate::OLT, rhs, lhs, "")?;
@@ -202,9 +207,13 @@ fn compare(t: Translator, shape: Shape, predicate: FloatPredicate) -> Result<()>
     t.push_vector(result)
 }
 
-
 /// Converts integer lanes to the float lanes of `to` and pushes the result.
-fn int_lanes_to_float<'ctx>(t: &mut FuncTranslator<'_, 'ctx, '_>, x: VectorValue<'ctx>, to: Shape, signed: bool) -> Result<()> {
+fn int_lanes_to_float<'ctx>(
+    t: &mut FuncTranslator<'_, 'ctx, '_>,
+    x: VectorValue<'ctx>,
+    to: Shape,
+    signed: bool,
+) -> Result<()> {
     let ty = t.vector_type(to);
     let result = if signed {
         t.builder.build_signed_int_to_float(x, ty, "")?
@@ -245,7 +254,10 @@ fn trunc_sat_f32x4(t: Translator, signed: bool) -> Result<()> {
 }
 
 /// Widens a two-lane vector to four lanes whose upper two are zero.
-fn with_zero_upper<'ctx>(t: &FuncTranslator<'_, 'ctx, '_>, low: VectorValue<'ctx>) -> Result<VectorValue<'ctx>> {
+fn with_zero_upper<'ctx>(
+    t: &FuncTranslator<'_, 'ctx, '_>,
+    low: VectorValue<'ctx>,
+) -> Result<VectorValue<'ctx>> {
     let zero = low.get_type().const_zero();
     Ok(t.builder.build_shuffle_vector(low, zero, mask(t, &[0, 1, 2, 3]), "")?)
 }

@@ -108,7 +108,8 @@ pub fn translate<'a>(t: &mut FuncTranslator<'_, '_, 'a>, op: &Operator<'a>) -> R
         I64x2Neg => t.neg(I64x2)?,
         I8x16Popcnt => {
             let value = t.pop_vector(I8x16)?;
-            let counts = t.call_intrinsic("llvm.ctpop", &[value.get_type().into()], &[value.into()])?;
+            let counts =
+                t.call_intrinsic("llvm.ctpop", &[value.get_type().into()], &[value.into()])?;
             t.push_vector(counts)?;
         }
 
@@ -213,7 +214,12 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         self.env.types.int_of_bits(bits * factor).vec_type(ty.get_size())
     }
 
-    fn extend_to(&self, value: VectorValue<'ctx>, ty: VectorType<'ctx>, signed: bool) -> Result<VectorValue<'ctx>> {
+    fn extend_to(
+        &self,
+        value: VectorValue<'ctx>,
+        ty: VectorType<'ctx>,
+        signed: bool,
+    ) -> Result<VectorValue<'ctx>> {
         Ok(if signed {
             self.builder.build_int_s_extend(value, ty, "")?
         } else {
@@ -222,13 +228,24 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     /// The lanes of `value` at `first`, `first + step`, ... (`count` of them).
-    fn pick_lanes(&self, value: VectorValue<'ctx>, first: u32, step: u32, count: u32) -> Result<VectorValue<'ctx>> {
+    fn pick_lanes(
+        &self,
+        value: VectorValue<'ctx>,
+        first: u32,
+        step: u32,
+        count: u32,
+    ) -> Result<VectorValue<'ctx>> {
         let mask = self.lane_indices((0..count).map(|i| first + i * step));
         Ok(self.builder.build_shuffle_vector(value, value, mask, "")?)
     }
 
     /// The low or high half of `value`, each lane extended to twice its width.
-    fn extend_half(&self, value: VectorValue<'ctx>, high: bool, signed: bool) -> Result<VectorValue<'ctx>> {
+    fn extend_half(
+        &self,
+        value: VectorValue<'ctx>,
+        high: bool,
+        signed: bool,
+    ) -> Result<VectorValue<'ctx>> {
         let half = value.get_type().get_size() / 2;
         let picked = self.pick_lanes(value, if high { half } else { 0 }, 1, half)?;
         let wide = self.widened_type(picked.get_type(), 2);
@@ -250,9 +267,9 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                 let inverted = b.build_not(rhs, "")?;
                 b.build_and(lhs, inverted, "")?
             }
-            Binary::Intrinsic(name) => {
-                self.call_intrinsic(name, &[lhs.get_type().into()], &[lhs.into(), rhs.into()])?.into_vector_value()
-            }
+            Binary::Intrinsic(name) => self
+                .call_intrinsic(name, &[lhs.get_type().into()], &[lhs.into(), rhs.into()])?
+                .into_vector_value(),
             Binary::AverageRounded => {
                 // Computed one lane width wider, where the sum cannot overflow.
                 let narrow = lhs.get_type();
@@ -271,10 +288,15 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                 let rhs = self.extend_to(rhs, wide, true)?;
                 let product = b.build_int_mul(lhs, rhs, "")?;
                 let rounded = b.build_int_add(product, self.constant_splat(wide, 0x4000), "")?;
-                let shifted = b.build_right_shift(rounded, self.constant_splat(wide, 15), true, "")?;
+                let shifted =
+                    b.build_right_shift(rounded, self.constant_splat(wide, 15), true, "")?;
                 // Only -0x8000 * -0x8000 exceeds i16, and only upward.
                 let max = self.constant_splat(wide, 0x7fff);
-                let clamped = self.call_intrinsic("llvm.smin", &[wide.into()], &[shifted.into(), max.into()])?;
+                let clamped = self.call_intrinsic(
+                    "llvm.smin",
+                    &[wide.into()],
+                    &[shifted.into(), max.into()],
+                )?;
                 b.build_int_truncate(clamped.into_vector_value(), narrow, "")?
             }
         };
@@ -298,26 +320,38 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let value = self.pop()?;
         let i128_ty = self.env.context.i128_type();
         let bits = self.builder.build_bit_cast(value, i128_ty, "")?.into_int_value();
-        let any = self.builder.build_int_compare(IntPredicate::NE, bits, i128_ty.const_zero(), "")?;
+        let any =
+            self.builder.build_int_compare(IntPredicate::NE, bits, i128_ty.const_zero(), "")?;
         let any = self.builder.build_int_z_extend(any, self.env.types.i32, "")?;
         self.push(any);
         Ok(())
     }
 
     /// Packs one bit per lane, lane 0 lowest, from the per-lane comparison `predicate x 0`.
-    fn lane_bits(&mut self, shape: Shape, predicate: IntPredicate) -> Result<inkwell::values::IntValue<'ctx>> {
+    fn lane_bits(
+        &mut self,
+        shape: Shape,
+        predicate: IntPredicate,
+    ) -> Result<inkwell::values::IntValue<'ctx>> {
         let value = self.pop_vector(shape)?;
         let ty = value.get_type();
         let flags = self.builder.build_int_compare(predicate, value, ty.const_zero(), "")?;
         let packed_ty = std::num::NonZeroU32::new(ty.get_size())
             .and_then(|bits| self.env.context.custom_width_int_type(bits).ok())
-            .ok_or_else(|| crate::error::CompileError::backend("no integer type for a lane mask"))?;
+            .ok_or_else(|| {
+                crate::error::CompileError::backend("no integer type for a lane mask")
+            })?;
         Ok(self.builder.build_bit_cast(flags, packed_ty, "")?.into_int_value())
     }
 
     fn all_true(&mut self, shape: Shape) -> Result<()> {
         let bits = self.lane_bits(shape, IntPredicate::NE)?;
-        let all = self.builder.build_int_compare(IntPredicate::EQ, bits, bits.get_type().const_all_ones(), "")?;
+        let all = self.builder.build_int_compare(
+            IntPredicate::EQ,
+            bits,
+            bits.get_type().const_all_ones(),
+            "",
+        )?;
         let all = self.builder.build_int_z_extend(all, self.env.types.i32, "")?;
         self.push(all);
         Ok(())
@@ -335,7 +369,11 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     fn abs(&mut self, shape: Shape) -> Result<()> {
         let value = self.pop_vector(shape)?;
         let int_min_is_poison = self.env.context.bool_type().const_zero();
-        let result = self.call_intrinsic("llvm.abs", &[value.get_type().into()], &[value.into(), int_min_is_poison.into()])?;
+        let result = self.call_intrinsic(
+            "llvm.abs",
+            &[value.get_type().into()],
+            &[value.into(), int_min_is_poison.into()],
+        )?;
         self.push_vector(result)
     }
 
@@ -352,7 +390,11 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let value = self.pop_vector(shape)?;
         let lane_ty = value.get_type().get_element_type().into_int_type();
         let width = lane_ty.get_bit_width();
-        let count = self.builder.build_and(count, self.env.types.i32.const_int(width as u64 - 1, false), "")?;
+        let count = self.builder.build_and(
+            count,
+            self.env.types.i32.const_int(width as u64 - 1, false),
+            "",
+        )?;
         let count = self.builder.build_int_cast_sign_flag(count, lane_ty, false, "")?;
         let counts = self.splat(count.into(), shape)?;
         let result = match kind {
@@ -379,7 +421,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let low = self.pop_vector(wide)?;
         let ty = low.get_type();
         let count = ty.get_size();
-        let both = self.builder.build_shuffle_vector(low, high, self.lane_indices(0..count * 2), "")?;
+        let both =
+            self.builder.build_shuffle_vector(low, high, self.lane_indices(0..count * 2), "")?;
         let both_ty = both.get_type();
         let narrow_bits = ty.get_element_type().into_int_type().get_bit_width() / 2;
         let (min, max) = if signed {
@@ -389,8 +432,10 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         };
         let min = self.constant_splat(both_ty, min);
         let max = self.constant_splat(both_ty, max);
-        let raised = self.call_intrinsic("llvm.smax", &[both_ty.into()], &[both.into(), min.into()])?;
-        let clamped = self.call_intrinsic("llvm.smin", &[both_ty.into()], &[raised.into(), max.into()])?;
+        let raised =
+            self.call_intrinsic("llvm.smax", &[both_ty.into()], &[both.into(), min.into()])?;
+        let clamped =
+            self.call_intrinsic("llvm.smin", &[both_ty.into()], &[raised.into(), max.into()])?;
         let narrow_ty = self.env.types.int_of_bits(narrow_bits).vec_type(count * 2);
         let result = self.builder.build_int_truncate(clamped.into_vector_value(), narrow_ty, "")?;
         self.push_vector(result)

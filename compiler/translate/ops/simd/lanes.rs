@@ -4,8 +4,8 @@
 use super::super::super::func::FuncTranslator;
 use super::super::super::Result;
 use super::Shape;
-use inkwell::values::{BasicValueEnum, IntValue, VectorValue};
 use inkwell::types::VectorType;
+use inkwell::values::{BasicValueEnum, IntValue, VectorValue};
 use inkwell::IntPredicate;
 use wasmparser::Operator;
 
@@ -51,7 +51,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// A constant `<N x i32>` of lane indices, the mask form `shufflevector` takes.
     pub fn lane_indices(&self, indices: impl Iterator<Item = u32>) -> VectorValue<'ctx> {
         let i32_ty = self.env.types.i32;
-        let values: Vec<IntValue<'ctx>> = indices.map(|i| i32_ty.const_int(i as u64, false)).collect();
+        let values: Vec<IntValue<'ctx>> =
+            indices.map(|i| i32_ty.const_int(i as u64, false)).collect();
         VectorType::const_vector(&values)
     }
 
@@ -112,7 +113,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let mut picked = self.vector_type(Shape::I8x16).get_poison();
         for lane in 0..16 {
             let position = i32_ty.const_int(lane, false);
-            let selector = self.builder.build_extract_element(selectors, position, "")?.into_int_value();
+            let selector =
+                self.builder.build_extract_element(selectors, position, "")?.into_int_value();
             let byte = self.builder.build_extract_element(source, selector, "")?;
             picked = self.builder.build_insert_element(picked, byte, position, "")?;
         }

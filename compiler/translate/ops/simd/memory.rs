@@ -3,8 +3,8 @@
 //! scalar one.
 
 use super::super::super::func::FuncTranslator;
-use super::super::memory::LinearAddress;
 use super::super::super::Result;
+use super::super::memory::LinearAddress;
 use super::Shape;
 use inkwell::types::BasicTypeEnum;
 use inkwell::values::BasicValueEnum;
@@ -62,15 +62,30 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     /// Pops an address and stores `value` (`bytes` bytes) there.
-    fn store_unaligned(&mut self, memarg: &MemArg, value: BasicValueEnum<'ctx>, bytes: u32) -> Result<()> {
+    fn store_unaligned(
+        &mut self,
+        memarg: &MemArg,
+        value: BasicValueEnum<'ctx>,
+        bytes: u32,
+    ) -> Result<()> {
         let address = self.checked_address(memarg, bytes)?;
         self.store_memory(address, value)
     }
 
     /// Loads half a vector of `narrow` lanes and extends each to the `wide` shape.
-    fn load_widening(&mut self, memarg: &MemArg, narrow: Shape, wide: Shape, signed: bool) -> Result<()> {
+    fn load_widening(
+        &mut self,
+        memarg: &MemArg,
+        narrow: Shape,
+        wide: Shape,
+        signed: bool,
+    ) -> Result<()> {
         let wide_ty = self.vector_type(wide);
-        let half_ty = self.vector_type(narrow).get_element_type().into_int_type().vec_type(wide_ty.get_size());
+        let half_ty = self
+            .vector_type(narrow)
+            .get_element_type()
+            .into_int_type()
+            .vec_type(wide_ty.get_size());
         let (half, address) = self.load_unaligned(memarg, half_ty.into(), 8)?;
         let half = half.into_vector_value();
         let extended = if signed {
@@ -98,7 +113,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let bytes = lane_ty.into_int_type().get_bit_width() / 8;
         let (scalar, address) = self.load_unaligned(memarg, lane_ty, bytes)?;
         let index = self.env.types.i32.const_zero();
-        let vector = self.builder.build_insert_element(vector_ty.const_zero(), scalar, index, "")?;
+        let vector =
+            self.builder.build_insert_element(vector_ty.const_zero(), scalar, index, "")?;
         self.anchor_load(address, vector.into())?;
         self.push_vector(vector)
     }

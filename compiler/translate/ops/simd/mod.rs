@@ -26,7 +26,10 @@ pub enum Shape {
 
 /// Translates a SIMD operator; false when it is not one this module handles.
 pub fn translate<'a>(t: &mut FuncTranslator<'_, '_, 'a>, op: &Operator<'a>) -> Result<bool> {
-    Ok(memory::translate(t, op)? || lanes::translate(t, op)? || integer::translate(t, op)? || float::translate(t, op)?)
+    Ok(memory::translate(t, op)?
+        || lanes::translate(t, op)?
+        || integer::translate(t, op)?
+        || float::translate(t, op)?)
 }
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
