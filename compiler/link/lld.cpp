@@ -22,19 +22,19 @@ LLD_HAS_DRIVER(elf)
 // in this process.
 extern "C" int w2n_lld_link(const char *const *arguments, size_t count, char **diagnostics,
                             int *can_run_again) {
-    std::vector<const char *> argv(arguments, arguments + count);
-    std::string messages;
-    llvm::raw_string_ostream stream(messages);
-    // lld ends a fatal error with an exit unless a crash recovery context is live and enabled,
-    // in which case it returns to lldMain instead. Enabling installs signal handlers, which the
-    // call to Disable removes again.
-    llvm::CrashRecoveryContext::Enable();
-    lld::Result result = lld::lldMain(argv, stream, stream, {{lld::Gnu, &lld::elf::link}});
-    llvm::CrashRecoveryContext::Disable();
-    stream.flush();
-    *diagnostics = strdup(messages.c_str());
-    *can_run_again = result.canRunAgain ? 1 : 0;
-    return result.retCode;
+  std::vector<const char *> argv(arguments, arguments + count);
+  std::string messages;
+  llvm::raw_string_ostream stream(messages);
+  // lld ends a fatal error with an exit unless a crash recovery context is live and enabled,
+  // in which case it returns to lldMain instead. Enabling installs signal handlers, which the
+  // call to Disable removes again.
+  llvm::CrashRecoveryContext::Enable();
+  lld::Result result = lld::lldMain(argv, stream, stream, {{lld::Gnu, &lld::elf::link}});
+  llvm::CrashRecoveryContext::Disable();
+  stream.flush();
+  *diagnostics = strdup(messages.c_str());
+  *can_run_again = result.canRunAgain ? 1 : 0;
+  return result.retCode;
 }
 
 extern "C" void w2n_lld_free(char *diagnostics) { free(diagnostics); }
@@ -45,12 +45,13 @@ extern "C" void w2n_lld_free(char *diagnostics) { free(diagnostics); }
 // initialisers keep the other targets' libraries out of the compiler: their code, and the
 // static constructors that ran at every start (29% of the page faults before main).
 #define W2N_UNUSED_TARGET(T)                                                                       \
-    extern "C" void LLVMInitialize##T##TargetInfo() {}                                             \
-    extern "C" void LLVMInitialize##T##Target() {}                                                 \
-    extern "C" void LLVMInitialize##T##TargetMC() {}                                               \
-    extern "C" void LLVMInitialize##T##AsmPrinter() {}                                             \
-    extern "C" void LLVMInitialize##T##Disassembler() {}
-#define W2N_UNUSED_ASM_PARSER(T) extern "C" void LLVMInitialize##T##AsmParser() {}
+  extern "C" void LLVMInitialize##T##TargetInfo() {}                                               \
+  extern "C" void LLVMInitialize##T##Target() {}                                                   \
+  extern "C" void LLVMInitialize##T##TargetMC() {}                                                 \
+  extern "C" void LLVMInitialize##T##AsmPrinter() {}                                               \
+  extern "C" void LLVMInitialize##T##Disassembler() {}
+#define W2N_UNUSED_ASM_PARSER(T)                                                                   \
+  extern "C" void LLVMInitialize##T##AsmParser() {}
 W2N_UNUSED_TARGET(AMDGPU)
 W2N_UNUSED_TARGET(ARM)
 W2N_UNUSED_TARGET(AVR)

@@ -13,12 +13,12 @@
 // The loops left without checks can then be vectorised; the standard pipeline has no pass that
 // removes such checks. Functions with no check in a loop skip step 3 (61 of json's 78).
 
+#include "llvm-c/Core.h"
+#include "llvm-c/TargetMachine.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Transforms/Scalar/SROA.h"
-#include "llvm-c/Core.h"
-#include "llvm-c/TargetMachine.h"
 
 #include "passes.h"
 
@@ -28,12 +28,13 @@ namespace {
 
 // Dropping early-cse, simplifycfg, licm and indvars would save a third of this step's time,
 // but made fft and fannkuch 5% slower.
-constexpr const char *SplitPipeline =
-    "early-cse,simplifycfg,instcombine<no-verify-fixpoint>,loop-mssa(licm),loop(loop-rotate),loop(indvars),irce";
+constexpr const char *SplitPipeline = "early-cse,simplifycfg,instcombine<no-verify-fixpoint>,loop-"
+                                      "mssa(licm),loop(loop-rotate),loop(indvars),irce";
 
 } // namespace
 
-PreservedAnalyses w2n::SplitCheckedLoops::run(Function &function, FunctionAnalysisManager &analyses) {
+PreservedAnalyses w2n::SplitCheckedLoops::run(Function &function,
+                                              FunctionAnalysisManager &analyses) {
   if (!checkedLoops.contains(&function))
     return PreservedAnalyses::all();
   return passes.run(function, analyses);
@@ -41,7 +42,8 @@ PreservedAnalyses w2n::SplitCheckedLoops::run(Function &function, FunctionAnalys
 
 // Runs the stage over every function of `module`, for `machine`'s target; `guardPages` says
 // that accesses are compiled for guard pages. Called from compiler/codegen.rs.
-extern "C" void w2n_optimise_checked_loops(LLVMModuleRef module, LLVMTargetMachineRef machine, bool guardPages) {
+extern "C" void w2n_optimise_checked_loops(LLVMModuleRef module, LLVMTargetMachineRef machine,
+                                           bool guardPages) {
   LoopAnalysisManager loopAnalyses;
   FunctionAnalysisManager functionAnalyses;
   CGSCCAnalysisManager sccAnalyses;

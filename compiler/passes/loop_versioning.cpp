@@ -32,6 +32,7 @@
 // It notes the functions left with a check inside a loop (in code the fast copies do not cover),
 // for the stage that splits such loops (checked_loops.cpp).
 
+#include "passes.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/ScalarEvolution.h"
@@ -49,7 +50,6 @@
 #include "llvm/Transforms/Utils/LoopUtils.h"
 #include "llvm/Transforms/Utils/ScalarEvolutionExpander.h"
 #include "llvm/Transforms/Utils/ValueMapper.h"
-#include "passes.h"
 
 using namespace llvm;
 
@@ -92,7 +92,8 @@ std::optional<WideCheck> asWideCheck(BranchInst *branch) {
 // Makes `check` always take the side `exact` says, and forgets that it was a fast compare.
 void settle(const WideCheck &check, bool exact) {
   LLVMContext &context = check.branch->getContext();
-  check.branch->setCondition(exact ? ConstantInt::getTrue(context) : ConstantInt::getFalse(context));
+  check.branch->setCondition(exact ? ConstantInt::getTrue(context)
+                                   : ConstantInt::getFalse(context));
   check.branch->setMetadata(WideCheckKind, nullptr);
 }
 
@@ -156,7 +157,8 @@ constexpr const char *LinearMemoryTag = "linear memory";
 bool accessesLinearMemory(const Instruction &access) {
   MDNode *tag = access.getMetadata(LLVMContext::MD_tbaa);
   auto *type = tag && tag->getNumOperands() > 0 ? dyn_cast<MDNode>(tag->getOperand(0)) : nullptr;
-  auto *name = type && type->getNumOperands() > 0 ? dyn_cast<MDString>(type->getOperand(0)) : nullptr;
+  auto *name =
+      type && type->getNumOperands() > 0 ? dyn_cast<MDString>(type->getOperand(0)) : nullptr;
   return name && name->getString() == LinearMemoryTag;
 }
 
@@ -181,7 +183,8 @@ bool collectAccesses(const WideCheck &check, SmallVectorImpl<Instruction *> &acc
         for (User *access : pointer->users()) {
           if (auto *load = dyn_cast<LoadInst>(access)) {
             accesses.push_back(load);
-          } else if (auto *store = dyn_cast<StoreInst>(access); store && store->getPointerOperand() == pointer) {
+          } else if (auto *store = dyn_cast<StoreInst>(access);
+                     store && store->getPointerOperand() == pointer) {
             accesses.push_back(store);
             stores = true;
           }
@@ -215,9 +218,10 @@ public:
     // The loop runs at most as often as its latch lets it; other exits (traps among them) only
     // end it sooner, and counting them as well would only make the test longer.
     BasicBlock *latch = loop.getLoopLatch();
-    const SCEV *iterations = latch && loop.isLoopExiting(latch)
-                                 ? evolution.getExitCount(&loop, latch, ScalarEvolution::SymbolicMaximum)
-                                 : evolution.getCouldNotCompute();
+    const SCEV *iterations =
+        latch && loop.isLoopExiting(latch)
+            ? evolution.getExitCount(&loop, latch, ScalarEvolution::SymbolicMaximum)
+            : evolution.getCouldNotCompute();
     if (isa<SCEVCouldNotCompute>(iterations))
       iterations = predicated.getSymbolicMaxBackedgeTakenCount();
     std::optional<StridedExit> strided;
@@ -252,22 +256,27 @@ public:
 
     // The preheader becomes the test; the original loop, the fast copy, follows it.
     IRBuilder<> builder(insertion);
-    Value *lastIteration =
-        builder.CreateZExtOrTrunc(expander.expandCodeFor(iterations, nullptr, insertion), builder.getInt64Ty());
+    Value *lastIteration = builder.CreateZExtOrTrunc(
+        expander.expandCodeFor(iterations, nullptr, insertion), builder.getInt64Ty());
     Value *inBounds = testAccesses(hoisted, lastIteration, strided, predicated, expander, builder);
     AliasPlan aliases = planAliasTests(hoisted);
     if (!aliases.pairs.empty())
-      inBounds = builder.CreateAnd(inBounds, testDisjoint(aliases, lastIteration, expander, builder));
-    BasicBlock *fastPreheader = SplitBlock(preheader, insertion, &tree, &loops, nullptr, "w2n.fast.ph");
+      inBounds =
+          builder.CreateAnd(inBounds, testDisjoint(aliases, lastIteration, expander, builder));
+    BasicBlock *fastPreheader =
+        SplitBlock(preheader, insertion, &tree, &loops, nullptr, "w2n.fast.ph");
     ValueToValueMapTy map;
     SmallVector<BasicBlock *, 16> exactBlocks;
-    Loop *exactLoop = cloneLoopWithPreheader(fastPreheader, preheader, &loop, map, ".exact", &loops, &tree, exactBlocks);
+    Loop *exactLoop = cloneLoopWithPreheader(fastPreheader, preheader, &loop, map, ".exact", &loops,
+                                             &tree, exactBlocks);
     remapInstructionsInBlocks(exactBlocks, map);
     addExitIncomings(loop, map);
     preheader->getTerminator()->eraseFromParent();
-    BranchInst *choice = BranchInst::Create(fastPreheader, exactLoop->getLoopPreheader(), inBounds, preheader);
+    BranchInst *choice =
+        BranchInst::Create(fastPreheader, exactLoop->getLoopPreheader(), inBounds, preheader);
     // The fast copy is the one laid out in line.
-    choice->setMetadata(LLVMContext::MD_prof, MDBuilder(choice->getContext()).createLikelyBranchWeights());
+    choice->setMetadata(LLVMContext::MD_prof,
+                        MDBuilder(choice->getContext()).createLikelyBranchWeights());
 
     for (const AffineCheck &affine : hoisted)
       settle(affine.check, /*exact=*/false);
@@ -300,8 +309,8 @@ private:
       covered.insert(affine.accesses.begin(), affine.accesses.end());
     for (BasicBlock *block : loop.blocks()) {
       for (Instruction &instruction : *block) {
-        if ((isa<LoadInst>(instruction) || isa<StoreInst>(instruction)) && accessesLinearMemory(instruction) &&
-            !covered.contains(&instruction))
+        if ((isa<LoadInst>(instruction) || isa<StoreInst>(instruction)) &&
+            accessesLinearMemory(instruction) && !covered.contains(&instruction))
           return false;
         if (auto *call = dyn_cast<CallBase>(&instruction)) {
           Function *callee = call->getCalledFunction();
@@ -316,8 +325,8 @@ private:
 
   // Whether everything the test needs can be computed before the loop.
   bool canTestBefore(Loop &loop, const SCEV *iterations, const std::optional<StridedExit> &strided,
-                     ArrayRef<AffineCheck> hoisted,
-                     PredicatedScalarEvolution &predicated, SCEVExpander &expander) {
+                     ArrayRef<AffineCheck> hoisted, PredicatedScalarEvolution &predicated,
+                     SCEVExpander &expander) {
     Instruction *insertion = loop.getLoopPreheader()->getTerminator();
     if (!expander.isSafeToExpandAt(iterations, insertion))
       return false;
@@ -327,7 +336,8 @@ private:
       if (!expander.isSafeToExpandAt(affine.start, insertion))
         return false;
     }
-    for (const SCEVPredicate *assumption : cast<SCEVUnionPredicate>(predicated.getPredicate()).getPredicates()) {
+    for (const SCEVPredicate *assumption :
+         cast<SCEVUnionPredicate>(predicated.getPredicate()).getPredicates()) {
       if (!canTest(*assumption, insertion, expander))
         return false;
     }
@@ -337,26 +347,33 @@ private:
   // The test that every access of `hoisted` is in bounds at the first iteration and at
   // `lastIteration`, and that the assumptions behind their affine forms hold.
   Value *testAccesses(ArrayRef<AffineCheck> hoisted, Value *lastIteration,
-                      const std::optional<StridedExit> &strided, PredicatedScalarEvolution &predicated,
-                      SCEVExpander &expander, IRBuilder<> &builder) {
+                      const std::optional<StridedExit> &strided,
+                      PredicatedScalarEvolution &predicated, SCEVExpander &expander,
+                      IRBuilder<> &builder) {
     Instruction *insertion = &*builder.GetInsertPoint();
     Type *i64 = builder.getInt64Ty();
     Value *inBounds = builder.CreateICmpULT(lastIteration, builder.getInt64(MaxIterations));
     if (strided) {
       Value *distance = expander.expandCodeFor(strided->distance, nullptr, insertion);
-      Value *remainder = builder.CreateURem(distance, ConstantInt::get(distance->getType(), strided->stride));
-      inBounds = builder.CreateAnd(inBounds, builder.CreateICmpEQ(remainder, ConstantInt::get(distance->getType(), 0)));
+      Value *remainder =
+          builder.CreateURem(distance, ConstantInt::get(distance->getType(), strided->stride));
+      inBounds = builder.CreateAnd(
+          inBounds, builder.CreateICmpEQ(remainder, ConstantInt::get(distance->getType(), 0)));
     }
     for (const AffineCheck &affine : hoisted) {
-      Value *first = builder.CreateSExtOrTrunc(expander.expandCodeFor(affine.start, nullptr, insertion), i64);
+      Value *first =
+          builder.CreateSExtOrTrunc(expander.expandCodeFor(affine.start, nullptr, insertion), i64);
       inBounds = builder.CreateAnd(inBounds, builder.CreateICmpULT(first, affine.check.limit));
       if (affine.step != 0) {
-        Value *last = builder.CreateAdd(first, builder.CreateMul(lastIteration, builder.getInt64(affine.step)));
+        Value *last = builder.CreateAdd(
+            first, builder.CreateMul(lastIteration, builder.getInt64(affine.step)));
         inBounds = builder.CreateAnd(inBounds, builder.CreateICmpULT(last, affine.check.limit));
       }
     }
-    for (const SCEVPredicate *assumption : cast<SCEVUnionPredicate>(predicated.getPredicate()).getPredicates())
-      inBounds = builder.CreateAnd(inBounds, testAssumption(*assumption, lastIteration, expander, builder));
+    for (const SCEVPredicate *assumption :
+         cast<SCEVUnionPredicate>(predicated.getPredicate()).getPredicates())
+      inBounds = builder.CreateAnd(inBounds,
+                                   testAssumption(*assumption, lastIteration, expander, builder));
     return inBounds;
   }
 
@@ -374,8 +391,10 @@ private:
       AccessGroup *group = nullptr;
       int64_t offset = 0;
       for (AccessGroup &candidate : plan.groups) {
-        auto *difference = dyn_cast<SCEVConstant>(evolution.getMinusSCEV(affine.start, candidate.start));
-        if (candidate.step == affine.step && difference && difference->getAPInt().getSignificantBits() <= 32) {
+        auto *difference =
+            dyn_cast<SCEVConstant>(evolution.getMinusSCEV(affine.start, candidate.start));
+        if (candidate.step == affine.step && difference &&
+            difference->getAPInt().getSignificantBits() <= 32) {
           group = &candidate;
           offset = difference->getValue()->getSExtValue();
           break;
@@ -407,12 +426,14 @@ private:
   // The test that the bytes the groups of each pair of `plan` touch, from the first iteration
   // to `lastIteration`, are disjoint. Taken with the test that those accesses are in bounds,
   // every address is below 2^33 and none of this arithmetic wraps.
-  Value *testDisjoint(const AliasPlan &plan, Value *lastIteration, SCEVExpander &expander, IRBuilder<> &builder) {
+  Value *testDisjoint(const AliasPlan &plan, Value *lastIteration, SCEVExpander &expander,
+                      IRBuilder<> &builder) {
     Instruction *insertion = &*builder.GetInsertPoint();
     Type *i64 = builder.getInt64Ty();
     SmallVector<std::pair<Value *, Value *>, 4> extents;
     for (const AccessGroup &group : plan.groups) {
-      Value *start = builder.CreateSExtOrTrunc(expander.expandCodeFor(group.start, nullptr, insertion), i64);
+      Value *start =
+          builder.CreateSExtOrTrunc(expander.expandCodeFor(group.start, nullptr, insertion), i64);
       Value *travel = builder.CreateMul(lastIteration, builder.getInt64(group.step));
       Value *low = builder.CreateAdd(start, builder.getInt64(group.low));
       Value *high = builder.CreateAdd(start, builder.getInt64(group.high));
@@ -453,11 +474,13 @@ private:
       MDNode *scopes = MDNode::get(context, {plan.groups[index].scope});
       MDNode *disjoint = MDNode::get(context, others);
       for (Instruction *access : plan.groups[index].accesses) {
-        access->setMetadata(LLVMContext::MD_alias_scope,
-                            MDNode::concatenate(access->getMetadata(LLVMContext::MD_alias_scope), scopes));
+        access->setMetadata(
+            LLVMContext::MD_alias_scope,
+            MDNode::concatenate(access->getMetadata(LLVMContext::MD_alias_scope), scopes));
         if (!others.empty())
-          access->setMetadata(LLVMContext::MD_noalias,
-                              MDNode::concatenate(access->getMetadata(LLVMContext::MD_noalias), disjoint));
+          access->setMetadata(
+              LLVMContext::MD_noalias,
+              MDNode::concatenate(access->getMetadata(LLVMContext::MD_noalias), disjoint));
       }
     }
   }
@@ -484,7 +507,8 @@ private:
       counter = dyn_cast<SCEVAddRecExpr>(right);
       end = left;
     }
-    if (!counter || counter->getLoop() != &loop || !counter->isAffine() || !evolution.isLoopInvariant(end, &loop))
+    if (!counter || counter->getLoop() != &loop || !counter->isAffine() ||
+        !evolution.isLoopInvariant(end, &loop))
       return std::nullopt;
     auto *step = dyn_cast<SCEVConstant>(counter->getStepRecurrence(evolution));
     if (!step || step->getAPInt().getSignificantBits() > 32 || step->getAPInt().abs().ule(1))
@@ -545,7 +569,8 @@ private:
     if (!counter->isAffine() || !step || counter->getType()->getIntegerBitWidth() > 32)
       return false;
     int64_t value = step->getValue()->getSExtValue();
-    return value > -MaxStep && value < MaxStep && expander.isSafeToExpandAt(counter->getStart(), insertion);
+    return value > -MaxStep && value < MaxStep &&
+           expander.isSafeToExpandAt(counter->getStart(), insertion);
   }
 
   // Code testing `assumption` before the loop. SCEV's own expansion of no-wrap assumptions
@@ -553,14 +578,15 @@ private:
   // serves as well: the counter does not wrap when its value after that iteration fits its
   // type. That value counts too, so that the counter's add can be marked as not wrapping
   // (`markNoWrap`).
-  Value *testAssumption(const SCEVPredicate &assumption, Value *lastIteration, SCEVExpander &expander,
-                        IRBuilder<> &builder) {
+  Value *testAssumption(const SCEVPredicate &assumption, Value *lastIteration,
+                        SCEVExpander &expander, IRBuilder<> &builder) {
     Instruction *insertion = &*builder.GetInsertPoint();
     if (isa<SCEVComparePredicate>(assumption))
       return builder.CreateNot(expander.expandCodeForPredicate(&assumption, insertion));
     auto *noWrap = cast<SCEVWrapPredicate>(&assumption);
     const SCEVAddRecExpr *counter = noWrap->getExpr();
-    int64_t step = cast<SCEVConstant>(counter->getStepRecurrence(evolution))->getValue()->getSExtValue();
+    int64_t step =
+        cast<SCEVConstant>(counter->getStepRecurrence(evolution))->getValue()->getSExtValue();
     unsigned bits = counter->getType()->getIntegerBitWidth();
     bool isSigned = noWrap->getFlags() & SCEVWrapPredicate::IncrementNSSW;
     Type *i64 = builder.getInt64Ty();
@@ -569,16 +595,19 @@ private:
     Value *increments = builder.CreateAdd(lastIteration, builder.getInt64(1));
     Value *last = builder.CreateAdd(first, builder.CreateMul(increments, builder.getInt64(step)));
     int64_t low = isSigned ? APInt::getSignedMinValue(bits).getSExtValue() : 0;
-    int64_t high = isSigned ? APInt::getSignedMaxValue(bits).getSExtValue() : int64_t(APInt::getMaxValue(bits).getZExtValue());
+    int64_t high = isSigned ? APInt::getSignedMaxValue(bits).getSExtValue()
+                            : int64_t(APInt::getMaxValue(bits).getZExtValue());
     if (isSigned)
       noSignedWrap.insert(counter);
-    return builder.CreateAnd(builder.CreateICmpSGE(last, builder.getInt64(low)), builder.CreateICmpSLE(last, builder.getInt64(high)));
+    return builder.CreateAnd(builder.CreateICmpSGE(last, builder.getInt64(low)),
+                             builder.CreateICmpSLE(last, builder.getInt64(high)));
   }
 
   // The address of `check` as an affine function of `loop`'s iterations with a constant
   // step (zero for an address the loop does not change), with a limit that does not change in
   // the loop.
-  std::optional<AffineCheck> affineAddress(Loop &loop, PredicatedScalarEvolution &predicated, const WideCheck &check) {
+  std::optional<AffineCheck> affineAddress(Loop &loop, PredicatedScalarEvolution &predicated,
+                                           const WideCheck &check) {
     // The limit is computed at the access from the memory's size: hoisted when the size does
     // not change in the loop.
     bool hoisted = false;
@@ -660,7 +689,8 @@ void unfenceProvenLoop(Loop &loop) {
 
 // Whether `function` has a conditional branch to a trap (a block ending in `unreachable`)
 // inside a loop other than those of `exactCopies`.
-bool hasCheckedLoop(Function &function, LoopInfo &loops, const SmallPtrSetImpl<Loop *> &exactCopies) {
+bool hasCheckedLoop(Function &function, LoopInfo &loops,
+                    const SmallPtrSetImpl<Loop *> &exactCopies) {
   for (BasicBlock &block : function) {
     Loop *loop = loops.getLoopFor(&block);
     auto *branch = dyn_cast<BranchInst>(block.getTerminator());
@@ -676,7 +706,8 @@ bool hasCheckedLoop(Function &function, LoopInfo &loops, const SmallPtrSetImpl<L
 
 } // namespace
 
-PreservedAnalyses w2n::VersionCheckedLoops::run(Function &function, FunctionAnalysisManager &analyses) {
+PreservedAnalyses w2n::VersionCheckedLoops::run(Function &function,
+                                                FunctionAnalysisManager &analyses) {
   bool any = false;
   for (BasicBlock &block : function) {
     if (auto *branch = dyn_cast<BranchInst>(block.getTerminator()))

@@ -16,7 +16,8 @@ using FunctionSet = llvm::SmallPtrSet<llvm::Function *, 32>;
 // `guardPages` (accesses that fit the guard region are not checked), it also keeps every loop
 // but the fast copies proven in bounds from being vectorised.
 struct VersionCheckedLoops : llvm::PassInfoMixin<VersionCheckedLoops> {
-  VersionCheckedLoops(FunctionSet &checkedLoops, bool guardPages) : checkedLoops(checkedLoops), guardPages(guardPages) {}
+  VersionCheckedLoops(FunctionSet &checkedLoops, bool guardPages)
+      : checkedLoops(checkedLoops), guardPages(guardPages) {}
   llvm::PreservedAnalyses run(llvm::Function &function, llvm::FunctionAnalysisManager &analyses);
 
   FunctionSet &checkedLoops;

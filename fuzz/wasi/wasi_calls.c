@@ -38,7 +38,7 @@
 
 /* ---------------------------------------------------------------- the guest's directory --- */
 
-static char jail[64];   /* our own directory: `outside`, `readonly` and `sandbox` */
+static char jail[64]; /* our own directory: `outside`, `readonly` and `sandbox` */
 static char sandbox[96];
 static char outside[96];
 static char readonly[96];
@@ -208,7 +208,8 @@ static void remove_jail(void) {
 
 /* A module with one exported memory and nothing else: the caller WASI functions see. */
 static const w2n_limits memory_limits = {.min = MEMORY_PAGES, .max = MEMORY_PAGES, .has_max = 1};
-static const w2n_export memory_export = {.name = "memory", .name_len = 6, .kind = W2N_EXTERN_MEMORY};
+static const w2n_export memory_export = {
+    .name = "memory", .name_len = 6, .kind = W2N_EXTERN_MEMORY};
 static const w2n_module guest_module = {
     .abi_version = W2N_ABI_VERSION,
     .num_exports = 1,
@@ -226,10 +227,37 @@ static char *guest_envp[] = {"HOME=/sandbox", "EMPTY=", "X=1=2", NULL};
 
 /* Tricky paths, placed in memory at PATHS_AT, one after another. */
 static const char *const paths[] = {
-    "a", "d", "d/e", "d/../a", "link", "link/x", "abs", "abs/outside", "..", "../outside", "/",
-    "/sandbox/a", ".", "./", "d/", "new", "d/new", "a/", "a/..", "d/../../outside",
-    "d/./../link", "abs/sandbox/a", "\xff\xfe", "", "new/../../x", "very/deep/new/path",
-    "r", "rd", "rd/f", "rl", "../readonly/r",
+    "a",
+    "d",
+    "d/e",
+    "d/../a",
+    "link",
+    "link/x",
+    "abs",
+    "abs/outside",
+    "..",
+    "../outside",
+    "/",
+    "/sandbox/a",
+    ".",
+    "./",
+    "d/",
+    "new",
+    "d/new",
+    "a/",
+    "a/..",
+    "d/../../outside",
+    "d/./../link",
+    "abs/sandbox/a",
+    "\xff\xfe",
+    "",
+    "new/../../x",
+    "very/deep/new/path",
+    "r",
+    "rd",
+    "rd/f",
+    "rl",
+    "../readonly/r",
 };
 #define PATH_COUNT (sizeof paths / sizeof paths[0])
 #define PATHS_AT 0x8000
@@ -274,9 +302,7 @@ static uint32_t next_u32(reader *in) {
     return value;
 }
 
-static uint64_t next_u64(reader *in) {
-    return next_u32(in) | (uint64_t)next_u32(in) << 32;
-}
+static uint64_t next_u64(reader *in) { return next_u32(in) | (uint64_t)next_u32(in) << 32; }
 
 /* A descriptor: mostly one of the first few (stdio, the preopens, what opens next). */
 static int32_t fd_arg(reader *in) {
@@ -351,15 +377,22 @@ static void call(reader *in) {
     case 3: wasi_environ_sizes_get(g, pointer_arg(in), pointer_arg(in)); break;
     case 4: wasi_fd_read(g, fd_arg(in), pointer_arg(in), length_arg(in), pointer_arg(in)); break;
     case 5: wasi_fd_write(g, fd_arg(in), pointer_arg(in), length_arg(in), pointer_arg(in)); break;
-    case 6: wasi_fd_pread(g, fd_arg(in), pointer_arg(in), length_arg(in), i64_arg(in), pointer_arg(in)); break;
-    case 7: wasi_fd_pwrite(g, fd_arg(in), pointer_arg(in), length_arg(in), i64_arg(in), pointer_arg(in)); break;
+    case 6:
+        wasi_fd_pread(g, fd_arg(in), pointer_arg(in), length_arg(in), i64_arg(in), pointer_arg(in));
+        break;
+    case 7:
+        wasi_fd_pwrite(g, fd_arg(in), pointer_arg(in), length_arg(in), i64_arg(in),
+                       pointer_arg(in));
+        break;
     case 8: wasi_fd_seek(g, fd_arg(in), i64_arg(in), next_byte(in) % 4, pointer_arg(in)); break;
     case 9: wasi_fd_tell(g, fd_arg(in), pointer_arg(in)); break;
     case 10: wasi_fd_sync(g, fd_arg(in)); break;
     case 11: wasi_fd_datasync(g, fd_arg(in)); break;
     case 12: wasi_fd_advise(g, fd_arg(in), i64_arg(in), i64_arg(in), next_byte(in) % 7); break;
     /* A length up to 1 MiB: the host would really reserve the disk space. */
-    case 13: wasi_fd_allocate(g, fd_arg(in), i64_arg(in) % (1 << 20), i64_arg(in) % (1 << 20)); break;
+    case 13:
+        wasi_fd_allocate(g, fd_arg(in), i64_arg(in) % (1 << 20), i64_arg(in) % (1 << 20));
+        break;
     case 14: wasi_fd_close(g, fd_arg(in)); break;
     case 15: wasi_fd_renumber(g, fd_arg(in), fd_arg(in)); break;
     case 16: wasi_fd_fdstat_get(g, fd_arg(in), pointer_arg(in)); break;
@@ -368,22 +401,43 @@ static void call(reader *in) {
     case 19: wasi_fd_filestat_get(g, fd_arg(in), pointer_arg(in)); break;
     /* Sizes stay sparse files, whatever they are. */
     case 20: wasi_fd_filestat_set_size(g, fd_arg(in), i64_arg(in)); break;
-    case 21: wasi_fd_filestat_set_times(g, fd_arg(in), i64_arg(in), i64_arg(in), next_byte(in) % 16); break;
+    case 21:
+        wasi_fd_filestat_set_times(g, fd_arg(in), i64_arg(in), i64_arg(in), next_byte(in) % 16);
+        break;
     case 22: wasi_fd_prestat_get(g, fd_arg(in), pointer_arg(in)); break;
     case 23: wasi_fd_prestat_dir_name(g, fd_arg(in), pointer_arg(in), length_arg(in)); break;
-    case 24: wasi_fd_readdir(g, fd_arg(in), pointer_arg(in), length_arg(in), i64_arg(in), pointer_arg(in)); break;
+    case 24:
+        wasi_fd_readdir(g, fd_arg(in), pointer_arg(in), length_arg(in), i64_arg(in),
+                        pointer_arg(in));
+        break;
     case 25: {
         int32_t fd = fd_arg(in), dirflags = next_byte(in) % 2;
         path_arg(in, &p1, &l1);
         int32_t oflags = next_byte(in) % 16;
         int64_t base = next_byte(in) < 200 ? (int64_t)WASI_RIGHTS_ALL : i64_arg(in);
         int64_t inheriting = next_byte(in) < 200 ? (int64_t)WASI_RIGHTS_ALL : i64_arg(in);
-        wasi_path_open(g, fd, dirflags, p1, l1, oflags, base, inheriting, next_byte(in) % 32, pointer_arg(in));
+        wasi_path_open(g, fd, dirflags, p1, l1, oflags, base, inheriting, next_byte(in) % 32,
+                       pointer_arg(in));
         break;
     }
-    case 26: { int32_t fd = fd_arg(in); path_arg(in, &p1, &l1); wasi_path_create_directory(g, fd, p1, l1); break; }
-    case 27: { int32_t fd = fd_arg(in); path_arg(in, &p1, &l1); wasi_path_remove_directory(g, fd, p1, l1); break; }
-    case 28: { int32_t fd = fd_arg(in); path_arg(in, &p1, &l1); wasi_path_unlink_file(g, fd, p1, l1); break; }
+    case 26: {
+        int32_t fd = fd_arg(in);
+        path_arg(in, &p1, &l1);
+        wasi_path_create_directory(g, fd, p1, l1);
+        break;
+    }
+    case 27: {
+        int32_t fd = fd_arg(in);
+        path_arg(in, &p1, &l1);
+        wasi_path_remove_directory(g, fd, p1, l1);
+        break;
+    }
+    case 28: {
+        int32_t fd = fd_arg(in);
+        path_arg(in, &p1, &l1);
+        wasi_path_unlink_file(g, fd, p1, l1);
+        break;
+    }
     case 29: {
         int32_t fd = fd_arg(in), flags = next_byte(in) % 2;
         path_arg(in, &p1, &l1);
@@ -393,7 +447,8 @@ static void call(reader *in) {
     case 30: {
         int32_t fd = fd_arg(in), flags = next_byte(in) % 2;
         path_arg(in, &p1, &l1);
-        wasi_path_filestat_set_times(g, fd, flags, p1, l1, i64_arg(in), i64_arg(in), next_byte(in) % 16);
+        wasi_path_filestat_set_times(g, fd, flags, p1, l1, i64_arg(in), i64_arg(in),
+                                     next_byte(in) % 16);
         break;
     }
     case 31: {
@@ -432,10 +487,17 @@ static void call(reader *in) {
         break;
     }
     case 36: wasi_sock_accept(g, fd_arg(in), next_byte(in) % 8, pointer_arg(in)); break;
-    case 37: wasi_sock_recv(g, fd_arg(in), pointer_arg(in), length_arg(in), next_byte(in) % 4, pointer_arg(in), pointer_arg(in)); break;
-    case 38: wasi_sock_send(g, fd_arg(in), pointer_arg(in), length_arg(in), 0, pointer_arg(in)); break;
+    case 37:
+        wasi_sock_recv(g, fd_arg(in), pointer_arg(in), length_arg(in), next_byte(in) % 4,
+                       pointer_arg(in), pointer_arg(in));
+        break;
+    case 38:
+        wasi_sock_send(g, fd_arg(in), pointer_arg(in), length_arg(in), 0, pointer_arg(in));
+        break;
     case 39: wasi_sock_shutdown(g, fd_arg(in), next_byte(in) % 4); break;
-    case 40: wasi_clock_time_get(g, (int32_t)(next_byte(in) % 6) - 1, i64_arg(in), pointer_arg(in)); break;
+    case 40:
+        wasi_clock_time_get(g, (int32_t)(next_byte(in) % 6) - 1, i64_arg(in), pointer_arg(in));
+        break;
     case 41: wasi_clock_res_get(g, (int32_t)(next_byte(in) % 6) - 1, pointer_arg(in)); break;
     case 42: wasi_random_get(g, pointer_arg(in), length_arg(in)); break;
     case 43: wasi_sched_yield(g); break;

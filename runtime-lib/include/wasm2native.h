@@ -105,7 +105,7 @@ typedef struct w2n_memory {
 } w2n_memory;
 
 typedef struct w2n_table {
-    void **elements;   /* `size` references */
+    void **elements; /* `size` references */
     uint32_t size;
     uint32_t max;      /* declared maximum, or UINT32_MAX */
     uint32_t capacity; /* runtime-private */
@@ -122,16 +122,16 @@ typedef w2n_value w2n_global; /* a global is one 16-byte cell */
 struct w2n_instance {
     const struct w2n_module *module; /* 0 */
     uintptr_t stack_limit;           /* 8: lowest native stack address compiled code may use */
-    w2n_memory **memories;           /* 16: per memory index, imported ones point at the exporter's */
-    w2n_table **tables;              /* 24 */
-    w2n_global **globals;            /* 32 */
-    w2n_funcref **funcs;             /* 40: per function index; imports bound here */
-    uint32_t *type_ids;              /* 48: canonical signature id per type index */
-    void ***elem_segments;           /* 56: evaluated element segments (refs) */
-    uint32_t *elem_segment_sizes;    /* 64: 0 once dropped */
-    uint32_t *data_segment_sizes;    /* 72: 0 once dropped */
-    void *host_data;                 /* 80: the embedder's pointer, untouched by the runtime */
-    void *runtime_private;           /* 88 */
+    w2n_memory **memories;        /* 16: per memory index, imported ones point at the exporter's */
+    w2n_table **tables;           /* 24 */
+    w2n_global **globals;         /* 32 */
+    w2n_funcref **funcs;          /* 40: per function index; imports bound here */
+    uint32_t *type_ids;           /* 48: canonical signature id per type index */
+    void ***elem_segments;        /* 56: evaluated element segments (refs) */
+    uint32_t *elem_segment_sizes; /* 64: 0 once dropped */
+    uint32_t *data_segment_sizes; /* 72: 0 once dropped */
+    void *host_data;              /* 80: the embedder's pointer, untouched by the runtime */
+    void *runtime_private;        /* 88 */
 };
 
 /* ----------------------------------------------- the compiled module --- */
@@ -145,7 +145,7 @@ typedef enum w2n_extern_kind {
 
 typedef struct w2n_limits {
     uint64_t min;
-    uint64_t max;  /* valid when has_max */
+    uint64_t max; /* valid when has_max */
     uint8_t has_max;
     uint8_t pad[7];
 } w2n_limits;
@@ -178,7 +178,7 @@ typedef struct w2n_import {
 typedef struct w2n_export {
     const char *name;
     uint32_t name_len;
-    uint32_t kind;  /* w2n_extern_kind */
+    uint32_t kind; /* w2n_extern_kind */
     uint32_t index;
     uint32_t pad;
 } w2n_export;
@@ -201,17 +201,17 @@ typedef struct w2n_module {
     uint32_t num_exports;
     const w2n_import *imports;
     const w2n_export *exports;
-    uint32_t num_funcs;          /* imported + defined */
+    uint32_t num_funcs; /* imported + defined */
     uint32_t num_imported_funcs;
-    const uint32_t *func_types;  /* type index per function */
-    void *const *func_code;      /* native entry per function; NULL for imports */
+    const uint32_t *func_types;          /* type index per function */
+    void *const *func_code;              /* native entry per function; NULL for imports */
     const w2n_array_fn *func_array_code; /* array entry per function; NULL where not generated */
     uint32_t num_tables;
     uint32_t num_imported_tables;
     const w2n_table_type *tables;
     uint32_t num_memories;
     uint32_t num_imported_memories;
-    const w2n_limits *memories;  /* in pages */
+    const w2n_limits *memories; /* in pages */
     uint32_t num_globals;
     uint32_t num_imported_globals;
     const w2n_global_type *globals;
@@ -219,7 +219,7 @@ typedef struct w2n_module {
     uint32_t num_elem_segments;
     const w2n_data_segment *data_segments;
     const uint32_t *elem_segment_sizes; /* initial length of each element segment */
-    int64_t start_func;          /* function index, or -1 */
+    int64_t start_func;                 /* function index, or -1 */
     /*
      * Generated: evaluates global initialisers, fills instance->elem_segments, applies active
      * element and data segments in order (trapping through w2n_trap as Wasm 2.0 says) and drops
@@ -244,19 +244,19 @@ _Noreturn void w2n_trap(uint32_t code);
 /* memory.grow: returns the old size in pages, or -1 (and leaves memory as it was). */
 int32_t w2n_memory_grow(w2n_instance *vmctx, uint32_t memory_index, uint32_t delta_pages);
 /* memory.init / data segment application: traps on out of bounds before writing anything. */
-void w2n_memory_init(w2n_instance *vmctx, uint32_t memory_index, uint32_t data_index,
-                     uint32_t dst, uint32_t src, uint32_t len);
+void w2n_memory_init(w2n_instance *vmctx, uint32_t memory_index, uint32_t data_index, uint32_t dst,
+                     uint32_t src, uint32_t len);
 void w2n_data_drop(w2n_instance *vmctx, uint32_t data_index);
-void w2n_memory_copy(w2n_instance *vmctx, uint32_t dst_mem, uint32_t src_mem,
-                     uint32_t dst, uint32_t src, uint32_t len);
+void w2n_memory_copy(w2n_instance *vmctx, uint32_t dst_mem, uint32_t src_mem, uint32_t dst,
+                     uint32_t src, uint32_t len);
 void w2n_memory_fill(w2n_instance *vmctx, uint32_t memory_index, uint32_t dst, uint32_t value,
                      uint32_t len);
 /* table.init / element segment application; traps "out of bounds table access". */
-void w2n_table_init(w2n_instance *vmctx, uint32_t table_index, uint32_t elem_index,
-                    uint32_t dst, uint32_t src, uint32_t len);
+void w2n_table_init(w2n_instance *vmctx, uint32_t table_index, uint32_t elem_index, uint32_t dst,
+                    uint32_t src, uint32_t len);
 void w2n_elem_drop(w2n_instance *vmctx, uint32_t elem_index);
-void w2n_table_copy(w2n_instance *vmctx, uint32_t dst_table, uint32_t src_table,
-                    uint32_t dst, uint32_t src, uint32_t len);
+void w2n_table_copy(w2n_instance *vmctx, uint32_t dst_table, uint32_t src_table, uint32_t dst,
+                    uint32_t src, uint32_t len);
 /* table.grow: old size or -1. */
 int32_t w2n_table_grow(w2n_instance *vmctx, uint32_t table_index, void *init, uint32_t delta);
 void w2n_table_fill(w2n_instance *vmctx, uint32_t table_index, uint32_t dst, void *value,
@@ -290,8 +290,8 @@ typedef int (*w2n_resolver)(void *user, const w2n_import *import, w2n_extern *ou
 /* The outcome of an entry point: a trap code (W2N_TRAP_NONE on success) and a message. */
 typedef struct w2n_result {
     uint32_t trap;
-    int32_t exit_status;  /* with W2N_TRAP_EXIT */
-    char message[256];    /* trap message, or the link error */
+    int32_t exit_status; /* with W2N_TRAP_EXIT */
+    char message[256];   /* trap message, or the link error */
 } w2n_result;
 
 /*
@@ -389,9 +389,9 @@ typedef struct w2n_api_wasi {
 
 /* Per-instance configuration; NULL stands for all zero. Same layout as PREFIX_config. */
 typedef struct w2n_api_config {
-    void *context;             /* passed to every import function; see w2n_api_context */
-    void *const *imports;      /* PREFIX_imports seen as pointers, indexed by slot; NULL: none */
-    const w2n_api_wasi *wasi;  /* NULL: no arguments, no environment, no directories */
+    void *context;            /* passed to every import function; see w2n_api_context */
+    void *const *imports;     /* PREFIX_imports seen as pointers, indexed by slot; NULL: none */
+    const w2n_api_wasi *wasi; /* NULL: no arguments, no environment, no directories */
 } w2n_api_config;
 
 /*

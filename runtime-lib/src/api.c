@@ -20,12 +20,12 @@
 typedef struct api_state {
     w2n_api_host host; /* first: the generated adapters read host_data as a w2n_api_host */
     const w2n_module *module;
-    w2n_global *global_cells;   /* per imported global */
-    w2n_memory *memories;       /* per imported memory */
-    w2n_table *tables;          /* per imported table */
-    w2n_wasi_context *wasi;     /* NULL unless a WASI import goes to the runtime's WASI */
-    char **wasi_strings;        /* argv and env pointer arrays, then their bytes, in one block */
-    w2n_result last;            /* outcome of the last w2n_api_call */
+    w2n_global *global_cells; /* per imported global */
+    w2n_memory *memories;     /* per imported memory */
+    w2n_table *tables;        /* per imported table */
+    w2n_wasi_context *wasi;   /* NULL unless a WASI import goes to the runtime's WASI */
+    char **wasi_strings;      /* argv and env pointer arrays, then their bytes, in one block */
+    w2n_result last;          /* outcome of the last w2n_api_call */
 } api_state;
 
 /* What the resolver works with while w2n_api_new binds the imports. */
@@ -39,13 +39,9 @@ typedef struct api_resolution {
     char error[sizeof(((w2n_result *)0)->message)];
 } api_resolution;
 
-static api_state *state_of(const w2n_instance *instance) {
-    return instance->host_data;
-}
+static api_state *state_of(const w2n_instance *instance) { return instance->host_data; }
 
-static void *allocate_array(size_t count, size_t size) {
-    return calloc(count ? count : 1, size);
-}
+static void *allocate_array(size_t count, size_t size) { return calloc(count ? count : 1, size); }
 
 static void state_free(api_state *state) {
     const w2n_module *module = state->module;
@@ -174,8 +170,8 @@ static int create_wasi_context(api_state *state, const w2n_api_wasi *wasi, w2n_r
     size_t envc = count_strings(wasi->env);
     state->wasi_strings = copy_arguments(wasi->argv, argc, wasi->env, envc);
     if (state->wasi_strings)
-        state->wasi = w2n_wasi_context_new((int)argc, state->wasi_strings,
-                                           state->wasi_strings + argc + 1);
+        state->wasi =
+            w2n_wasi_context_new((int)argc, state->wasi_strings, state->wasi_strings + argc + 1);
     if (!state->wasi) {
         w2n_rt_result_error(result, "out of memory");
         return -1;
@@ -218,12 +214,9 @@ static int resolve_func(api_resolution *resolution, uint32_t i, const w2n_import
 static size_t value_size(uint8_t value_type) {
     switch (value_type) {
     case W2N_TYPE_I32:
-    case W2N_TYPE_F32:
-        return 4;
-    case W2N_TYPE_V128:
-        return 16;
-    default: /* i64, f64 and references */
-        return 8;
+    case W2N_TYPE_F32: return 4;
+    case W2N_TYPE_V128: return 16;
+    default: /* i64, f64 and references */ return 8;
     }
 }
 
@@ -268,16 +261,11 @@ static int resolve(void *user, const w2n_import *import, w2n_extern *out) {
     /* The runtime asks with a pointer into module->imports, which gives the import index. */
     uint32_t i = (uint32_t)(import - resolution->api->module->imports);
     switch (import->kind) {
-    case W2N_EXTERN_FUNC:
-        return resolve_func(resolution, i, import, out);
-    case W2N_EXTERN_GLOBAL:
-        return resolve_global(resolution, i, import, out);
-    case W2N_EXTERN_MEMORY:
-        return resolve_memory(resolution, import, out);
-    case W2N_EXTERN_TABLE:
-        return resolve_table(resolution, import, out);
-    default:
-        return -1;
+    case W2N_EXTERN_FUNC: return resolve_func(resolution, i, import, out);
+    case W2N_EXTERN_GLOBAL: return resolve_global(resolution, i, import, out);
+    case W2N_EXTERN_MEMORY: return resolve_memory(resolution, import, out);
+    case W2N_EXTERN_TABLE: return resolve_table(resolution, import, out);
+    default: return -1;
     }
 }
 
@@ -357,9 +345,7 @@ const w2n_result *w2n_api_last_trap(const w2n_instance *instance) {
     return &state_of(instance)->last;
 }
 
-void *w2n_api_context(const w2n_instance *instance) {
-    return state_of(instance)->host.context;
-}
+void *w2n_api_context(const w2n_instance *instance) { return state_of(instance)->host.context; }
 
 /* ------------------------------------------------------------- exports --- */
 

@@ -35,8 +35,9 @@ static int memory_matches(const w2n_instance *instance, const w2n_import *import
                           const w2n_extern *provided) {
     const w2n_limits *declared = &instance->module->memories[import->index];
     const w2n_memory *memory = provided->of.memory;
-    return memory && limits_match(memory->size / W2N_PAGE_SIZE, w2n_rt_memory_has_max(memory),
-                                  memory->max_pages, declared) &&
+    return memory &&
+           limits_match(memory->size / W2N_PAGE_SIZE, w2n_rt_memory_has_max(memory),
+                        memory->max_pages, declared) &&
            (!instance->module->memory_guard || w2n_rt_memory_is_guarded(memory));
 }
 
@@ -52,16 +53,11 @@ static int matches(const w2n_instance *instance, const w2n_import *import,
     if (provided->kind != import->kind)
         return 0;
     switch (import->kind) {
-    case W2N_EXTERN_FUNC:
-        return func_matches(instance, import, provided);
-    case W2N_EXTERN_TABLE:
-        return table_matches(instance, import, provided);
-    case W2N_EXTERN_MEMORY:
-        return memory_matches(instance, import, provided);
-    case W2N_EXTERN_GLOBAL:
-        return global_matches(instance, import, provided);
-    default:
-        return 0;
+    case W2N_EXTERN_FUNC: return func_matches(instance, import, provided);
+    case W2N_EXTERN_TABLE: return table_matches(instance, import, provided);
+    case W2N_EXTERN_MEMORY: return memory_matches(instance, import, provided);
+    case W2N_EXTERN_GLOBAL: return global_matches(instance, import, provided);
+    default: return 0;
     }
 }
 
@@ -74,7 +70,7 @@ static w2n_instance *bind_func(w2n_instance *instance, uint32_t index, w2n_funcr
         bound->reserved = W2N_FUNCREF_OWNED;
         bound->vmctx = instance;
         if (func->vmctx)
-            private->import_context = func->vmctx;
+        private->import_context = func->vmctx;
         instance->funcs[index] = bound;
         return NULL;
     }
@@ -86,8 +82,7 @@ static w2n_instance *bind_func(w2n_instance *instance, uint32_t index, w2n_funcr
 static w2n_instance *bind(w2n_instance *instance, const w2n_import *import,
                           const w2n_extern *provided) {
     switch (import->kind) {
-    case W2N_EXTERN_FUNC:
-        return bind_func(instance, import->index, provided->of.func);
+    case W2N_EXTERN_FUNC: return bind_func(instance, import->index, provided->of.func);
     case W2N_EXTERN_TABLE:
         instance->tables[import->index] = provided->of.table;
         return w2n_rt_owner_of(import->kind, provided->of.table);

@@ -23,9 +23,7 @@ typedef struct instance_block {
     w2n_instance_private private;
 } instance_block;
 
-static void *allocate_array(size_t count, size_t size) {
-    return calloc(count ? count : 1, size);
-}
+static void *allocate_array(size_t count, size_t size) { return calloc(count ? count : 1, size); }
 
 /* Allocates every per-index array, zeroed; defined objects are created later. */
 static w2n_instance *allocate_instance(const w2n_module *module) {
@@ -46,12 +44,12 @@ static w2n_instance *allocate_instance(const w2n_module *module) {
     instance->elem_segment_sizes = allocate_array(module->num_elem_segments, sizeof(uint32_t));
     instance->data_segment_sizes = allocate_array(module->num_data_segments, sizeof(uint32_t));
     private->owned_funcs = allocate_array(module->num_funcs, sizeof(w2n_funcref));
-    private->owned_memories = allocate_array(module->num_memories - module->num_imported_memories,
-                                             sizeof(w2n_memory));
-    private->owned_tables = allocate_array(module->num_tables - module->num_imported_tables,
-                                           sizeof(w2n_table));
-    private->owned_globals = allocate_array(module->num_globals - module->num_imported_globals,
-                                            sizeof(w2n_global));
+    private->owned_memories =
+        allocate_array(module->num_memories - module->num_imported_memories, sizeof(w2n_memory));
+    private->owned_tables =
+        allocate_array(module->num_tables - module->num_imported_tables, sizeof(w2n_table));
+    private->owned_globals =
+        allocate_array(module->num_globals - module->num_imported_globals, sizeof(w2n_global));
     return instance;
 }
 
@@ -241,15 +239,9 @@ int w2n_instance_export(w2n_instance *instance, const char *name, size_t name_le
         memset(out, 0, sizeof *out);
         out->kind = kind;
         switch (kind) {
-        case W2N_EXTERN_FUNC:
-            out->of.func = instance->funcs[export->index];
-            break;
-        case W2N_EXTERN_TABLE:
-            out->of.table = instance->tables[export->index];
-            break;
-        case W2N_EXTERN_MEMORY:
-            out->of.memory = instance->memories[export->index];
-            break;
+        case W2N_EXTERN_FUNC: out->of.func = instance->funcs[export->index]; break;
+        case W2N_EXTERN_TABLE: out->of.table = instance->tables[export->index]; break;
+        case W2N_EXTERN_MEMORY: out->of.memory = instance->memories[export->index]; break;
         default:
             out->of.global = instance->globals[export->index];
             out->global_type = module->globals[export->index];

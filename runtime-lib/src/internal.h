@@ -57,8 +57,9 @@ int w2n_install_fault_handler(void);
  */
 W2N_INTERNAL int w2n_rt_ensure_alternate_stack(void);
 
-/* The address space a guarded memory reserves: the 4 GiB a 32-bit address reaches, then the guard. */
-#define W2N_GUARDED_RESERVATION_BYTES                                                          \
+/* The address space a guarded memory reserves: the 4 GiB a 32-bit address reaches, then the guard.
+ */
+#define W2N_GUARDED_RESERVATION_BYTES                                                              \
     ((uint64_t)W2N_MAX_PAGES * W2N_PAGE_SIZE + W2N_MEMORY_GUARD_BYTES)
 /*
  * The guarded reservations the fault handler knows, by start address: a fault inside one while
@@ -77,7 +78,8 @@ W2N_INTERNAL int w2n_rt_cached_stack_bounds(uintptr_t *low, uintptr_t *high);
 
 /* ---------------------------------------------------------- instances --- */
 
-/* `reserved` of every w2n_funcref the runtime creates for an instance; its vmctx is that instance. */
+/* `reserved` of every w2n_funcref the runtime creates for an instance; its vmctx is that instance.
+ */
 #define W2N_FUNCREF_OWNED 0x77326e66u
 /*
  * `reserved` of an import funcref asking to be bound to the importing instance: w2n_instantiate

@@ -60,8 +60,7 @@ static int parse_value(char type, const char *text, w2n_value *out) {
             return -1;
         out->f64 = real;
         return 0;
-    default:
-        return -1;
+    default: return -1;
     }
 }
 
@@ -131,8 +130,8 @@ int w2n_invoke_export(w2n_instance *instance, const char *name, int argc, char *
     results++;
     size_t slots = params > strlen(results) ? params : strlen(results);
     if ((size_t)argc != params) {
-        fprintf(stderr, "wasm2native: --invoke: '%s' takes %zu argument(s), got %d\n", name,
-                params, argc);
+        fprintf(stderr, "wasm2native: --invoke: '%s' takes %zu argument(s), got %d\n", name, params,
+                argc);
         return 1;
     }
     w2n_value *values = calloc(slots ? slots : 1, sizeof *values);
@@ -142,8 +141,8 @@ int w2n_invoke_export(w2n_instance *instance, const char *name, int argc, char *
     }
     for (size_t i = 0; i < params; i++) {
         if (parse_value(signature[i], argv[i], &values[i]) != 0) {
-            fprintf(stderr, "wasm2native: --invoke: argument %zu '%s' is not a valid %s\n",
-                    i + 1, argv[i], type_name(signature[i]));
+            fprintf(stderr, "wasm2native: --invoke: argument %zu '%s' is not a valid %s\n", i + 1,
+                    argv[i], type_name(signature[i]));
             free(values);
             return 1;
         }

@@ -112,7 +112,8 @@ static int apply_flag(const word_list *list, size_t *at, const char *origin,
         return 0;
     }
     if (strcmp(flag, "--dir") != 0 && strcmp(flag, "--env") != 0 && strcmp(flag, "--invoke") != 0) {
-        snprintf(error, error_size, "%s: unknown option '%s' (known: --dir HOST[::GUEST]"
+        snprintf(error, error_size,
+                 "%s: unknown option '%s' (known: --dir HOST[::GUEST]"
                  "[" W2N_READ_ONLY_SUFFIX "], --env NAME=VALUE, --inherit-env, --invoke NAME)",
                  origin, flag);
         return -1;
@@ -189,7 +190,8 @@ char **w2n_program_environment(const w2n_launch_options *options, char **host_en
     const size_t own_length = strlen(W2N_OPTIONS_VARIABLE);
     for (size_t i = 0; i < host_count; i++) {
         char *entry = host_environment[i];
-        if (name_length(entry) == own_length && strncmp(entry, W2N_OPTIONS_VARIABLE, own_length) == 0)
+        if (name_length(entry) == own_length &&
+            strncmp(entry, W2N_OPTIONS_VARIABLE, own_length) == 0)
             continue;
         set_entry(env, &count, entry);
     }

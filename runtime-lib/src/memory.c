@@ -80,8 +80,8 @@ static uint8_t *map_guarded_memory(uint64_t pages, uint64_t *reserved) {
 }
 
 int w2n_rt_memory_create(w2n_memory *memory, const w2n_limits *limits, int guarded) {
-    uint64_t max_pages = limits->has_max && limits->max < W2N_MAX_PAGES ? limits->max
-                                                                        : W2N_MAX_PAGES;
+    uint64_t max_pages =
+        limits->has_max && limits->max < W2N_MAX_PAGES ? limits->max : W2N_MAX_PAGES;
     if (limits->min > max_pages)
         return -1;
     uint64_t reserved = 0;
@@ -148,8 +148,8 @@ static int in_bounds(uint64_t offset, uint64_t length, uint64_t size) {
     return offset + length <= size;
 }
 
-void w2n_memory_init(w2n_instance *vmctx, uint32_t memory_index, uint32_t data_index,
-                     uint32_t dst, uint32_t src, uint32_t len) {
+void w2n_memory_init(w2n_instance *vmctx, uint32_t memory_index, uint32_t data_index, uint32_t dst,
+                     uint32_t src, uint32_t len) {
     w2n_memory *memory = vmctx->memories[memory_index];
     /* A dropped segment has size 0, so only an empty copy from offset 0 passes. */
     uint64_t segment_size = vmctx->data_segment_sizes[data_index];

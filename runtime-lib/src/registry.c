@@ -70,11 +70,10 @@ void w2n_rt_unregister(w2n_instance *instance) {
     w2n_instance_private *private = w2n_rt_private(instance);
     pthread_mutex_lock(&registry_lock);
     if (private->prev)
-        private->prev->next = private->next;
-    else if (registered == private)
-        registered = private->next;
+    private->prev->next = private->next;
+    else if (registered == private) registered = private->next;
     if (private->next)
-        private->next->prev = private->prev;
+    private->next->prev = private->prev;
     if (private->group)
         group_remove(private->group, instance);
     private->group = NULL;
@@ -100,8 +99,7 @@ static int owns(const w2n_instance_private *private, uint32_t kind, const void *
         end = (const char *)(private->owned_globals +
                              (module->num_globals - module->num_imported_globals));
         break;
-    default:
-        return 0;
+    default: return 0;
     }
     return start && (const char *)object >= start && (const char *)object < end;
 }

@@ -37,9 +37,7 @@ void w2n_rt_table_release(w2n_table *table) {
     table->size = table->capacity = 0;
 }
 
-static w2n_table *table_at(w2n_instance *vmctx, uint32_t index) {
-    return vmctx->tables[index];
-}
+static w2n_table *table_at(w2n_instance *vmctx, uint32_t index) { return vmctx->tables[index]; }
 
 static int in_bounds(uint64_t offset, uint64_t length, uint64_t size) {
     return offset + length <= size;

@@ -44,13 +44,9 @@ void w2n_rt_frame_push(w2n_trap_frame *frame) {
     innermost_frame = frame;
 }
 
-void w2n_rt_frame_pop(w2n_trap_frame *frame) {
-    innermost_frame = frame->outer;
-}
+void w2n_rt_frame_pop(w2n_trap_frame *frame) { innermost_frame = frame->outer; }
 
-w2n_trap_frame *w2n_rt_innermost_frame(void) {
-    return innermost_frame;
-}
+w2n_trap_frame *w2n_rt_innermost_frame(void) { return innermost_frame; }
 
 void w2n_rt_result_clear(w2n_result *result) {
     result->trap = W2N_TRAP_NONE;
@@ -68,8 +64,8 @@ void w2n_rt_result_error(w2n_result *result, const char *format, ...) {
 void w2n_rt_frame_report(const w2n_trap_frame *frame, w2n_result *result) {
     result->trap = frame->code;
     result->exit_status = frame->exit_status;
-    const char *message = frame->code == W2N_TRAP_HOST ? frame->message
-                                                       : w2n_trap_message(frame->code);
+    const char *message =
+        frame->code == W2N_TRAP_HOST ? frame->message : w2n_trap_message(frame->code);
     snprintf(result->message, sizeof result->message, "%s", message);
 }
 
@@ -98,14 +94,10 @@ static _Noreturn void unwind(uint32_t code, int32_t exit_status, const char *hos
     siglongjmp(frame->jump, 1);
 }
 
-void w2n_trap(uint32_t code) {
-    unwind(code, 0, NULL);
-}
+void w2n_trap(uint32_t code) { unwind(code, 0, NULL); }
 
 void w2n_host_trap(const char *message) {
     unwind(W2N_TRAP_HOST, 0, message ? message : "host trap");
 }
 
-void w2n_rt_exit(int32_t status) {
-    unwind(W2N_TRAP_EXIT, status, NULL);
-}
+void w2n_rt_exit(int32_t status) { unwind(W2N_TRAP_EXIT, status, NULL); }

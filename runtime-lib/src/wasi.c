@@ -73,8 +73,8 @@ static const wasi_function wasi_functions[] = {
 /* The standard streams' filetype and rights come from what the host fd actually is. */
 static int add_standard_stream(w2n_wasi_context *context, int host) {
     struct stat status;
-    uint8_t filetype = fstat(host, &status) == 0 ? wasi_filetype_of_mode(status.st_mode)
-                                                 : WASI_FILETYPE_UNKNOWN;
+    uint8_t filetype =
+        fstat(host, &status) == 0 ? wasi_filetype_of_mode(status.st_mode) : WASI_FILETYPE_UNKNOWN;
     /* A terminal has no position; wasi-libc's isatty() tells one by these rights' absence. */
     uint64_t rights = WASI_RIGHTS_FILE;
     if (filetype == WASI_FILETYPE_CHARACTER_DEVICE)
@@ -166,6 +166,4 @@ int w2n_wasi_resolver(void *user, const w2n_import *import, w2n_extern *out) {
     return -1;
 }
 
-w2n_wasi_context *wasi_context_of(w2n_instance *caller) {
-    return w2n_rt_import_context(caller);
-}
+w2n_wasi_context *wasi_context_of(w2n_instance *caller) { return w2n_rt_import_context(caller); }

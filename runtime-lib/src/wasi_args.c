@@ -17,8 +17,8 @@ static uint64_t bytes_of(char **strings, uint32_t count) {
     return bytes;
 }
 
-static int32_t sizes_get(w2n_instance *caller, char **strings, uint32_t count,
-                         uint32_t count_out, uint32_t size_out) {
+static int32_t sizes_get(w2n_instance *caller, char **strings, uint32_t count, uint32_t count_out,
+                         uint32_t size_out) {
     wasi_memory memory = wasi_caller_memory(caller);
     uint64_t bytes = bytes_of(strings, count);
     if (bytes > UINT32_MAX)
@@ -30,8 +30,8 @@ static int32_t sizes_get(w2n_instance *caller, char **strings, uint32_t count,
     return WASI_ESUCCESS;
 }
 
-static int32_t strings_get(w2n_instance *caller, char **strings, uint32_t count,
-                           uint32_t pointers, uint32_t buffer) {
+static int32_t strings_get(w2n_instance *caller, char **strings, uint32_t count, uint32_t pointers,
+                           uint32_t buffer) {
     wasi_memory memory = wasi_caller_memory(caller);
     uint64_t bytes = bytes_of(strings, count);
     if (!wasi_in_bounds(memory, pointers, (uint64_t)count * 4) ||

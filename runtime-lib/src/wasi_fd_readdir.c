@@ -38,7 +38,7 @@
 typedef struct listed_entry {
     uint64_t inode;
     uint8_t filetype;
-    char name[sizeof ((struct dirent *)0)->d_name];
+    char name[sizeof((struct dirent *)0)->d_name];
 } listed_entry;
 
 /*
@@ -164,9 +164,7 @@ typedef struct dirent_writer {
     uint32_t used;
 } dirent_writer;
 
-static int is_full(const dirent_writer *writer) {
-    return writer->used == writer->buf_len;
-}
+static int is_full(const dirent_writer *writer) { return writer->used == writer->buf_len; }
 
 /* Copies what fits of `bytes`; the buffer's end cuts the last entry, as the spec says. */
 static void write_bytes(dirent_writer *writer, const void *bytes, size_t length) {
@@ -208,8 +206,7 @@ static int32_t write_dot_entries(dirent_writer *writer, int host, uint64_t cooki
 }
 
 /* The host's entries from the listing's entry `index` until the buffer fills or they end. */
-static int32_t write_host_entries(dirent_writer *writer, wasi_dir_stream *stream,
-                                  uint64_t index) {
+static int32_t write_host_entries(dirent_writer *writer, wasi_dir_stream *stream, uint64_t index) {
     int32_t error = WASI_ESUCCESS;
     if (seek_to(stream, index, &error) <= 0)
         return error;

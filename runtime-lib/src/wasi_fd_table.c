@@ -56,8 +56,8 @@ static int grow(w2n_wasi_context *context) {
     return 0;
 }
 
-int32_t wasi_fd_insert(w2n_wasi_context *context, int host, uint8_t filetype,
-                       uint64_t rights_base, uint64_t rights_inheriting, uint32_t *out) {
+int32_t wasi_fd_insert(w2n_wasi_context *context, int host, uint8_t filetype, uint64_t rights_base,
+                       uint64_t rights_inheriting, uint32_t *out) {
     uint32_t fd = 0;
     while (fd < context->fd_count && context->fds[fd].host >= 0)
         fd++;

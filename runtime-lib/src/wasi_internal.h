@@ -22,24 +22,83 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian host re
 /* ------------------------------------------------------------ errno --- */
 
 enum {
-    WASI_ESUCCESS = 0, WASI_E2BIG = 1, WASI_EACCES = 2, WASI_EADDRINUSE = 3,
-    WASI_EADDRNOTAVAIL = 4, WASI_EAFNOSUPPORT = 5, WASI_EAGAIN = 6, WASI_EALREADY = 7,
-    WASI_EBADF = 8, WASI_EBADMSG = 9, WASI_EBUSY = 10, WASI_ECANCELED = 11, WASI_ECHILD = 12,
-    WASI_ECONNABORTED = 13, WASI_ECONNREFUSED = 14, WASI_ECONNRESET = 15, WASI_EDEADLK = 16,
-    WASI_EDESTADDRREQ = 17, WASI_EDOM = 18, WASI_EDQUOT = 19, WASI_EEXIST = 20,
-    WASI_EFAULT = 21, WASI_EFBIG = 22, WASI_EHOSTUNREACH = 23, WASI_EIDRM = 24,
-    WASI_EILSEQ = 25, WASI_EINPROGRESS = 26, WASI_EINTR = 27, WASI_EINVAL = 28, WASI_EIO = 29,
-    WASI_EISCONN = 30, WASI_EISDIR = 31, WASI_ELOOP = 32, WASI_EMFILE = 33, WASI_EMLINK = 34,
-    WASI_EMSGSIZE = 35, WASI_EMULTIHOP = 36, WASI_ENAMETOOLONG = 37, WASI_ENETDOWN = 38,
-    WASI_ENETRESET = 39, WASI_ENETUNREACH = 40, WASI_ENFILE = 41, WASI_ENOBUFS = 42,
-    WASI_ENODEV = 43, WASI_ENOENT = 44, WASI_ENOEXEC = 45, WASI_ENOLCK = 46, WASI_ENOLINK = 47,
-    WASI_ENOMEM = 48, WASI_ENOMSG = 49, WASI_ENOPROTOOPT = 50, WASI_ENOSPC = 51,
-    WASI_ENOSYS = 52, WASI_ENOTCONN = 53, WASI_ENOTDIR = 54, WASI_ENOTEMPTY = 55,
-    WASI_ENOTRECOVERABLE = 56, WASI_ENOTSOCK = 57, WASI_ENOTSUP = 58, WASI_ENOTTY = 59,
-    WASI_ENXIO = 60, WASI_EOVERFLOW = 61, WASI_EOWNERDEAD = 62, WASI_EPERM = 63,
-    WASI_EPIPE = 64, WASI_EPROTO = 65, WASI_EPROTONOSUPPORT = 66, WASI_EPROTOTYPE = 67,
-    WASI_ERANGE = 68, WASI_EROFS = 69, WASI_ESPIPE = 70, WASI_ESRCH = 71, WASI_ESTALE = 72,
-    WASI_ETIMEDOUT = 73, WASI_ETXTBSY = 74, WASI_EXDEV = 75, WASI_ENOTCAPABLE = 76,
+    WASI_ESUCCESS = 0,
+    WASI_E2BIG = 1,
+    WASI_EACCES = 2,
+    WASI_EADDRINUSE = 3,
+    WASI_EADDRNOTAVAIL = 4,
+    WASI_EAFNOSUPPORT = 5,
+    WASI_EAGAIN = 6,
+    WASI_EALREADY = 7,
+    WASI_EBADF = 8,
+    WASI_EBADMSG = 9,
+    WASI_EBUSY = 10,
+    WASI_ECANCELED = 11,
+    WASI_ECHILD = 12,
+    WASI_ECONNABORTED = 13,
+    WASI_ECONNREFUSED = 14,
+    WASI_ECONNRESET = 15,
+    WASI_EDEADLK = 16,
+    WASI_EDESTADDRREQ = 17,
+    WASI_EDOM = 18,
+    WASI_EDQUOT = 19,
+    WASI_EEXIST = 20,
+    WASI_EFAULT = 21,
+    WASI_EFBIG = 22,
+    WASI_EHOSTUNREACH = 23,
+    WASI_EIDRM = 24,
+    WASI_EILSEQ = 25,
+    WASI_EINPROGRESS = 26,
+    WASI_EINTR = 27,
+    WASI_EINVAL = 28,
+    WASI_EIO = 29,
+    WASI_EISCONN = 30,
+    WASI_EISDIR = 31,
+    WASI_ELOOP = 32,
+    WASI_EMFILE = 33,
+    WASI_EMLINK = 34,
+    WASI_EMSGSIZE = 35,
+    WASI_EMULTIHOP = 36,
+    WASI_ENAMETOOLONG = 37,
+    WASI_ENETDOWN = 38,
+    WASI_ENETRESET = 39,
+    WASI_ENETUNREACH = 40,
+    WASI_ENFILE = 41,
+    WASI_ENOBUFS = 42,
+    WASI_ENODEV = 43,
+    WASI_ENOENT = 44,
+    WASI_ENOEXEC = 45,
+    WASI_ENOLCK = 46,
+    WASI_ENOLINK = 47,
+    WASI_ENOMEM = 48,
+    WASI_ENOMSG = 49,
+    WASI_ENOPROTOOPT = 50,
+    WASI_ENOSPC = 51,
+    WASI_ENOSYS = 52,
+    WASI_ENOTCONN = 53,
+    WASI_ENOTDIR = 54,
+    WASI_ENOTEMPTY = 55,
+    WASI_ENOTRECOVERABLE = 56,
+    WASI_ENOTSOCK = 57,
+    WASI_ENOTSUP = 58,
+    WASI_ENOTTY = 59,
+    WASI_ENXIO = 60,
+    WASI_EOVERFLOW = 61,
+    WASI_EOWNERDEAD = 62,
+    WASI_EPERM = 63,
+    WASI_EPIPE = 64,
+    WASI_EPROTO = 65,
+    WASI_EPROTONOSUPPORT = 66,
+    WASI_EPROTOTYPE = 67,
+    WASI_ERANGE = 68,
+    WASI_EROFS = 69,
+    WASI_ESPIPE = 70,
+    WASI_ESRCH = 71,
+    WASI_ESTALE = 72,
+    WASI_ETIMEDOUT = 73,
+    WASI_ETXTBSY = 74,
+    WASI_EXDEV = 75,
+    WASI_ENOTCAPABLE = 76,
 };
 
 /* A host errno as a WASI errno (wasi_errno.c); unknown values become EIO. */
@@ -80,23 +139,23 @@ W2N_INTERNAL int32_t wasi_errno(int host_errno);
 #define WASI_RIGHTS_ALL ((1ull << 30) - 1)
 
 /* What an open regular file, character device or socket may be granted. */
-#define WASI_RIGHTS_FILE                                                                       \
-    (WASI_RIGHT_FD_DATASYNC | WASI_RIGHT_FD_READ | WASI_RIGHT_FD_SEEK |                        \
-     WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_SYNC | WASI_RIGHT_FD_TELL |                \
-     WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ADVISE | WASI_RIGHT_FD_ALLOCATE |                     \
-     WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_FD_FILESTAT_SET_SIZE |                            \
-     WASI_RIGHT_FD_FILESTAT_SET_TIMES | WASI_RIGHT_POLL_FD_READWRITE |                         \
-     WASI_RIGHT_SOCK_SHUTDOWN | WASI_RIGHT_SOCK_ACCEPT)
+#define WASI_RIGHTS_FILE                                                                           \
+    (WASI_RIGHT_FD_DATASYNC | WASI_RIGHT_FD_READ | WASI_RIGHT_FD_SEEK |                            \
+     WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_SYNC | WASI_RIGHT_FD_TELL |                    \
+     WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ADVISE | WASI_RIGHT_FD_ALLOCATE |                         \
+     WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_FD_FILESTAT_SET_SIZE |                                \
+     WASI_RIGHT_FD_FILESTAT_SET_TIMES | WASI_RIGHT_POLL_FD_READWRITE | WASI_RIGHT_SOCK_SHUTDOWN |  \
+     WASI_RIGHT_SOCK_ACCEPT)
 /* What an open directory may be granted for itself (its inheriting rights are all rights). */
-#define WASI_RIGHTS_DIRECTORY                                                                  \
-    (WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_SYNC | WASI_RIGHT_FD_ADVISE |              \
-     WASI_RIGHT_PATH_CREATE_DIRECTORY | WASI_RIGHT_PATH_CREATE_FILE |                          \
-     WASI_RIGHT_PATH_LINK_SOURCE | WASI_RIGHT_PATH_LINK_TARGET | WASI_RIGHT_PATH_OPEN |        \
-     WASI_RIGHT_FD_READDIR | WASI_RIGHT_PATH_READLINK | WASI_RIGHT_PATH_RENAME_SOURCE |        \
-     WASI_RIGHT_PATH_RENAME_TARGET | WASI_RIGHT_PATH_FILESTAT_GET |                            \
-     WASI_RIGHT_PATH_FILESTAT_SET_SIZE | WASI_RIGHT_PATH_FILESTAT_SET_TIMES |                  \
-     WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_FD_FILESTAT_SET_TIMES | WASI_RIGHT_PATH_SYMLINK | \
-     WASI_RIGHT_PATH_REMOVE_DIRECTORY | WASI_RIGHT_PATH_UNLINK_FILE |                          \
+#define WASI_RIGHTS_DIRECTORY                                                                      \
+    (WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_SYNC | WASI_RIGHT_FD_ADVISE |                  \
+     WASI_RIGHT_PATH_CREATE_DIRECTORY | WASI_RIGHT_PATH_CREATE_FILE |                              \
+     WASI_RIGHT_PATH_LINK_SOURCE | WASI_RIGHT_PATH_LINK_TARGET | WASI_RIGHT_PATH_OPEN |            \
+     WASI_RIGHT_FD_READDIR | WASI_RIGHT_PATH_READLINK | WASI_RIGHT_PATH_RENAME_SOURCE |            \
+     WASI_RIGHT_PATH_RENAME_TARGET | WASI_RIGHT_PATH_FILESTAT_GET |                                \
+     WASI_RIGHT_PATH_FILESTAT_SET_SIZE | WASI_RIGHT_PATH_FILESTAT_SET_TIMES |                      \
+     WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_FD_FILESTAT_SET_TIMES | WASI_RIGHT_PATH_SYMLINK |     \
+     WASI_RIGHT_PATH_REMOVE_DIRECTORY | WASI_RIGHT_PATH_UNLINK_FILE |                              \
      WASI_RIGHT_POLL_FD_READWRITE)
 
 /*
@@ -106,12 +165,12 @@ W2N_INTERNAL int32_t wasi_errno(int host_errno);
  * the guest's own and can only be dropped. Linking from a file counts, since the new link could
  * be written through another grant.
  */
-#define WASI_RIGHTS_MUTATING                                                                   \
-    (WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ALLOCATE | WASI_RIGHT_FD_FILESTAT_SET_SIZE |          \
-     WASI_RIGHT_FD_FILESTAT_SET_TIMES | WASI_RIGHT_PATH_CREATE_DIRECTORY |                     \
-     WASI_RIGHT_PATH_CREATE_FILE | WASI_RIGHT_PATH_LINK_SOURCE | WASI_RIGHT_PATH_LINK_TARGET | \
-     WASI_RIGHT_PATH_RENAME_SOURCE | WASI_RIGHT_PATH_RENAME_TARGET |                           \
-     WASI_RIGHT_PATH_FILESTAT_SET_SIZE | WASI_RIGHT_PATH_FILESTAT_SET_TIMES |                  \
+#define WASI_RIGHTS_MUTATING                                                                       \
+    (WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ALLOCATE | WASI_RIGHT_FD_FILESTAT_SET_SIZE |              \
+     WASI_RIGHT_FD_FILESTAT_SET_TIMES | WASI_RIGHT_PATH_CREATE_DIRECTORY |                         \
+     WASI_RIGHT_PATH_CREATE_FILE | WASI_RIGHT_PATH_LINK_SOURCE | WASI_RIGHT_PATH_LINK_TARGET |     \
+     WASI_RIGHT_PATH_RENAME_SOURCE | WASI_RIGHT_PATH_RENAME_TARGET |                               \
+     WASI_RIGHT_PATH_FILESTAT_SET_SIZE | WASI_RIGHT_PATH_FILESTAT_SET_TIMES |                      \
      WASI_RIGHT_PATH_SYMLINK | WASI_RIGHT_PATH_REMOVE_DIRECTORY | WASI_RIGHT_PATH_UNLINK_FILE)
 
 /*
@@ -161,10 +220,14 @@ W2N_INTERNAL int32_t wasi_errno(int host_errno);
 /* ------------------------------------------------- enums and flags --- */
 
 enum {
-    WASI_FILETYPE_UNKNOWN = 0, WASI_FILETYPE_BLOCK_DEVICE = 1,
-    WASI_FILETYPE_CHARACTER_DEVICE = 2, WASI_FILETYPE_DIRECTORY = 3,
-    WASI_FILETYPE_REGULAR_FILE = 4, WASI_FILETYPE_SOCKET_DGRAM = 5,
-    WASI_FILETYPE_SOCKET_STREAM = 6, WASI_FILETYPE_SYMBOLIC_LINK = 7,
+    WASI_FILETYPE_UNKNOWN = 0,
+    WASI_FILETYPE_BLOCK_DEVICE = 1,
+    WASI_FILETYPE_CHARACTER_DEVICE = 2,
+    WASI_FILETYPE_DIRECTORY = 3,
+    WASI_FILETYPE_REGULAR_FILE = 4,
+    WASI_FILETYPE_SOCKET_DGRAM = 5,
+    WASI_FILETYPE_SOCKET_STREAM = 6,
+    WASI_FILETYPE_SYMBOLIC_LINK = 7,
 };
 
 #define WASI_FDFLAGS_APPEND 1
@@ -187,8 +250,12 @@ enum {
 
 enum { WASI_WHENCE_SET = 0, WASI_WHENCE_CUR = 1, WASI_WHENCE_END = 2 };
 
-enum { WASI_CLOCK_REALTIME = 0, WASI_CLOCK_MONOTONIC = 1, WASI_CLOCK_PROCESS_CPUTIME = 2,
-       WASI_CLOCK_THREAD_CPUTIME = 3 };
+enum {
+    WASI_CLOCK_REALTIME = 0,
+    WASI_CLOCK_MONOTONIC = 1,
+    WASI_CLOCK_PROCESS_CPUTIME = 2,
+    WASI_CLOCK_THREAD_CPUTIME = 3
+};
 
 enum { WASI_EVENTTYPE_CLOCK = 0, WASI_EVENTTYPE_FD_READ = 1, WASI_EVENTTYPE_FD_WRITE = 2 };
 #define WASI_SUBCLOCKFLAGS_ABSTIME 1
@@ -303,8 +370,8 @@ W2N_INTERNAL wasi_fd *wasi_fd_get(w2n_wasi_context *context, int32_t fd, uint64_
  * As wasi_fd_get, for calls on a byte stream (data, position, flags, size): a directory has
  * none, so it is WASI_EBADF whatever its rights, as for a descriptor that is not open.
  */
-W2N_INTERNAL wasi_fd *wasi_fd_get_stream(w2n_wasi_context *context, int32_t fd,
-                                         uint64_t rights, int32_t *error);
+W2N_INTERNAL wasi_fd *wasi_fd_get_stream(w2n_wasi_context *context, int32_t fd, uint64_t rights,
+                                         int32_t *error);
 /*
  * Puts `host` in the lowest free guest slot and returns that fd through `out`. Takes ownership
  * of `host`: on failure (WASI_ENFILE, WASI_ENOMEM) it is closed.
@@ -338,8 +405,7 @@ typedef struct wasi_function {
 /* wasi_args.c */
 W2N_INTERNAL int32_t wasi_args_get(w2n_instance *caller, uint32_t argv, uint32_t argv_buf);
 W2N_INTERNAL int32_t wasi_args_sizes_get(w2n_instance *caller, uint32_t argc, uint32_t size);
-W2N_INTERNAL int32_t wasi_environ_get(w2n_instance *caller, uint32_t environ,
-                                      uint32_t environ_buf);
+W2N_INTERNAL int32_t wasi_environ_get(w2n_instance *caller, uint32_t environ, uint32_t environ_buf);
 W2N_INTERNAL int32_t wasi_environ_sizes_get(w2n_instance *caller, uint32_t count, uint32_t size);
 
 /* wasi_fd_io.c: data transfer and positions */
@@ -351,13 +417,13 @@ W2N_INTERNAL int32_t wasi_fd_pread(w2n_instance *caller, int32_t fd, uint32_t io
                                    uint32_t iovs_len, int64_t offset, uint32_t nread);
 W2N_INTERNAL int32_t wasi_fd_pwrite(w2n_instance *caller, int32_t fd, uint32_t iovs,
                                     uint32_t iovs_len, int64_t offset, uint32_t nwritten);
-W2N_INTERNAL int32_t wasi_fd_seek(w2n_instance *caller, int32_t fd, int64_t offset,
-                                  int32_t whence, uint32_t new_offset);
+W2N_INTERNAL int32_t wasi_fd_seek(w2n_instance *caller, int32_t fd, int64_t offset, int32_t whence,
+                                  uint32_t new_offset);
 W2N_INTERNAL int32_t wasi_fd_tell(w2n_instance *caller, int32_t fd, uint32_t offset);
 W2N_INTERNAL int32_t wasi_fd_sync(w2n_instance *caller, int32_t fd);
 W2N_INTERNAL int32_t wasi_fd_datasync(w2n_instance *caller, int32_t fd);
-W2N_INTERNAL int32_t wasi_fd_advise(w2n_instance *caller, int32_t fd, int64_t offset,
-                                    int64_t len, int32_t advice);
+W2N_INTERNAL int32_t wasi_fd_advise(w2n_instance *caller, int32_t fd, int64_t offset, int64_t len,
+                                    int32_t advice);
 W2N_INTERNAL int32_t wasi_fd_allocate(w2n_instance *caller, int32_t fd, int64_t offset,
                                       int64_t len);
 
@@ -383,8 +449,8 @@ W2N_INTERNAL int32_t wasi_fd_readdir(w2n_instance *caller, int32_t fd, uint32_t 
 /* wasi_path.c: every path_* function, through the sandboxed resolver of wasi_resolve.c */
 W2N_INTERNAL int32_t wasi_path_open(w2n_instance *caller, int32_t fd, int32_t dirflags,
                                     uint32_t path, uint32_t path_len, int32_t oflags,
-                                    int64_t rights_base, int64_t rights_inheriting,
-                                    int32_t fdflags, uint32_t opened_fd);
+                                    int64_t rights_base, int64_t rights_inheriting, int32_t fdflags,
+                                    uint32_t opened_fd);
 W2N_INTERNAL int32_t wasi_path_create_directory(w2n_instance *caller, int32_t fd, uint32_t path,
                                                 uint32_t path_len);
 W2N_INTERNAL int32_t wasi_path_remove_directory(w2n_instance *caller, int32_t fd, uint32_t path,
@@ -393,10 +459,9 @@ W2N_INTERNAL int32_t wasi_path_unlink_file(w2n_instance *caller, int32_t fd, uin
                                            uint32_t path_len);
 W2N_INTERNAL int32_t wasi_path_filestat_get(w2n_instance *caller, int32_t fd, int32_t flags,
                                             uint32_t path, uint32_t path_len, uint32_t buf);
-W2N_INTERNAL int32_t wasi_path_filestat_set_times(w2n_instance *caller, int32_t fd,
-                                                  int32_t flags, uint32_t path,
-                                                  uint32_t path_len, int64_t atim, int64_t mtim,
-                                                  int32_t fst_flags);
+W2N_INTERNAL int32_t wasi_path_filestat_set_times(w2n_instance *caller, int32_t fd, int32_t flags,
+                                                  uint32_t path, uint32_t path_len, int64_t atim,
+                                                  int64_t mtim, int32_t fst_flags);
 W2N_INTERNAL int32_t wasi_path_link(w2n_instance *caller, int32_t old_fd, int32_t old_flags,
                                     uint32_t old_path, uint32_t old_path_len, int32_t new_fd,
                                     uint32_t new_path, uint32_t new_path_len);
@@ -425,8 +490,8 @@ W2N_INTERNAL int32_t wasi_sock_send(w2n_instance *caller, int32_t fd, uint32_t s
 W2N_INTERNAL int32_t wasi_sock_shutdown(w2n_instance *caller, int32_t fd, int32_t how);
 
 /* wasi_proc.c: clocks, randomness, scheduling, process */
-W2N_INTERNAL int32_t wasi_clock_time_get(w2n_instance *caller, int32_t clock_id,
-                                         int64_t precision, uint32_t time);
+W2N_INTERNAL int32_t wasi_clock_time_get(w2n_instance *caller, int32_t clock_id, int64_t precision,
+                                         uint32_t time);
 W2N_INTERNAL int32_t wasi_clock_res_get(w2n_instance *caller, int32_t clock_id,
                                         uint32_t resolution);
 /* The host clock of a WASI clock id; -1 for an unknown id (wasi_poll.c uses it too). */

@@ -61,8 +61,8 @@ static int resolve_flags_of(int32_t lookupflags) {
 
 /* The rights that make path_open give the host descriptor read, or write, access. */
 #define READ_RIGHTS (WASI_RIGHT_FD_READ | WASI_RIGHT_FD_READDIR)
-#define WRITE_RIGHTS                                                                           \
-    (WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_DATASYNC | WASI_RIGHT_FD_ALLOCATE |                   \
+#define WRITE_RIGHTS                                                                               \
+    (WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_DATASYNC | WASI_RIGHT_FD_ALLOCATE |                       \
      WASI_RIGHT_FD_FILESTAT_SET_SIZE)
 
 /*
@@ -108,8 +108,8 @@ static uint64_t open_rights(int32_t oflags) {
 }
 
 /* Opens the resolved path, resolving again if its final component became a symlink. */
-static int32_t open_host(wasi_memory memory, const wasi_fd *dir, uint32_t path,
-                         uint32_t path_len, int resolve_flags, int host_flags, int *host) {
+static int32_t open_host(wasi_memory memory, const wasi_fd *dir, uint32_t path, uint32_t path_len,
+                         int resolve_flags, int host_flags, int *host) {
     for (int attempt = 1;; attempt++) {
         wasi_resolved at;
         int32_t error = wasi_resolve(memory, dir, path, path_len, resolve_flags, &at);
@@ -132,10 +132,10 @@ static int32_t open_host(wasi_memory memory, const wasi_fd *dir, uint32_t path,
 int32_t wasi_path_open(w2n_instance *caller, int32_t fd, int32_t dirflags, uint32_t path,
                        uint32_t path_len, int32_t oflags, int64_t rights_base,
                        int64_t rights_inheriting, int32_t fdflags, uint32_t opened_fd) {
-    const int32_t known_oflags = WASI_OFLAGS_CREAT | WASI_OFLAGS_DIRECTORY | WASI_OFLAGS_EXCL |
-                                 WASI_OFLAGS_TRUNC;
-    const int32_t known_fdflags = WASI_FDFLAGS_APPEND | WASI_FDFLAGS_DSYNC |
-                                  WASI_FDFLAGS_NONBLOCK | WASI_FDFLAGS_RSYNC | WASI_FDFLAGS_SYNC;
+    const int32_t known_oflags =
+        WASI_OFLAGS_CREAT | WASI_OFLAGS_DIRECTORY | WASI_OFLAGS_EXCL | WASI_OFLAGS_TRUNC;
+    const int32_t known_fdflags = WASI_FDFLAGS_APPEND | WASI_FDFLAGS_DSYNC | WASI_FDFLAGS_NONBLOCK |
+                                  WASI_FDFLAGS_RSYNC | WASI_FDFLAGS_SYNC;
     if (check_lookupflags(dirflags) != WASI_ESUCCESS || (oflags & ~known_oflags) ||
         (fdflags & ~known_fdflags))
         return WASI_EINVAL;
@@ -219,8 +219,7 @@ int32_t wasi_path_remove_directory(w2n_instance *caller, int32_t fd, uint32_t pa
     return finish_call(&at, unlinkat(at.parent, at.name, AT_REMOVEDIR));
 }
 
-int32_t wasi_path_unlink_file(w2n_instance *caller, int32_t fd, uint32_t path,
-                              uint32_t path_len) {
+int32_t wasi_path_unlink_file(w2n_instance *caller, int32_t fd, uint32_t path, uint32_t path_len) {
     wasi_resolved at;
     int32_t error = resolve_in(caller, fd, WASI_RIGHT_PATH_UNLINK_FILE, path, path_len,
                                WASI_RESOLVE_ENTRY, &at);
@@ -258,9 +257,9 @@ int32_t wasi_path_filestat_get(w2n_instance *caller, int32_t fd, int32_t flags, 
     return WASI_ESUCCESS;
 }
 
-int32_t wasi_path_filestat_set_times(w2n_instance *caller, int32_t fd, int32_t flags,
-                                     uint32_t path, uint32_t path_len, int64_t atim,
-                                     int64_t mtim, int32_t fst_flags) {
+int32_t wasi_path_filestat_set_times(w2n_instance *caller, int32_t fd, int32_t flags, uint32_t path,
+                                     uint32_t path_len, int64_t atim, int64_t mtim,
+                                     int32_t fst_flags) {
     struct timespec times[2];
     if (check_lookupflags(flags) != WASI_ESUCCESS || (fst_flags & ~0xFFFF))
         return WASI_EINVAL;
@@ -277,14 +276,14 @@ int32_t wasi_path_filestat_set_times(w2n_instance *caller, int32_t fd, int32_t f
 
 /* ------------------------------------------------------------- links --- */
 
-int32_t wasi_path_link(w2n_instance *caller, int32_t old_fd, int32_t old_flags,
-                       uint32_t old_path, uint32_t old_path_len, int32_t new_fd,
-                       uint32_t new_path, uint32_t new_path_len) {
+int32_t wasi_path_link(w2n_instance *caller, int32_t old_fd, int32_t old_flags, uint32_t old_path,
+                       uint32_t old_path_len, int32_t new_fd, uint32_t new_path,
+                       uint32_t new_path_len) {
     if (check_lookupflags(old_flags) != WASI_ESUCCESS)
         return WASI_EINVAL;
     wasi_resolved from, to;
-    int32_t error = resolve_in(caller, old_fd, WASI_RIGHT_PATH_LINK_SOURCE, old_path,
-                               old_path_len, resolve_flags_of(old_flags), &from);
+    int32_t error = resolve_in(caller, old_fd, WASI_RIGHT_PATH_LINK_SOURCE, old_path, old_path_len,
+                               resolve_flags_of(old_flags), &from);
     if (error != WASI_ESUCCESS)
         return error;
     error = resolve_in(caller, new_fd, WASI_RIGHT_PATH_LINK_TARGET, new_path, new_path_len,
@@ -298,12 +297,11 @@ int32_t wasi_path_link(w2n_instance *caller, int32_t old_fd, int32_t old_flags,
     return error;
 }
 
-int32_t wasi_path_rename(w2n_instance *caller, int32_t fd, uint32_t old_path,
-                         uint32_t old_path_len, int32_t new_fd, uint32_t new_path,
-                         uint32_t new_path_len) {
+int32_t wasi_path_rename(w2n_instance *caller, int32_t fd, uint32_t old_path, uint32_t old_path_len,
+                         int32_t new_fd, uint32_t new_path, uint32_t new_path_len) {
     wasi_resolved from, to;
-    int32_t error = resolve_in(caller, fd, WASI_RIGHT_PATH_RENAME_SOURCE, old_path,
-                               old_path_len, WASI_RESOLVE_ENTRY, &from);
+    int32_t error = resolve_in(caller, fd, WASI_RIGHT_PATH_RENAME_SOURCE, old_path, old_path_len,
+                               WASI_RESOLVE_ENTRY, &from);
     if (error != WASI_ESUCCESS)
         return error;
     error = resolve_in(caller, new_fd, WASI_RIGHT_PATH_RENAME_TARGET, new_path, new_path_len,

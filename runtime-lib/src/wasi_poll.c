@@ -91,8 +91,7 @@ static int32_t read_clock(wasi_memory memory, uint32_t at, uint64_t now, uint64_
  * carries the error.
  */
 static int32_t read_subscriptions(w2n_wasi_context *context, wasi_memory memory, uint32_t in,
-                                  uint32_t count, subscription *subscriptions,
-                                  wait_plan *plan) {
+                                  uint32_t count, subscription *subscriptions, wait_plan *plan) {
     uint64_t now = monotonic_now();
     for (uint32_t i = 0; i < count; i++) {
         uint32_t at = in + i * WASI_SUBSCRIPTION_SIZE;
@@ -110,9 +109,9 @@ static int32_t read_subscriptions(w2n_wasi_context *context, wasi_memory memory,
         if (current->type != WASI_EVENTTYPE_FD_READ && current->type != WASI_EVENTTYPE_FD_WRITE)
             return WASI_EINVAL;
         int32_t fd = (int32_t)wasi_load_u32(memory, at + 16);
-        uint64_t rights = WASI_RIGHT_POLL_FD_READWRITE |
-                          (current->type == WASI_EVENTTYPE_FD_READ ? WASI_RIGHT_FD_READ
-                                                                   : WASI_RIGHT_FD_WRITE);
+        uint64_t rights =
+            WASI_RIGHT_POLL_FD_READWRITE |
+            (current->type == WASI_EVENTTYPE_FD_READ ? WASI_RIGHT_FD_READ : WASI_RIGHT_FD_WRITE);
         current->entry = wasi_fd_get(context, fd, rights, &current->error);
         current->poll_slot = plan->polled_count++;
         struct pollfd *polled = &plan->polled[current->poll_slot];
@@ -175,8 +174,8 @@ static uint64_t readable_bytes(const wasi_fd *entry) {
     return (uint64_t)queued;
 }
 
-static void store_event(wasi_memory memory, uint32_t at, const subscription *source,
-                        int32_t error, uint64_t nbytes, uint16_t flags) {
+static void store_event(wasi_memory memory, uint32_t at, const subscription *source, int32_t error,
+                        uint64_t nbytes, uint16_t flags) {
     memset(memory.base + at, 0, WASI_EVENT_SIZE);
     wasi_store_u64(memory, at, source->userdata);
     wasi_store_u16(memory, at + 8, (uint16_t)error);
@@ -207,7 +206,7 @@ static uint32_t store_events(wasi_memory memory, uint32_t out, const subscriptio
             short revents = polled[current->poll_slot].revents;
             if (revents == 0)
                 continue;
-            int32_t error = revents & POLLNVAL ? WASI_EBADF
+            int32_t error = revents & POLLNVAL  ? WASI_EBADF
                             : revents & POLLERR ? WASI_EIO
                                                 : WASI_ESUCCESS;
             uint64_t nbytes = error == WASI_ESUCCESS && current->type == WASI_EVENTTYPE_FD_READ
@@ -221,8 +220,8 @@ static uint32_t store_events(wasi_memory memory, uint32_t out, const subscriptio
     return fired;
 }
 
-int32_t wasi_poll_oneoff(w2n_instance *caller, uint32_t in, uint32_t out,
-                         uint32_t nsubscriptions, uint32_t nevents) {
+int32_t wasi_poll_oneoff(w2n_instance *caller, uint32_t in, uint32_t out, uint32_t nsubscriptions,
+                         uint32_t nevents) {
     /* With nothing to wait for, the call could only block forever. */
     if (nsubscriptions == 0)
         return WASI_EINVAL;
@@ -242,8 +241,7 @@ int32_t wasi_poll_oneoff(w2n_instance *caller, uint32_t in, uint32_t out,
             status = wait_for_events(&plan);
         if (status == WASI_ESUCCESS)
             wasi_store_u32(memory, nevents,
-                           store_events(memory, out, subscriptions, nsubscriptions,
-                                        plan.polled));
+                           store_events(memory, out, subscriptions, nsubscriptions, plan.polled));
     }
     free(plan.polled);
     free(subscriptions);

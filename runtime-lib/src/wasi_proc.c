@@ -9,8 +9,8 @@
 
 /* WASI clock ids: realtime, monotonic, process CPU time, thread CPU time. */
 int wasi_host_clock(int32_t clock_id, clockid_t *out) {
-    static const clockid_t clocks[] = {CLOCK_REALTIME, CLOCK_MONOTONIC,
-                                       CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID};
+    static const clockid_t clocks[] = {CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID,
+                                       CLOCK_THREAD_CPUTIME_ID};
     if (clock_id < 0 || clock_id >= (int32_t)(sizeof clocks / sizeof clocks[0]))
         return -1;
     *out = clocks[clock_id];
@@ -71,12 +71,12 @@ int32_t wasi_sched_yield(w2n_instance *caller) {
 
 /* The host signal of each of the spec's signal numbers; 0 is "no signal". */
 static const int host_signals[] = {
-    [1] = SIGHUP,    [2] = SIGINT,   [3] = SIGQUIT,   [4] = SIGILL,   [5] = SIGTRAP,
-    [6] = SIGABRT,   [7] = SIGBUS,   [8] = SIGFPE,    [9] = SIGKILL,  [10] = SIGUSR1,
-    [11] = SIGSEGV,  [12] = SIGUSR2, [13] = SIGPIPE,  [14] = SIGALRM, [15] = SIGTERM,
-    [16] = SIGCHLD,  [17] = SIGCONT, [18] = SIGSTOP,  [19] = SIGTSTP, [20] = SIGTTIN,
-    [21] = SIGTTOU,  [22] = SIGURG,  [23] = SIGXCPU,  [24] = SIGXFSZ, [25] = SIGVTALRM,
-    [26] = SIGPROF,  [27] = SIGWINCH, [28] = SIGPOLL, [29] = SIGPWR,  [30] = SIGSYS,
+    [1] = SIGHUP,   [2] = SIGINT,    [3] = SIGQUIT,  [4] = SIGILL,   [5] = SIGTRAP,
+    [6] = SIGABRT,  [7] = SIGBUS,    [8] = SIGFPE,   [9] = SIGKILL,  [10] = SIGUSR1,
+    [11] = SIGSEGV, [12] = SIGUSR2,  [13] = SIGPIPE, [14] = SIGALRM, [15] = SIGTERM,
+    [16] = SIGCHLD, [17] = SIGCONT,  [18] = SIGSTOP, [19] = SIGTSTP, [20] = SIGTTIN,
+    [21] = SIGTTOU, [22] = SIGURG,   [23] = SIGXCPU, [24] = SIGXFSZ, [25] = SIGVTALRM,
+    [26] = SIGPROF, [27] = SIGWINCH, [28] = SIGPOLL, [29] = SIGPWR,  [30] = SIGSYS,
 };
 
 /* Raises the host signal for real, so the process reacts as the native program would. */

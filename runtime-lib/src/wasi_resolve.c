@@ -55,8 +55,7 @@ static int is_utf8(const unsigned char *bytes, size_t length) {
     return 1;
 }
 
-int32_t wasi_read_path(wasi_memory memory, uint32_t pointer, uint32_t length,
-                       char out[PATH_MAX]) {
+int32_t wasi_read_path(wasi_memory memory, uint32_t pointer, uint32_t length, char out[PATH_MAX]) {
     if (!wasi_in_bounds(memory, pointer, length))
         return WASI_EFAULT;
     if (length >= PATH_MAX)
@@ -131,8 +130,8 @@ static int32_t finish(directory_stack *stack, const char *name, size_t name_leng
  * Sets *is_symlink to whether `name` in `directory` is a symlink (it is not when absent); if it
  * is, its target goes to `target` (PATH_MAX bytes) with its length in *target_length.
  */
-static int32_t read_symlink(int directory, const char *name, char *target,
-                            size_t *target_length, int *is_symlink) {
+static int32_t read_symlink(int directory, const char *name, char *target, size_t *target_length,
+                            int *is_symlink) {
     ssize_t length = readlinkat(directory, name, target, PATH_MAX);
     *is_symlink = length >= 0;
     if (length < 0)
@@ -214,8 +213,7 @@ static int32_t walk_path(directory_stack *stack, char *path, size_t length, int 
             if (error != WASI_ESUCCESS)
                 return error;
             if (!is_symlink)
-                return finish(stack, path + at, next == end ? name_length : name_length + 1,
-                              out);
+                return finish(stack, path + at, next == end ? name_length : name_length + 1, out);
         } else {
             int fd = open_directory(stack->fds[stack->depth], name);
             if (fd >= 0) {

@@ -47,8 +47,8 @@ static int32_t time_of(uint64_t value, int given, int now, struct timespec *out)
 }
 
 int32_t wasi_times_of(uint64_t atim, uint64_t mtim, uint16_t fst_flags, struct timespec times[2]) {
-    const uint16_t known = WASI_FSTFLAGS_ATIM | WASI_FSTFLAGS_ATIM_NOW | WASI_FSTFLAGS_MTIM |
-                           WASI_FSTFLAGS_MTIM_NOW;
+    const uint16_t known =
+        WASI_FSTFLAGS_ATIM | WASI_FSTFLAGS_ATIM_NOW | WASI_FSTFLAGS_MTIM | WASI_FSTFLAGS_MTIM_NOW;
     if (fst_flags & ~known)
         return WASI_EINVAL;
     int32_t error = time_of(atim, fst_flags & WASI_FSTFLAGS_ATIM,

@@ -28,7 +28,8 @@ int main(int argc, char **argv) {
         printf("dlsym: missing API function\n");
         return 1;
     }
-    printf("runtime symbols: %s\n", dlsym(library, "w2n_api_new") || dlsym(library, "wasi_fd_write") ? "visible" : "hidden");
+    printf("runtime symbols: %s\n",
+           dlsym(library, "w2n_api_new") || dlsym(library, "wasi_fd_write") ? "visible" : "hidden");
 
     int32_t base = 40;
     plugin_imports imports = {.env_lookup = lookup};

@@ -5,8 +5,8 @@
 #include "everything.h"
 #include "grow.h"
 
-void everything_env_mix(everything_instance *instance, void *context, int32_t p0, int64_t p1, float p2,
-                        double p3, const wasm2native_v128 *p4, wasm2native_funcref p5,
+void everything_env_mix(everything_instance *instance, void *context, int32_t p0, int64_t p1,
+                        float p2, double p3, const wasm2native_v128 *p4, wasm2native_funcref p5,
                         wasm2native_externref p6, everything_env_mix_results *results) {
     (void)instance, (void)context, (void)p2, (void)p3, (void)p5, (void)p6;
     results->r0 = p0 + p1;

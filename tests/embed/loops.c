@@ -38,7 +38,8 @@ int main(void) {
     printf("sum(65488, 10): code %d total %d\n", code, total);
     total = UNTOUCHED;
     code = loops_sum(instance, 65536 - 48, 11, &total);
-    printf("sum(65488, 11): code %d \"%s\" total %d\n", code, loops_last_trap(instance)->message, total);
+    printf("sum(65488, 11): code %d \"%s\" total %d\n", code, loops_last_trap(instance)->message,
+           total);
 
     int32_t value = UNTOUCHED;
     code = loops_fields(instance, 65536 - 12, &value);

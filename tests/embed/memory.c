@@ -32,7 +32,8 @@ int main(void) {
     uint32_t through_at;
     memcpy(&through_at, grow_memory_at(instance, size - 4, 4), 4);
     const uint8_t *end = grow_memory_data(instance) + size - 4;
-    printf("through _at %08x, through _data %02x %02x %02x %02x\n", through_at, end[0], end[1], end[2], end[3]);
+    printf("through _at %08x, through _data %02x %02x %02x %02x\n", through_at, end[0], end[1],
+           end[2], end[3]);
 
     show_at(instance, "0, size", 0, size);
     show_at(instance, "size - 4, 4", size - 4, 4);

@@ -12,7 +12,8 @@ typedef struct table {
 
 static int32_t serve(lookup_instance *instance, void *context, int32_t key) {
     table *owner = (table *)context;
-    printf("serve %s: key %d, instance %s\n", owner->name, key, instance == owner->instance ? "matches" : "differs");
+    printf("serve %s: key %d, instance %s\n", owner->name, key,
+           instance == owner->instance ? "matches" : "differs");
     return owner->base + key;
 }
 
@@ -40,7 +41,8 @@ int main(void) {
     run(first, 5);
     run(second, 5);
     run(first, 6);
-    printf("contexts %s\n", lookup_context(first) == &a && lookup_context(second) == &b ? "kept" : "lost");
+    printf("contexts %s\n",
+           lookup_context(first) == &a && lookup_context(second) == &b ? "kept" : "lost");
     lookup_free(first);
     lookup_free(second);
 

@@ -21,8 +21,8 @@ typedef struct job {
 static pthread_barrier_t start;
 
 /* Expects `code` to be the trap `expected` with `message`, and counts it. */
-static void expect_trap(job *job, work_instance *instance, wasm2native_trap code, wasm2native_trap expected,
-                        const char *message) {
+static void expect_trap(job *job, work_instance *instance, wasm2native_trap code,
+                        wasm2native_trap expected, const char *message) {
     job->traps++;
     if (code != expected || strcmp(work_last_trap(instance)->message, message) != 0)
         job->wrong++;
@@ -39,18 +39,19 @@ static void *run(void *argument) {
     int32_t value;
     for (int round = 0; round < ROUNDS; round++) {
         int64_t sum = 0;
-        if (work_checksum(instance, job->number * 1000 + round, LENGTH, &sum) != WASM2NATIVE_TRAP_NONE)
+        if (work_checksum(instance, job->number * 1000 + round, LENGTH, &sum) !=
+            WASM2NATIVE_TRAP_NONE)
             job->wrong++;
         job->total += sum;
         if (round % 20 == 0)
-            expect_trap(job, instance, work_div(instance, round, 0, &value), WASM2NATIVE_TRAP_INTEGER_DIVIDE_BY_ZERO,
-                        "integer divide by zero");
+            expect_trap(job, instance, work_div(instance, round, 0, &value),
+                        WASM2NATIVE_TRAP_INTEGER_DIVIDE_BY_ZERO, "integer divide by zero");
         if (round % 50 == 0)
-            expect_trap(job, instance, work_load(instance, 70000, &value), WASM2NATIVE_TRAP_MEMORY_OUT_OF_BOUNDS,
-                        "out of bounds memory access");
+            expect_trap(job, instance, work_load(instance, 70000, &value),
+                        WASM2NATIVE_TRAP_MEMORY_OUT_OF_BOUNDS, "out of bounds memory access");
         if (round == 100)
-            expect_trap(job, instance, work_deep(instance, 0, &value), WASM2NATIVE_TRAP_STACK_EXHAUSTED,
-                        "call stack exhausted");
+            expect_trap(job, instance, work_deep(instance, 0, &value),
+                        WASM2NATIVE_TRAP_STACK_EXHAUSTED, "call stack exhausted");
     }
     work_free(instance);
     return NULL;
@@ -67,7 +68,8 @@ int main(void) {
     }
     for (int i = 0; i < THREADS; i++) {
         pthread_join(threads[i], NULL);
-        printf("thread %d: total %" PRId64 " traps %d wrong %d\n", i, jobs[i].total, jobs[i].traps, jobs[i].wrong);
+        printf("thread %d: total %" PRId64 " traps %d wrong %d\n", i, jobs[i].total, jobs[i].traps,
+               jobs[i].wrong);
     }
     return 0;
 }

@@ -43,13 +43,13 @@ int32_t traps_env_bounce(traps_instance *instance, void *context, int32_t depth)
 }
 
 /* Calls EXPORT(instance, args..., &result) and prints its code, the last trap and the result. */
-#define CALL(instance, export, ...)                                                            \
-    do {                                                                                       \
-        int32_t result = UNTOUCHED;                                                            \
-        wasm2native_trap code = export(instance, __VA_ARGS__, &result);                        \
-        const wasm2native_result *last = traps_last_trap(instance);                            \
-        printf("%s(%s): code %d last %u \"%s\" result %d\n", #export, #__VA_ARGS__, code,      \
-               last->trap, last->message, result);                                             \
+#define CALL(instance, export, ...)                                                                \
+    do {                                                                                           \
+        int32_t result = UNTOUCHED;                                                                \
+        wasm2native_trap code = export(instance, __VA_ARGS__, &result);                            \
+        const wasm2native_result *last = traps_last_trap(instance);                                \
+        printf("%s(%s): code %d last %u \"%s\" result %d\n", #export, #__VA_ARGS__, code,          \
+               last->trap, last->message, result);                                                 \
     } while (0)
 
 int main(void) {

@@ -9,7 +9,8 @@
 
 void text_env_emit(text_instance *instance, void *context, int32_t ptr, int32_t len) {
     (void)context;
-    printf("emit %.*s\n", (int)len, (const char *)text_memory_at(instance, (uint32_t)ptr, (uint32_t)len));
+    printf("emit %.*s\n", (int)len,
+           (const char *)text_memory_at(instance, (uint32_t)ptr, (uint32_t)len));
 }
 
 int32_t left_env_weight(left_instance *instance, void *context, int32_t i) {

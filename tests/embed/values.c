@@ -20,8 +20,8 @@ static void print_v128(const char *label, const wasm2native_v128 *value) {
 }
 
 /* Prints what Wasm passed and answers with the sum of the integers and the vector reversed. */
-void everything_env_mix(everything_instance *instance, void *context, int32_t p0, int64_t p1, float p2,
-                        double p3, const wasm2native_v128 *p4, wasm2native_funcref p5,
+void everything_env_mix(everything_instance *instance, void *context, int32_t p0, int64_t p1,
+                        float p2, double p3, const wasm2native_v128 *p4, wasm2native_funcref p5,
                         wasm2native_externref p6, everything_env_mix_results *results) {
     printf("mix: context %s, i32 %d, i64 %" PRId64 ", f32 %a, f64 %a, funcref %s, externref %s\n",
            context == everything_context(instance) ? "matches" : "differs", p0, p1, p2, p3,
@@ -60,10 +60,11 @@ int main(void) {
     char marker[] = "marker";
     wasm2native_v128 lanes = counting_from(0xf0);
     everything_all_results all;
-    wasm2native_trap code = everything_all(instance, INT32_MIN, INT64_MAX, -0.0f, 0x1.fffffffffffffp+1023,
-                                           &lanes, twice, marker, &all);
-    printf("all: code %d, i32 %d, i64 %" PRId64 ", f32 %a, f64 %a, funcref %s, externref %s\n", code, all.r0,
-           all.r1, all.r2, all.r3, all.r5 == twice ? "same" : "differs", all.r6 == marker ? "same" : "differs");
+    wasm2native_trap code = everything_all(instance, INT32_MIN, INT64_MAX, -0.0f,
+                                           0x1.fffffffffffffp+1023, &lanes, twice, marker, &all);
+    printf("all: code %d, i32 %d, i64 %" PRId64 ", f32 %a, f64 %a, funcref %s, externref %s\n",
+           code, all.r0, all.r1, all.r2, all.r3, all.r5 == twice ? "same" : "differs",
+           all.r6 == marker ? "same" : "differs");
     print_v128("all: v128", &all.r4);
 
     /* An import with multi-value results and a v128 parameter. */
@@ -88,9 +89,9 @@ int main(void) {
     /* Tables of functions: the exported one, and the imported one this module filled. */
     int32_t via = 0;
     code = everything_via_handler(instance, 50, &via);
-    printf("funcs size %u, funcs[0] %s, funcs[1] %s, via_handler %d %d\n", everything_funcs_size(instance),
-           everything_funcs_get(instance, 0) ? "set" : "null", everything_funcs_get(instance, 1) ? "set" : "null",
-           code, via);
+    printf("funcs size %u, funcs[0] %s, funcs[1] %s, via_handler %d %d\n",
+           everything_funcs_size(instance), everything_funcs_get(instance, 0) ? "set" : "null",
+           everything_funcs_get(instance, 1) ? "set" : "null", code, via);
     int32_t heap = -1;
     everything_heap_byte(instance, 65535, &heap);
     printf("heap byte %d\n", heap);

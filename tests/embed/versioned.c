@@ -74,13 +74,14 @@ int main(void) {
     /* Above 2 GiB, addresses are negative as 32-bit signed values. */
     int32_t previous = 0;
     report("grow(40000)", instance, versioned_grow(instance, 40000, &previous));
-    printf("previous %d, size %llu\n", previous, (unsigned long long)versioned_memory_size(instance));
+    printf("previous %d, size %llu\n", previous,
+           (unsigned long long)versioned_memory_size(instance));
     uint32_t high = 0x90000000u;
     report("fill(0x90000000, 0, 64)", instance, versioned_fill(instance, high, 0, 64));
     total = UNTOUCHED;
     report("sum(0x8ffffffc, 0, 64)", instance, versioned_sum(instance, high - 4, 0, 64, &total));
-    printf("total %d, words %u %u %u\n", total, word_at(instance, high), word_at(instance, high + 252),
-           word_at(instance, high + 256));
+    printf("total %d, words %u %u %u\n", total, word_at(instance, high),
+           word_at(instance, high + 252), word_at(instance, high + 256));
     versioned_free(instance);
     return 0;
 }

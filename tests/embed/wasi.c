@@ -12,8 +12,8 @@ typedef struct captured {
 } captured;
 
 /* fd_write as the embedder's: appends the iovecs' bytes to the context's buffer. */
-static int32_t capture(reactor_instance *instance, void *context, int32_t fd, int32_t iovs, int32_t iovs_len,
-                       int32_t nwritten) {
+static int32_t capture(reactor_instance *instance, void *context, int32_t fd, int32_t iovs,
+                       int32_t iovs_len, int32_t nwritten) {
     captured *out = (captured *)context;
     if (fd != 1)
         return 8; /* WASI's EBADF */
@@ -69,7 +69,8 @@ int main(int argc, char **argv) {
     captured out = {{0}, 0};
     reactor_imports imports = {.wasi_snapshot_preview1_fd_write = capture};
     int capturing = argc > 2 && strcmp(argv[2], "capture") == 0;
-    reactor_config config = {.context = &out, .imports = capturing ? &imports : NULL, .wasi = &wasi};
+    reactor_config config = {
+        .context = &out, .imports = capturing ? &imports : NULL, .wasi = &wasi};
 
     wasm2native_result result;
     reactor_instance *instance = reactor_new(&config, &result);

@@ -36,6 +36,7 @@ int main(void) {
         lo = c[i] < lo ? c[i] : lo;
         hi = c[i] > hi ? c[i] : hi;
     }
-    printf("sum %.6e isum %llu bsum %u min %.6e max %.6e\n", sum, (unsigned long long)isum, bsum, lo, hi);
+    printf("sum %.6e isum %llu bsum %u min %.6e max %.6e\n", sum, (unsigned long long)isum, bsum,
+           lo, hi);
     return 0;
 }

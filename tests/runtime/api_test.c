@@ -11,8 +11,8 @@
 
 /* What the library module's imports see through the config's context. */
 typedef struct lib_context {
-    int32_t value;     /* env.get returns it */
-    int trap_in_get;   /* env.get raises a host trap instead */
+    int32_t value;   /* env.get returns it */
+    int trap_in_get; /* env.get raises a host trap instead */
     int linked_logs, config_logs;
 } lib_context;
 
@@ -20,7 +20,9 @@ typedef struct lib_context {
 static void *bound_function(w2n_instance *vmctx, uint32_t import) {
     return ((w2n_api_host *)vmctx->host_data)->import_functions[import];
 }
-static void *bound_context(w2n_instance *vmctx) { return ((w2n_api_host *)vmctx->host_data)->context; }
+static void *bound_context(w2n_instance *vmctx) {
+    return ((w2n_api_host *)vmctx->host_data)->context;
+}
 static int32_t adapt_args(w2n_instance *vmctx, int32_t a, int32_t b) {
     int32_t (*f)(w2n_instance *, void *, int32_t, int32_t) = bound_function(vmctx, 0);
     return f(vmctx, bound_context(vmctx), a, b);
@@ -67,7 +69,10 @@ static void lib_start(w2n_instance *vmctx) {
     memcpy(vmctx->memories[0]->base, &value, 4);
 }
 static void lib_initialize(w2n_instance *vmctx) { vmctx->globals[1]->i32++; }
-static void lib_initialize_array(w2n_instance *vmctx, w2n_value *v) { (void)v; lib_initialize(vmctx); }
+static void lib_initialize_array(w2n_instance *vmctx, w2n_value *v) {
+    (void)v;
+    lib_initialize(vmctx);
+}
 /* compute(p): logs p, returns 2p + the imported global. */
 static void lib_compute_array(w2n_instance *vmctx, w2n_value *v) {
     ((void (*)(w2n_instance *, int32_t))vmctx->funcs[2]->code)(vmctx->funcs[2]->vmctx, v[0].i32);
@@ -82,7 +87,8 @@ static void lib_divide_array(w2n_instance *vmctx, w2n_value *v) {
 /* argc(): args_sizes_get's error, else 100 * count + bytes. */
 static void lib_argc_array(w2n_instance *vmctx, w2n_value *v) {
     w2n_funcref *args = vmctx->funcs[0];
-    int32_t error = ((int32_t (*)(w2n_instance *, int32_t, int32_t))args->code)(args->vmctx, 16, 20);
+    int32_t error =
+        ((int32_t (*)(w2n_instance *, int32_t, int32_t))args->code)(args->vmctx, 16, 20);
     uint32_t count, bytes;
     memcpy(&count, vmctx->memories[0]->base + 16, 4);
     memcpy(&bytes, vmctx->memories[0]->base + 20, 4);
@@ -92,33 +98,49 @@ static void lib_argc_array(w2n_instance *vmctx, w2n_value *v) {
 enum { L_ARGS, L_GET, L_LOG, L_START, L_INITIALIZE, L_COMPUTE, L_DIVIDE, L_ARGC, L_COUNT };
 static const w2n_import lib_imports[] = {
     IMPORT("wasi_snapshot_preview1", "args_sizes_get", W2N_EXTERN_FUNC, L_ARGS),
-    IMPORT("env", "get", W2N_EXTERN_FUNC, L_GET), IMPORT("env", "log", W2N_EXTERN_FUNC, L_LOG),
-    IMPORT("env", "base", W2N_EXTERN_GLOBAL, 0), IMPORT("env", "memory", W2N_EXTERN_MEMORY, 0),
+    IMPORT("env", "get", W2N_EXTERN_FUNC, L_GET),
+    IMPORT("env", "log", W2N_EXTERN_FUNC, L_LOG),
+    IMPORT("env", "base", W2N_EXTERN_GLOBAL, 0),
+    IMPORT("env", "memory", W2N_EXTERN_MEMORY, 0),
     IMPORT("env", "tab", W2N_EXTERN_TABLE, 0)};
 static const w2n_export lib_exports[] = {
-    EXPORT("_initialize", W2N_EXTERN_FUNC, L_INITIALIZE), EXPORT("compute", W2N_EXTERN_FUNC, L_COMPUTE),
-    EXPORT("divide", W2N_EXTERN_FUNC, L_DIVIDE), EXPORT("argc", W2N_EXTERN_FUNC, L_ARGC),
-    EXPORT("memory", W2N_EXTERN_MEMORY, 0)};
+    EXPORT("_initialize", W2N_EXTERN_FUNC, L_INITIALIZE),
+    EXPORT("compute", W2N_EXTERN_FUNC, L_COMPUTE), EXPORT("divide", W2N_EXTERN_FUNC, L_DIVIDE),
+    EXPORT("argc", W2N_EXTERN_FUNC, L_ARGC), EXPORT("memory", W2N_EXTERN_MEMORY, 0)};
 static const w2n_module lib_module = {
-    .abi_version = W2N_ABI_VERSION, .num_types = 5,
-    .type_signatures = (const char *const[]){":i", "i:", "ii:i", ":", "i:i"}, .num_imports = 6,
-    .num_exports = 5, .imports = lib_imports, .exports = lib_exports, .num_funcs = L_COUNT,
-    .num_imported_funcs = 3, .func_types = (const uint32_t[]){2, 0, 1, 3, 3, 4, 4, 0},
-    .func_code = (void *const[L_COUNT]){NULL, NULL, NULL, (void *)lib_start, (void *)lib_initialize},
-    .func_array_code = (const w2n_array_fn[L_COUNT]){NULL, NULL, NULL, NULL, lib_initialize_array,
-                                              lib_compute_array, lib_divide_array, lib_argc_array},
-    .num_tables = 2, .num_imported_tables = 1,
+    .abi_version = W2N_ABI_VERSION,
+    .num_types = 5,
+    .type_signatures = (const char *const[]){":i", "i:", "ii:i", ":", "i:i"},
+    .num_imports = 6,
+    .num_exports = 5,
+    .imports = lib_imports,
+    .exports = lib_exports,
+    .num_funcs = L_COUNT,
+    .num_imported_funcs = 3,
+    .func_types = (const uint32_t[]){2, 0, 1, 3, 3, 4, 4, 0},
+    .func_code =
+        (void *const[L_COUNT]){NULL, NULL, NULL, (void *)lib_start, (void *)lib_initialize},
+    .func_array_code =
+        (const w2n_array_fn[L_COUNT]){NULL, NULL, NULL, NULL, lib_initialize_array,
+                                      lib_compute_array, lib_divide_array, lib_argc_array},
+    .num_tables = 2,
+    .num_imported_tables = 1,
     .tables = (const w2n_table_type[]){{{1, 0, 0, {0}}, W2N_TYPE_FUNCREF, {0}},
                                        {{2, 0, 0, {0}}, W2N_TYPE_EXTERNREF, {0}}},
-    .num_memories = 1, .num_imported_memories = 1, .memories = (const w2n_limits[]){{1, 2, 1, {0}}},
-    .num_globals = 2, .num_imported_globals = 1,
+    .num_memories = 1,
+    .num_imported_memories = 1,
+    .memories = (const w2n_limits[]){{1, 2, 1, {0}}},
+    .num_globals = 2,
+    .num_imported_globals = 1,
     .globals = (const w2n_global_type[]){{W2N_TYPE_I32, 0, {0}}, {W2N_TYPE_I32, 1, {0}}},
     .start_func = L_START};
 static const w2n_api_import lib_api_imports[] = {
     {(void *)adapt_args, NULL, NULL, 0, W2N_API_IMPORT_WASI},
     {(void *)adapt_get, NULL, NULL, 1, 0},
     {(void *)adapt_log, NULL, (void *)linked_log, 2, 0},
-    {NULL, NULL, NULL, 3, 0}, {NULL, NULL, NULL, W2N_API_NO_SLOT, 0}, {NULL, NULL, NULL, W2N_API_NO_SLOT, 0}};
+    {NULL, NULL, NULL, 3, 0},
+    {NULL, NULL, NULL, W2N_API_NO_SLOT, 0},
+    {NULL, NULL, NULL, W2N_API_NO_SLOT, 0}};
 static const w2n_api_module lib_api = {&lib_module, lib_api_imports, "wasm2native build\n"};
 
 /* A config giving env.get and env.base (= 1000); `log` and `args` may be NULL. */
@@ -195,8 +217,10 @@ void test_api_instance(void) {
     CHECK(w2n_api_table_size(instance, 0) == 1 && w2n_api_table_size(instance, 1) == 2);
     CHECK(w2n_api_table_set(instance, 0, 0, &marker) == -1);
     CHECK(w2n_api_table_set(instance, 1, 1, &marker) == 0);
-    CHECK(w2n_api_table_get(instance, 1, 1) == &marker && w2n_api_table_get(instance, 1, 0) == NULL);
-    CHECK(w2n_api_table_set(instance, 1, 2, &marker) == -1 && w2n_api_table_get(instance, 1, 2) == NULL);
+    CHECK(w2n_api_table_get(instance, 1, 1) == &marker &&
+          w2n_api_table_get(instance, 1, 0) == NULL);
+    CHECK(w2n_api_table_set(instance, 1, 2, &marker) == -1 &&
+          w2n_api_table_get(instance, 1, 2) == NULL);
     w2n_api_free(instance);
     w2n_api_free(NULL);
 }
@@ -230,7 +254,8 @@ void test_api_imports(void) {
                      "import env::get has no function (none linked and none given in the config)");
     CHECK(w2n_api_new(&lib_api, NULL, NULL) == NULL);
     c.slots[3] = NULL;
-    expect_api_error(&c.config, W2N_TRAP_NONE, "import env::base has no initial value in the config");
+    expect_api_error(&c.config, W2N_TRAP_NONE,
+                     "import env::base has no initial value in the config");
     c.slots[3] = &c.base;
     w2n_api_wasi_dir missing = {"/nonexistent/w2n", "data", 0};
     wasi = (w2n_api_wasi){0, NULL, NULL, &missing, 1};
@@ -268,7 +293,8 @@ static void *api_thread_main(void *arg) {
     }
     /* w2n_api_call gave this thread an alternate signal stack for the fault handler */
     stack_t alternate;
-    return sigaltstack(NULL, &alternate) == 0 && !(alternate.ss_flags & SS_DISABLE) ? NULL : (void *)1;
+    return sigaltstack(NULL, &alternate) == 0 && !(alternate.ss_flags & SS_DISABLE) ? NULL
+                                                                                    : (void *)1;
 }
 
 void test_api_threads(void) {

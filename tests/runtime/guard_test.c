@@ -17,7 +17,9 @@ static volatile uint8_t *effective(w2n_instance *vmctx, int32_t address, uint64_
     return vmctx->memories[0]->base + (uint64_t)(uint32_t)address + offset;
 }
 
-static void load8_array(w2n_instance *vmctx, w2n_value *v) { v[0].i32 = *effective(vmctx, v[0].i32, 0); }
+static void load8_array(w2n_instance *vmctx, w2n_value *v) {
+    v[0].i32 = *effective(vmctx, v[0].i32, 0);
+}
 /* A static offset near 2^32: the farthest any unchecked access reaches into the guard. */
 static void load8_far_array(w2n_instance *vmctx, w2n_value *v) {
     v[0].i32 = *effective(vmctx, v[0].i32, W2N_MEMORY_GUARD_BYTES - 1);
@@ -39,12 +41,20 @@ static const w2n_export guarded_exports[] = {
     EXPORT("mem", W2N_EXTERN_MEMORY, 0)};
 static const w2n_limits guarded_memories[] = {{1, 2, 1, {0}}};
 
-static const w2n_module guarded_module = {
-    .abi_version = W2N_ABI_VERSION, .num_types = 2, .type_signatures = guarded_signatures,
-    .num_exports = sizeof guarded_exports / sizeof guarded_exports[0], .exports = guarded_exports,
-    .num_funcs = G_COUNT, .func_types = guarded_func_types,
-    .func_code = (void *const[G_COUNT]){NULL}, .func_array_code = guarded_array_code,
-    .num_memories = 1, .memories = guarded_memories, .start_func = -1, .memory_guard = 1};
+static const w2n_module guarded_module = {.abi_version = W2N_ABI_VERSION,
+                                          .num_types = 2,
+                                          .type_signatures = guarded_signatures,
+                                          .num_exports =
+                                              sizeof guarded_exports / sizeof guarded_exports[0],
+                                          .exports = guarded_exports,
+                                          .num_funcs = G_COUNT,
+                                          .func_types = guarded_func_types,
+                                          .func_code = (void *const[G_COUNT]){NULL},
+                                          .func_array_code = guarded_array_code,
+                                          .num_memories = 1,
+                                          .memories = guarded_memories,
+                                          .start_func = -1,
+                                          .memory_guard = 1};
 
 /* Calls export `name` with one i32; returns the trap code and leaves the result in *out. */
 static uint32_t call1(w2n_instance *instance, const char *name, int32_t argument, int32_t *out) {
@@ -97,10 +107,14 @@ static void test_fault_outside_wasm(w2n_instance *instance) {
 
 static const w2n_import importer_imports[] = {IMPORT("env", "mem", W2N_EXTERN_MEMORY, 0)};
 static const w2n_limits importer_memories[] = {{1, 0, 0, {0}}};
-static const w2n_module guarded_importer = {
-    .abi_version = W2N_ABI_VERSION, .num_imports = 1, .imports = importer_imports,
-    .num_memories = 1, .num_imported_memories = 1, .memories = importer_memories,
-    .start_func = -1, .memory_guard = 1};
+static const w2n_module guarded_importer = {.abi_version = W2N_ABI_VERSION,
+                                            .num_imports = 1,
+                                            .imports = importer_imports,
+                                            .num_memories = 1,
+                                            .num_imported_memories = 1,
+                                            .memories = importer_memories,
+                                            .start_func = -1,
+                                            .memory_guard = 1};
 
 static int resolve_memory(void *user, const w2n_import *import, w2n_extern *out) {
     (void)import;
@@ -117,7 +131,8 @@ static void test_guarded_imports(void) {
     w2n_instance *exporter = w2n_instantiate(&explicit_module, NULL, NULL, &result);
     CHECK(exporter && !w2n_rt_memory_is_guarded(exporter->memories[0]));
     if (exporter) {
-        CHECK(w2n_instantiate(&guarded_importer, resolve_memory, exporter->memories[0], &result) == NULL);
+        CHECK(w2n_instantiate(&guarded_importer, resolve_memory, exporter->memories[0], &result) ==
+              NULL);
         CHECK(strcmp(result.message, "incompatible import type: env::mem") == 0);
         w2n_instance_free(exporter);
     }

@@ -28,17 +28,28 @@ static int32_t add(w2n_instance *vmctx, int32_t a, int32_t b) {
     check_stack(vmctx);
     return a + b;
 }
-static void add_array(w2n_instance *vmctx, w2n_value *v) { v[0].i32 = add(vmctx, v[0].i32, v[1].i32); }
+static void add_array(w2n_instance *vmctx, w2n_value *v) {
+    v[0].i32 = add(vmctx, v[0].i32, v[1].i32);
+}
 
-static void unreachable(w2n_instance *vmctx) { (void)vmctx; w2n_trap(W2N_TRAP_UNREACHABLE); }
-static void unreachable_array(w2n_instance *vmctx, w2n_value *v) { (void)v; unreachable(vmctx); }
+static void unreachable(w2n_instance *vmctx) {
+    (void)vmctx;
+    w2n_trap(W2N_TRAP_UNREACHABLE);
+}
+static void unreachable_array(w2n_instance *vmctx, w2n_value *v) {
+    (void)v;
+    unreachable(vmctx);
+}
 
 /* Calls import 0, the host function, with its own vmctx. */
 static void call_host(w2n_instance *vmctx) {
     w2n_funcref *host = vmctx->funcs[0];
     ((void (*)(void *))host->code)(host->vmctx);
 }
-static void call_host_array(w2n_instance *vmctx, w2n_value *v) { (void)v; call_host(vmctx); }
+static void call_host_array(w2n_instance *vmctx, w2n_value *v) {
+    (void)v;
+    call_host(vmctx);
+}
 
 /* Always true; keeps the compiler from proving the recursion endless. */
 static volatile int keep_recursing = 1;
@@ -57,7 +68,9 @@ static int32_t recurse_unchecked(w2n_instance *vmctx, int32_t depth) {
     frame[0] = (char)depth;
     return keep_recursing ? recurse_unchecked(vmctx, depth + 1) + frame[0] : 0;
 }
-static void recurse_unchecked_array(w2n_instance *vmctx, w2n_value *v) { v[0].i32 = recurse_unchecked(vmctx, 0); }
+static void recurse_unchecked_array(w2n_instance *vmctx, w2n_value *v) {
+    v[0].i32 = recurse_unchecked(vmctx, 0);
+}
 
 static void memory_init_array(w2n_instance *vmctx, w2n_value *v) {
     w2n_memory_init(vmctx, 0, 0, (uint32_t)v[0].i32, (uint32_t)v[1].i32, (uint32_t)v[2].i32);
@@ -94,28 +107,64 @@ static void initialize(w2n_instance *vmctx) {
     w2n_data_drop(vmctx, 0);
 }
 
-enum { F_HOST, F_ADD, F_UNREACHABLE, F_CALL_HOST, F_RECURSE, F_RECURSE_UNCHECKED, F_MEMORY_INIT,
-       F_MEMORY_COPY, F_MEMORY_FILL, F_TABLE_INIT, F_TABLE_COPY, F_TABLE_FILL, F_TABLE_GROW,
-       F_MEMORY_GROW, F_COUNT };
+enum {
+    F_HOST,
+    F_ADD,
+    F_UNREACHABLE,
+    F_CALL_HOST,
+    F_RECURSE,
+    F_RECURSE_UNCHECKED,
+    F_MEMORY_INIT,
+    F_MEMORY_COPY,
+    F_MEMORY_FILL,
+    F_TABLE_INIT,
+    F_TABLE_COPY,
+    F_TABLE_FILL,
+    F_TABLE_GROW,
+    F_MEMORY_GROW,
+    F_COUNT
+};
 
 static const char *const signatures[] = {":", "ii:i", ":i", "iii:", "iri:", "ri:i", "i:i"};
 static const uint32_t func_types[F_COUNT] = {0, 1, 0, 0, 2, 2, 3, 3, 3, 3, 3, 4, 5, 6};
-static void *const func_code[F_COUNT] = {NULL, (void *)add, (void *)unreachable, (void *)call_host,
-                                         (void *)recurse, (void *)recurse_unchecked};
-static const w2n_array_fn func_array_code[F_COUNT] = {
-    NULL, add_array, unreachable_array, call_host_array, recurse_array, recurse_unchecked_array,
-    memory_init_array, memory_copy_array, memory_fill_array, table_init_array, table_copy_array,
-    table_fill_array, table_grow_array, memory_grow_array};
+static void *const func_code[F_COUNT] = {NULL,
+                                         (void *)add,
+                                         (void *)unreachable,
+                                         (void *)call_host,
+                                         (void *)recurse,
+                                         (void *)recurse_unchecked};
+static const w2n_array_fn func_array_code[F_COUNT] = {NULL,
+                                                      add_array,
+                                                      unreachable_array,
+                                                      call_host_array,
+                                                      recurse_array,
+                                                      recurse_unchecked_array,
+                                                      memory_init_array,
+                                                      memory_copy_array,
+                                                      memory_fill_array,
+                                                      table_init_array,
+                                                      table_copy_array,
+                                                      table_fill_array,
+                                                      table_grow_array,
+                                                      memory_grow_array};
 static const w2n_import imports[] = {IMPORT("host", "f", W2N_EXTERN_FUNC, 0)};
 static const w2n_export exports[] = {
-    EXPORT("add", W2N_EXTERN_FUNC, F_ADD),           EXPORT("unreachable", W2N_EXTERN_FUNC, F_UNREACHABLE),
-    EXPORT("call_host", W2N_EXTERN_FUNC, F_CALL_HOST), EXPORT("recurse", W2N_EXTERN_FUNC, F_RECURSE),
+    EXPORT("add", W2N_EXTERN_FUNC, F_ADD),
+    EXPORT("unreachable", W2N_EXTERN_FUNC, F_UNREACHABLE),
+    EXPORT("call_host", W2N_EXTERN_FUNC, F_CALL_HOST),
+    EXPORT("recurse", W2N_EXTERN_FUNC, F_RECURSE),
     EXPORT("recurse_unchecked", W2N_EXTERN_FUNC, F_RECURSE_UNCHECKED),
-    EXPORT("memory.init", W2N_EXTERN_FUNC, F_MEMORY_INIT), EXPORT("memory.copy", W2N_EXTERN_FUNC, F_MEMORY_COPY),
-    EXPORT("memory.fill", W2N_EXTERN_FUNC, F_MEMORY_FILL), EXPORT("table.init", W2N_EXTERN_FUNC, F_TABLE_INIT),
-    EXPORT("table.copy", W2N_EXTERN_FUNC, F_TABLE_COPY),   EXPORT("table.fill", W2N_EXTERN_FUNC, F_TABLE_FILL),
-    EXPORT("table.grow", W2N_EXTERN_FUNC, F_TABLE_GROW),   EXPORT("memory.grow", W2N_EXTERN_FUNC, F_MEMORY_GROW),
-    EXPORT("mem", W2N_EXTERN_MEMORY, 0), EXPORT("tab", W2N_EXTERN_TABLE, 0), EXPORT("g", W2N_EXTERN_GLOBAL, 0)};
+    EXPORT("memory.init", W2N_EXTERN_FUNC, F_MEMORY_INIT),
+    EXPORT("memory.copy", W2N_EXTERN_FUNC, F_MEMORY_COPY),
+    EXPORT("memory.fill", W2N_EXTERN_FUNC, F_MEMORY_FILL),
+    EXPORT("table.init", W2N_EXTERN_FUNC, F_TABLE_INIT),
+    EXPORT("table.copy", W2N_EXTERN_FUNC, F_TABLE_COPY),
+    EXPORT("table.fill", W2N_EXTERN_FUNC, F_TABLE_FILL),
+    EXPORT("table.grow", W2N_EXTERN_FUNC, F_TABLE_GROW),
+    EXPORT("memory.grow", W2N_EXTERN_FUNC, F_MEMORY_GROW),
+    EXPORT("mem", W2N_EXTERN_MEMORY, 0),
+    EXPORT("tab", W2N_EXTERN_TABLE, 0),
+    EXPORT("g", W2N_EXTERN_GLOBAL, 0)};
 static const w2n_table_type tables[] = {{{2, 4, 1, {0}}, W2N_TYPE_FUNCREF, {0}}};
 static const w2n_limits memories[] = {{1, 3, 1, {0}}};
 static const w2n_global_type globals[] = {{W2N_TYPE_I32, 1, {0}}};
@@ -123,14 +172,30 @@ static const uint8_t hello[] = "hello";
 static const w2n_data_segment data_segments[] = {{hello, 5, 0}};
 static const uint32_t elem_segment_sizes[] = {2};
 
-static const w2n_module test_module = {
-    .abi_version = W2N_ABI_VERSION, .num_types = 7, .type_signatures = signatures,
-    .num_imports = 1, .num_exports = sizeof exports / sizeof exports[0], .imports = imports,
-    .exports = exports, .num_funcs = F_COUNT, .num_imported_funcs = 1, .func_types = func_types,
-    .func_code = func_code, .func_array_code = func_array_code, .num_tables = 1, .tables = tables,
-    .num_memories = 1, .memories = memories, .num_globals = 1, .globals = globals,
-    .num_data_segments = 1, .num_elem_segments = 1, .data_segments = data_segments,
-    .elem_segment_sizes = elem_segment_sizes, .start_func = -1, .initialize = initialize};
+static const w2n_module test_module = {.abi_version = W2N_ABI_VERSION,
+                                       .num_types = 7,
+                                       .type_signatures = signatures,
+                                       .num_imports = 1,
+                                       .num_exports = sizeof exports / sizeof exports[0],
+                                       .imports = imports,
+                                       .exports = exports,
+                                       .num_funcs = F_COUNT,
+                                       .num_imported_funcs = 1,
+                                       .func_types = func_types,
+                                       .func_code = func_code,
+                                       .func_array_code = func_array_code,
+                                       .num_tables = 1,
+                                       .tables = tables,
+                                       .num_memories = 1,
+                                       .memories = memories,
+                                       .num_globals = 1,
+                                       .globals = globals,
+                                       .num_data_segments = 1,
+                                       .num_elem_segments = 1,
+                                       .data_segments = data_segments,
+                                       .elem_segment_sizes = elem_segment_sizes,
+                                       .start_func = -1,
+                                       .initialize = initialize};
 
 /* -------------------------------------------------------------- the host --- */
 
@@ -161,7 +226,9 @@ static int resolve_host(void *user, const w2n_import *import, w2n_extern *out) {
 
 static w2n_funcref *export_func(w2n_instance *instance, const char *name) {
     w2n_extern out;
-    return w2n_instance_export(instance, name, strlen(name), W2N_EXTERN_FUNC, &out) == 0 ? out.of.func : NULL;
+    return w2n_instance_export(instance, name, strlen(name), W2N_EXTERN_FUNC, &out) == 0
+               ? out.of.func
+               : NULL;
 }
 
 static uint32_t call3(w2n_instance *instance, const char *name, int32_t a, int32_t b, int32_t c,
@@ -257,7 +324,8 @@ static void test_table(w2n_instance *instance) {
     v[0].i32 = 3;
     v[1].ref = instance->funcs[F_ADD];
     v[2].i32 = 2;
-    CHECK(w2n_call(export_func(instance, "table.fill"), v, &result) == W2N_TRAP_TABLE_OUT_OF_BOUNDS);
+    CHECK(w2n_call(export_func(instance, "table.fill"), v, &result) ==
+          W2N_TRAP_TABLE_OUT_OF_BOUNDS);
     CHECK(table->elements[3] == NULL);
     v[2].i32 = 1;
     CHECK(w2n_call(export_func(instance, "table.fill"), v, &result) == W2N_TRAP_NONE);
@@ -279,14 +347,18 @@ static void test_calls_and_traps(w2n_instance *instance) {
     CHECK(nested_trap == W2N_TRAP_UNREACHABLE);
     CHECK(w2n_call(export_func(instance, "recurse"), v, &result) == W2N_TRAP_STACK_EXHAUSTED);
     CHECK(strcmp(result.message, "call stack exhausted") == 0);
-    CHECK(w2n_call(export_func(instance, "recurse_unchecked"), v, &result) == W2N_TRAP_STACK_EXHAUSTED);
-    CHECK(w2n_call(export_func(instance, "recurse_unchecked"), v, &result) == W2N_TRAP_STACK_EXHAUSTED);
+    CHECK(w2n_call(export_func(instance, "recurse_unchecked"), v, &result) ==
+          W2N_TRAP_STACK_EXHAUSTED);
+    CHECK(w2n_call(export_func(instance, "recurse_unchecked"), v, &result) ==
+          W2N_TRAP_STACK_EXHAUSTED);
     CHECK(w2n_call(export_func(instance, "add"), v, &result) == W2N_TRAP_NONE);
     w2n_extern g;
     CHECK(w2n_instance_export(instance, "g", 1, W2N_EXTERN_GLOBAL, &g) == 0);
-    CHECK(g.of.global->i32 == 42 && g.global_type.value_type == W2N_TYPE_I32 && g.global_type.mutable_);
+    CHECK(g.of.global->i32 == 42 && g.global_type.value_type == W2N_TYPE_I32 &&
+          g.global_type.mutable_);
     CHECK(w2n_instance_export(instance, "g", 1, W2N_EXTERN_FUNC, &g) != 0);
-    CHECK(strcmp(w2n_trap_message(W2N_TRAP_INVALID_CONVERSION), "invalid conversion to integer") == 0);
+    CHECK(strcmp(w2n_trap_message(W2N_TRAP_INVALID_CONVERSION), "invalid conversion to integer") ==
+          0);
 }
 
 /* A host function raising a trap through w2n_host_trap. */
@@ -307,20 +379,31 @@ static void test_host_trap(void) {
 
 static const char *importer_signatures[] = {"ii:i"};
 static const uint32_t importer_func_types[] = {0};
-static const w2n_import importer_imports[] = {IMPORT("env", "add", W2N_EXTERN_FUNC, 0),
-                                              IMPORT("env", "mem", W2N_EXTERN_MEMORY, 0),
-                                              IMPORT("env", "tab", W2N_EXTERN_TABLE, 0),
-                                              IMPORT("env", "g", W2N_EXTERN_GLOBAL, 0)};
+static const w2n_import importer_imports[] = {
+    IMPORT("env", "add", W2N_EXTERN_FUNC, 0), IMPORT("env", "mem", W2N_EXTERN_MEMORY, 0),
+    IMPORT("env", "tab", W2N_EXTERN_TABLE, 0), IMPORT("env", "g", W2N_EXTERN_GLOBAL, 0)};
 static w2n_limits importer_memories[] = {{1, 3, 1, {0}}};
 static w2n_table_type importer_tables[] = {{{1, 0, 0, {0}}, W2N_TYPE_FUNCREF, {0}}};
 static w2n_global_type importer_globals[] = {{W2N_TYPE_I32, 1, {0}}};
-static const w2n_module importer_module = {
-    .abi_version = W2N_ABI_VERSION, .num_types = 1, .type_signatures = importer_signatures,
-    .num_imports = 4, .imports = importer_imports, .num_funcs = 1, .num_imported_funcs = 1,
-    .func_types = importer_func_types, .func_code = (void *const[]){NULL}, .num_tables = 1,
-    .num_imported_tables = 1, .tables = importer_tables, .num_memories = 1,
-    .num_imported_memories = 1, .memories = importer_memories, .num_globals = 1,
-    .num_imported_globals = 1, .globals = importer_globals, .start_func = -1};
+static const w2n_module importer_module = {.abi_version = W2N_ABI_VERSION,
+                                           .num_types = 1,
+                                           .type_signatures = importer_signatures,
+                                           .num_imports = 4,
+                                           .imports = importer_imports,
+                                           .num_funcs = 1,
+                                           .num_imported_funcs = 1,
+                                           .func_types = importer_func_types,
+                                           .func_code = (void *const[]){NULL},
+                                           .num_tables = 1,
+                                           .num_imported_tables = 1,
+                                           .tables = importer_tables,
+                                           .num_memories = 1,
+                                           .num_imported_memories = 1,
+                                           .memories = importer_memories,
+                                           .num_globals = 1,
+                                           .num_imported_globals = 1,
+                                           .globals = importer_globals,
+                                           .start_func = -1};
 
 static int resolve_from_instance(void *user, const w2n_import *import, w2n_extern *out) {
     return user ? w2n_instance_export(user, import->name, import->name_len, import->kind, out) : 1;
@@ -328,7 +411,8 @@ static int resolve_from_instance(void *user, const w2n_import *import, w2n_exter
 
 static void expect_link_error(w2n_instance *exporter, const char *prefix) {
     w2n_result result;
-    w2n_instance *instance = w2n_instantiate(&importer_module, resolve_from_instance, exporter, &result);
+    w2n_instance *instance =
+        w2n_instantiate(&importer_module, resolve_from_instance, exporter, &result);
     CHECK(instance == NULL);
     CHECK(result.trap == W2N_TRAP_NONE);
     if (strncmp(result.message, prefix, strlen(prefix)) != 0) {
@@ -339,7 +423,8 @@ static void expect_link_error(w2n_instance *exporter, const char *prefix) {
 
 static void test_linking(w2n_instance *exporter) {
     w2n_result result;
-    w2n_instance *instance = w2n_instantiate(&importer_module, resolve_from_instance, exporter, &result);
+    w2n_instance *instance =
+        w2n_instantiate(&importer_module, resolve_from_instance, exporter, &result);
     CHECK(instance != NULL);
     if (instance) {
         CHECK(instance->funcs[0] == exporter->funcs[F_ADD]);
@@ -372,19 +457,29 @@ static void test_linking(w2n_instance *exporter) {
 }
 
 /* A module whose start function traps after initialize wrote into an imported table. */
-static void start_trap_initialize(w2n_instance *vmctx) { vmctx->tables[0]->elements[0] = vmctx->funcs[0]; }
+static void start_trap_initialize(w2n_instance *vmctx) {
+    vmctx->tables[0]->elements[0] = vmctx->funcs[0];
+}
 static void *const start_trap_code[] = {(void *)unreachable};
 static const w2n_import start_trap_imports[] = {IMPORT("env", "tab", W2N_EXTERN_TABLE, 0)};
-static const w2n_module start_trap_module = {
-    .abi_version = W2N_ABI_VERSION, .num_types = 1, .type_signatures = (const char *const[]){":"},
-    .num_imports = 1, .imports = start_trap_imports, .num_funcs = 1,
-    .func_types = (const uint32_t[]){0}, .func_code = start_trap_code, .num_tables = 1,
-    .num_imported_tables = 1, .tables = importer_tables, .start_func = 0,
-    .initialize = start_trap_initialize};
+static const w2n_module start_trap_module = {.abi_version = W2N_ABI_VERSION,
+                                             .num_types = 1,
+                                             .type_signatures = (const char *const[]){":"},
+                                             .num_imports = 1,
+                                             .imports = start_trap_imports,
+                                             .num_funcs = 1,
+                                             .func_types = (const uint32_t[]){0},
+                                             .func_code = start_trap_code,
+                                             .num_tables = 1,
+                                             .num_imported_tables = 1,
+                                             .tables = importer_tables,
+                                             .start_func = 0,
+                                             .initialize = start_trap_initialize};
 
 static void test_start_trap(w2n_instance *exporter) {
     w2n_result result;
-    w2n_instance *instance = w2n_instantiate(&start_trap_module, resolve_from_instance, exporter, &result);
+    w2n_instance *instance =
+        w2n_instantiate(&start_trap_module, resolve_from_instance, exporter, &result);
     CHECK(instance == NULL);
     CHECK(result.trap == W2N_TRAP_UNREACHABLE);
     w2n_funcref *written = exporter->tables[0]->elements[0];
@@ -432,11 +527,20 @@ static void test_wasi(void) {
     static const char *const wasi_signatures[] = {"iiii:i", "i:", ":", "ii:i"};
     static const uint32_t wasi_func_types[] = {0, 1, 3, 2};
     /* Static: the instance whose start exits stays alive (and registered) with it. */
-    static const w2n_module wasi_module = {
-        .abi_version = W2N_ABI_VERSION, .num_types = 4, .type_signatures = wasi_signatures,
-        .num_imports = 3, .num_exports = 1, .imports = wasi_imports, .exports = wasi_exports,
-        .num_funcs = 4, .num_imported_funcs = 3, .func_types = wasi_func_types,
-        .func_code = wasi_code, .num_memories = 1, .memories = wasi_memories, .start_func = 3};
+    static const w2n_module wasi_module = {.abi_version = W2N_ABI_VERSION,
+                                           .num_types = 4,
+                                           .type_signatures = wasi_signatures,
+                                           .num_imports = 3,
+                                           .num_exports = 1,
+                                           .imports = wasi_imports,
+                                           .exports = wasi_exports,
+                                           .num_funcs = 4,
+                                           .num_imported_funcs = 3,
+                                           .func_types = wasi_func_types,
+                                           .func_code = wasi_code,
+                                           .num_memories = 1,
+                                           .memories = wasi_memories,
+                                           .start_func = 3};
     char *argv[] = {"prog", "arg", NULL};
     char *envp[] = {"A=1", NULL};
     w2n_wasi_context *wasi = w2n_wasi_context_new(2, argv, envp);
@@ -444,7 +548,8 @@ static void test_wasi(void) {
     CHECK(w2n_instantiate(&wasi_module, w2n_wasi_resolver, wasi, &result) == NULL);
     CHECK(result.trap == W2N_TRAP_EXIT && result.exit_status == 7);
     /* A name preview 1 does not have (a later WASI version's) is an unknown import. */
-    const w2n_import unknown[] = {IMPORT("wasi_snapshot_preview1", "thread_spawn", W2N_EXTERN_FUNC, 0)};
+    const w2n_import unknown[] = {
+        IMPORT("wasi_snapshot_preview1", "thread_spawn", W2N_EXTERN_FUNC, 0)};
     w2n_module unknown_module = wasi_module;
     unknown_module.imports = unknown;
     unknown_module.num_imports = 1;
@@ -462,7 +567,8 @@ static void *thread_main(void *arg) {
         if (!instance)
             return (void *)1;
         w2n_value v[2] = {{.i32 = i}, {.i32 = 1}};
-        if (w2n_call(export_func(instance, "add"), v, &result) != W2N_TRAP_NONE || v[0].i32 != i + 1)
+        if (w2n_call(export_func(instance, "add"), v, &result) != W2N_TRAP_NONE ||
+            v[0].i32 != i + 1)
             return (void *)1;
         if (w2n_call(export_func(instance, "recurse"), v, &result) != W2N_TRAP_STACK_EXHAUSTED)
             return (void *)1;

@@ -9,17 +9,18 @@
 #include "../../runtime-lib/include/wasm2native.h"
 
 /* Descriptor entries as the compiler writes them: names with their lengths. */
-#define IMPORT(module, name, kind, index) {module, name, sizeof(module) - 1, sizeof(name) - 1, kind, index}
+#define IMPORT(module, name, kind, index)                                                          \
+    {module, name, sizeof(module) - 1, sizeof(name) - 1, kind, index}
 #define EXPORT(name, kind, index) {name, sizeof(name) - 1, kind, index, 0}
 
 extern int failures;
 
-#define CHECK(condition)                                                                       \
-    do {                                                                                       \
-        if (!(condition)) {                                                                    \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition);      \
-            failures++;                                                                        \
-        }                                                                                      \
+#define CHECK(condition)                                                                           \
+    do {                                                                                           \
+        if (!(condition)) {                                                                        \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition);          \
+            failures++;                                                                            \
+        }                                                                                          \
     } while (0)
 
 /* api_test.c: the generic half of library builds (w2n_api_*). */

@@ -39,9 +39,7 @@ int32_t raw_fd_close(int32_t fd);
 IMPORT(path_create_directory)
 int32_t raw_path_create_directory(int32_t fd, uint32_t path, uint32_t length);
 
-static uint32_t address(const void *pointer) {
-    return (uint32_t)(uintptr_t)pointer;
-}
+static uint32_t address(const void *pointer) { return (uint32_t)(uintptr_t)pointer; }
 
 static void expect_error(const char *what, int32_t error) {
     printf("%-60s %s\n", what, error != 0 ? "error" : "ok (UNEXPECTED)");

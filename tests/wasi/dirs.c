@@ -12,9 +12,7 @@
 #include <unistd.h>
 #include <wasi/api.h>
 
-static const char *result(int status) {
-    return status == 0 ? "ok" : strerror(errno);
-}
+static const char *result(int status) { return status == 0 ? "ok" : strerror(errno); }
 
 static int compare_strings(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);

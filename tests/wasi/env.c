@@ -22,8 +22,7 @@ int main(void) {
         printf("[%s]\n", sorted[i]);
     const char *empty = getenv("EMPTY");
     printf("FOO=%s EMPTY is %s MISSING is %s\n", getenv("FOO"),
-           empty ? (*empty ? "non-empty" : "empty") : "unset",
-           getenv("MISSING") ? "set" : "unset");
+           empty ? (*empty ? "non-empty" : "empty") : "unset", getenv("MISSING") ? "set" : "unset");
     setenv("ADDED", "later", 1);
     unsetenv("FOO");
     printf("after setenv/unsetenv: ADDED=%s FOO is %s\n", getenv("ADDED"),

@@ -15,10 +15,9 @@
 
 /* path_open imported directly: the <wasi/api.h> wrapper measures the path with strlen, which
    would hide the NUL bytes this test sends. */
-__attribute__((import_module("wasi_snapshot_preview1"), import_name("path_open")))
-int32_t raw_path_open(int32_t fd, int32_t dirflags, const char *path, int32_t path_length,
-                      int32_t oflags, int64_t rights_base, int64_t rights_inheriting,
-                      int32_t fdflags, int32_t *opened);
+__attribute__((import_module("wasi_snapshot_preview1"), import_name("path_open"))) int32_t
+raw_path_open(int32_t fd, int32_t dirflags, const char *path, int32_t path_length, int32_t oflags,
+              int64_t rights_base, int64_t rights_inheriting, int32_t fdflags, int32_t *opened);
 
 static int escapes = 0;
 
@@ -231,8 +230,8 @@ int main(int argc, char **argv) {
     try_raw_open("path_open \"hello.txt\\0/../../outside/secret.txt\"", sandbox, path, 36);
 
     printf("final check: hello.txt intact %d, movable.txt in place %d, escapes %d\n",
-           file_is("/sandbox/hello.txt",
-                   "hello, sandbox\n"), access("/sandbox/movable.txt", F_OK) == 0, escapes);
+           file_is("/sandbox/hello.txt", "hello, sandbox\n"),
+           access("/sandbox/movable.txt", F_OK) == 0, escapes);
     unlink("/sandbox/movable.txt");
     return escapes ? 1 : 0;
 }

@@ -4,9 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void at_exit(void) {
-    printf("atexit handler ran\n");
-}
+static void at_exit(void) { printf("atexit handler ran\n"); }
 
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "return";

@@ -10,9 +10,7 @@
 #include <unistd.h>
 #include <wasi/api.h>
 
-static const char *result(int status) {
-    return status == 0 ? "ok" : strerror(errno);
-}
+static const char *result(int status) { return status == 0 ? "ok" : strerror(errno); }
 
 static void print_file(const char *path) {
     char buffer[128];

@@ -49,8 +49,9 @@ int main(void) {
     printf("realloc to %zu elements, checksum %llu\n", capacity, (unsigned long long)grown_sum);
     free(grown);
 
-    const double values[] = {0.0, -0.0, 1.0, -1.5, 3.141592653589793, 1e-300, 6.02214076e23,
-                             0.1, 2.0 / 3.0, 1e21, 123456789.125, 5e-324, 1.7976931348623157e308};
+    const double values[] = {
+        0.0,       -0.0, 1.0,           -1.5,   3.141592653589793,     1e-300, 6.02214076e23, 0.1,
+        2.0 / 3.0, 1e21, 123456789.125, 5e-324, 1.7976931348623157e308};
     for (size_t i = 0; i < sizeof values / sizeof *values; i++)
         printf("%f | %e | %g | %.17g | %a\n", values[i], values[i], values[i], values[i],
                values[i]);

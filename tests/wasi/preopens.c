@@ -11,13 +11,9 @@
 #include <unistd.h>
 #include <wasi/api.h>
 
-static const char *result(int status) {
-    return status == 0 ? "ok" : strerror(errno);
-}
+static const char *result(int status) { return status == 0 ? "ok" : strerror(errno); }
 
-static const char *boundary(int status) {
-    return status == 0 ? "ESCAPED" : "denied";
-}
+static const char *boundary(int status) { return status == 0 ? "ESCAPED" : "denied"; }
 
 int main(void) {
     for (int fd = 3; fd < 8; fd++) {
@@ -28,9 +24,8 @@ int main(void) {
         }
         char name[64] = {0};
         size_t length = prestat.u.dir.pr_name_len;
-        int error = length < sizeof name
-                        ? __wasi_fd_prestat_dir_name(fd, (uint8_t *)name, length)
-                        : -1;
+        int error =
+            length < sizeof name ? __wasi_fd_prestat_dir_name(fd, (uint8_t *)name, length) : -1;
         printf("fd %d: preopened %s [%s]\n", fd, error == 0 ? "directory" : "?", name);
         __wasi_fdstat_t fdstat;
         int is_directory = __wasi_fd_fdstat_get(fd, &fdstat) == 0 &&

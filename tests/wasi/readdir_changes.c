@@ -54,9 +54,7 @@ static __wasi_dircookie_t read_from(int fd, __wasi_dircookie_t cookie, int max_e
     return cookie;
 }
 
-static int compare(const void *a, const void *b) {
-    return strcmp(a, b);
-}
+static int compare(const void *a, const void *b) { return strcmp(a, b); }
 
 static void show(const char *what, names *list) {
     qsort(list->name, list->count, sizeof list->name[0], compare);

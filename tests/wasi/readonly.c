@@ -66,8 +66,9 @@ static void reads(void) {
            stat("/sandbox/sub/nested.txt", &info) == 0 ? "ok" : strerror(errno),
            (long long)info.st_size);
     char target[64] = {0};
-    printf("readlink evil_file: %s\n",
-           readlink("/sandbox/evil_file", target, sizeof target - 1) > 0 ? target : strerror(errno));
+    printf("readlink evil_file: %s\n", readlink("/sandbox/evil_file", target, sizeof target - 1) > 0
+                                           ? target
+                                           : strerror(errno));
     list("/sandbox");
     list("/sandbox/sub");
     if (fd >= 0)
@@ -80,7 +81,8 @@ static void changes_by_path(void) {
     check("open hello.txt O_WRONLY | O_APPEND", open("/sandbox/hello.txt", O_WRONLY | O_APPEND));
     check("open hello.txt O_RDONLY | O_TRUNC", open("/sandbox/hello.txt", O_RDONLY | O_TRUNC));
     check("open new.txt O_CREAT", open("/sandbox/new.txt", O_WRONLY | O_CREAT, 0644));
-    check("open hello.txt O_RDONLY | O_CREAT", open("/sandbox/hello.txt", O_RDONLY | O_CREAT, 0644));
+    check("open hello.txt O_RDONLY | O_CREAT",
+          open("/sandbox/hello.txt", O_RDONLY | O_CREAT, 0644));
     check("open sub/new.txt O_CREAT", open("/sandbox/sub/new.txt", O_RDWR | O_CREAT, 0644));
     check("truncate hello.txt", truncate("/sandbox/hello.txt", 1));
     check("mkdir newdir", mkdir("/sandbox/newdir", 0755));
@@ -117,9 +119,9 @@ static void changes_by_descriptor(void) {
     check_wasi("path_filestat_set_times keep.txt",
                __wasi_path_filestat_set_times(SANDBOX, 0, "keep.txt", 1, 1,
                                               __WASI_FSTFLAGS_ATIM_NOW | __WASI_FSTFLAGS_MTIM_NOW));
-    check_wasi("fd_filestat_set_times on the preopen",
-               __wasi_fd_filestat_set_times(SANDBOX, 1, 1,
-                                            __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_MTIM));
+    check_wasi(
+        "fd_filestat_set_times on the preopen",
+        __wasi_fd_filestat_set_times(SANDBOX, 1, 1, __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_MTIM));
     check_wasi("path_symlink", __wasi_path_symlink("keep.txt", SANDBOX, "soft2"));
     check_wasi("path_link", __wasi_path_link(SANDBOX, 0, "keep.txt", SANDBOX, "hard2"));
 
@@ -128,18 +130,19 @@ static void changes_by_descriptor(void) {
     __wasi_fd_t sub;
     __wasi_rights_t writing = __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_DATASYNC |
                               __WASI_RIGHTS_FD_ALLOCATE | __WASI_RIGHTS_FD_FILESTAT_SET_SIZE;
-    int error = __wasi_path_open(SANDBOX, 0, "sub", __WASI_OFLAGS_DIRECTORY, all & ~writing, all,
-                                 0, &sub);
+    int error =
+        __wasi_path_open(SANDBOX, 0, "sub", __WASI_OFLAGS_DIRECTORY, all & ~writing, all, 0, &sub);
     printf("%-44s %s\n", "open sub passing on every right", error == 0 ? "ok" : strerror(error));
     if (error == 0) {
-        check_wasi("create sub/x.txt", __wasi_path_open(sub, 0, "x.txt", __WASI_OFLAGS_CREAT,
-                                                        all, all, 0, &opened));
+        check_wasi("create sub/x.txt",
+                   __wasi_path_open(sub, 0, "x.txt", __WASI_OFLAGS_CREAT, all, all, 0, &opened));
         check_wasi("create sub/xdir", __wasi_path_create_directory(sub, "xdir"));
         check_wasi("unlink sub/nested.txt", __wasi_path_unlink_file(sub, "nested.txt"));
         check_wasi("remove sub/deeper", __wasi_path_remove_directory(sub, "deeper"));
         check_wasi("rename sub/nested.txt", __wasi_path_rename(sub, "nested.txt", sub, "n.txt"));
         error = __wasi_path_open(sub, 0, "nested.txt", 0, __WASI_RIGHTS_FD_READ, 0, 0, &opened);
-        printf("%-44s %s\n", "read sub/nested.txt through sub", error == 0 ? "ok" : strerror(error));
+        printf("%-44s %s\n", "read sub/nested.txt through sub",
+               error == 0 ? "ok" : strerror(error));
         __wasi_fd_close(sub);
     }
 }
@@ -157,8 +160,9 @@ static void read_only_descriptors(void) {
     error = __wasi_fd_renumber(fd, other);
     printf("%-44s %s\n", "fd_renumber", error == 0 ? "ok" : strerror(error));
     check_wasi("fd_filestat_set_size, renumbered", __wasi_fd_filestat_set_size(other, 0));
-    check_wasi("fd_filestat_set_times, renumbered",
-               __wasi_fd_filestat_set_times(other, 1, 1, __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_MTIM));
+    check_wasi(
+        "fd_filestat_set_times, renumbered",
+        __wasi_fd_filestat_set_times(other, 1, 1, __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_MTIM));
     check_wasi("fd_write, renumbered",
                __wasi_fd_write(other, &(__wasi_ciovec_t){(const uint8_t *)&byte, 1}, 1,
                                &(__wasi_size_t){0}));

@@ -54,8 +54,8 @@ static void truncation(void) {
            size_of("/sandbox/t1.txt"));
     write_text("/sandbox/t2.txt", "twelve bytes");
     int fd = open("/sandbox/t2.txt", O_RDONLY | O_TRUNC);
-    printf("open(O_RDONLY | O_TRUNC): %s, t2.txt now %lld bytes\n", fd >= 0 ? "ok" : strerror(errno),
-           size_of("/sandbox/t2.txt"));
+    printf("open(O_RDONLY | O_TRUNC): %s, t2.txt now %lld bytes\n",
+           fd >= 0 ? "ok" : strerror(errno), size_of("/sandbox/t2.txt"));
     if (fd >= 0)
         close(fd);
 
@@ -86,14 +86,15 @@ static void truncation(void) {
     printf("plain open through sub: %s\n",
            errno_name(try_open(sub, "t3.txt", 0, __WASI_RIGHTS_FD_READ, 0)));
     printf("add PATH_FILESTAT_SET_SIZE back: %s\n",
-           errno_name(__wasi_fd_fdstat_set_rights(sub, stat.fs_rights_base,
-                                                  stat.fs_rights_inheriting)));
+           errno_name(
+               __wasi_fd_fdstat_set_rights(sub, stat.fs_rights_base, stat.fs_rights_inheriting)));
 
     /* A directory passes on only its inheriting rights: asking for more is refused. */
     __wasi_fd_fdstat_set_rights(sub, stat.fs_rights_base & ~__WASI_RIGHTS_PATH_FILESTAT_SET_SIZE,
                                 stat.fs_rights_inheriting & ~__WASI_RIGHTS_FD_WRITE);
-    printf("ask sub for FD_WRITE it cannot pass on: %s\n",
-           errno_name(try_open(sub, "t3.txt", 0, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE, 0)));
+    printf(
+        "ask sub for FD_WRITE it cannot pass on: %s\n",
+        errno_name(try_open(sub, "t3.txt", 0, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE, 0)));
     printf("ask sub for FD_READ: %s\n",
            errno_name(try_open(sub, "t3.txt", 0, __WASI_RIGHTS_FD_READ, 0)));
     __wasi_fd_close(sub);
@@ -101,22 +102,24 @@ static void truncation(void) {
 
 static void seek_and_tell(void) {
     __wasi_fd_t fd;
-    __wasi_path_open(SANDBOX, 0, "hello.txt", 0, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_SEEK |
-                         __WASI_RIGHTS_FD_TELL, 0, 0, &fd);
+    __wasi_path_open(SANDBOX, 0, "hello.txt", 0,
+                     __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_SEEK | __WASI_RIGHTS_FD_TELL, 0, 0,
+                     &fd);
     __wasi_filesize_t position = 99;
     __wasi_fd_fdstat_set_rights(fd, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_SEEK, 0);
     printf("FD_SEEK without FD_TELL: seek 3 %s,",
            errno_name(__wasi_fd_seek(fd, 3, __WASI_WHENCE_SET, &position)));
     printf(" tell %s at %llu,", errno_name(__wasi_fd_tell(fd, &position)),
            (unsigned long long)position);
-    printf(" seek 0 from CUR %s\n", errno_name(__wasi_fd_seek(fd, 0, __WASI_WHENCE_CUR, &position)));
+    printf(" seek 0 from CUR %s\n",
+           errno_name(__wasi_fd_seek(fd, 0, __WASI_WHENCE_CUR, &position)));
     __wasi_fd_fdstat_set_rights(fd, __WASI_RIGHTS_FD_READ, 0);
     printf("neither: tell %s, seek 0 from CUR %s\n", errno_name(__wasi_fd_tell(fd, &position)),
            errno_name(__wasi_fd_seek(fd, 0, __WASI_WHENCE_CUR, &position)));
     __wasi_fd_close(fd);
 
-    __wasi_path_open(SANDBOX, 0, "hello.txt", 0, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_TELL,
-                     0, 0, &fd);
+    __wasi_path_open(SANDBOX, 0, "hello.txt", 0, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_TELL, 0,
+                     0, &fd);
     printf("FD_TELL without FD_SEEK: tell %s, seek 0 from CUR %s,",
            errno_name(__wasi_fd_tell(fd, &position)),
            errno_name(__wasi_fd_seek(fd, 0, __WASI_WHENCE_CUR, &position)));

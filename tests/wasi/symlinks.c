@@ -1,6 +1,7 @@
 /* Symbolic links that stay inside the granted directory: symlink and readlink, stat through a
    link and lstat of the link itself, links to directories and with `..` that stays inside,
-   `..` after a link (resolved from the link's target), dangling links, O_NOFOLLOW, renaming and unlinking a link, and a loop of links. */
+   `..` after a link (resolved from the link's target), dangling links, O_NOFOLLOW, renaming and
+   unlinking a link, and a loop of links. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,9 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *result(int status) {
-    return status == 0 ? "ok" : strerror(errno);
-}
+static const char *result(int status) { return status == 0 ? "ok" : strerror(errno); }
 
 static void show_link(const char *path) {
     char target[256];
@@ -83,8 +82,8 @@ int main(void) {
     printf("  open O_NOFOLLOW on a file: %s\n", fd >= 0 ? "opened" : strerror(errno));
     close(fd);
     printf("  fstatat AT_SYMLINK_NOFOLLOW: %d\n",
-           fstatat(AT_FDCWD, "/sandbox/link2", &info,
-                   AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(info.st_mode));
+           fstatat(AT_FDCWD, "/sandbox/link2", &info, AT_SYMLINK_NOFOLLOW) == 0 &&
+               S_ISLNK(info.st_mode));
 
     printf("loops:\n");
     symlink("loop-b", "/sandbox/loop-a");
