@@ -20,7 +20,10 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 /// The C declarations of `wasm2native.h` that the embedding uses.
-#[allow(non_camel_case_types)]
+#[allow(
+    non_camel_case_types,
+    reason = "the C names of wasm2native.h, so that each is found in the header"
+)]
 pub mod ffi {
     use std::ffi::{c_char, c_int, c_void};
 

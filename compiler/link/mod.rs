@@ -432,7 +432,7 @@ const w2n_module wasm2native_module = {
         let object = compile_c_module(dir.path());
         for index in 0..2 {
             let exe = dir.path().join(format!("hello{index}"));
-            link_executable(&[object.clone()], &exe).unwrap();
+            link_executable(std::slice::from_ref(&object), &exe).unwrap();
             assert_eq!(Command::new(&exe).output().unwrap().status.code(), Some(3));
             let runtime = dir.path().join(format!("libruntime{index}.a"));
             crate::library::write_runtime_library(&runtime).unwrap();

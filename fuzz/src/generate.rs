@@ -114,7 +114,7 @@ impl Arguments {
         Arguments(seed | 1)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_word(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -122,7 +122,7 @@ impl Arguments {
     }
 
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_word() % n as u64) as usize
     }
 
     fn edge_i32(&mut self) -> i32 {
@@ -139,14 +139,14 @@ impl Arguments {
         let edge = self.below(2) == 0;
         match ty {
             ValType::I32 if edge => Val::I32(self.edge_i32()),
-            ValType::I32 => Val::I32(self.next() as i32),
+            ValType::I32 => Val::I32(self.next_word() as i32),
             ValType::I64 if edge => Val::I64(self.edge_i32() as i64),
-            ValType::I64 => Val::I64(self.next() as i64),
+            ValType::I64 => Val::I64(self.next_word() as i64),
             ValType::F32 if edge => Val::F32((self.edge_i32() as f32).to_bits()),
-            ValType::F32 => Val::F32(self.next() as u32),
+            ValType::F32 => Val::F32(self.next_word() as u32),
             ValType::F64 if edge => Val::F64((self.edge_i32() as f64).to_bits()),
-            ValType::F64 => Val::F64(self.next()),
-            ValType::V128 => Val::V128((self.next() as u128) << 64 | self.next() as u128),
+            ValType::F64 => Val::F64(self.next_word()),
+            ValType::V128 => Val::V128((self.next_word() as u128) << 64 | self.next_word() as u128),
             ValType::FuncRef => Val::FuncRef { null: true },
             ValType::ExternRef => Val::ExternRef { null: true },
         }
