@@ -12,7 +12,7 @@ BIN := target/release/wasm2native
 WASI_VENV := target/wasi-venv
 WASMTIME_PY_VERSION := 50.0.1
 
-.PHONY: setup build run test spec clean wasi-venv examples lint
+.PHONY: setup build run test spec clean wasi-venv examples lint install install-check
 
 # Installs the Debian packages that are missing, and only those.
 setup:
@@ -45,6 +45,20 @@ wasi-venv: setup
 build: setup
 	$(CARGO) build --release
 
+# Puts the compiler on PATH: $(PREFIX)/bin/wasm2native. The runtime library and the lld link
+# line are inside the binary, so nothing else is installed.
+PREFIX ?= /usr/local
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/wasm2native
+
+# The installed compiler works from elsewhere, on its own (a part of make test).
+install-check: build
+	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/target/install-check
+	cd /tmp && $(CURDIR)/target/install-check/bin/wasm2native $(CURDIR)/examples/hello.wat \
+	  -o $(CURDIR)/target/install-check/hello
+	target/install-check/hello
+
 # Compiles the bundled example to a native executable and runs it.
 run: build
 	$(BIN) examples/hello.wat -o target/hello
@@ -54,6 +68,7 @@ test: build wasi-venv lint
 	sh tests/runtime/run.sh
 	$(CARGO) test --release
 	$(MAKE) examples
+	$(MAKE) install-check
 	$(MAKE) bench-quick
 	$(MAKE) fuzz-smoke
 
