@@ -9,6 +9,8 @@ use std::path::Path;
 use wasm2native::runtime::{CallError, Instance, LoadedModule, Value};
 use wasm2native::{compile, link, BoundsChecks, Emit, OptLevel, Options};
 
+mod common;
+
 const PAGE: u64 = 65536;
 
 /// (instruction, bytes accessed, whether it stores).
@@ -135,22 +137,10 @@ fn check_all(instance: &Instance, size: u64, what: &str) -> usize {
     calls
 }
 
-/// A small deterministic generator (xorshift), so that a failure can be rerun.
-struct Generator(u64);
-
-impl Generator {
-    fn below(&mut self, bound: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % bound
-    }
-}
-
 #[test]
 fn every_access_traps_exactly_past_the_end_of_memory() {
     let dir = tempfile::tempdir().unwrap();
-    let mut generator = Generator(0x9e37_79b9_7f4a_7c15);
+    let mut generator = common::Xorshift::new(0x9e37_79b9_7f4a_7c15);
     let mut calls = 0;
     for case in 0..3 {
         let min = generator.below(3);

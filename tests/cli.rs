@@ -2,23 +2,14 @@
 //! answered with one clear error, a non-zero exit and no output file.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn wasm2native() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_wasm2native"))
-}
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
+mod common;
+use common::{repo, stderr, stdout, wasm2native};
 
 fn compile_ok(args: &[&std::ffi::OsStr]) {
     let out = wasm2native().args(args).output().expect("run wasm2native");
     assert!(out.status.success(), "compile failed: {}", String::from_utf8_lossy(&out.stderr));
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Every runnable example, with what it must print and its exit status.
@@ -274,10 +265,6 @@ const EXIT_7: &str = r#"(module
   (func (export "_start") (call $exit (i32.const 7))))"#;
 
 const ADD: &str = r#"(module (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))"#;
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// `GRANTS_PROGRAM` compiled to wasm in `dir`, beside a directory `data` holding note.txt.
 fn grants_program(dir: &Path) -> PathBuf {

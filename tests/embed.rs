@@ -5,13 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn wasm2native() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_wasm2native"))
-}
+mod common;
+use common::{nm, wasm2native};
 
 /// A file of tests/embed/.
 fn embed(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/embed").join(name)
+    common::repo("tests/embed").join(name)
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -95,12 +94,6 @@ impl Scratch {
 }
 
 /// What `nm ARGS FILE` lists.
-fn nm(args: &[&str], file: &Path) -> String {
-    let out = Command::new("nm").args(args).arg(file).output().unwrap();
-    assert_ran(&format!("nm {args:?} {}", file.display()), &out);
-    text(&out.stdout)
-}
-
 /// The symbol names of an `nm` listing (its last column), skipping archive member headers.
 fn symbol_names(listing: &str) -> Vec<&str> {
     listing

@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use wasm2native::library::{build_records, write_library, write_runtime_library, LibraryKind};
 
+mod common;
+use common::nm;
+
 /// A module object's source for `PREFIX`: a descriptor, a global helper every module defines
 /// under the same name, the API function `PREFIX_answer` that interns `SIGNATURE` in the runtime it
 /// is linked with, and a weak import `PREFIX_env_log` that the program may define.
@@ -88,12 +91,6 @@ fn build_and_run(dir: &Path, source: &str, inputs: &[PathBuf]) -> (PathBuf, Stri
     let run = Command::new(&exe).output().unwrap();
     assert!(run.status.success());
     (exe, String::from_utf8_lossy(&run.stdout).into_owned())
-}
-
-fn nm(args: &[&str], file: &Path) -> String {
-    let output = Command::new("nm").args(args).arg(file).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// The names `nm` lists as defined (any binding), skipping archive member headers.

@@ -4,13 +4,14 @@
 //! README states for it (the compiler's peak resident set, from the kernel).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+mod common;
 
 /// Runs wasm2native with `args`, returning (exit code, stdout, stderr, peak RSS in MiB).
 fn wasm2native(args: &[&std::ffi::OsStr]) -> (i32, String, String, u64) {
     let dir = tempfile::tempdir().unwrap();
     let (stdout_path, stderr_path) = (dir.path().join("out"), dir.path().join("err"));
-    let child = Command::new(env!("CARGO_BIN_EXE_wasm2native"))
+    let child = common::wasm2native()
         .args(args)
         .env("WASM2NATIVE_CACHE_DIR", dir.path().join("cache"))
         .stdout(std::fs::File::create(&stdout_path).unwrap())

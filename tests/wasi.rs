@@ -25,6 +25,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+mod common;
+use common::{fnv1a, repo, Xorshift};
+
 /// How a compiled executable (and the Wasmtime driver) reports a trap.
 const TRAP_EXIT: i32 = 134;
 /// A run taking longer than this is killed and fails.
@@ -254,26 +257,9 @@ const FIXTURE_LINKS: &[(&str, &str)] = &[
     ("sandbox/evil_abs_file", "{root}/outside/secret.txt"),
 ];
 
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3)
-    })
-}
-
+/// The bytes of `Input::Pattern(len)`.
 fn pattern(len: usize) -> Vec<u8> {
-    let mut state = 0x2545_f491_u32;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            (state >> 24) as u8
-        })
-        .collect()
+    Xorshift::new(0x2545_f491).bytes(len)
 }
 
 /// A fresh fixture tree in a temporary directory, removed when dropped.
@@ -654,12 +640,7 @@ fn build_program(program: &str, build: &Path) -> Result<(), String> {
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    let out = command_output(
-        Command::new(env!("CARGO_BIN_EXE_wasm2native"))
-            .arg(&wasm)
-            .arg("-o")
-            .arg(build.join(program)),
-    )?;
+    let out = command_output(common::wasm2native().arg(&wasm).arg("-o").arg(build.join(program)))?;
     if !out.status.success() {
         return Err(format!(
             "wasm2native failed on {program}.wasm:\n{}",
@@ -730,9 +711,7 @@ fn check_imports(build: &Path, python: Option<&Path>) -> Vec<String> {
             problems.push(format!("cannot write {}: {e}", source.display()));
             continue;
         }
-        let compiled = command_output(
-            Command::new(env!("CARGO_BIN_EXE_wasm2native")).arg(&source).arg("-o").arg(&exe),
-        );
+        let compiled = command_output(common::wasm2native().arg(&source).arg("-o").arg(&exe));
         match compiled {
             Ok(out) if out.status.success() => {}
             Ok(out) => {
