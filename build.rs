@@ -106,6 +106,32 @@ fn build_cxx() {
     println!("cargo:rustc-link-search=native={}", lib_dir.display());
 }
 
+/// The names the translator and the loop passes agree on, written once in C++.
+const CONTRACT_HEADER: &str = "compiler/passes/contract.h";
+const CONTRACT_PREFIX: &str = "W2N_CONTRACT_";
+
+/// Turns each `#define W2N_CONTRACT_NAME "value"` of the contract header into
+/// `pub const NAME: &str = "value";` in OUT_DIR/contract.rs, which compiler/contract.rs
+/// includes: the Rust side reads the one definition the C++ includes.
+fn write_contract(out_dir: &Path) {
+    println!("cargo:rerun-if-changed={CONTRACT_HEADER}");
+    let header = std::fs::read_to_string(CONTRACT_HEADER).expect("read the contract header");
+    let mut constants = String::new();
+    for line in header.lines() {
+        let Some(definition) = line.strip_prefix("#define ") else { continue };
+        let (name, value) = definition.split_once(' ').expect("#define NAME VALUE");
+        let name = name.strip_prefix(CONTRACT_PREFIX).expect("contract names start W2N_CONTRACT_");
+        let value = value.trim();
+        assert!(
+            value.len() >= 2 && value.starts_with('"') && value.ends_with('"'),
+            "{CONTRACT_HEADER}: {name} is not a plain string literal"
+        );
+        constants += &format!("pub const {name}: &str = {value};\n");
+    }
+    assert!(!constants.is_empty(), "{CONTRACT_HEADER} defines nothing");
+    std::fs::write(out_dir.join("contract.rs"), constants).expect("write contract.rs");
+}
+
 /// Stands for the inputs in the recorded link lines (link/lld.rs reads the same marker).
 const INPUTS_MARKER: &str = "{inputs}";
 
@@ -194,6 +220,7 @@ fn main() {
     let source_dir = Path::new(RUNTIME_DIR).join("src");
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     record_host_link_lines(&out_dir);
+    write_contract(&out_dir);
     println!("cargo:rerun-if-changed={RUNTIME_DIR}");
     println!("cargo:rerun-if-env-changed=CC");
     println!("cargo:rerun-if-env-changed=CFLAGS");

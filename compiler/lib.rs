@@ -8,6 +8,7 @@
 pub mod abi;
 pub mod capi;
 mod codegen;
+mod contract;
 pub mod error;
 pub mod frontend;
 pub mod library;

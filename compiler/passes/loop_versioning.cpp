@@ -32,6 +32,7 @@
 // It notes the functions left with a check inside a loop (in code the fast copies do not cover),
 // for the stage that splits such loops (checked_loops.cpp).
 
+#include "contract.h"
 #include "passes.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Analysis/LoopInfo.h"
@@ -55,12 +56,9 @@ using namespace llvm;
 
 namespace {
 
-// Metadata kind on the branch of a fast compare: must match `WIDE_CHECK_METADATA` in
-// compiler/translate/bounds.rs.
-constexpr const char *WideCheckKind = "w2n.wide_check";
-// Metadata kind on guard mode's fences and anchors: must match `GUARD_FENCE_METADATA` in
-// compiler/translate/guard.rs.
-constexpr const char *GuardFenceKind = "w2n.guard_fence";
+// The translator's marks (contract.h).
+constexpr const char *WideCheckKind = W2N_CONTRACT_WIDE_CHECK_METADATA;
+constexpr const char *GuardFenceKind = W2N_CONTRACT_GUARD_FENCE_METADATA;
 
 // Beyond these, the endpoint tests could overflow 64 bits (they stay below 2^62): a loop that
 // runs 2^32 iterations touching distinct addresses cannot stay inside a 4 GiB memory anyway.
@@ -138,8 +136,8 @@ struct AliasPlan {
   SmallVector<std::pair<unsigned, unsigned>, 8> pairs;
 };
 
-// The constant `end` of a fast compare's limit, `usub.sat(size + 1, end)` (translate/bounds.rs):
-// every access it covers lies in [address, address + end).
+// The constant `end` of a fast compare's limit, `usub.sat(size + 1, end)` (contract.h): every
+// access it covers lies in [address, address + end).
 std::optional<int64_t> accessEnd(const WideCheck &check) {
   auto *limit = dyn_cast<IntrinsicInst>(check.limit);
   if (!limit || limit->getIntrinsicID() != Intrinsic::usub_sat)
@@ -150,8 +148,8 @@ std::optional<int64_t> accessEnd(const WideCheck &check) {
   return end->getSExtValue();
 }
 
-// Type-based alias tag of linear memory: must match `AliasTags` in compiler/translate/alias.rs.
-constexpr const char *LinearMemoryTag = "linear memory";
+// Type-based alias tag of linear memory (contract.h).
+constexpr const char *LinearMemoryTag = W2N_CONTRACT_LINEAR_MEMORY_TAG;
 
 // Whether `access`, a load or store, is tagged as one of linear memory.
 bool accessesLinearMemory(const Instruction &access) {

@@ -47,7 +47,7 @@ impl<'ctx> AliasTags<'ctx> {
         AliasTags {
             tbaa_kind: context.get_kind_id("tbaa"),
             invariant_kind: context.get_kind_id("invariant.load"),
-            linear_memory: tag("linear memory"),
+            linear_memory: tag(crate::contract::LINEAR_MEMORY_TAG),
             runtime_data: tag("runtime data"),
             empty: context.metadata_node(&[]),
         }

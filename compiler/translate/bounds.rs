@@ -27,9 +27,10 @@ pub enum AddressKey<'ctx> {
     Value(IntValue<'ctx>),
 }
 
-/// Marks the branch of a fast compare for the loop versioning pass
-/// (compiler/passes/loop_versioning.cpp), which settles every such branch.
-const WIDE_CHECK_METADATA: &str = "w2n.wide_check";
+// Marks the branch of a fast compare for the loop versioning pass
+// (compiler/passes/loop_versioning.cpp), which settles every such branch; the compare's
+// shape is described in compiler/passes/contract.h.
+use crate::contract::WIDE_CHECK_METADATA;
 
 /// The fast half of a check on a 64-bit form of an address (`check_wide_address`).
 #[derive(Clone, Copy)]

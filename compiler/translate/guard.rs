@@ -14,9 +14,9 @@ use inkwell::builder::Builder;
 use inkwell::types::BasicMetadataTypeEnum;
 use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum};
 
-/// Marks guard mode's fences and anchors (`ModuleEnv::fence_store`, `ModuleEnv::anchor_load`):
-/// must match `GuardFenceKind` in compiler/passes/loop_versioning.cpp.
-const GUARD_FENCE_METADATA: &str = "w2n.guard_fence";
+// Marks guard mode's fences and anchors (`ModuleEnv::fence_store`, `ModuleEnv::anchor_load`)
+// for the loop versioning pass (compiler/passes/contract.h).
+use crate::contract::GUARD_FENCE_METADATA;
 
 /// LLVM's `memory(read)` attribute value: reference (1) for each of its three kinds of location
 /// (argument, inaccessible, other), two bits apiece.

@@ -1,0 +1,17 @@
+;; RUN: -O2 --emit llvm-ir --target x86_64-unknown-linux-gnu --cpu x86-64-v3
+;; Four loads at offsets 0 to 12 of one address: one bounds check covers them all, the last
+;; one's end 16 bytes past the address (translate/bounds.rs widens the first check).
+(module
+  (memory 1)
+  (func (export "sum4") (param $p i32) (result i32)
+    (i32.add
+      (i32.add (i32.load offset=0 (local.get $p)) (i32.load offset=4 (local.get $p)))
+      (i32.add (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))))))
+
+;; CHECK-LABEL: define internal i32 @wasm_func_0(
+;; CHECK: call void @w2n_trap(i32 9)
+;; CHECK: [[LIMIT:%[a-z0-9]+]] = add nsw i64 %{{[0-9]+}}, -16
+;; CHECK: icmp slt i64 [[LIMIT]],
+;; CHECK: call void @w2n_trap(i32 2)
+;; CHECK-NOT: call void @w2n_trap(
+;; CHECK: define internal void @wasm_initialize(
