@@ -1,7 +1,7 @@
 //! Modules at the edges of size: deep nesting, many locals, large tables and data segments, many
 //! functions, and one past the function limit. Each must compile (and give the right answer) or
 //! be refused with one clear error, never crash the compiler, and stay within the memory the
-//! README states for it (the compiler's peak resident set, from the kernel).
+//! docs/limits.md states for it (the compiler's peak resident set, from the kernel).
 
 use std::path::{Path, PathBuf};
 
@@ -144,7 +144,7 @@ fn a_hundred_thousand_functions_compile() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     assert!(object.metadata().unwrap().len() > 0);
-    // About 6 KiB per function at -O0 (README, "Notes and limits").
+    // About 6 KiB per function at -O0 (docs/limits.md).
     assert!(rss < 1024, "peak RSS {rss} MiB");
 }
 
