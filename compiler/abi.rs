@@ -1,6 +1,8 @@
 //! The runtime ABI, Rust side: the one place the compiler learns the instance layout, the
-//! runtime's symbol names and the trap codes. Its C twin is `runtime-lib/include/wasm2native.h`,
-//! and `runtime-lib/src/abi_check.c` pins the same offsets with `_Static_assert`.
+//! runtime's symbol names and prototypes, and the trap codes. Its C twin is
+//! `runtime-lib/include/wasm2native.h`; tests/abi.rs compiles static assertions made from this
+//! file (and the FFI structs of `runtime.rs`) against the header, so neither side can change
+//! alone.
 
 /// Version stamped into every module descriptor; the runtime refuses others.
 pub const ABI_VERSION: u32 = 1;
@@ -27,17 +29,60 @@ pub mod instance {
     pub const HOST_DATA: u32 = 80;
     /// Bytes of the fixed fields above.
     pub const SIZE: u32 = 88;
+    /// The C struct and each offset above with its field (runtime_private comes after them):
+    /// tests/abi.rs checks them against the header.
+    pub const C_STRUCT: &str = "struct w2n_instance";
+    pub const C_FIELDS: &[(&str, u32)] = &[
+        ("stack_limit", STACK_LIMIT),
+        ("memories", MEMORIES),
+        ("tables", TABLES),
+        ("globals", GLOBALS),
+        ("funcs", FUNCS),
+        ("type_ids", TYPE_IDS),
+        ("elem_segments", ELEM_SEGMENTS),
+        ("elem_segment_sizes", ELEM_SEGMENT_SIZES),
+        ("data_segment_sizes", DATA_SEGMENT_SIZES),
+        ("host_data", HOST_DATA),
+        ("runtime_private", SIZE),
+    ];
 }
+
+/// A C struct's layout as the Rust side states it: (struct, [(field, offset)], size).
+pub type CLayout = (&'static str, &'static [(&'static str, u32)], u32);
 
 /// Library builds (`w2n_api_*` in the header): what generated API code reads and builds.
 pub mod api {
+    use super::CLayout;
+
     /// `struct w2n_api_host`, which `host_data` of a library instance points to.
     pub const HOST_CONTEXT: u32 = 0;
     pub const HOST_IMPORT_FUNCTIONS: u32 = 8;
+    pub const HOST_C_STRUCT: &str = "w2n_api_host";
+    pub const HOST_C_FIELDS: &[(&str, u32)] =
+        &[("context", HOST_CONTEXT), ("import_functions", HOST_IMPORT_FUNCTIONS)];
     /// `w2n_api_import.slot` of an import with no field in `PREFIX_imports`.
     pub const NO_SLOT: u32 = 0xffff_ffff;
     /// `w2n_api_import.flags`: a WASI import the runtime may supply.
     pub const IMPORT_WASI: u32 = 1;
+    /// The layouts the generated API (translate/api.rs, the generated header) builds on:
+    /// (C struct, [(field, offset)], size). tests/abi.rs checks them against the runtime's
+    /// header, and the generated header's twins (`PREFIX_config`, `wasm2native_wasi`, ...)
+    /// against the runtime's.
+    pub const C_LAYOUTS: &[CLayout] = &[
+        (
+            "w2n_api_import",
+            &[("code", 0), ("array_code", 8), ("linked", 16), ("slot", 24), ("flags", 28)],
+            32,
+        ),
+        ("w2n_api_module", &[("module", 0), ("imports", 8), ("build_info", 16)], 24),
+        ("w2n_api_config", &[("context", 0), ("imports", 8), ("wasi", 16)], 24),
+        (
+            "w2n_api_wasi",
+            &[("argc", 0), ("argv", 8), ("env", 16), ("dirs", 24), ("num_dirs", 32)],
+            40,
+        ),
+        ("w2n_api_wasi_dir", &[("host_path", 0), ("guest_path", 8), ("flags", 16)], 24),
+    ];
 }
 
 /// Section holding the NUL-terminated build record of every compiled module.
@@ -49,12 +94,16 @@ pub const BUILD_INFO_SYMBOL: &str = "wasm2native_build_info";
 pub mod memory {
     pub const BASE: u32 = 0;
     pub const SIZE: u32 = 8;
+    pub const C_STRUCT: &str = "w2n_memory";
+    pub const C_FIELDS: &[(&str, u32)] = &[("base", BASE), ("size", SIZE)];
 }
 
 /// `struct w2n_table`.
 pub mod table {
     pub const ELEMENTS: u32 = 0;
     pub const SIZE: u32 = 8;
+    pub const C_STRUCT: &str = "w2n_table";
+    pub const C_FIELDS: &[(&str, u32)] = &[("elements", ELEMENTS), ("size", SIZE)];
 }
 
 /// `struct w2n_funcref`.
@@ -64,6 +113,9 @@ pub mod funcref {
     pub const TYPE_ID: u32 = 16;
     pub const VMCTX: u32 = 24;
     pub const SIZE: u32 = 32;
+    pub const C_STRUCT: &str = "w2n_funcref";
+    pub const C_FIELDS: &[(&str, u32)] =
+        &[("code", CODE), ("array_code", ARRAY_CODE), ("type_id", TYPE_ID), ("vmctx", VMCTX)];
 }
 
 /// Size of one `w2n_value` slot (array calls, global cells).
@@ -149,7 +201,6 @@ pub mod type_char {
 }
 
 /// The runtime functions compiled code calls, declared from this one list.
-/// Each entry: (symbol, parameter kinds, result kind); `P` is a pointer, `I` an i32.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RuntimeFn {
     Trap,
@@ -178,12 +229,47 @@ pub enum RuntimeFn {
     ApiTableSet,
 }
 
-/// Argument and result kinds of runtime functions.
+/// Argument and result kinds of runtime functions, as LLVM passes them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AbiType {
     Ptr,
     I32,
     I64,
+}
+
+impl AbiType {
+    /// The kind of a C type of the runtime's prototypes; None for `void`.
+    pub fn of_c(c_type: &str) -> Option<AbiType> {
+        match c_type {
+            "void" => None,
+            "uint32_t" | "int32_t" => Some(AbiType::I32),
+            "uint64_t" | "int64_t" => Some(AbiType::I64),
+            pointer if pointer.ends_with('*') => Some(AbiType::Ptr),
+            other => panic!("runtime prototypes use no C type {other}"),
+        }
+    }
+}
+
+/// A runtime function's prototype as `wasm2native.h` declares it: parameters as (name, C type).
+/// tests/abi.rs compiles a check of every one against the header.
+#[derive(Clone, Copy, Debug)]
+pub struct Prototype {
+    pub symbol: &'static str,
+    pub params: &'static [(&'static str, &'static str)],
+    pub result: &'static str,
+}
+
+impl Prototype {
+    pub fn param_types(&self) -> Vec<AbiType> {
+        self.params
+            .iter()
+            .map(|(_, c_type)| AbiType::of_c(c_type).expect("no void parameter"))
+            .collect()
+    }
+
+    pub fn result_type(&self) -> Option<AbiType> {
+        AbiType::of_c(self.result)
+    }
 }
 
 impl RuntimeFn {
@@ -214,35 +300,131 @@ impl RuntimeFn {
         RuntimeFn::ApiTableSet,
     ];
 
-    /// (symbol, params, result)
-    pub fn signature(self) -> (&'static str, &'static [AbiType], Option<AbiType>) {
-        use AbiType::{Ptr, I32, I64};
-        match self {
-            RuntimeFn::Trap => ("w2n_trap", &[I32], None),
-            RuntimeFn::MemoryGrow => ("w2n_memory_grow", &[Ptr, I32, I32], Some(I32)),
-            RuntimeFn::MemoryInit => ("w2n_memory_init", &[Ptr, I32, I32, I32, I32, I32], None),
-            RuntimeFn::DataDrop => ("w2n_data_drop", &[Ptr, I32], None),
-            RuntimeFn::MemoryCopy => ("w2n_memory_copy", &[Ptr, I32, I32, I32, I32, I32], None),
-            RuntimeFn::MemoryFill => ("w2n_memory_fill", &[Ptr, I32, I32, I32, I32], None),
-            RuntimeFn::TableInit => ("w2n_table_init", &[Ptr, I32, I32, I32, I32, I32], None),
-            RuntimeFn::ElemDrop => ("w2n_elem_drop", &[Ptr, I32], None),
-            RuntimeFn::TableCopy => ("w2n_table_copy", &[Ptr, I32, I32, I32, I32, I32], None),
-            RuntimeFn::TableGrow => ("w2n_table_grow", &[Ptr, I32, Ptr, I32], Some(I32)),
-            RuntimeFn::TableFill => ("w2n_table_fill", &[Ptr, I32, I32, Ptr, I32], None),
-            RuntimeFn::HostTrap => ("w2n_host_trap", &[Ptr], None),
+    pub fn prototype(self) -> Prototype {
+        const VMCTX: (&str, &str) = ("vmctx", "w2n_instance *");
+        const INSTANCE: (&str, &str) = ("instance", "w2n_instance *");
+        const U32: &str = "uint32_t";
+        let (symbol, params, result): (_, &'static [(&str, &str)], _) = match self {
+            RuntimeFn::Trap => ("w2n_trap", &[("code", U32)], "void"),
+            RuntimeFn::MemoryGrow => (
+                "w2n_memory_grow",
+                &[VMCTX, ("memory_index", U32), ("delta_pages", U32)],
+                "int32_t",
+            ),
+            RuntimeFn::MemoryInit => (
+                "w2n_memory_init",
+                &[
+                    VMCTX,
+                    ("memory_index", U32),
+                    ("data_index", U32),
+                    ("dst", U32),
+                    ("src", U32),
+                    ("len", U32),
+                ],
+                "void",
+            ),
+            RuntimeFn::DataDrop => ("w2n_data_drop", &[VMCTX, ("data_index", U32)], "void"),
+            RuntimeFn::MemoryCopy => (
+                "w2n_memory_copy",
+                &[
+                    VMCTX,
+                    ("dst_mem", U32),
+                    ("src_mem", U32),
+                    ("dst", U32),
+                    ("src", U32),
+                    ("len", U32),
+                ],
+                "void",
+            ),
+            RuntimeFn::MemoryFill => (
+                "w2n_memory_fill",
+                &[VMCTX, ("memory_index", U32), ("dst", U32), ("value", U32), ("len", U32)],
+                "void",
+            ),
+            RuntimeFn::TableInit => (
+                "w2n_table_init",
+                &[
+                    VMCTX,
+                    ("table_index", U32),
+                    ("elem_index", U32),
+                    ("dst", U32),
+                    ("src", U32),
+                    ("len", U32),
+                ],
+                "void",
+            ),
+            RuntimeFn::ElemDrop => ("w2n_elem_drop", &[VMCTX, ("elem_index", U32)], "void"),
+            RuntimeFn::TableCopy => (
+                "w2n_table_copy",
+                &[
+                    VMCTX,
+                    ("dst_table", U32),
+                    ("src_table", U32),
+                    ("dst", U32),
+                    ("src", U32),
+                    ("len", U32),
+                ],
+                "void",
+            ),
+            RuntimeFn::TableGrow => (
+                "w2n_table_grow",
+                &[VMCTX, ("table_index", U32), ("init", "void *"), ("delta", U32)],
+                "int32_t",
+            ),
+            RuntimeFn::TableFill => (
+                "w2n_table_fill",
+                &[VMCTX, ("table_index", U32), ("dst", U32), ("value", "void *"), ("len", U32)],
+                "void",
+            ),
+            RuntimeFn::HostTrap => ("w2n_host_trap", &[("message", "const char *")], "void"),
             // Library builds: the generic half of the generated C API (api.c).
-            RuntimeFn::ApiNew => ("w2n_api_new", &[Ptr, Ptr, Ptr], Some(Ptr)),
-            RuntimeFn::ApiFree => ("w2n_api_free", &[Ptr], None),
-            RuntimeFn::ApiCall => ("w2n_api_call", &[Ptr, I32, Ptr], Some(I32)),
-            RuntimeFn::ApiLastTrap => ("w2n_api_last_trap", &[Ptr], Some(Ptr)),
-            RuntimeFn::ApiContext => ("w2n_api_context", &[Ptr], Some(Ptr)),
-            RuntimeFn::ApiMemoryData => ("w2n_api_memory_data", &[Ptr, I32], Some(Ptr)),
-            RuntimeFn::ApiMemorySize => ("w2n_api_memory_size", &[Ptr, I32], Some(I64)),
-            RuntimeFn::ApiMemoryAt => ("w2n_api_memory_at", &[Ptr, I32, I64, I64], Some(Ptr)),
-            RuntimeFn::ApiGlobal => ("w2n_api_global", &[Ptr, I32], Some(Ptr)),
-            RuntimeFn::ApiTableSize => ("w2n_api_table_size", &[Ptr, I32], Some(I32)),
-            RuntimeFn::ApiTableGet => ("w2n_api_table_get", &[Ptr, I32, I32], Some(Ptr)),
-            RuntimeFn::ApiTableSet => ("w2n_api_table_set", &[Ptr, I32, I32, Ptr], Some(I32)),
-        }
+            RuntimeFn::ApiNew => (
+                "w2n_api_new",
+                &[
+                    ("api", "const w2n_api_module *"),
+                    ("config", "const w2n_api_config *"),
+                    ("result", "w2n_result *"),
+                ],
+                "w2n_instance *",
+            ),
+            RuntimeFn::ApiFree => ("w2n_api_free", &[INSTANCE], "void"),
+            RuntimeFn::ApiCall => (
+                "w2n_api_call",
+                &[INSTANCE, ("func_index", U32), ("values", "w2n_value *")],
+                "uint32_t",
+            ),
+            RuntimeFn::ApiLastTrap => {
+                ("w2n_api_last_trap", &[("instance", "const w2n_instance *")], "const w2n_result *")
+            }
+            RuntimeFn::ApiContext => {
+                ("w2n_api_context", &[("instance", "const w2n_instance *")], "void *")
+            }
+            RuntimeFn::ApiMemoryData => {
+                ("w2n_api_memory_data", &[INSTANCE, ("memory_index", U32)], "uint8_t *")
+            }
+            RuntimeFn::ApiMemorySize => {
+                ("w2n_api_memory_size", &[INSTANCE, ("memory_index", U32)], "uint64_t")
+            }
+            RuntimeFn::ApiMemoryAt => (
+                "w2n_api_memory_at",
+                &[INSTANCE, ("memory_index", U32), ("offset", "uint64_t"), ("length", "uint64_t")],
+                "void *",
+            ),
+            RuntimeFn::ApiGlobal => {
+                ("w2n_api_global", &[INSTANCE, ("global_index", U32)], "void *")
+            }
+            RuntimeFn::ApiTableSize => {
+                ("w2n_api_table_size", &[INSTANCE, ("table_index", U32)], "uint32_t")
+            }
+            RuntimeFn::ApiTableGet => {
+                ("w2n_api_table_get", &[INSTANCE, ("table_index", U32), ("index", U32)], "void *")
+            }
+            RuntimeFn::ApiTableSet => (
+                "w2n_api_table_set",
+                &[INSTANCE, ("table_index", U32), ("index", U32), ("value", "void *")],
+                "int32_t",
+            ),
+        };
+        Prototype { symbol, params, result }
     }
 }

@@ -182,24 +182,10 @@ pub mod ffi {
         pub message: [c_char; 256],
     }
 
+    /// `W2N_TRAP_NONE`: no trap (the other codes are `crate::abi::TrapCode`).
     pub const W2N_TRAP_NONE: u32 = 0;
-    pub const W2N_TRAP_HOST: u32 = 12;
-    pub const W2N_TRAP_EXIT: u32 = 13;
 
-    // Layout of the structs shared with C, as pinned by the header.
-    const _: () = assert!(std::mem::size_of::<w2n_value>() == 16);
-    const _: () = assert!(std::mem::size_of::<w2n_funcref>() == 32);
-    const _: () = assert!(std::mem::size_of::<w2n_memory>() == 32);
-    const _: () = assert!(std::mem::size_of::<w2n_table>() == 24);
-    const _: () = assert!(std::mem::size_of::<w2n_limits>() == 24);
-    const _: () = assert!(std::mem::size_of::<w2n_table_type>() == 32);
-    const _: () = assert!(std::mem::size_of::<w2n_global_type>() == 8);
-    const _: () = assert!(std::mem::size_of::<w2n_import>() == 32);
-    const _: () = assert!(std::mem::size_of::<w2n_export>() == 24);
-    const _: () = assert!(std::mem::size_of::<w2n_extern>() == 24);
-    const _: () = assert!(std::mem::size_of::<w2n_result>() == 264);
-    const _: () = assert!(std::mem::offset_of!(w2n_module, start_func) == 144);
-    const _: () = assert!(std::mem::offset_of!(w2n_module, memory_guard) == 160);
+    // tests/abi.rs checks the layout of every struct here against the header.
 
     extern "C" {
         pub fn w2n_intern_signature(signature: *const c_char) -> u32;
@@ -351,7 +337,7 @@ impl Trap {
     }
 
     pub fn is_exit(&self) -> bool {
-        self.code == ffi::W2N_TRAP_EXIT
+        self.code == crate::abi::TrapCode::Exit as u32
     }
 }
 

@@ -363,14 +363,14 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
     /// An API function that calls `runtime` with the same arguments, plus the constant `index`
     /// as the runtime function's second argument when given.
     fn forwarder(&self, symbol: &str, runtime: RuntimeFn, index: Option<u32>) -> Result<()> {
-        let (_, runtime_params, result) = runtime.signature();
-        let mut params: Vec<AbiType> = runtime_params.to_vec();
+        let prototype = runtime.prototype();
+        let mut params: Vec<AbiType> = prototype.param_types();
         if index.is_some() {
             params.remove(1);
         }
         let function = self.env.module.add_function(
             symbol,
-            self.env.abi_fn_type(&params, result),
+            self.env.abi_fn_type(&params, prototype.result_type()),
             Some(Linkage::External),
         );
         self.start(function);
@@ -379,7 +379,7 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
         if let Some(index) = index {
             args.insert(1, self.env.const_i32(index).into());
         }
-        self.finish_call(runtime, &args, result.is_some())
+        self.finish_call(runtime, &args, prototype.result_type().is_some())
     }
 
     /// Calls `runtime` and returns its value (or nothing).

@@ -130,9 +130,10 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
     /// Declares every runtime function from the one list in `abi`.
     fn declare_runtime(&mut self) {
         for runtime_fn in RuntimeFn::ALL {
-            let (symbol, params, result) = runtime_fn.signature();
-            let fn_type = self.abi_fn_type(params, result);
-            let function = self.module.add_function(symbol, fn_type, Some(Linkage::External));
+            let prototype = runtime_fn.prototype();
+            let fn_type = self.abi_fn_type(&prototype.param_types(), prototype.result_type());
+            let function =
+                self.module.add_function(prototype.symbol, fn_type, Some(Linkage::External));
             if matches!(runtime_fn, RuntimeFn::Trap | RuntimeFn::HostTrap) {
                 for attr in ["noreturn", "cold", "nounwind"] {
                     function.add_attribute(AttributeLoc::Function, self.enum_attribute(attr));
@@ -186,7 +187,7 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         f: RuntimeFn,
         args: &[BasicMetadataValueEnum<'ctx>],
     ) -> Result<BasicValueEnum<'ctx>> {
-        returned_value(self.call_runtime(builder, f, args)?, f.signature().0)
+        returned_value(self.call_runtime(builder, f, args)?, f.prototype().symbol)
     }
 
     /// Emits `w2n_trap(code); unreachable` at the builder's position.

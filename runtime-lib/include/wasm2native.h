@@ -1,7 +1,8 @@
 /*
  * wasm2native runtime ABI: the one C definition of what compiled modules and the runtime share.
- * Its Rust twin is compiler/abi.rs; runtime-lib/src/abi_check.c pins every offset below with
- * _Static_assert so the two cannot drift.
+ * Its Rust twin is compiler/abi.rs (and the FFI structs of compiler/runtime.rs); tests/abi.rs
+ * compiles static assertions made from the Rust side against this header, so the two cannot
+ * drift.
  *
  * Calling convention of a compiled function (defined or imported):
  *     RESULT fn(w2n_instance *vmctx, PARAMS...)        -- C calling convention
@@ -117,7 +118,7 @@ typedef w2n_value w2n_global; /* a global is one 16-byte cell */
 
 /*
  * The instance. Compiled code reads only the fields before `runtime_private`, at the offsets
- * pinned in abi_check.c and named in compiler/abi.rs.
+ * named in compiler/abi.rs (checked by tests/abi.rs).
  */
 struct w2n_instance {
     const struct w2n_module *module; /* 0 */
@@ -237,7 +238,7 @@ typedef struct w2n_module {
 #define W2N_MODULE_SYMBOL "wasm2native_module"
 
 /* -------------------------- runtime functions called by compiled code --- */
-/* The Rust list of these is compiler/abi.rs (RuntimeFn); keep both in step. */
+/* The Rust list of these is compiler/abi.rs (RuntimeFn); tests/abi.rs checks each prototype. */
 
 /* Ends the current Wasm call with a trap; never returns. */
 _Noreturn void w2n_trap(uint32_t code);
