@@ -1,7 +1,7 @@
 //! The runtime ABI, Rust side: the one place the compiler learns the instance layout, the
 //! runtime's symbol names and prototypes, and the trap codes. Its C twin is
 //! `runtime-lib/include/wasm2native.h`; tests/abi.rs compiles static assertions made from this
-//! file (and the FFI structs of `runtime.rs`) against the header, so neither side can change
+//! file (and the FFI structs of `runtime/ffi.rs`) against the header, so neither side can change
 //! alone.
 
 /// Version stamped into every module descriptor; the runtime refuses others.

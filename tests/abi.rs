@@ -1,6 +1,6 @@
 //! The runtime ABI is written once per language: `compiler/abi.rs` (offsets, trap codes, the
 //! runtime functions with their parameters, constants) and the FFI structs of
-//! `compiler/runtime.rs` on the Rust side, `runtime-lib/include/wasm2native.h` on the C side.
+//! `compiler/runtime/ffi.rs` on the Rust side, `runtime-lib/include/wasm2native.h` on the C side.
 //! This test writes a C file of static assertions from the Rust definitions and compiles it
 //! against the header, so that a field, a trap code, a constant or a runtime function changed on
 //! one side only fails here, with the item's name.

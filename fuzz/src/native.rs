@@ -88,14 +88,12 @@ impl Native {
         let instance = self.instance();
         if let Some(memory) = instance.memory(name) {
             let mut bytes = vec![0; usize::try_from(memory.size()).ok()?];
-            memory.read(0, &mut bytes)?;
+            memory.read(0, &mut bytes).ok()?;
             return Some(ExportState::Memory(bytes));
         }
         if let Some(table) = instance.table(name) {
             return Some(ExportState::Table(
-                (0..table.size())
-                    .map(|i| table.get(i).is_none_or(|element| element.is_none()))
-                    .collect(),
+                (0..table.size()).map(|i| !matches!(table.get(i), Ok(Some(_)))).collect(),
             ));
         }
         instance.global(name).map(|value| ExportState::Global(from_native(&value)))

@@ -1,6 +1,6 @@
 /*
  * wasm2native runtime ABI: the one C definition of what compiled modules and the runtime share.
- * Its Rust twin is compiler/abi.rs (and the FFI structs of compiler/runtime.rs); tests/abi.rs
+ * Its Rust twin is compiler/abi.rs (and the FFI structs of compiler/runtime/ffi.rs); tests/abi.rs
  * compiles static assertions made from the Rust side against this header, so the two cannot
  * drift.
  *

@@ -52,10 +52,10 @@ impl SpectestHost {
         for (name, value) in globals {
             exports.insert(name, Extern::Global(Global::host(value, false)));
         }
-        let table =
-            Table::host(type_char::FUNCREF, 10, Some(20)).ok_or("cannot create spectest.table")?;
+        let table = Table::host(type_char::FUNCREF, 10, Some(20))
+            .map_err(|_| "cannot create spectest.table")?;
         exports.insert("table", Extern::Table(table));
-        let memory = Memory::host(1, Some(2)).ok_or("cannot create spectest.memory")?;
+        let memory = Memory::host(1, Some(2)).map_err(|_| "cannot create spectest.memory")?;
         exports.insert("memory", Extern::Memory(memory));
         Ok(SpectestHost { exports })
     }

@@ -1,0 +1,103 @@
+//! Values as the embedding sees them, and signature strings.
+
+use super::ffi;
+use crate::abi;
+use std::ffi::c_void;
+use std::mem::size_of;
+use std::ptr::{self, NonNull};
+
+/// A Wasm value as the embedding sees it. Floats are kept as bits so NaN payloads survive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Value {
+    I32(i32),
+    I64(i64),
+    F32(u32),
+    F64(u64),
+    V128(u128),
+    /// A `w2n_funcref`, valid while the instance (or host object) that made it lives.
+    FuncRef(Option<NonNull<ffi::w2n_funcref>>),
+    /// The host's opaque pointer; `None` is `ref.null extern`.
+    ExternRef(Option<NonNull<c_void>>),
+}
+
+impl Value {
+    /// The signature character (`W2N_TYPE_*`) of this value's type.
+    pub fn type_char(&self) -> u8 {
+        match self {
+            Value::I32(_) => abi::type_char::I32,
+            Value::I64(_) => abi::type_char::I64,
+            Value::F32(_) => abi::type_char::F32,
+            Value::F64(_) => abi::type_char::F64,
+            Value::V128(_) => abi::type_char::V128,
+            Value::FuncRef(_) => abi::type_char::FUNCREF,
+            Value::ExternRef(_) => abi::type_char::EXTERNREF,
+        }
+    }
+
+    pub(super) fn to_slot(self) -> ffi::w2n_value {
+        // Written as bytes (floats too: a float register move may quiet a signalling NaN).
+        let mut bytes = [0u8; 16];
+        let pointer = |p: *mut c_void| (p as usize).to_le_bytes();
+        match self {
+            Value::I32(v) => bytes[..4].copy_from_slice(&v.to_le_bytes()),
+            Value::I64(v) => bytes[..8].copy_from_slice(&v.to_le_bytes()),
+            Value::F32(bits) => bytes[..4].copy_from_slice(&bits.to_le_bytes()),
+            Value::F64(bits) => bytes[..8].copy_from_slice(&bits.to_le_bytes()),
+            Value::V128(v) => bytes = v.to_le_bytes(),
+            Value::FuncRef(r) => {
+                let p = r.map_or(ptr::null_mut(), |p| p.as_ptr().cast());
+                bytes[..size_of::<usize>()].copy_from_slice(&pointer(p));
+            }
+            Value::ExternRef(r) => {
+                let p = r.map_or(ptr::null_mut(), |p| p.as_ptr());
+                bytes[..size_of::<usize>()].copy_from_slice(&pointer(p));
+            }
+        }
+        ffi::w2n_value { v128: bytes }
+    }
+
+    /// Reads a slot as the type named by a signature character; `None` for an unknown character.
+    pub(super) fn from_slot(type_char: u8, slot: &ffi::w2n_value) -> Option<Value> {
+        // SAFETY: every member of the union is plain data valid for any bit pattern; the bytes
+        // are read through the array member so float NaN payloads are not touched.
+        let bytes = unsafe { slot.v128 };
+        let word = |n: usize| -> [u8; 8] {
+            let mut out = [0; 8];
+            out[..n].copy_from_slice(&bytes[..n]);
+            out
+        };
+        let ptr = usize::from_le_bytes(word(size_of::<usize>()));
+        Some(match type_char {
+            abi::type_char::I32 => {
+                Value::I32(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as i32)
+            }
+            abi::type_char::I64 => Value::I64(i64::from_le_bytes(word(8))),
+            abi::type_char::F32 => {
+                Value::F32(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+            }
+            abi::type_char::F64 => Value::F64(u64::from_le_bytes(word(8))),
+            abi::type_char::V128 => Value::V128(u128::from_le_bytes(bytes)),
+            abi::type_char::FUNCREF => Value::FuncRef(NonNull::new(ptr as *mut ffi::w2n_funcref)),
+            abi::type_char::EXTERNREF => Value::ExternRef(NonNull::new(ptr as *mut c_void)),
+            _ => return None,
+        })
+    }
+}
+
+/// A parsed signature string `"PARAMS:RESULTS"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signature {
+    pub params: Vec<u8>,
+    pub results: Vec<u8>,
+}
+
+impl Signature {
+    pub fn parse(text: &str) -> Option<Signature> {
+        let (params, results) = text.split_once(':')?;
+        let known = |s: &str| s.bytes().all(|c| b"iIfFvre".contains(&c));
+        if !known(params) || !known(results) {
+            return None;
+        }
+        Some(Signature { params: params.as_bytes().to_vec(), results: results.as_bytes().to_vec() })
+    }
+}
