@@ -18,7 +18,22 @@ fn initialize_targets() {
         Target::initialize_x86(&InitializationConfig::default());
         Target::initialize_aarch64(&InitializationConfig::default());
         set_llvm_options(LLVM_OPTIONS);
+        // SAFETY: plain settings calls, made once before any pass runs.
+        unsafe { w2n_configure_pass_diagnostics(std::env::var_os(PASS_DEBUG_VARIABLE).is_some()) };
     });
+}
+
+/// Set, these make the compiler's own loop passes (compiler/passes/) print their LLVM_DEBUG
+/// trace as they run, and their counters (STATISTIC) when the compiler ends.
+pub const PASS_DEBUG_VARIABLE: &str = "WASM2NATIVE_PASS_DEBUG";
+pub const PASS_STATISTICS_VARIABLE: &str = "WASM2NATIVE_PASS_STATISTICS";
+
+/// Prints the loop passes' counters on stderr when `PASS_STATISTICS_VARIABLE` asks for them.
+pub fn report_pass_statistics() {
+    if std::env::var_os(PASS_STATISTICS_VARIABLE).is_some() {
+        // SAFETY: reads the counters, which the passes update atomically.
+        unsafe { w2n_report_pass_statistics() }
+    }
 }
 
 /// LLVM settings for every compile, set once per process before any code is generated:
@@ -129,6 +144,9 @@ extern "C" {
         machine: inkwell::llvm_sys::target_machine::LLVMTargetMachineRef,
         guard_pages: bool,
     );
+    /// The loop passes' LLVM_DEBUG trace and counters (passes/checked_loops.cpp).
+    fn w2n_configure_pass_diagnostics(debug: bool);
+    fn w2n_report_pass_statistics();
 }
 
 /// Whether a part compiled with `options` whose largest function body is

@@ -19,6 +19,7 @@ mod progress;
 pub mod runtime;
 mod translate;
 
+pub use codegen::report_pass_statistics;
 pub use error::CompileError;
 pub use frontend::FeatureSet;
 

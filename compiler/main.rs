@@ -251,6 +251,7 @@ fn main() {
 fn exit_now(status: i32) -> ! {
     use std::io::Write;
     let _ = std::io::stdout().flush();
+    wasm2native::report_pass_statistics();
     extern "C" {
         fn _exit(status: i32) -> !;
     }

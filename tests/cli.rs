@@ -223,6 +223,29 @@ fn input_that_is_neither_binary_nor_text_says_so() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
+#[test]
+fn the_loop_passes_report_what_they_did_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("sum.o");
+    let loop_module = repo("tests/golden/versioned_loop.wat");
+    let out = wasm2native()
+        .arg(&loop_module)
+        .args(["--emit", "obj", "-o"])
+        .arg(&output)
+        .env("WASM2NATIVE_PASS_DEBUG", "1")
+        .env("WASM2NATIVE_PASS_STATISTICS", "1")
+        .env("WASM2NATIVE_JOBS", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("w2n-loop-versioning: loop: versioned, 1 of 1 checks"), "{err}");
+    assert!(err.contains("       1 w2n-loop-versioning - Loops versioned on their bounds checks"));
+    // Without the variables, a compile says nothing.
+    let out = wasm2native().arg(&loop_module).args(["--emit", "obj", "-o"]).arg(&output).output();
+    assert_eq!(stderr(&out.unwrap()), "");
+}
+
 /// Prints its arguments, its environment, then the text of each file named by an absolute path
 /// among its arguments, and creates each file named by an absolute path after a `+`.
 const GRANTS_PROGRAM: &str = r#"

@@ -15,14 +15,21 @@
 
 #include "llvm-c/Core.h"
 #include "llvm-c/TargetMachine.h"
+#include "llvm/ADT/Statistic.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/Debug.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Transforms/Scalar/SROA.h"
 
 #include "passes.h"
 
 using namespace llvm;
+
+#define DEBUG_TYPE "w2n-checked-loops"
+
+STATISTIC(NumFunctionsSplit, "Functions whose loops were split on their remaining checks");
 
 namespace {
 
@@ -37,7 +44,33 @@ PreservedAnalyses w2n::SplitCheckedLoops::run(Function &function,
                                               FunctionAnalysisManager &analyses) {
   if (!checkedLoops.contains(&function))
     return PreservedAnalyses::all();
+  ++NumFunctionsSplit;
+  LLVM_DEBUG(dbgs() << DEBUG_TYPE ": splitting the loops of " << function.getName() << "\n");
   return passes.run(function, analyses);
+}
+
+void w2n::printStatistics(ArrayRef<const TrackingStatistic *> statistics, raw_ostream &out) {
+  for (const TrackingStatistic *statistic : statistics)
+    out << format("%8u %s - %s\n", statistic->getValue(), statistic->getDebugType(),
+                  statistic->getDesc());
+}
+
+// The passes' own diagnostics, as LLVM's passes have them (DEBUG_TYPE, LLVM_DEBUG, STATISTIC):
+// with `debug`, each pass's LLVM_DEBUG trace goes to stderr. Set from compiler/codegen.rs
+// before any compile. (LLVM's `-debug-only` and `-stats` exist only in LLVM builds with
+// assertions; these work with Debian's.)
+extern "C" void w2n_configure_pass_diagnostics(bool debug) {
+  if (debug) {
+    static const char *types[] = {"w2n-loop-versioning", DEBUG_TYPE};
+    DebugFlag = true;
+    setCurrentDebugTypes(types, 2);
+  }
+}
+
+// Prints the passes' counters on stderr, LLVM's way (value, pass, meaning).
+extern "C" void w2n_report_pass_statistics() {
+  w2n::printLoopVersioningStatistics(errs());
+  w2n::printStatistics({&NumFunctionsSplit}, errs());
 }
 
 // Runs the stage over every function of `module`, for `machine`'s target; `guardPages` says

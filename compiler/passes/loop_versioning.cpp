@@ -35,6 +35,7 @@
 #include "contract.h"
 #include "passes.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/Statistic.h"
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Analysis/ScalarEvolution.h"
 #include "llvm/Analysis/ScalarEvolutionExpressions.h"
@@ -45,6 +46,7 @@
 #include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassManager.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/LoopSimplify.h"
@@ -53,6 +55,15 @@
 #include "llvm/Transforms/Utils/ValueMapper.h"
 
 using namespace llvm;
+
+#define DEBUG_TYPE "w2n-loop-versioning"
+
+STATISTIC(NumLoopsVersioned, "Loops versioned on their bounds checks");
+STATISTIC(NumChecksHoisted, "Checks tested once before a versioned loop");
+STATISTIC(NumChecksExact, "Checks left to take the exact path");
+STATISTIC(NumLoopsProven, "Versioned loops whose every access is proven in bounds");
+STATISTIC(NumDisjointTests, "Pairs of arrays tested for overlap before a loop");
+STATISTIC(NumLoopsUnfenced, "Guard-mode loops that lost their fences, proven in bounds");
 
 namespace {
 
@@ -89,6 +100,8 @@ std::optional<WideCheck> asWideCheck(BranchInst *branch) {
 
 // Makes `check` always take the side `exact` says, and forgets that it was a fast compare.
 void settle(const WideCheck &check, bool exact) {
+  if (exact)
+    ++NumChecksExact;
   LLVMContext &context = check.branch->getContext();
   check.branch->setCondition(exact ? ConstantInt::getTrue(context)
                                    : ConstantInt::getFalse(context));
@@ -225,13 +238,18 @@ public:
     std::optional<StridedExit> strided;
     if (isa<SCEVCouldNotCompute>(iterations) && (strided = stridedExit(loop)))
       iterations = strided->iterations;
-    if (isa<SCEVCouldNotCompute>(iterations))
+    if (isa<SCEVCouldNotCompute>(iterations)) {
+      LLVM_DEBUG(dbgs() << DEBUG_TYPE ": " << loop.getName() << ": no iteration count\n");
       return nullptr;
+    }
     // A loop of a few iterations is unrolled whole, and its checks merge in straight-line code:
     // a test before it would cost as much as it saves.
     unsigned maxTrips = evolution.getSmallConstantMaxTripCount(&loop);
-    if (maxTrips != 0 && maxTrips <= MaxUnrolledTrips)
+    if (maxTrips != 0 && maxTrips <= MaxUnrolledTrips) {
+      LLVM_DEBUG(dbgs() << DEBUG_TYPE ": " << loop.getName() << ": at most " << maxTrips
+                        << " iterations, left to unrolling\n");
       return nullptr;
+    }
     SmallVector<AffineCheck, 8> hoisted;
     for (const WideCheck &check : checks) {
       if (auto affine = affineAddress(loop, predicated, check))
@@ -239,13 +257,19 @@ public:
     }
     Instruction *insertion = preheader->getTerminator();
     SCEVExpander expander(evolution, layout, "w2n.version");
-    if (hoisted.empty() || !canTestBefore(loop, iterations, strided, hoisted, predicated, expander))
+    if (hoisted.empty() ||
+        !canTestBefore(loop, iterations, strided, hoisted, predicated, expander)) {
+      LLVM_DEBUG(dbgs() << DEBUG_TYPE ": " << loop.getName() << ": " << hoisted.size() << " of "
+                        << checks.size() << " checks affine, none testable before the loop\n");
       return nullptr;
+    }
 
     for (AffineCheck &affine : hoisted)
       affine.stores = collectAccesses(affine.check, affine.accesses);
-    if (coversEveryAccess(loop, hoisted))
+    if (coversEveryAccess(loop, hoisted)) {
       provenLoops.insert(&loop);
+      ++NumLoopsProven;
+    }
 
     // Exits of their own, and values used after the loop passed through phis there, so that
     // the copy's exits can be added to them.
@@ -278,6 +302,13 @@ public:
 
     for (const AffineCheck &affine : hoisted)
       settle(affine.check, /*exact=*/false);
+    ++NumLoopsVersioned;
+    NumChecksHoisted += hoisted.size();
+    NumDisjointTests += aliases.pairs.size();
+    LLVM_DEBUG(dbgs() << DEBUG_TYPE ": " << loop.getName() << ": versioned, " << hoisted.size()
+                      << " of " << checks.size() << " checks tested before it, "
+                      << aliases.pairs.size() << " overlap tests"
+                      << (provenLoops.contains(&loop) ? ", every access proven" : "") << "\n");
     if (strided)
       countIterations(loop, fastPreheader, lastIteration);
     if (!aliases.pairs.empty())
@@ -704,6 +735,12 @@ bool hasCheckedLoop(Function &function, LoopInfo &loops,
 
 } // namespace
 
+void w2n::printLoopVersioningStatistics(raw_ostream &out) {
+  printStatistics({&NumLoopsVersioned, &NumChecksHoisted, &NumChecksExact, &NumLoopsProven,
+                   &NumDisjointTests, &NumLoopsUnfenced},
+                  out);
+}
+
 PreservedAnalyses w2n::VersionCheckedLoops::run(Function &function,
                                                 FunctionAnalysisManager &analyses) {
   bool any = false;
@@ -753,9 +790,10 @@ PreservedAnalyses w2n::VersionCheckedLoops::run(Function &function,
     for (Loop *loop : loops.getLoopsInPreorder()) {
       if (!loop->isInnermost())
         continue;
-      if (versioner.proven().contains(loop))
+      if (versioner.proven().contains(loop)) {
         unfenceProvenLoop(*loop);
-      else
+        ++NumLoopsUnfenced;
+      } else
         addStringMetadataToLoop(loop, "llvm.loop.vectorize.enable", 0);
     }
   }

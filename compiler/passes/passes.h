@@ -4,7 +4,9 @@
 #pragma once
 
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/Statistic.h"
 #include "llvm/IR/PassManager.h"
+#include "llvm/Support/raw_ostream.h"
 
 namespace w2n {
 
@@ -34,5 +36,11 @@ struct SplitCheckedLoops : llvm::PassInfoMixin<SplitCheckedLoops> {
   llvm::FunctionPassManager passes;
   const FunctionSet &checkedLoops;
 };
+
+// Prints counters as LLVM's -stats does: value, pass, meaning (checked_loops.cpp).
+void printStatistics(llvm::ArrayRef<const llvm::TrackingStatistic *> statistics,
+                     llvm::raw_ostream &out);
+// The loop versioning pass's counters (loop_versioning.cpp).
+void printLoopVersioningStatistics(llvm::raw_ostream &out);
 
 } // namespace w2n
