@@ -240,8 +240,9 @@ fn main() {
     println!("cargo:rustc-link-lib=static:+whole-archive=w2nrt");
     println!("cargo:rustc-link-arg=-Wl,--dynamic-list={}", dynamic_list.display());
     // The compiler itself is a fixed-address executable: as a position-independent one it spent
-    // 3 to 4 ms of every start relocating LLVM's tables. It runs no Wasm code in its own process
-    // (`run` execs the compiled program), and the programs it links stay position-independent.
+    // a good part of every start relocating LLVM's tables (docs/architecture.md, measurements).
+    // It runs no Wasm code in its own process (`run` execs the compiled program), and the
+    // programs it links stay position-independent.
     println!("cargo:rustc-link-arg-bins=-no-pie");
     println!("cargo:rustc-link-lib=dylib=pthread");
     println!("cargo:rustc-env=W2N_RUNTIME_ARCHIVE={}", out_dir.join("libw2nrt.a").display());

@@ -38,8 +38,8 @@ pub fn report_pass_statistics() {
 
 /// LLVM settings for every compile, set once per process before any code is generated:
 /// - x86 domain reassignment (moving integer work to mask registers) takes time quadratic in a
-///   function's size: a 100 KB function body spent most of its 4.5 s compile there, and it
-///   makes ordinary code no faster.
+///   function's size (a large function body spent most of its compile there: docs/architecture.md,
+///   measurements), and it makes ordinary code no faster.
 const LLVM_OPTIONS: &[&str] = &["-disable-x86-domain-reassignment"];
 
 /// Hands `options` to LLVM's command-line parser, as if given to `llc`.
@@ -158,8 +158,8 @@ pub fn versions_loops(options: &Options, largest_function_bytes: usize) -> bool 
 
 /// Function bodies above this size are optimised as at -O1 at most and get their machine code
 /// generated as at -O0: at -O2, constraint elimination, alias queries, instruction scheduling
-/// and two-address rewriting take time quadratic in a block's size (a 130 KB straight-line body
-/// took 8 to 11 s), while these settings stay close to linear.
+/// and two-address rewriting take time quadratic in a block's size, while these settings stay
+/// close to linear (docs/architecture.md, "Compiling on all cores", has the figures).
 pub const HUGE_FUNCTION_BYTES: usize = 64 * 1024;
 
 /// Whether a part whose largest function body is `largest_function_bytes` is compiled with the

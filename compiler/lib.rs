@@ -71,8 +71,8 @@ pub struct Options {
     /// terminal and the compile has run for more than a second.
     pub show_progress: bool,
     /// Check the LLVM IR the translator built before optimising it, so that a translator bug
-    /// is an error rather than a crash or wrong code inside LLVM. It costs about 5% of a -O0
-    /// compile; debug builds, the tests and the fuzzers turn it on.
+    /// is an error rather than a crash or wrong code inside LLVM. It costs a few percent of a
+    /// -O0 compile (docs/architecture.md); debug builds, the tests and the fuzzers turn it on.
     pub verify_ir: bool,
 }
 

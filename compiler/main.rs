@@ -245,8 +245,8 @@ fn main() {
 }
 
 /// Ends the process with `status` once stdout is flushed, without running the destructors of
-/// LLVM's static objects (command-line options, pass registries): they only free memory, about
-/// a millisecond of a 60 ms compile at -O0. Every output file is complete and closed by now,
+/// LLVM's static objects (command-line options, pass registries): they only free memory, which
+/// takes time every compile would pay. Every output file is complete and closed by now,
 /// and temporary files were removed when their owners were dropped.
 fn exit_now(status: i32) -> ! {
     use std::io::Write;

@@ -1,9 +1,9 @@
 // lld's ELF linker, run inside the compiler's process.
 //
 // Linking an executable through the system driver costs three processes (cc, collect2, ld)
-// and bfd's start, about 28 ms for a small program: half of what -O0 takes to compile it. The
-// same link in lld, already in our process with LLVM, takes a few milliseconds. lld is not
-// reentrant, nor reliably run twice: link/lld.rs calls it once per process at most.
+// and bfd's start, a large share of an -O0 compile; the same link in lld, already in our
+// process with LLVM, is several times faster (docs/architecture.md has the figures). lld is not
+// reentrant, nor reliably run twice: link/lld.rs says when it may run again.
 
 #include "lld/Common/Driver.h"
 #include "llvm/Support/CrashRecoveryContext.h"
@@ -43,7 +43,7 @@ extern "C" void w2n_lld_free(char *diagnostics) { free(diagnostics); }
 // never asks of it (it links native objects only). Defined here, in the object that holds
 // w2n_lld_link and so is always linked before lld's archives are searched, these empty
 // initialisers keep the other targets' libraries out of the compiler: their code, and the
-// static constructors that ran at every start (29% of the page faults before main).
+// static constructors that ran at every start (docs/architecture.md, start-up).
 #define W2N_UNUSED_TARGET(T)                                                                       \
   extern "C" void LLVMInitialize##T##TargetInfo() {}                                               \
   extern "C" void LLVMInitialize##T##Target() {}                                                   \

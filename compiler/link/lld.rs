@@ -28,7 +28,7 @@ extern "C" {
 }
 
 /// Links of inputs smaller than this run on one thread: starting lld's thread pool costs more
-/// than it saves on them (5.8 ms instead of 7.5 ms for a 150 KB module's executable).
+/// than it saves on them (docs/architecture.md, measurements).
 const PARALLEL_LINK_BYTES: u64 = 16 << 20;
 
 /// Which links this process may still run with lld. lld keeps state in globals that a later

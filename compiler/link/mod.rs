@@ -146,7 +146,7 @@ pub(crate) enum OutputKind {
     /// A shared object for a process that already carries the runtime and the C library
     /// (`link_shared_module`): their symbols resolve when it is loaded, so it links neither
     /// start files nor the C library, only libgcc for the helpers code generation may call.
-    /// Half the time of a link with the C library (2.4 ms a small module instead of 5.1 ms).
+    /// Half the time of a link with the C library (docs/architecture.md, measurements).
     LoadableModule,
 }
 

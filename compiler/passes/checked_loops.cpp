@@ -11,7 +11,7 @@
 //    abort the process when one round leaves more to combine.
 //
 // The loops left without checks can then be vectorised; the standard pipeline has no pass that
-// removes such checks. Functions with no check in a loop skip step 3 (61 of json's 78).
+// removes such checks. Functions with no check in a loop skip step 3 (most of them).
 
 #include "llvm-c/Core.h"
 #include "llvm-c/TargetMachine.h"
@@ -33,8 +33,8 @@ STATISTIC(NumFunctionsSplit, "Functions whose loops were split on their remainin
 
 namespace {
 
-// Dropping early-cse, simplifycfg, licm and indvars would save a third of this step's time,
-// but made fft and fannkuch 5% slower.
+// Dropping early-cse, simplifycfg, licm and indvars would save much of this step's time, but
+// made loops of two benchmark programs slower (docs/architecture.md, measurements).
 constexpr const char *SplitPipeline = "early-cse,simplifycfg,instcombine<no-verify-fixpoint>,loop-"
                                       "mssa(licm),loop(loop-rotate),loop(indvars),irce";
 

@@ -150,7 +150,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// take a register from every function), and it is one value for a function and everything
     /// inlined into it, so the checks of inlined callees fold into the caller's. The fast
     /// instruction selector cannot take that address, though, and would hand the whole entry
-    /// block to the slow one (about 6% of -O0 code generation), so -O0 code takes the frame
+    /// block to the slow one (a measurable share of -O0 code generation), so -O0 code takes the frame
     /// address, 8 bytes lower, and keeps a frame pointer.
     fn emit_stack_check(&mut self) -> Result<()> {
         let ptr = self.env.types.ptr.into();
