@@ -37,7 +37,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// that is not a constant; `None` for a plain value (a local, a load, a call's result),
     /// whose zero extension LLVM follows as it is.
     pub fn widen_address(&self, address: IntValue<'ctx>) -> Result<Option<WideAddress<'ctx>>> {
-        let arithmetic = self.local_sources.get(&address).copied().unwrap_or(address);
+        let arithmetic = self.facts.source_of(address).unwrap_or(address);
         if !is_address_arithmetic(arithmetic) {
             return Ok(None);
         }
@@ -62,7 +62,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let leaf = |this: &Self| -> Result<Option<Parts<'ctx>>> {
             Ok(Some((Some(this.builder.build_int_s_extend(value, this.env.types.i64, "")?), 0)))
         };
-        if let Some(&set_to) = self.local_sources.get(&value) {
+        if let Some(set_to) = self.facts.source_of(value) {
             return self.widen_parts(set_to, depth, budget);
         }
         let Some(instruction) = value.as_instruction() else { return leaf(self) };

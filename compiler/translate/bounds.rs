@@ -68,11 +68,11 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// The key of `address`, a value just popped as an address.
     pub fn address_key(&self, address: IntValue<'ctx>) -> AddressKey<'ctx> {
         // A read of a local set in the same run is the value it was set to.
-        if let Some(&set_to) = self.local_sources.get(&address) {
+        if let Some(set_to) = self.facts.source_of(address) {
             return self.address_key(set_to);
         }
-        match self.local_reads.get(&address) {
-            Some(&(local, version)) => AddressKey::Local(local, version),
+        match self.facts.local_read(address) {
+            Some((local, version)) => AddressKey::Local(local, version),
             None => AddressKey::Value(address),
         }
     }
@@ -98,7 +98,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                         Self::wide_limit,
                     )?;
                 }
-                self.last_bounds_check = Some(BoundsCheck { access_end, ..check });
+                self.facts.set_last_check(BoundsCheck { access_end, ..check });
             }
             return Ok(check.index);
         }
@@ -128,7 +128,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         if let Some(compare) = out_of_bounds.as_instruction() {
             let continue_block = self.current_block()?;
             let wide_compare = fast_path.and_then(|fast| Some((fast.compare?, fast.folded)));
-            self.last_bounds_check = Some(BoundsCheck {
+            self.facts.set_last_check(BoundsCheck {
                 address: key,
                 memory,
                 access_end,
@@ -145,7 +145,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// Whether accesses here get a fast compare for loop versioning: only inside loops, since
     /// the versioning pass leaves other code with the exact check.
     fn versions_accesses(&self) -> bool {
-        self.env.versioned_checks && self.open_loops > 0
+        self.env.versioned_checks && self.state.in_loop()
     }
 
     /// `address`, zero-extended, for an access the guard region keeps in bounds (no check). An
@@ -264,7 +264,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         key: AddressKey<'ctx>,
         memory: u32,
     ) -> Result<Option<BoundsCheck<'ctx>>> {
-        let Some(check) = self.last_bounds_check else { return Ok(None) };
+        let Some(check) = self.facts.last_check() else { return Ok(None) };
         if check.address != key
             || check.memory != memory
             || check.continue_block != self.current_block()?

@@ -86,8 +86,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let (params, results) = self.block_signature(ty);
         let next = self.new_block("block_end");
         let result_phis = self.create_phis(next, &results)?;
-        let height = self.stack.len() - params.len();
-        self.frames.push(Frame {
+        let height = self.state.height() - params.len();
+        self.state.push_frame(Frame {
             kind: FrameKind::Block,
             next,
             result_phis,
@@ -110,10 +110,9 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         }
         self.builder.build_unconditional_branch(header)?;
         self.builder.position_at_end(header);
-        let height = self.stack.len();
-        self.stack.extend(Self::phi_values(&param_phis));
-        self.open_loops += 1;
-        self.frames.push(Frame {
+        let height = self.state.height();
+        self.state.reset_to(height, Self::phi_values(&param_phis));
+        self.state.push_frame(Frame {
             kind: FrameKind::Loop { header, param_phis },
             next,
             result_phis,
@@ -134,8 +133,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         self.builder.build_conditional_branch(is_true, then_block, else_block)?;
         self.builder.position_at_end(then_block);
         let else_params = self.peek_n(params.len())?.to_vec();
-        let height = self.stack.len() - params.len();
-        self.frames.push(Frame {
+        let height = self.state.height() - params.len();
+        self.state.push_frame(Frame {
             kind: FrameKind::If { else_block: Some(else_block), else_params },
             next,
             result_phis,
@@ -145,20 +144,16 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         Ok(())
     }
 
-    fn top_frame(&mut self) -> Result<&mut Frame<'ctx>> {
-        self.frames.last_mut().ok_or_else(|| CompileError::backend("control stack underflow"))
-    }
-
     /// Falls through from the current block to the top frame's continuation (for a loop too,
     /// which a branch would send back to its header).
     fn fall_through_to_end(&mut self) -> Result<()> {
-        if !self.reachable {
+        if !self.state.is_reachable() {
             return Ok(());
         }
         let from = self.current_block()?;
-        let arity = self.frames.last().map_or(0, |f| f.result_phis.len());
+        let arity = self.state.top_frame()?.result_phis.len();
         let values = self.peek_n(arity)?.to_vec();
-        let frame = self.top_frame()?;
+        let frame = self.state.top_frame()?;
         for (phi, value) in frame.result_phis.iter().zip(&values) {
             phi.add_incoming(&[(value as &dyn BasicValue, from)]);
         }
@@ -170,27 +165,22 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
     pub fn translate_else(&mut self) -> Result<()> {
         self.fall_through_to_end()?;
-        let frame = self.top_frame()?;
+        let frame = self.state.top_frame()?;
         let height = frame.height;
         let FrameKind::If { else_block, else_params } = &mut frame.kind else {
             return Err(CompileError::backend("else outside if"));
         };
         let block = else_block.take().ok_or_else(|| CompileError::backend("second else"))?;
         let params = std::mem::take(else_params);
-        self.stack.truncate(height);
-        self.stack.extend(params);
+        self.state.reset_to(height, params);
         self.builder.position_at_end(block);
-        self.reachable = true;
+        self.state.set_reachable(true);
         Ok(())
     }
 
     pub fn translate_end(&mut self) -> Result<()> {
         self.fall_through_to_end()?;
-        let mut frame =
-            self.frames.pop().ok_or_else(|| CompileError::backend("end without frame"))?;
-        if matches!(frame.kind, FrameKind::Loop { .. }) {
-            self.open_loops -= 1;
-        }
+        let mut frame = self.state.pop_frame()?;
         if let FrameKind::If { else_block: Some(else_block), else_params } = &frame.kind {
             // An `if` without `else`: the false edge carries the parameters through.
             self.builder.position_at_end(*else_block);
@@ -200,23 +190,24 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             self.builder.build_unconditional_branch(frame.next)?;
             frame.next_reachable = true;
         }
-        self.stack.truncate(frame.height);
         if !frame.next_reachable {
+            self.state.reset_to(frame.height, Vec::new());
             frame
                 .next
                 .remove_from_function()
                 .map_err(|_| CompileError::backend("dangling block"))?;
-            self.reachable = false;
+            self.state.set_reachable(false);
             return Ok(());
         }
         self.builder.position_at_end(frame.next);
         let results = Self::phi_values(&frame.result_phis);
         if let FrameKind::Function = frame.kind {
+            self.state.reset_to(frame.height, Vec::new());
             self.build_return(&results)?;
-            self.reachable = false;
+            self.state.set_reachable(false);
         } else {
-            self.stack.extend(results);
-            self.reachable = true;
+            self.state.reset_to(frame.height, results);
+            self.state.set_reachable(true);
         }
         Ok(())
     }
@@ -233,20 +224,18 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// Adds the top values as incoming to the phis of the frame `depth` levels up, from the
     /// current block, and returns the block to branch to.
     fn branch_to_depth(&mut self, depth: u32) -> Result<BasicBlock<'ctx>> {
-        let index = self
-            .frames
-            .len()
-            .checked_sub(depth as usize + 1)
-            .ok_or_else(|| CompileError::backend("branch depth out of range"))?;
         let from = self.current_block()?;
-        let (target, phis) = self.frames[index].br_destination();
-        let phis = phis.to_vec();
+        let (target, phis) = {
+            let (target, phis) = self.state.frame_at_depth(depth)?.br_destination();
+            (target, phis.to_vec())
+        };
         let values = self.peek_n(phis.len())?.to_vec();
         for (phi, value) in phis.iter().zip(&values) {
             phi.add_incoming(&[(value as &dyn BasicValue, from)]);
         }
-        if !matches!(self.frames[index].kind, FrameKind::Loop { .. }) {
-            self.frames[index].next_reachable = true;
+        let frame = self.state.frame_at_depth(depth)?;
+        if !matches!(frame.kind, FrameKind::Loop { .. }) {
+            frame.next_reachable = true;
         }
         Ok(target)
     }
@@ -254,7 +243,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     pub fn translate_br(&mut self, depth: u32) -> Result<()> {
         let target = self.branch_to_depth(depth)?;
         self.builder.build_unconditional_branch(target)?;
-        self.reachable = false;
+        self.state.set_reachable(false);
         Ok(())
     }
 
@@ -293,17 +282,17 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         }
         self.builder.position_at_end(from);
         self.builder.build_switch(index, default, &cases)?;
-        self.reachable = false;
+        self.state.set_reachable(false);
         Ok(())
     }
 
     pub fn translate_return(&mut self) -> Result<()> {
-        self.translate_br(self.frames.len() as u32 - 1)
+        self.translate_br(self.state.function_depth())
     }
 
     pub fn translate_unreachable(&mut self) -> Result<()> {
         self.env.emit_trap(&self.builder, TrapCode::Unreachable)?;
-        self.reachable = false;
+        self.state.set_reachable(false);
         Ok(())
     }
 }

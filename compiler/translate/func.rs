@@ -1,9 +1,16 @@
 //! Per-function translation driver: sets up the entry block (locals, instance caches, the stack
 //! check), walks the operators, skips unreachable code in one place and dispatches each operator
 //! to its handler in `ops/` or `control`.
+//!
+//! A function's translation state is in three parts: the function's environment here (the
+//! module's, the builder, the locals' and memories' slots, the shared trap blocks), the value
+//! and control stacks (`state::ControlState`) and what is known about addresses
+//! (`facts::AddressFacts`).
 
 use super::control::{Frame, FrameKind};
+use super::facts::AddressFacts;
 use super::instance::InstanceAccess;
+use super::state::ControlState;
 use super::{ModuleEnv, Result};
 use crate::abi::TrapCode;
 use crate::error::CompileError;
@@ -28,37 +35,18 @@ pub struct MemorySlots<'ctx> {
 pub struct FuncTranslator<'e, 'ctx, 'a> {
     pub env: &'e ModuleEnv<'ctx, 'a>,
     pub builder: Builder<'ctx>,
-    pub function: FunctionValue<'ctx>,
+    function: FunctionValue<'ctx>,
     pub vmctx: PointerValue<'ctx>,
     /// Stack slot and type of every local, parameters first.
     pub locals: Vec<(PointerValue<'ctx>, BasicTypeEnum<'ctx>)>,
-    pub stack: Vec<BasicValueEnum<'ctx>>,
-    pub frames: Vec<Frame<'ctx>>,
-    /// False after `br`, `return`, `unreachable`...: operators are skipped until the matching
-    /// `else` or `end`.
-    pub reachable: bool,
-    /// Blocks opened while unreachable, still to be closed.
-    dead_depth: u32,
     trap_blocks: HashMap<TrapCode, BasicBlock<'ctx>>,
     pub memory_slots: Vec<MemorySlots<'ctx>>,
-    /// Values read by `local.get`, with the local and how many times it had been set then,
-    /// so that accesses through two reads of an unchanged local share checks (`bounds`).
-    pub local_reads: HashMap<IntValue<'ctx>, (u32, u32)>,
-    /// How many times each local has been set.
-    pub local_versions: Vec<u32>,
-    /// How many of `frames` are loops.
-    pub open_loops: u32,
-    /// Counts the runs of straight-line code: every control operator starts a new one.
-    pub straight_line_run: u32,
-    /// The value each local was last set to, and the run that set it.
-    pub local_values: Vec<Option<(u32, BasicValueEnum<'ctx>)>>,
-    /// Values read by `local.get` in the run that set the local, with the value it was set to
-    /// (see `translate_local_get`).
-    pub local_sources: HashMap<IntValue<'ctx>, IntValue<'ctx>>,
-    /// The last explicit bounds check, which later accesses to its address may widen.
-    pub last_bounds_check: Option<super::bounds::BoundsCheck<'ctx>>,
+    /// The value and control stacks.
+    pub state: ControlState<'ctx>,
+    /// What is known about addresses in the current straight-line code.
+    pub facts: AddressFacts<'ctx>,
     /// Byte offset of the operator being translated, for errors.
-    pub offset: u64,
+    offset: u64,
 }
 
 pub fn translate_function<'ctx, 'a>(
@@ -80,19 +68,10 @@ pub fn translate_function<'ctx, 'a>(
         function,
         vmctx,
         locals: Vec::new(),
-        stack: Vec::new(),
-        frames: Vec::new(),
-        reachable: true,
-        dead_depth: 0,
         trap_blocks: HashMap::new(),
         memory_slots: Vec::new(),
-        local_reads: HashMap::new(),
-        local_versions: Vec::new(),
-        open_loops: 0,
-        straight_line_run: 0,
-        local_values: Vec::new(),
-        local_sources: HashMap::new(),
-        last_bounds_check: None,
+        state: ControlState::new(),
+        facts: AddressFacts::default(),
         offset: body.range().start,
     };
     translator.emit_prologue(func_index, body)?;
@@ -122,8 +101,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                 self.locals.push((slot, llvm_ty));
             }
         }
-        self.local_versions = vec![0; self.locals.len()];
-        self.local_values = vec![None; self.locals.len()];
+        self.facts = AddressFacts::new(self.locals.len());
         for _ in 0..self.env.info.memories.len() {
             let base = self.builder.build_alloca(self.env.types.ptr, "mem_base")?;
             let size = self.builder.build_alloca(self.env.types.i64, "mem_size")?;
@@ -134,7 +112,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
         let return_block = self.new_block("return");
         let result_phis = self.create_phis(return_block, ty.results())?;
-        self.frames.push(Frame {
+        self.state.push_frame(Frame {
             kind: FrameKind::Function,
             next: return_block,
             result_phis,
@@ -173,10 +151,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         while !reader.eof() {
             self.offset = reader.original_position();
             let op = reader.read()?;
-            if ends_straight_line(&op) {
-                self.straight_line_run += 1;
-            }
-            if self.reachable {
+            self.facts.observe(&op);
+            if self.state.is_reachable() {
                 self.translate_operator(op)?;
             } else {
                 self.skip_unreachable(op)?;
@@ -189,11 +165,11 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     fn skip_unreachable(&mut self, op: Operator<'a>) -> Result<()> {
         match op {
             Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
-                self.dead_depth += 1
+                self.state.open_dead_frame()
             }
-            Operator::Else if self.dead_depth == 0 => self.translate_else()?,
-            Operator::End if self.dead_depth == 0 => self.translate_end()?,
-            Operator::End => self.dead_depth -= 1,
+            Operator::Else if !self.state.in_dead_frame() => self.translate_else()?,
+            Operator::End if !self.state.in_dead_frame() => self.translate_end()?,
+            Operator::End => self.state.close_dead_frame(),
             _ => {}
         }
         Ok(())
@@ -221,11 +197,11 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     pub fn push(&mut self, value: impl Into<BasicValueEnum<'ctx>>) {
-        self.stack.push(value.into());
+        self.state.push(value.into());
     }
 
     pub fn pop(&mut self) -> Result<BasicValueEnum<'ctx>> {
-        self.stack.pop().ok_or_else(|| CompileError::backend("value stack underflow"))
+        self.state.pop()
     }
 
     pub fn pop_int(&mut self) -> Result<IntValue<'ctx>> {
@@ -238,18 +214,12 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
     /// Pops `n` values, returned in stack order (deepest first).
     pub fn pop_n(&mut self, n: usize) -> Result<Vec<BasicValueEnum<'ctx>>> {
-        if n > self.stack.len() {
-            return Err(CompileError::backend("value stack underflow"));
-        }
-        Ok(self.stack.split_off(self.stack.len() - n))
+        self.state.pop_n(n)
     }
 
     /// The top `n` values, deepest first, left on the stack.
     pub fn peek_n(&self, n: usize) -> Result<&[BasicValueEnum<'ctx>]> {
-        if n > self.stack.len() {
-            return Err(CompileError::backend("value stack underflow"));
-        }
-        Ok(&self.stack[self.stack.len() - n..])
+        self.state.peek_n(n)
     }
 
     /// Wasm's truth test of an i32 condition, as an i1.
@@ -338,38 +308,4 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         }
         Ok(())
     }
-}
-
-/// Whether `op` may transfer control, so that the code after it is not only reached from the
-/// code before it.
-fn ends_straight_line(op: &Operator<'_>) -> bool {
-    use Operator::*;
-    matches!(
-        op,
-        Block { .. }
-            | Loop { .. }
-            | If { .. }
-            | Else
-            | End
-            | Br { .. }
-            | BrIf { .. }
-            | BrTable { .. }
-            | Return
-            | Unreachable
-            | Try { .. }
-            | Catch { .. }
-            | CatchAll
-            | Throw { .. }
-            | Rethrow { .. }
-            | Delegate { .. }
-            | TryTable { .. }
-            | ThrowRef
-            | BrOnNull { .. }
-            | BrOnNonNull { .. }
-            | BrOnCast { .. }
-            | BrOnCastFail { .. }
-            | ReturnCall { .. }
-            | ReturnCallIndirect { .. }
-            | ReturnCallRef { .. }
-    )
 }

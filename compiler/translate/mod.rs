@@ -9,11 +9,13 @@ mod api;
 mod bounds;
 mod control;
 mod descriptor;
+mod facts;
 mod func;
 mod guard;
 mod init;
 mod instance;
 mod ops;
+mod state;
 mod types;
 
 use crate::abi::{AbiType, RuntimeFn, TrapCode};

@@ -14,13 +14,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let (slot, ty) = self.locals[index as usize];
         let value = self.builder.build_load(ty, slot, "")?;
         if let BasicValueEnum::IntValue(int) = value {
-            self.local_reads.insert(int, (index, self.local_versions[index as usize]));
-            if let Some((run, BasicValueEnum::IntValue(set_to))) = self.local_values[index as usize]
-            {
-                if run == self.straight_line_run {
-                    self.local_sources.insert(int, set_to);
-                }
-            }
+            self.facts.note_local_get(index, int);
         }
         self.push(value);
         Ok(())
@@ -35,8 +29,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
     /// A new value in local `index`: earlier reads of it no longer name the same address.
     fn count_local_set(&mut self, index: u32, value: BasicValueEnum<'ctx>) {
-        self.local_versions[index as usize] += 1;
-        self.local_values[index as usize] = Some((self.straight_line_run, value));
+        self.facts.note_local_set(index, value);
     }
 
     pub fn translate_local_tee(&mut self, index: u32) -> Result<()> {

@@ -1,0 +1,113 @@
+//! What the translator knows about addresses in the current run of straight-line code, so that
+//! accesses through the same address share one bounds check (bounds.rs) and the arithmetic of an
+//! address kept in a local can be seen through (address.rs): which local and version of it each
+//! value was read from, the value each local was last set to and in which run, and the last
+//! explicit bounds check. Every operator passes through `observe`, and one that may transfer
+//! control ends the run: what was known before it does not hold after it.
+
+use super::bounds::BoundsCheck;
+use inkwell::values::{BasicValueEnum, IntValue};
+use std::collections::HashMap;
+use wasmparser::Operator;
+
+#[derive(Default)]
+pub struct AddressFacts<'ctx> {
+    /// Values read by `local.get`, with the local and how many times it had been set then.
+    local_reads: HashMap<IntValue<'ctx>, (u32, u32)>,
+    /// How many times each local has been set.
+    local_versions: Vec<u32>,
+    /// Counts the runs of straight-line code.
+    straight_line_run: u32,
+    /// The value each local was last set to, and the run that set it.
+    local_values: Vec<Option<(u32, BasicValueEnum<'ctx>)>>,
+    /// Values read by `local.get` in the run that set the local, with the value it was set to.
+    local_sources: HashMap<IntValue<'ctx>, IntValue<'ctx>>,
+    /// The last explicit bounds check, which later accesses to its address may widen.
+    last_check: Option<BoundsCheck<'ctx>>,
+}
+
+impl<'ctx> AddressFacts<'ctx> {
+    pub fn new(locals: usize) -> Self {
+        AddressFacts {
+            local_versions: vec![0; locals],
+            local_values: vec![None; locals],
+            ..AddressFacts::default()
+        }
+    }
+
+    /// Called for every operator before it is translated.
+    pub fn observe(&mut self, op: &Operator<'_>) {
+        if ends_straight_line(op) {
+            self.straight_line_run += 1;
+        }
+    }
+
+    /// `value` was just read from local `index`.
+    pub fn note_local_get(&mut self, index: u32, value: IntValue<'ctx>) {
+        let index = index as usize;
+        self.local_reads.insert(value, (index as u32, self.local_versions[index]));
+        if let Some((run, BasicValueEnum::IntValue(set_to))) = self.local_values[index] {
+            if run == self.straight_line_run {
+                self.local_sources.insert(value, set_to);
+            }
+        }
+    }
+
+    /// Local `index` was set to `value`: earlier reads of it no longer name the same address.
+    pub fn note_local_set(&mut self, index: u32, value: BasicValueEnum<'ctx>) {
+        self.local_versions[index as usize] += 1;
+        self.local_values[index as usize] = Some((self.straight_line_run, value));
+    }
+
+    /// The value a read of a local set in the same run stands for.
+    pub fn source_of(&self, value: IntValue<'ctx>) -> Option<IntValue<'ctx>> {
+        self.local_sources.get(&value).copied()
+    }
+
+    /// The local and version `value` was read from.
+    pub fn local_read(&self, value: IntValue<'ctx>) -> Option<(u32, u32)> {
+        self.local_reads.get(&value).copied()
+    }
+
+    pub fn last_check(&self) -> Option<BoundsCheck<'ctx>> {
+        self.last_check
+    }
+
+    pub fn set_last_check(&mut self, check: BoundsCheck<'ctx>) {
+        self.last_check = Some(check);
+    }
+}
+
+/// Whether `op` may transfer control, so that the code after it is not only reached from the
+/// code before it.
+fn ends_straight_line(op: &Operator<'_>) -> bool {
+    use Operator::*;
+    matches!(
+        op,
+        Block { .. }
+            | Loop { .. }
+            | If { .. }
+            | Else
+            | End
+            | Br { .. }
+            | BrIf { .. }
+            | BrTable { .. }
+            | Return
+            | Unreachable
+            | Try { .. }
+            | Catch { .. }
+            | CatchAll
+            | Throw { .. }
+            | Rethrow { .. }
+            | Delegate { .. }
+            | TryTable { .. }
+            | ThrowRef
+            | BrOnNull { .. }
+            | BrOnNonNull { .. }
+            | BrOnCast { .. }
+            | BrOnCastFail { .. }
+            | ReturnCall { .. }
+            | ReturnCallIndirect { .. }
+            | ReturnCallRef { .. }
+    )
+}
