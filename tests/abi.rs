@@ -1,6 +1,7 @@
-//! The runtime ABI is written once per language: `compiler/abi.rs` (offsets, trap codes, the
-//! runtime functions with their parameters, constants) and the FFI structs of
-//! `compiler/runtime/ffi.rs` on the Rust side, `runtime-lib/include/wasm2native.h` on the C side.
+//! The runtime ABI is written once per language: `compiler/abi/` (offsets, trap codes, the
+//! runtime functions with their parameters, constants, and in `c.rs` the structs the translator
+//! builds) and the other FFI declarations of `compiler/runtime/ffi.rs` on the Rust side,
+//! `runtime-lib/include/wasm2native.h` on the C side.
 //! This test writes a C file of static assertions from the Rust definitions and compiles it
 //! against the header, so that a field, a trap code, a constant or a runtime function changed on
 //! one side only fails here, with the item's name.
@@ -8,6 +9,7 @@
 use std::fmt::Write;
 use std::mem::{offset_of, size_of};
 use std::process::Command;
+use wasm2native::abi::c::{self, CStruct};
 use wasm2native::abi::{self, ExternKind, RuntimeFn, TrapCode};
 use wasm2native::runtime::ffi;
 
@@ -25,6 +27,16 @@ impl Pins {
 
     fn equal(&mut self, c: &str, rust: impl std::fmt::Display, what: &str) {
         self.pin(format!("({c}) == ({rust})"), what);
+    }
+
+    /// Every field of a struct of abi::c, in order and with nothing left out, and its size.
+    fn c_struct<T: CStruct>(&mut self) {
+        let name = T::C_NAME;
+        for field in T::FIELDS {
+            let what = format!("c::{name}.{}", field.name);
+            self.equal(&format!("offsetof({name}, {})", field.name), field.offset, &what);
+        }
+        self.equal(&format!("sizeof({name})"), T::SIZE, &format!("c::{name} size"));
     }
 
     fn offsets(&mut self, c_struct: &str, fields: &[(&str, u32)]) {
@@ -90,10 +102,6 @@ fn pins() -> String {
     pins.offsets(abi::funcref::C_STRUCT, abi::funcref::C_FIELDS);
     pins.equal("sizeof(w2n_funcref)", abi::funcref::SIZE, "funcref::SIZE");
     pins.offsets(abi::api::HOST_C_STRUCT, abi::api::HOST_C_FIELDS);
-    for (c_struct, fields, size) in abi::api::C_LAYOUTS {
-        pins.offsets(c_struct, fields);
-        pins.equal(&format!("sizeof({c_struct})"), size, &format!("{c_struct} size"));
-    }
     // The generated header's own names for the runtime's structs and constants
     // (compiler/capi/header.rs) mean the same.
     for (generated, runtime, fields) in [
@@ -137,55 +145,18 @@ fn pins() -> String {
     pin_struct!(pins, ffi::w2n_funcref, "w2n_funcref", code, array_code, type_id, reserved, vmctx);
     pin_struct!(pins, ffi::w2n_memory, "w2n_memory", base, size, max_pages, reserved);
     pin_struct!(pins, ffi::w2n_table, "w2n_table", elements, size, max, capacity, elem_type, pad);
-    pin_struct!(pins, ffi::w2n_limits, "w2n_limits", min, max, has_max, pad);
-    pin_struct!(pins, ffi::w2n_table_type, "w2n_table_type", limits, elem_type, pad);
-    pin_struct!(pins, ffi::w2n_global_type, "w2n_global_type", value_type, mutable_, pad);
-    pin_struct!(
-        pins,
-        ffi::w2n_import,
-        "w2n_import",
-        module,
-        name,
-        module_len,
-        name_len,
-        kind,
-        index
-    );
-    pin_struct!(pins, ffi::w2n_export, "w2n_export", name, name_len, kind, index, pad);
-    pin_struct!(pins, ffi::w2n_data_segment, "w2n_data_segment", bytes, size, pad);
-    pin_struct!(
-        pins,
-        ffi::w2n_module,
-        "w2n_module",
-        abi_version,
-        num_types,
-        type_signatures,
-        num_imports,
-        num_exports,
-        imports,
-        exports,
-        num_funcs,
-        num_imported_funcs,
-        func_types,
-        func_code,
-        func_array_code,
-        num_tables,
-        num_imported_tables,
-        tables,
-        num_memories,
-        num_imported_memories,
-        memories,
-        num_globals,
-        num_imported_globals,
-        globals,
-        num_data_segments,
-        num_elem_segments,
-        data_segments,
-        elem_segment_sizes,
-        start_func,
-        initialize,
-        memory_guard
-    );
+    pins.c_struct::<c::w2n_limits>();
+    pins.c_struct::<c::w2n_table_type>();
+    pins.c_struct::<c::w2n_global_type>();
+    pins.c_struct::<c::w2n_import>();
+    pins.c_struct::<c::w2n_export>();
+    pins.c_struct::<c::w2n_data_segment>();
+    pins.c_struct::<c::w2n_module>();
+    pins.c_struct::<c::w2n_api_import>();
+    pins.c_struct::<c::w2n_api_module>();
+    pins.c_struct::<c::w2n_api_wasi_dir>();
+    pins.c_struct::<c::w2n_api_wasi>();
+    pins.c_struct::<c::w2n_api_config>();
     pin_struct!(pins, ffi::w2n_extern, "w2n_extern", kind, of, global_type);
     pin_struct!(pins, ffi::w2n_result, "w2n_result", trap, exit_status, message);
     pins.equal("sizeof(w2n_value)", size_of::<ffi::w2n_value>(), "ffi::w2n_value size");

@@ -54,88 +54,13 @@ pub struct w2n_table {
 
 pub type w2n_global = w2n_value;
 
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct w2n_limits {
-    pub min: u64,
-    pub max: u64,
-    pub has_max: u8,
-    pub pad: [u8; 7],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct w2n_table_type {
-    pub limits: w2n_limits,
-    pub elem_type: u8,
-    pub pad: [u8; 7],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct w2n_global_type {
-    pub value_type: u8,
-    pub mutable_: u8,
-    pub pad: [u8; 6],
-}
-
-#[repr(C)]
-pub struct w2n_import {
-    pub module: *const c_char,
-    pub name: *const c_char,
-    pub module_len: u32,
-    pub name_len: u32,
-    pub kind: u32,
-    pub index: u32,
-}
-
-#[repr(C)]
-pub struct w2n_export {
-    pub name: *const c_char,
-    pub name_len: u32,
-    pub kind: u32,
-    pub index: u32,
-    pub pad: u32,
-}
-
-#[repr(C)]
-pub struct w2n_data_segment {
-    pub bytes: *const u8,
-    pub size: u32,
-    pub pad: u32,
-}
-
-#[repr(C)]
-pub struct w2n_module {
-    pub abi_version: u32,
-    pub num_types: u32,
-    pub type_signatures: *const *const c_char,
-    pub num_imports: u32,
-    pub num_exports: u32,
-    pub imports: *const w2n_import,
-    pub exports: *const w2n_export,
-    pub num_funcs: u32,
-    pub num_imported_funcs: u32,
-    pub func_types: *const u32,
-    pub func_code: *const *const c_void,
-    pub func_array_code: *const Option<w2n_array_fn>,
-    pub num_tables: u32,
-    pub num_imported_tables: u32,
-    pub tables: *const w2n_table_type,
-    pub num_memories: u32,
-    pub num_imported_memories: u32,
-    pub memories: *const w2n_limits,
-    pub num_globals: u32,
-    pub num_imported_globals: u32,
-    pub globals: *const w2n_global_type,
-    pub num_data_segments: u32,
-    pub num_elem_segments: u32,
-    pub data_segments: *const w2n_data_segment,
-    pub elem_segment_sizes: *const u32,
-    pub start_func: i64,
-    pub initialize: Option<unsafe extern "C" fn(vmctx: *mut w2n_instance)>,
-    pub memory_guard: u32,
-}
+// The module descriptor's structs, which the translator builds too, are defined once in
+// crate::abi::c.
+pub use crate::abi::c::{
+    w2n_api_config, w2n_api_import, w2n_api_module, w2n_api_wasi, w2n_api_wasi_dir,
+    w2n_data_segment, w2n_export, w2n_global_type, w2n_import, w2n_limits, w2n_module,
+    w2n_table_type,
+};
 
 /// `w2n_extern`: the union is one pointer wide, so it is written as one pointer here.
 #[repr(C)]

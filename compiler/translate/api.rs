@@ -6,6 +6,7 @@
 
 use super::instance::{set_alignment, InstanceAccess};
 use super::{returned_value, ModuleEnv, Result};
+use crate::abi::c::{self, CStruct, FieldKind};
 use crate::abi::{self, AbiType, RuntimeFn};
 use crate::capi::{fixed, CSignature, CType, ImportBinding, ResultPassing, Surface};
 use crate::error::CompileError;
@@ -27,12 +28,11 @@ pub fn emit_api<'ctx>(
 ) -> Result<()> {
     let api = Api { env, builder: env.context.create_builder() };
     let imports = api.import_table(surface)?;
-    let fields = [
+    let table = env.c_constant::<c::w2n_api_module>(&[
         descriptor.as_pointer_value().into(),
         imports.into(),
         build_info.as_pointer_value().into(),
-    ];
-    let table = env.context.const_struct(&fields, false);
+    ])?;
     let api_module = env.module.add_global(table.get_type(), None, "wasm2native_api_module");
     api_module.set_initializer(&table);
     api_module.set_constant(true);
@@ -206,20 +206,16 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
                 ImportBinding::Global { slot, .. } => (null, null, null, *slot, 0),
                 ImportBinding::Created { .. } => (null, null, null, abi::api::NO_SLOT, 0),
             };
-            let fields = [
+            entries.push(self.env.c_constant::<c::w2n_api_import>(&[
                 code.into(),
                 array_code.into(),
                 linked.into(),
                 i32_ty.const_int(slot as u64, false).into(),
                 i32_ty.const_int(flags as u64, false).into(),
-            ];
-            entries.push(self.env.context.const_struct(&fields, false).into());
+            ])?);
         }
-        let entry_type = self.env.context.struct_type(
-            &[ptr.into(), ptr.into(), ptr.into(), i32_ty.into(), i32_ty.into()],
-            false,
-        );
-        Ok(self.env.constant_array(entry_type.into(), &entries, "api_imports"))
+        let entry_type = self.env.c_field_type(FieldKind::Struct(c::w2n_api_import::FIELDS));
+        Ok(self.env.constant_array(entry_type, &entries, "api_imports"))
     }
 
     /// The function compiled code calls for import `import_index`: it has the import's native

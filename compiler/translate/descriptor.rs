@@ -1,10 +1,11 @@
 //! The module descriptor (`w2n_module` in the C header) and the array-call entries it points to.
-//! Field order and types here follow the header's struct definitions one for one.
+//! Each struct is built from its one Rust definition in `abi::c` (`c_constant`).
 
 use super::instance::InstanceAccess;
 use super::types::{signature_string, type_char};
 use super::{ModuleEnv, Result};
 use crate::abi;
+use crate::abi::c::{self, CStruct, Field, FieldKind};
 use crate::error::CompileError;
 use crate::BoundsChecks;
 use inkwell::module::Linkage;
@@ -63,18 +64,61 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         global.as_pointer_value()
     }
 
-    fn padding(&self, bytes: u32) -> BasicValueEnum<'ctx> {
-        self.types.i8.array_type(bytes).const_zero().into()
+    /// A constant of the C struct `T` (abi::c) from the values of its fields in order, its
+    /// padding fields left out (they are zero); its type follows from `T`'s fields.
+    pub(super) fn c_constant<T: CStruct>(
+        &self,
+        values: &[BasicValueEnum<'ctx>],
+    ) -> Result<BasicValueEnum<'ctx>> {
+        self.c_struct_value(T::C_NAME, T::FIELDS, values)
     }
 
-    fn limits(&self, min: u64, max: Option<u64>) -> BasicValueEnum<'ctx> {
-        let fields = [
+    fn c_struct_value(
+        &self,
+        name: &str,
+        fields: &[Field],
+        values: &[BasicValueEnum<'ctx>],
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let misfit = || CompileError::backend(format!("the values do not fit {name}"));
+        let mut given = values.iter();
+        let mut all = Vec::with_capacity(fields.len());
+        for field in fields {
+            let ty = self.c_field_type(field.kind);
+            let value = match field.is_padding() {
+                true => ty.const_zero(),
+                false => *given.next().filter(|value| value.get_type() == ty).ok_or_else(misfit)?,
+            };
+            all.push(value);
+        }
+        if given.next().is_some() {
+            return Err(misfit());
+        }
+        Ok(self.context.const_struct(&all, false).into())
+    }
+
+    /// The LLVM type of a field of a C struct (a whole struct: `FieldKind::Struct`).
+    pub(super) fn c_field_type(&self, kind: FieldKind) -> BasicTypeEnum<'ctx> {
+        let t = &self.types;
+        match kind {
+            FieldKind::U8 => t.i8.into(),
+            FieldKind::I32 | FieldKind::U32 => t.i32.into(),
+            FieldKind::I64 | FieldKind::U64 => t.i64.into(),
+            FieldKind::Ptr => t.ptr.into(),
+            FieldKind::Bytes(count) => t.i8.array_type(count).into(),
+            FieldKind::Struct(fields) => {
+                let types: Vec<BasicTypeEnum> =
+                    fields.iter().map(|field| self.c_field_type(field.kind)).collect();
+                self.context.struct_type(&types, false).into()
+            }
+        }
+    }
+
+    fn limits(&self, min: u64, max: Option<u64>) -> Result<BasicValueEnum<'ctx>> {
+        self.c_constant::<c::w2n_limits>(&[
             self.types.i64.const_int(min, false).into(),
             self.types.i64.const_int(max.unwrap_or(0), false).into(),
             self.types.i8.const_int(max.is_some() as u64, false).into(),
-            self.padding(7),
-        ];
-        self.context.const_struct(&fields, false).into()
+        ])
     }
 
     pub(super) fn i32(&self, value: u32) -> BasicValueEnum<'ctx> {
@@ -137,31 +181,28 @@ pub fn emit_descriptor<'ctx>(
         .imports
         .iter()
         .map(|i| {
-            let fields = [
+            env.c_constant::<c::w2n_import>(&[
                 env.c_string(i.module.as_bytes()).into(),
                 env.c_string(i.name.as_bytes()).into(),
                 env.i32(i.module.len() as u32),
                 env.i32(i.name.len() as u32),
                 env.i32(i.kind as u32),
                 env.i32(i.index),
-            ];
-            env.context.const_struct(&fields, false).into()
+            ])
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let exports: Vec<BasicValueEnum> = info
         .exports
         .iter()
         .map(|e| {
-            let fields = [
+            env.c_constant::<c::w2n_export>(&[
                 env.c_string(e.name.as_bytes()).into(),
                 env.i32(e.name.len() as u32),
                 env.i32(e.kind as u32),
                 env.i32(e.index),
-                env.i32(0),
-            ];
-            env.context.const_struct(&fields, false).into()
+            ])
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let func_types: Vec<BasicValueEnum> = info.func_types.iter().map(|t| env.i32(*t)).collect();
     let mut func_code = Vec::new();
     let mut func_array_code = Vec::new();
@@ -192,37 +233,32 @@ pub fn emit_descriptor<'ctx>(
             } else {
                 abi::type_char::EXTERNREF
             };
-            let fields = [
-                env.limits(t.initial, t.maximum),
+            env.c_constant::<c::w2n_table_type>(&[
+                env.limits(t.initial, t.maximum)?,
                 i8_ty.const_int(elem as u64, false).into(),
-                env.padding(7),
-            ];
-            env.context.const_struct(&fields, false).into()
+            ])
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let memories: Vec<BasicValueEnum> =
-        info.memories.iter().map(|m| env.limits(m.initial, m.maximum)).collect();
+        info.memories.iter().map(|m| env.limits(m.initial, m.maximum)).collect::<Result<_>>()?;
     let globals: Vec<BasicValueEnum> = info
         .globals
         .iter()
         .map(|g| {
-            let fields = [
+            env.c_constant::<c::w2n_global_type>(&[
                 i8_ty.const_int(type_char(g.ty.content_type) as u64, false).into(),
                 i8_ty.const_int(g.ty.mutable as u64, false).into(),
-                env.padding(6),
-            ];
-            env.context.const_struct(&fields, false).into()
+            ])
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let data_segments: Vec<BasicValueEnum> = info
         .data
         .iter()
         .map(|d| {
             let bytes = env.byte_array(d.bytes);
-            let fields = [bytes.into(), env.i32(d.bytes.len() as u32), env.i32(0)];
-            env.context.const_struct(&fields, false).into()
+            env.c_constant::<c::w2n_data_segment>(&[bytes.into(), env.i32(d.bytes.len() as u32)])
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let elem_sizes: Vec<BasicValueEnum> =
         info.elements.iter().map(|e| env.i32(e.items.len() as u32)).collect();
 
@@ -260,7 +296,7 @@ pub fn emit_descriptor<'ctx>(
         initialize.as_global_value().as_pointer_value().into(),
         env.i32((env.bounds_checks == BoundsChecks::Guard) as u32),
     ];
-    let descriptor = env.context.const_struct(&fields, false);
+    let descriptor = env.c_constant::<c::w2n_module>(&fields)?;
     let global = env.module.add_global(descriptor.get_type(), None, abi::MODULE_SYMBOL);
     global.set_initializer(&descriptor);
     global.set_constant(true);

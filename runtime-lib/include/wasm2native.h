@@ -1,8 +1,8 @@
 /*
  * wasm2native runtime ABI: the one C definition of what compiled modules and the runtime share.
- * Its Rust twin is compiler/abi.rs (and the FFI structs of compiler/runtime/ffi.rs); tests/abi.rs
- * compiles static assertions made from the Rust side against this header, so the two cannot
- * drift.
+ * Its Rust twin is compiler/abi/ (and the FFI declarations of compiler/runtime/ffi.rs);
+ * tests/abi.rs compiles static assertions made from the Rust side against this header, so the
+ * two cannot drift.
  *
  * Calling convention of a compiled function (defined or imported):
  *     RESULT fn(w2n_instance *vmctx, PARAMS...)        -- C calling convention
@@ -118,7 +118,7 @@ typedef w2n_value w2n_global; /* a global is one 16-byte cell */
 
 /*
  * The instance. Compiled code reads only the fields before `runtime_private`, at the offsets
- * named in compiler/abi.rs (checked by tests/abi.rs).
+ * named in compiler/abi/mod.rs (checked by tests/abi.rs).
  */
 struct w2n_instance {
     const struct w2n_module *module; /* 0 */
@@ -238,7 +238,7 @@ typedef struct w2n_module {
 #define W2N_MODULE_SYMBOL "wasm2native_module"
 
 /* -------------------------- runtime functions called by compiled code --- */
-/* The Rust list of these is compiler/abi.rs (RuntimeFn); tests/abi.rs checks each prototype. */
+/* The Rust list of these is compiler/abi/mod.rs (RuntimeFn); tests/abi.rs checks each one. */
 
 /* Ends the current Wasm call with a trap; never returns. */
 _Noreturn void w2n_trap(uint32_t code);

@@ -1,8 +1,8 @@
 //! The runtime ABI, Rust side: the one place the compiler learns the instance layout, the
 //! runtime's symbol names and prototypes, and the trap codes. Its C twin is
 //! `runtime-lib/include/wasm2native.h`; tests/abi.rs compiles static assertions made from this
-//! file (and the FFI structs of `runtime/ffi.rs`) against the header, so neither side can change
-//! alone.
+//! module (and `c.rs`, the C structs the translator builds) against the header, so neither side
+//! can change alone.
 
 /// Version stamped into every module descriptor; the runtime refuses others.
 pub const ABI_VERSION: u32 = 1;
@@ -47,13 +47,8 @@ pub mod instance {
     ];
 }
 
-/// A C struct's layout as the Rust side states it: (struct, [(field, offset)], size).
-pub type CLayout = (&'static str, &'static [(&'static str, u32)], u32);
-
 /// Library builds (`w2n_api_*` in the header): what generated API code reads and builds.
 pub mod api {
-    use super::CLayout;
-
     /// `struct w2n_api_host`, which `host_data` of a library instance points to.
     pub const HOST_CONTEXT: u32 = 0;
     pub const HOST_IMPORT_FUNCTIONS: u32 = 8;
@@ -64,25 +59,6 @@ pub mod api {
     pub const NO_SLOT: u32 = 0xffff_ffff;
     /// `w2n_api_import.flags`: a WASI import the runtime may supply.
     pub const IMPORT_WASI: u32 = 1;
-    /// The layouts the generated API (translate/api.rs, the generated header) builds on:
-    /// (C struct, [(field, offset)], size). tests/abi.rs checks them against the runtime's
-    /// header, and the generated header's twins (`PREFIX_config`, `wasm2native_wasi`, ...)
-    /// against the runtime's.
-    pub const C_LAYOUTS: &[CLayout] = &[
-        (
-            "w2n_api_import",
-            &[("code", 0), ("array_code", 8), ("linked", 16), ("slot", 24), ("flags", 28)],
-            32,
-        ),
-        ("w2n_api_module", &[("module", 0), ("imports", 8), ("build_info", 16)], 24),
-        ("w2n_api_config", &[("context", 0), ("imports", 8), ("wasi", 16)], 24),
-        (
-            "w2n_api_wasi",
-            &[("argc", 0), ("argv", 8), ("env", 16), ("dirs", 24), ("num_dirs", 32)],
-            40,
-        ),
-        ("w2n_api_wasi_dir", &[("host_path", 0), ("guest_path", 8), ("flags", 16)], 24),
-    ];
 }
 
 /// Section holding the NUL-terminated build record of every compiled module.
@@ -120,6 +96,8 @@ pub mod funcref {
 
 /// Size of one `w2n_value` slot (array calls, global cells).
 pub const VALUE_SLOT_SIZE: u32 = 16;
+
+pub mod c;
 
 /// `w2n_extern_kind`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
