@@ -1,12 +1,86 @@
-//! The C structs of `wasm2native.h` that both the translator (which builds them as constants in
-//! every module: translate/descriptor.rs, translate/api.rs) and the Rust embedding
-//! (runtime/ffi.rs) use, defined once: each is a `#[repr(C)]` struct under its C name, and
-//! `c_struct!` also lists its fields with their kinds (`CStruct::FIELDS`), from which the
-//! translator's constants are made. tests/abi.rs checks every field against the header.
+//! The C types of `wasm2native.h` on the Rust side, defined once under their C names (so that
+//! each is found in the header): the Rust embedding (runtime/ffi.rs) uses them all, and the
+//! translator builds the module descriptor's and the library API's as constants in every module
+//! (translate/descriptor.rs, translate/api.rs) from the field lists `c_struct!` makes
+//! (`CStruct::FIELDS`). tests/abi.rs checks every field against the header.
 #![allow(non_camel_case_types, reason = "the C names of wasm2native.h")]
 
-use crate::runtime::ffi::{w2n_array_fn, w2n_instance};
 use std::ffi::{c_char, c_int, c_void};
+
+/// `w2n_value`: one 16-byte call slot or global cell.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union w2n_value {
+    pub i32: i32,
+    pub i64: i64,
+    pub f32: f32,
+    pub f64: f64,
+    pub v128: [u8; 16],
+    pub ref_: *mut c_void,
+}
+
+/// Opaque `struct w2n_instance`; the embedding never reads its fields.
+#[repr(C)]
+pub struct w2n_instance {
+    _opaque: [u8; 0],
+}
+
+pub type w2n_array_fn = unsafe extern "C" fn(vmctx: *mut w2n_instance, args: *mut w2n_value);
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct w2n_funcref {
+    pub code: *const c_void,
+    pub array_code: Option<w2n_array_fn>,
+    pub type_id: u32,
+    pub reserved: u32,
+    pub vmctx: *mut c_void,
+}
+
+#[repr(C)]
+pub struct w2n_memory {
+    pub base: *mut u8,
+    pub size: u64,
+    pub max_pages: u64,
+    pub reserved: u64,
+}
+
+#[repr(C)]
+pub struct w2n_table {
+    pub elements: *mut *mut c_void,
+    pub size: u32,
+    pub max: u32,
+    pub capacity: u32,
+    pub elem_type: u8,
+    pub pad: [u8; 3],
+}
+
+pub type w2n_global = w2n_value;
+
+/// `w2n_extern`: the union is one pointer wide, so it is written as one pointer here.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct w2n_extern {
+    pub kind: u32,
+    pub of: *mut c_void,
+    pub global_type: w2n_global_type,
+}
+
+pub type w2n_resolver = unsafe extern "C" fn(
+    user: *mut c_void,
+    import: *const w2n_import,
+    out: *mut w2n_extern,
+) -> c_int;
+
+#[repr(C)]
+pub struct w2n_result {
+    pub trap: u32,
+    pub exit_status: i32,
+    pub message: [c_char; 256],
+}
+
+/// `W2N_TRAP_NONE`: no trap (the other codes are `crate::abi::TrapCode`).
+pub const W2N_TRAP_NONE: u32 = 0;
 
 /// What a field of a C struct is, as the translator builds it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
