@@ -8,7 +8,8 @@
 //! handle bound to its imports and the shared object its code lives in. Raw references that leave
 //! this API as `Value::FuncRef` carry no ownership: they are valid while their instance lives.
 //!
-//! The parts: `ffi` (the C declarations), `value` (values and signatures), `error` (what can go
+//! The parts: `ffi` (the runtime's functions, and the C types of crate::abi::c), `value` (values
+//! and signatures), `error` (what can go
 //! wrong, each a type of its own), `module` (a loaded module and its descriptor), `externs`
 //! (functions, tables, memories, globals) and `instance`.
 
