@@ -16,7 +16,8 @@ pub enum FeatureSet {
     Wasm1,
     /// WebAssembly 2.0: bulk memory, reference types, multi-value, SIMD and friends.
     Wasm2,
-    /// Everything this compiler implements: 2.0 plus multiple memories.
+    /// Everything this compiler implements: 2.0 plus multiple memories and extended constant
+    /// expressions.
     #[default]
     Latest,
 }
@@ -27,7 +28,9 @@ impl FeatureSet {
         match self {
             FeatureSet::Wasm1 => WasmFeatures::WASM1,
             FeatureSet::Wasm2 => WasmFeatures::WASM2,
-            FeatureSet::Latest => WasmFeatures::WASM2 | WasmFeatures::MULTI_MEMORY,
+            FeatureSet::Latest => {
+                WasmFeatures::WASM2 | WasmFeatures::MULTI_MEMORY | WasmFeatures::EXTENDED_CONST
+            }
         }
     }
 }

@@ -220,7 +220,8 @@ pub enum Bounds {
 pub enum Spec {
     Wasm1,
     Wasm2,
-    /// Wasm 2.0 plus multiple memories: everything this compiler implements.
+    /// Wasm 2.0 plus multiple memories and extended constant expressions: everything this
+    /// compiler implements.
     Latest,
 }
 

@@ -7,7 +7,7 @@
 //!
 //! Environment:
 //! - `SPEC_FILTER=substring`: only files whose `DIR/FILE.wast` contains it
-//! - `SPEC_DIRS=wasm-v1,wasm-v2,proposals/simd`: directories to run (default `wasm-v1,wasm-v2,proposals/simd`)
+//! - `SPEC_DIRS=wasm-v1,wasm-v2`: directories to run (default: `DEFAULT_DIRS`)
 //! - `SPEC_OPT=O0|O2|both` (default `both`)
 //! - `SPEC_BOUNDS=explicit|guard`: every file with these bounds checks only (default: every
 //!   file with `explicit`, then the memory files again with `guard`)
@@ -95,10 +95,13 @@ fn env_flag(name: &str) -> bool {
     std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
+/// What the compiler implements: 1.0, 2.0 with SIMD, multiple memories, extended constants.
+const DEFAULT_DIRS: &str =
+    "wasm-v1,wasm-v2,proposals/simd,proposals/multi-memory,proposals/extended-const";
+
 fn run() -> Result<report::Totals, String> {
     let filter = std::env::var("SPEC_FILTER").unwrap_or_default();
-    let dirs =
-        std::env::var("SPEC_DIRS").unwrap_or_else(|_| "wasm-v1,wasm-v2,proposals/simd".to_string());
+    let dirs = std::env::var("SPEC_DIRS").unwrap_or_else(|_| DEFAULT_DIRS.to_string());
     let opts = match std::env::var("SPEC_OPT").as_deref().unwrap_or("both") {
         "both" | "" => vec![OptLevel::O0, OptLevel::O2],
         one => vec![parse_opt(one).ok_or(format!("SPEC_OPT must be O0, O2 or both, not {one}"))?],
