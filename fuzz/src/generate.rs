@@ -11,10 +11,11 @@ use wasm_smith::{Config, Module};
 pub const FUEL: u32 = 20_000;
 
 /// wasm-smith's settings: what wasm2native compiles (Wasm 2.0: SIMD, bulk memory, reference
-/// types, multi-value, saturating conversions, sign extension; and multi-memory), no imports
-/// (a module then runs alone in both engines), every entity exported (so both engines' state
-/// can be compared), NaNs canonicalised (the spec leaves NaN bits open), memories and tables
-/// small and bounded (so memory.grow ends at a declared maximum, not at a host's limit).
+/// types, multi-value, saturating conversions, sign extension; multi-memory and extended
+/// constant expressions), no imports (a module then runs alone in both engines), every entity
+/// exported (so both engines' state can be compared), NaNs canonicalised (the spec leaves NaN
+/// bits open), memories and tables small and bounded (so memory.grow ends at a declared maximum,
+/// not at a host's limit).
 pub fn config() -> Config {
     Config {
         simd_enabled: true,
@@ -34,7 +35,7 @@ pub fn config() -> Config {
         memory64_enabled: false,
         wide_arithmetic_enabled: false,
         custom_page_sizes_enabled: false,
-        extended_const_enabled: false,
+        extended_const_enabled: true,
         max_imports: 0,
         // At least one function, exported like everything else: a module with nothing to call
         // tests instantiation only.

@@ -27,7 +27,7 @@ fn engine() -> Engine {
         .wasm_reference_types(true)
         .wasm_multi_value(true)
         .wasm_tail_call(false)
-        .wasm_extended_const(false)
+        .wasm_extended_const(true)
         .wasm_wide_arithmetic(false)
         .wasm_custom_page_sizes(false);
     Engine::new(&config)
