@@ -44,9 +44,8 @@ impl<'ctx> AddressFacts<'ctx> {
 
     /// `value` was just read from local `index`.
     pub fn note_local_get(&mut self, index: u32, value: IntValue<'ctx>) {
-        let index = index as usize;
-        self.local_reads.insert(value, (index as u32, self.local_versions[index]));
-        if let Some((run, BasicValueEnum::IntValue(set_to))) = self.local_values[index] {
+        self.local_reads.insert(value, (index, self.local_versions[index as usize]));
+        if let Some((run, BasicValueEnum::IntValue(set_to))) = self.local_values[index as usize] {
             if run == self.straight_line_run {
                 self.local_sources.insert(value, set_to);
             }

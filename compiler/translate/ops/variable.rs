@@ -23,13 +23,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     pub fn translate_local_set(&mut self, index: u32) -> Result<()> {
         let value = self.pop()?;
         self.builder.build_store(self.locals[index as usize].0, value)?;
-        self.count_local_set(index, value);
-        Ok(())
-    }
-
-    /// A new value in local `index`: earlier reads of it no longer name the same address.
-    fn count_local_set(&mut self, index: u32, value: BasicValueEnum<'ctx>) {
         self.facts.note_local_set(index, value);
+        Ok(())
     }
 
     pub fn translate_local_tee(&mut self, index: u32) -> Result<()> {
@@ -38,7 +33,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             .first()
             .ok_or_else(|| crate::error::CompileError::backend("empty stack"))?;
         self.builder.build_store(self.locals[index as usize].0, value)?;
-        self.count_local_set(index, value);
+        self.facts.note_local_set(index, value);
         Ok(())
     }
 
