@@ -29,7 +29,11 @@ impl FeatureSet {
             FeatureSet::Wasm1 => WasmFeatures::WASM1,
             FeatureSet::Wasm2 => WasmFeatures::WASM2,
             FeatureSet::Latest => {
-                WasmFeatures::WASM2 | WasmFeatures::MULTI_MEMORY | WasmFeatures::EXTENDED_CONST
+                WasmFeatures::WASM2
+                    | WasmFeatures::MULTI_MEMORY
+                    | WasmFeatures::EXTENDED_CONST
+                    | WasmFeatures::TAIL_CALL
+                    | WasmFeatures::FUNCTION_REFERENCES
             }
         }
     }
@@ -93,6 +97,8 @@ pub struct ModuleInfo<'a> {
     pub func_types: Vec<u32>,
     pub num_imported_funcs: u32,
     pub tables: Vec<TableType>,
+    /// The initialiser of each table given one (typed function references), by table index.
+    pub table_inits: Vec<Option<ConstExpr<'a>>>,
     pub num_imported_tables: u32,
     pub memories: Vec<MemoryType>,
     pub num_imported_memories: u32,
@@ -240,6 +246,7 @@ fn gather<'a>(info: &mut ModuleInfo<'a>, payload: Payload<'a>) -> Result<(), Com
                     }
                     TypeRef::Table(ty) => {
                         info.tables.push(ty);
+                        info.table_inits.push(None);
                         info.num_imported_tables += 1;
                         (ExternKind::Table, info.tables.len() - 1)
                     }
@@ -272,6 +279,10 @@ fn gather<'a>(info: &mut ModuleInfo<'a>, payload: Payload<'a>) -> Result<(), Com
             for table in reader {
                 let table = table?;
                 info.tables.push(table.ty);
+                info.table_inits.push(match table.init {
+                    wasmparser::TableInit::RefNull => None,
+                    wasmparser::TableInit::Expr(expr) => Some(expr),
+                });
             }
         }
         Payload::MemorySection(reader) => {
@@ -340,16 +351,21 @@ fn element_info(element: wasmparser::Element<'_>) -> Result<ElementInfo<'_>, Com
     Ok(ElementInfo { mode, ty, items })
 }
 
-/// Marks the functions whose address can reach a host: exports and everything an element
-/// segment or a global initialiser refers to (validation requires `ref.func` in bodies to name a
-/// function declared that way too).
+/// Marks the functions whose address can reach a host: exports, the start function (which the
+/// runtime calls through its array entry) and everything an element segment or a global
+/// initialiser refers to (validation requires `ref.func` in bodies to name a function declared
+/// that way too).
 fn escaping_funcs(info: &ModuleInfo<'_>) -> Result<Vec<bool>, CompileError> {
     let mut escaping = vec![false; info.func_types.len()];
+    if let Some(start) = info.start {
+        escaping[start as usize] = true;
+    }
     for export in info.exports.iter().filter(|e| e.kind == ExternKind::Func) {
         escaping[export.index as usize] = true;
     }
     let mut exprs: Vec<&ConstExpr<'_>> =
         info.globals.iter().filter_map(|g| g.init.as_ref()).collect();
+    exprs.extend(info.table_inits.iter().flatten());
     for item in info.elements.iter().flat_map(|e| &e.items) {
         match item {
             ElementItem::Func(f) => escaping[*f as usize] = true,

@@ -144,7 +144,18 @@ fn pins() -> String {
 
     pin_struct!(pins, ffi::w2n_funcref, "w2n_funcref", code, array_code, type_id, reserved, vmctx);
     pin_struct!(pins, ffi::w2n_memory, "w2n_memory", base, size, max_pages, reserved);
-    pin_struct!(pins, ffi::w2n_table, "w2n_table", elements, size, max, capacity, elem_type, pad);
+    pin_struct!(
+        pins,
+        ffi::w2n_table,
+        "w2n_table",
+        elements,
+        size,
+        max,
+        capacity,
+        elem_type,
+        pad,
+        ref_type
+    );
     pins.c_struct::<c::w2n_limits>();
     pins.c_struct::<c::w2n_table_type>();
     pins.c_struct::<c::w2n_global_type>();

@@ -95,9 +95,11 @@ fn env_flag(name: &str) -> bool {
     std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
-/// What the compiler implements: 1.0, 2.0 with SIMD, multiple memories, extended constants.
-const DEFAULT_DIRS: &str =
-    "wasm-v1,wasm-v2,proposals/simd,proposals/multi-memory,proposals/extended-const";
+/// What the compiler implements: 1.0, 2.0 with SIMD, multiple memories, extended constants, tail
+/// calls, typed function references.
+const DEFAULT_DIRS: &str = "wasm-v1,wasm-v2,proposals/simd,proposals/multi-memory,\
+                            proposals/extended-const,proposals/tail-call,\
+                            proposals/function-references";
 
 fn run() -> Result<report::Totals, String> {
     let filter = std::env::var("SPEC_FILTER").unwrap_or_default();

@@ -53,6 +53,7 @@ pub struct w2n_table {
     pub capacity: u32,
     pub elem_type: u8,
     pub pad: [u8; 3],
+    pub ref_type: *const c_char,
 }
 
 pub type w2n_global = w2n_value;
@@ -188,6 +189,7 @@ c_struct! {
         pub limits: w2n_limits,
         pub elem_type: u8,
         pub pad: [u8; 7],
+        pub ref_type: *const c_char,
     }
 }
 
@@ -197,6 +199,7 @@ c_struct! {
         pub value_type: u8,
         pub mutable_: u8,
         pub pad: [u8; 6],
+        pub ref_type: *const c_char,
     }
 }
 

@@ -5,7 +5,13 @@
 //! can change alone.
 
 /// Version stamped into every module descriptor; the runtime refuses others.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
+/// LLVM's calling convention of every compiled Wasm function and of `w2n_funcref.code`: `tailcc`,
+/// which guarantees that a call in tail position marked `musttail` reuses the caller's frame
+/// whatever the two signatures, so `return_call*` runs in constant stack. On x86-64 and AArch64
+/// it passes arguments as the C convention does, but the callee pops its stack arguments, so host
+/// code (C) is only ever called through a view (see `w2n_instance.host_funcs` in the header).
+pub const WASM_CALLING_CONVENTION: u32 = 18;
 /// Symbol of the module descriptor (`w2n_module`) a compiled module exports.
 pub const MODULE_SYMBOL: &str = "wasm2native_module";
 pub const PAGE_SIZE: u64 = 65536;
@@ -27,8 +33,9 @@ pub mod instance {
     pub const ELEM_SEGMENT_SIZES: u32 = 64;
     pub const DATA_SEGMENT_SIZES: u32 = 72;
     pub const HOST_DATA: u32 = 80;
+    pub const HOST_FUNCS: u32 = 88;
     /// Bytes of the fixed fields above.
-    pub const SIZE: u32 = 88;
+    pub const SIZE: u32 = 96;
     /// The C struct and each offset above with its field (runtime_private comes after them):
     /// tests/abi.rs checks them against the header.
     pub const C_STRUCT: &str = "struct w2n_instance";
@@ -43,6 +50,7 @@ pub mod instance {
         ("elem_segment_sizes", ELEM_SEGMENT_SIZES),
         ("data_segment_sizes", DATA_SEGMENT_SIZES),
         ("host_data", HOST_DATA),
+        ("host_funcs", HOST_FUNCS),
         ("runtime_private", SIZE),
     ];
 }
@@ -128,10 +136,12 @@ pub enum TrapCode {
     Host = 12,
     /// WASI `proc_exit`: ends the call with an exit status (never raised by compiled code).
     Exit = 13,
+    /// `call_ref` or `return_call_ref` of a null reference.
+    NullFunctionReference = 14,
 }
 
 impl TrapCode {
-    pub const ALL: [TrapCode; 13] = [
+    pub const ALL: [TrapCode; 14] = [
         TrapCode::Unreachable,
         TrapCode::MemoryOutOfBounds,
         TrapCode::IntegerDivideByZero,
@@ -145,6 +155,7 @@ impl TrapCode {
         TrapCode::NullReference,
         TrapCode::Host,
         TrapCode::Exit,
+        TrapCode::NullFunctionReference,
     ];
 
     /// The name after `W2N_TRAP_` (and `WASM2NATIVE_TRAP_` in generated headers).
@@ -163,6 +174,7 @@ impl TrapCode {
             TrapCode::NullReference => "NULL_REFERENCE",
             TrapCode::Host => "HOST",
             TrapCode::Exit => "EXIT",
+            TrapCode::NullFunctionReference => "NULL_FUNCTION_REFERENCE",
         }
     }
 }
@@ -176,6 +188,19 @@ pub mod type_char {
     pub const V128: u8 = b'v';
     pub const FUNCREF: u8 = b'r';
     pub const EXTERNREF: u8 = b'e';
+
+    /// The character of a reference type: every function reference (abstract or typed,
+    /// nullable or not) is `FUNCREF`, every external one `EXTERNREF`.
+    pub fn of_ref(ty: wasmparser::RefType) -> u8 {
+        use wasmparser::{AbstractHeapType, HeapType};
+        match ty.heap_type() {
+            HeapType::Abstract {
+                ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
+                ..
+            } => EXTERNREF,
+            _ => FUNCREF,
+        }
+    }
 }
 
 /// The runtime functions compiled code calls, declared from this one list.

@@ -4,7 +4,7 @@
 
 pub mod header;
 
-use crate::abi::ExternKind;
+use crate::abi::{type_char, ExternKind};
 use crate::frontend::ModuleInfo;
 use std::collections::HashSet;
 use wasmparser::ValType;
@@ -32,7 +32,7 @@ impl CType {
             ValType::F32 => CType::F32,
             ValType::F64 => CType::F64,
             ValType::V128 => CType::V128,
-            ValType::Ref(r) if r.is_func_ref() => CType::FuncRef,
+            ValType::Ref(r) if type_char::of_ref(r) == type_char::FUNCREF => CType::FuncRef,
             ValType::Ref(_) => CType::ExternRef,
         }
     }
@@ -350,7 +350,8 @@ impl Surface {
                     });
                 }
                 ExternKind::Table => {
-                    let elem = if info.tables[export.index as usize].element_type.is_func_ref() {
+                    let elem_type = info.tables[export.index as usize].element_type;
+                    let elem = if type_char::of_ref(elem_type) == type_char::FUNCREF {
                         CType::FuncRef
                     } else {
                         CType::ExternRef

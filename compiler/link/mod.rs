@@ -325,6 +325,17 @@ mod tests {
 #include <string.h>
 #include "wasm2native.h"
 
+/* The views of the two WASI imports, as the compiler emits them (translate/host_view.rs). */
+static int32_t fd_write_view(w2n_instance *vmctx, int32_t a, int32_t b, int32_t c, int32_t d) {
+    w2n_funcref *host = &vmctx->host_funcs[0];
+    return ((int32_t (*)(void *, int32_t, int32_t, int32_t, int32_t))host->code)(
+        host->vmctx, a, b, c, d);
+}
+static void proc_exit_view(w2n_instance *vmctx, int32_t status) {
+    w2n_funcref *host = &vmctx->host_funcs[1];
+    ((void (*)(void *, int32_t))host->code)(host->vmctx, status);
+}
+
 static void start(w2n_instance *vmctx) {
     uint8_t *memory = vmctx->memories[0]->base;
     memcpy(memory + 64, "hello from wasm\n", 16);
@@ -340,7 +351,7 @@ static void start_array(w2n_instance *vmctx, w2n_value *values) { (void)values; 
 
 static const char *const signatures[] = {"iiii:i", "i:", ":"};
 static const uint32_t func_types[] = {0, 1, 2};
-static void *const func_code[] = {0, 0, (void *)start};
+static void *const func_code[] = {(void *)fd_write_view, (void *)proc_exit_view, (void *)start};
 static const w2n_array_fn func_array_code[] = {0, 0, start_array};
 static const w2n_import imports[] = {
     {"wasi_snapshot_preview1", "fd_write", 22, 8, W2N_EXTERN_FUNC, 0},

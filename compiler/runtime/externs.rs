@@ -61,7 +61,12 @@ impl Extern {
     }
 
     pub(super) fn to_raw(&self) -> ffi::w2n_extern {
-        let no_type = ffi::w2n_global_type { value_type: 0, mutable_: 0, pad: [0; 6] };
+        let no_type = ffi::w2n_global_type {
+            value_type: 0,
+            mutable_: 0,
+            pad: [0; 6],
+            ref_type: std::ptr::null(),
+        };
         let (of, global_type) = match self {
             Extern::Func(f) => (f.raw.as_ptr().cast(), no_type),
             Extern::Table(t) => (t.raw.as_ptr().cast(), no_type),
@@ -237,6 +242,7 @@ impl Global {
             value_type: value.type_char(),
             mutable_: mutable as u8,
             pad: [0; 6],
+            ref_type: std::ptr::null(),
         };
         // `UnsafeCell::get` of a live Rc is never null.
         let raw = NonNull::new(cell.get()).unwrap_or(NonNull::dangling());

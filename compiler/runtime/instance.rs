@@ -124,7 +124,12 @@ impl Instance {
         let mut out = ffi::w2n_extern {
             kind: kind as u32,
             of: ptr::null_mut(),
-            global_type: ffi::w2n_global_type { value_type: 0, mutable_: 0, pad: [0; 6] },
+            global_type: ffi::w2n_global_type {
+                value_type: 0,
+                mutable_: 0,
+                pad: [0; 6],
+                ref_type: std::ptr::null(),
+            },
         };
         // SAFETY: the instance is alive; `name` is valid for its length; `out` is writable.
         let status = unsafe {
@@ -174,7 +179,12 @@ impl Instance {
             return reported;
         }
         let (value_type, mutable) = self.inner.module.global_type(desc.index).unwrap_or((0, false));
-        ffi::w2n_global_type { value_type, mutable_: mutable as u8, pad: [0; 6] }
+        ffi::w2n_global_type {
+            value_type,
+            mutable_: mutable as u8,
+            pad: [0; 6],
+            ref_type: std::ptr::null(),
+        }
     }
 
     pub fn func(&self, name: &str) -> Option<Func> {

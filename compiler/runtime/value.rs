@@ -92,12 +92,24 @@ pub struct Signature {
 }
 
 impl Signature {
+    /// Reads a signature string as the host sees it: one value kind per value. The
+    /// refinements of typed references (`!` for non-null, a referenced type's key in angle
+    /// brackets) say which references the function takes, not how they are passed.
     pub fn parse(text: &str) -> Option<Signature> {
-        let (params, results) = text.split_once(':')?;
-        let known = |s: &str| s.bytes().all(|c| b"iIfFvre".contains(&c));
-        if !known(params) || !known(results) {
-            return None;
+        let mut lists = [Vec::new(), Vec::new()];
+        let (mut list, mut depth) = (0, 0u32);
+        for c in text.bytes() {
+            match c {
+                b'<' => depth += 1,
+                b'>' => depth = depth.checked_sub(1)?,
+                _ if depth > 0 => {}
+                b':' if list == 0 => list = 1,
+                b'!' if matches!(lists[list].last(), Some(b'r' | b'e')) => {}
+                b'i' | b'I' | b'f' | b'F' | b'v' | b'r' | b'e' => lists[list].push(c),
+                _ => return None,
+            }
         }
-        Some(Signature { params: params.as_bytes().to_vec(), results: results.as_bytes().to_vec() })
+        let [params, results] = lists;
+        (list == 1 && depth == 0).then_some(Signature { params, results })
     }
 }

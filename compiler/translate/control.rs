@@ -257,6 +257,32 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         Ok(())
     }
 
+    /// `br_on_null`: branches with the values under the reference when it is null, else goes on
+    /// with it.
+    pub fn translate_br_on_null(&mut self, depth: u32) -> Result<()> {
+        let reference = self.pop()?;
+        let is_null = self.builder.build_is_null(reference.into_pointer_value(), "")?;
+        let target = self.branch_to_depth(depth)?;
+        let continue_block = self.new_block("br_on_null_else");
+        self.builder.build_conditional_branch(is_null, target, continue_block)?;
+        self.builder.position_at_end(continue_block);
+        self.push(reference);
+        Ok(())
+    }
+
+    /// `br_on_non_null`: branches with the reference (and the values under it) when it is not
+    /// null, else drops it and goes on.
+    pub fn translate_br_on_non_null(&mut self, depth: u32) -> Result<()> {
+        let reference = self.peek_n(1)?[0];
+        let is_null = self.builder.build_is_null(reference.into_pointer_value(), "")?;
+        let target = self.branch_to_depth(depth)?;
+        self.pop()?;
+        let continue_block = self.new_block("br_on_non_null_else");
+        self.builder.build_conditional_branch(is_null, continue_block, target)?;
+        self.builder.position_at_end(continue_block);
+        Ok(())
+    }
+
     /// Each distinct target gets its own edge block, so a phi never sees two edges from the
     /// same switch.
     pub fn translate_br_table(&mut self, table: &BrTable<'a>) -> Result<()> {

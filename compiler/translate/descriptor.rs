@@ -2,7 +2,7 @@
 //! Each struct is built from its one Rust definition in `abi::c` (`c_constant`).
 
 use super::instance::InstanceAccess;
-use super::types::{signature_string, type_char};
+use super::types::{ref_type_key, signature_string, type_char};
 use super::{ModuleEnv, Result};
 use crate::abi;
 use crate::abi::c::{self, CStruct, Field, FieldKind};
@@ -48,6 +48,14 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
     /// A private NUL-terminated byte string.
     pub(super) fn c_string(&self, bytes: &[u8]) -> PointerValue<'ctx> {
         self.bytes_global(bytes, true)
+    }
+
+    /// A C string, or NULL for `None`.
+    fn optional_c_string(&self, text: Option<String>) -> BasicValueEnum<'ctx> {
+        match text {
+            Some(text) => self.c_string(text.as_bytes()).into(),
+            None => self.types.ptr.const_null().into(),
+        }
     }
 
     /// A private byte array (data segments), built in one piece however large.
@@ -148,6 +156,7 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             args.push(slots.load_value(self.types.value(*param_ty), slot)?.into());
         }
         let call = builder.build_call(callee, &args, "")?;
+        call.set_call_convention(abi::WASM_CALLING_CONVENTION);
         if let ValueKind::Basic(result) = call.try_as_basic_value() {
             let results: Vec<BasicValueEnum> = if ty.results().len() == 1 {
                 vec![result]
@@ -175,8 +184,11 @@ pub fn emit_descriptor<'ctx>(
     let info = env.info;
     let (ptr, i32_ty, i8_ty) = (env.types.ptr, env.types.i32, env.types.i8);
 
-    let signatures: Vec<BasicValueEnum> =
-        info.types.iter().map(|t| env.c_string(signature_string(t).as_bytes()).into()).collect();
+    let signatures: Vec<BasicValueEnum> = info
+        .types
+        .iter()
+        .map(|t| env.c_string(signature_string(&info.types, t).as_bytes()).into())
+        .collect();
     let imports: Vec<BasicValueEnum> = info
         .imports
         .iter()
@@ -207,12 +219,11 @@ pub fn emit_descriptor<'ctx>(
     let mut func_code = Vec::new();
     let mut func_array_code = Vec::new();
     for func_index in 0..info.func_types.len() as u32 {
-        if info.is_imported_func(func_index) {
-            func_code.push(ptr.const_null().into());
-            func_array_code.push(ptr.const_null().into());
-            continue;
-        }
-        let function = env.functions[(func_index - info.num_imported_funcs) as usize];
+        let function = if info.is_imported_func(func_index) {
+            env.emit_host_view(func_index)?
+        } else {
+            env.functions[(func_index - info.num_imported_funcs) as usize]
+        };
         func_code.push(function.as_global_value().as_pointer_value().into());
         let array_entry = if info.escaping_funcs[func_index as usize] {
             let ty = info.func_type(func_index);
@@ -228,14 +239,11 @@ pub fn emit_descriptor<'ctx>(
         .tables
         .iter()
         .map(|t| {
-            let elem = if t.element_type.is_func_ref() {
-                abi::type_char::FUNCREF
-            } else {
-                abi::type_char::EXTERNREF
-            };
+            let elem = abi::type_char::of_ref(t.element_type);
             env.c_constant::<c::w2n_table_type>(&[
                 env.limits(t.initial, t.maximum)?,
                 i8_ty.const_int(elem as u64, false).into(),
+                env.optional_c_string(ref_type_key(&info.types, t.element_type)),
             ])
         })
         .collect::<Result<_>>()?;
@@ -245,9 +253,14 @@ pub fn emit_descriptor<'ctx>(
         .globals
         .iter()
         .map(|g| {
+            let ref_type = match g.ty.content_type {
+                wasmparser::ValType::Ref(r) => ref_type_key(&info.types, r),
+                _ => None,
+            };
             env.c_constant::<c::w2n_global_type>(&[
                 i8_ty.const_int(type_char(g.ty.content_type) as u64, false).into(),
                 i8_ty.const_int(g.ty.mutable as u64, false).into(),
+                env.optional_c_string(ref_type),
             ])
         })
         .collect::<Result<_>>()?;

@@ -1,6 +1,7 @@
-//! The generated instance initialiser: evaluates global initialisers and element items, then
-//! applies active element and data segments in order, as Wasm 2.0 instantiation does (a segment
-//! out of bounds traps and leaves earlier segments' writes in place).
+//! The generated instance initialiser: evaluates global initialisers, fills tables that have an
+//! initialiser with its value, evaluates element items, then applies active element and data
+//! segments in order, as instantiation does (a segment out of bounds traps and leaves earlier
+//! segments' writes in place).
 
 use super::instance::InstanceAccess;
 use super::{ModuleEnv, Result};
@@ -30,6 +31,20 @@ pub fn emit_initializer<'ctx>(env: &ModuleEnv<'ctx, '_>) -> Result<FunctionValue
             let value = init.eval(expr)?;
             let store = builder.build_store(instance.global_cell(index as u32)?, value)?;
             env.types.alias.tag(store, super::alias::Storage::RuntimeData);
+        }
+    }
+    for (index, init_expr) in env.info.table_inits.iter().enumerate() {
+        if let Some(expr) = init_expr {
+            let value = init.eval(expr)?;
+            let size = env.const_i32(env.info.tables[index].initial as u32);
+            let args = [
+                vmctx.into(),
+                env.const_i32(index as u32).into(),
+                env.const_i32(0).into(),
+                value.into(),
+                size.into(),
+            ];
+            env.call_runtime(&builder, RuntimeFn::TableFill, &args)?;
         }
     }
     for (segment, element) in env.info.elements.iter().enumerate() {

@@ -131,6 +131,13 @@ impl<'a, 'ctx> InstanceAccess<'a, 'ctx> {
         self.array_entry(abi::instance::FUNCS, func_index)
     }
 
+    /// The host's `w2n_funcref` (C code and its vmctx) behind imported function `func_index`,
+    /// which the runtime fills when it binds the import to host code.
+    pub fn host_func(&self, func_index: u32) -> Result<PointerValue<'ctx>> {
+        let host_funcs = self.load_invariant_ptr(self.vmctx, abi::instance::HOST_FUNCS)?;
+        self.offset_ptr(host_funcs, func_index * abi::funcref::SIZE)
+    }
+
     pub fn funcref_code(&self, funcref: PointerValue<'ctx>) -> Result<PointerValue<'ctx>> {
         self.load_ptr(funcref, abi::funcref::CODE)
     }

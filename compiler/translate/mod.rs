@@ -12,6 +12,7 @@ mod descriptor;
 mod facts;
 mod func;
 mod guard;
+mod host_view;
 mod init;
 mod instance;
 mod ops;
@@ -89,6 +90,7 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
                 let linkage = if is_split { Linkage::External } else { Linkage::Internal };
                 let function =
                     module.add_function(&format!("wasm_func_{index}"), ty, Some(linkage));
+                function.set_call_conventions(crate::abi::WASM_CALLING_CONVENTION);
                 if is_split {
                     function.as_global_value().set_visibility(GlobalVisibility::Hidden);
                 }

@@ -86,6 +86,8 @@ impl<'ctx> LlvmTypes<'ctx> {
     }
 }
 
+/// The value kind a host sees: one `W2N_TYPE_*` character per value, every function reference
+/// (abstract or typed, nullable or not) `FUNCREF`, every external one `EXTERNREF`.
 pub fn type_char(ty: ValType) -> u8 {
     match ty {
         ValType::I32 => type_char::I32,
@@ -93,13 +95,56 @@ pub fn type_char(ty: ValType) -> u8 {
         ValType::F32 => type_char::F32,
         ValType::F64 => type_char::F64,
         ValType::V128 => type_char::V128,
-        ValType::Ref(r) if r.is_func_ref() => type_char::FUNCREF,
-        ValType::Ref(_) => type_char::EXTERNREF,
+        ValType::Ref(r) => type_char::of_ref(r),
     }
 }
 
-/// `"PARAMS:RESULTS"`, one character per value: the runtime's canonical signature key.
-pub fn signature_string(ty: &FuncType) -> String {
-    let chars = |types: &[ValType]| types.iter().map(|t| type_char(*t) as char).collect::<String>();
-    format!("{}:{}", chars(ty.params()), chars(ty.results()))
+/// `"PARAMS:RESULTS"`: the runtime's canonical key of a function type, which it interns into the
+/// type id that `call_indirect` and import matching compare. One `type_char` per value; a
+/// reference that cannot be null adds `!`, and one to a concrete type adds that type's key in
+/// angle brackets (`r!<i:i>` is `(ref $t)` for `$t` = `(func (param i32) (result i32))`), so
+/// two types get one id exactly when they are equivalent. `types` is the module's type section,
+/// which typed references index.
+pub fn signature_string(types: &[FuncType], ty: &FuncType) -> String {
+    let mut key = String::new();
+    write_signature(types, ty, &mut Vec::new(), &mut key);
+    key
+}
+
+/// A reference type in full, as the header's `W2N_REF_TYPE` writes it; `None` for `funcref` and
+/// `externref`, which their `type_char` says alone.
+pub fn ref_type_key(types: &[FuncType], ty: wasmparser::RefType) -> Option<String> {
+    let mut key = String::new();
+    write_value(types, ValType::Ref(ty), &mut Vec::new(), &mut key);
+    (key.len() > 1).then_some(key)
+}
+
+/// `enclosing` holds the types being written, outermost first: a reference back to one of them
+/// (a recursive type) is written `#N`, N levels up, instead of expanding without end.
+fn write_signature(types: &[FuncType], ty: &FuncType, enclosing: &mut Vec<u32>, key: &mut String) {
+    for value in ty.params() {
+        write_value(types, *value, enclosing, key);
+    }
+    key.push(':');
+    for value in ty.results() {
+        write_value(types, *value, enclosing, key);
+    }
+}
+
+fn write_value(types: &[FuncType], value: ValType, enclosing: &mut Vec<u32>, key: &mut String) {
+    key.push(type_char(value) as char);
+    let ValType::Ref(r) = value else { return };
+    if !r.is_nullable() {
+        key.push('!');
+    }
+    let Some(index) = r.type_index().and_then(|i| i.as_module_index()) else { return };
+    if let Some(level) = enclosing.iter().rev().position(|&e| e == index) {
+        key.push_str(&format!("<#{level}>"));
+    } else if let Some(target) = types.get(index as usize) {
+        key.push('<');
+        enclosing.push(index);
+        write_signature(types, target, enclosing, key);
+        enclosing.pop();
+        key.push('>');
+    }
 }

@@ -5,9 +5,20 @@
  * two cannot drift.
  *
  * Calling convention of a compiled function (defined or imported):
- *     RESULT fn(w2n_instance *vmctx, PARAMS...)        -- C calling convention
+ *     RESULT fn(w2n_instance *vmctx, PARAMS...)        -- the Wasm calling convention
  * with i32 -> int32_t, i64 -> int64_t, f32 -> float, f64 -> double, funcref/externref -> pointer.
  * A function with no result returns void. The instance pointer is always the first argument.
+ * The Wasm calling convention is LLVM's `tailcc`, so that tail calls (return_call*) between any
+ * two signatures run in constant stack: it passes arguments as the C convention does, but the
+ * callee pops its stack arguments, so C cannot define or call such a function portably.
+ *
+ * Host functions are C: their w2n_funcref.code has the C convention with the same parameters.
+ * When an instance imports one, the runtime keeps the host's funcref in instance->host_funcs and
+ * binds a view in its place: a funcref of the importing instance whose code (module->func_code
+ * of the import) is a compiled adapter in the Wasm convention that calls the host's code. So
+ * every funcref compiled code can reach (instance->funcs, tables, ref.func) has Wasm-convention
+ * code. A host funcref reaches compiled code only as an import: a host function passed to Wasm
+ * any other way (a table or global set by the host, an argument) must be an instance's export.
  *
  * Every export and every function reachable from outside also has an "array call" entry:
  *     void array_fn(w2n_instance *vmctx, w2n_value *args_and_results)
@@ -27,7 +38,7 @@
 extern "C" {
 #endif
 
-#define W2N_ABI_VERSION 1u
+#define W2N_ABI_VERSION 2u
 #define W2N_PAGE_SIZE 65536u
 #define W2N_MAX_PAGES 65536u /* 4 GiB of 32-bit linear memory */
 /*
@@ -55,6 +66,7 @@ typedef enum w2n_trap_code {
     W2N_TRAP_NULL_REFERENCE = 11,
     W2N_TRAP_HOST = 12, /* raised by a host function; message given by the host */
     W2N_TRAP_EXIT = 13, /* WASI proc_exit: not an error, carries the exit status */
+    W2N_TRAP_NULL_FUNCTION_REFERENCE = 14,
     W2N_TRAP_COUNT
 } w2n_trap_code;
 
@@ -68,6 +80,14 @@ typedef enum w2n_trap_code {
 #define W2N_TYPE_V128 'v'
 #define W2N_TYPE_FUNCREF 'r'
 #define W2N_TYPE_EXTERNREF 'e'
+
+/*
+ * W2N_REF_TYPE: a reference type in full, as typed function references write it: the kind's
+ * character, '!' when it cannot be null, and for a concrete type that type's signature string in
+ * angle brackets: "r!<i:i>" is (ref $t) for $t = (func (param i32) (result i32)), "r" funcref,
+ * "e!" (ref extern). Signature strings write typed references in parameters and results so too,
+ * which makes them a canonical key of function types; hosts read only the kind characters.
+ */
 
 /* One slot of an array call and one global cell: 16 bytes so a v128 fits. */
 typedef union w2n_value {
@@ -112,6 +132,7 @@ typedef struct w2n_table {
     uint32_t capacity; /* runtime-private */
     uint8_t elem_type; /* W2N_TYPE_FUNCREF or W2N_TYPE_EXTERNREF */
     uint8_t pad[3];
+    const char *ref_type; /* the element type in full (W2N_REF_TYPE), NULL for funcref/externref */
 } w2n_table;
 
 typedef w2n_value w2n_global; /* a global is one 16-byte cell */
@@ -132,7 +153,8 @@ struct w2n_instance {
     uint32_t *elem_segment_sizes; /* 64: 0 once dropped */
     uint32_t *data_segment_sizes; /* 72: 0 once dropped */
     void *host_data;              /* 80: the embedder's pointer, untouched by the runtime */
-    void *runtime_private;        /* 88 */
+    w2n_funcref *host_funcs;      /* 88: per imported function bound to host code (see above) */
+    void *runtime_private;        /* 96 */
 };
 
 /* ----------------------------------------------- the compiled module --- */
@@ -155,12 +177,14 @@ typedef struct w2n_table_type {
     w2n_limits limits;
     uint8_t elem_type;
     uint8_t pad[7];
+    const char *ref_type; /* the element type in full (W2N_REF_TYPE), NULL for funcref/externref */
 } w2n_table_type;
 
 typedef struct w2n_global_type {
     uint8_t value_type; /* a W2N_TYPE_* character */
     uint8_t mutable_;
     uint8_t pad[6];
+    const char *ref_type; /* a reference's type in full (W2N_REF_TYPE); NULL: funcref, externref */
 } w2n_global_type;
 
 /*
@@ -204,8 +228,8 @@ typedef struct w2n_module {
     const w2n_export *exports;
     uint32_t num_funcs; /* imported + defined */
     uint32_t num_imported_funcs;
-    const uint32_t *func_types;          /* type index per function */
-    void *const *func_code;              /* native entry per function; NULL for imports */
+    const uint32_t *func_types; /* type index per function */
+    void *const *func_code;     /* Wasm-convention entry per function; for imports, the view's */
     const w2n_array_fn *func_array_code; /* array entry per function; NULL where not generated */
     uint32_t num_tables;
     uint32_t num_imported_tables;

@@ -21,12 +21,33 @@ static int func_matches(const w2n_instance *instance, const w2n_import *import,
     return provided->of.func && provided->of.func->type_id == expected;
 }
 
+/* A reference type in full (W2N_REF_TYPE in the header); NULL stands for the nullable abstract
+ * type of its kind, funcref or externref. */
+static const char *full_ref_type(const char *ref_type, uint8_t kind) {
+    return ref_type ? ref_type : kind == W2N_TYPE_EXTERNREF ? "e" : "r";
+}
+
+/* Reference subtyping without declared subtypes: the same kind, non-null below nullable, and a
+ * concrete type below the abstract one of its kind (concrete types match when equivalent, which
+ * their signature strings say). */
+static int ref_subtype(const char *provided, const char *declared) {
+    if (provided[0] != declared[0])
+        return 0;
+    int provided_non_null = provided[1] == '!', declared_non_null = declared[1] == '!';
+    if (declared_non_null && !provided_non_null)
+        return 0;
+    const char *declared_heap = declared + 1 + declared_non_null;
+    return *declared_heap == '\0' || strcmp(provided + 1 + provided_non_null, declared_heap) == 0;
+}
+
 static int table_matches(const w2n_instance *instance, const w2n_import *import,
                          const w2n_extern *provided) {
     const w2n_table_type *declared = &instance->module->tables[import->index];
     const w2n_table *table = provided->of.table;
     /* UINT32_MAX stands for "no maximum", so a declared maximum of exactly 2^32-1 matches both. */
     return table && table->elem_type == declared->elem_type &&
+           strcmp(full_ref_type(table->ref_type, table->elem_type),
+                  full_ref_type(declared->ref_type, declared->elem_type)) == 0 &&
            limits_match(table->size, table->max != UINT32_MAX, table->max, &declared->limits);
 }
 
@@ -44,8 +65,17 @@ static int memory_matches(const w2n_instance *instance, const w2n_import *import
 static int global_matches(const w2n_instance *instance, const w2n_import *import,
                           const w2n_extern *provided) {
     const w2n_global_type *declared = &instance->module->globals[import->index];
-    return provided->of.global && provided->global_type.value_type == declared->value_type &&
-           provided->global_type.mutable_ == declared->mutable_;
+    const w2n_global_type *given = &provided->global_type;
+    if (!provided->of.global || given->value_type != declared->value_type ||
+        given->mutable_ != declared->mutable_)
+        return 0;
+    if (given->value_type != W2N_TYPE_FUNCREF && given->value_type != W2N_TYPE_EXTERNREF)
+        return 1;
+    /* A mutable global is read and written through the import: its type must be the same. */
+    const char *given_ref = full_ref_type(given->ref_type, given->value_type);
+    const char *declared_ref = full_ref_type(declared->ref_type, declared->value_type);
+    return declared->mutable_ ? strcmp(given_ref, declared_ref) == 0
+                              : ref_subtype(given_ref, declared_ref);
 }
 
 static int matches(const w2n_instance *instance, const w2n_import *import,
@@ -61,21 +91,35 @@ static int matches(const w2n_instance *instance, const w2n_import *import,
     }
 }
 
-/* Stores a function import; caller-bound ones get an instance-owned copy (see internal.h). */
+/*
+ * Stores a function import. Another instance's function is stored as it is, so calls to it are
+ * direct (and tail calls stay tail calls across modules). Host code gets a view (see the header):
+ * the host's funcref goes to host_funcs, and the import becomes a funcref of this instance whose
+ * code is the module's adapter for the import. A caller-bound host function (internal.h) is given
+ * this instance as its vmctx.
+ */
 static w2n_instance *bind_func(w2n_instance *instance, uint32_t index, w2n_funcref *func) {
+    if (func->reserved == W2N_FUNCREF_OWNED) {
+        instance->funcs[index] = func;
+        return func->vmctx;
+    }
     w2n_instance_private *private = w2n_rt_private(instance);
+    const w2n_module *module = instance->module;
+    w2n_funcref *host = &instance->host_funcs[index];
+    *host = *func;
     if (func->reserved == W2N_FUNCREF_BIND_CALLER) {
-        w2n_funcref *bound = &private->owned_funcs[index];
-        *bound = *func;
-        bound->reserved = W2N_FUNCREF_OWNED;
-        bound->vmctx = instance;
+        host->vmctx = instance;
         if (func->vmctx)
         private->import_context = func->vmctx;
-        instance->funcs[index] = bound;
-        return NULL;
     }
-    instance->funcs[index] = func;
-    return func->reserved == W2N_FUNCREF_OWNED ? func->vmctx : NULL;
+    w2n_funcref *view = &private->owned_funcs[index];
+    view->code = module->func_code[index];
+    view->array_code = module->func_array_code ? module->func_array_code[index] : NULL;
+    view->type_id = func->type_id;
+    view->reserved = W2N_FUNCREF_OWNED;
+    view->vmctx = instance;
+    instance->funcs[index] = view;
+    return NULL;
 }
 
 /* Stores one checked import; returns the instance that owns it, or NULL for host objects. */

@@ -43,6 +43,7 @@ static w2n_instance *allocate_instance(const w2n_module *module) {
     instance->elem_segments = allocate_array(module->num_elem_segments, sizeof(void **));
     instance->elem_segment_sizes = allocate_array(module->num_elem_segments, sizeof(uint32_t));
     instance->data_segment_sizes = allocate_array(module->num_data_segments, sizeof(uint32_t));
+    instance->host_funcs = allocate_array(module->num_imported_funcs, sizeof(w2n_funcref));
     private->owned_funcs = allocate_array(module->num_funcs, sizeof(w2n_funcref));
     private->owned_memories =
         allocate_array(module->num_memories - module->num_imported_memories, sizeof(w2n_memory));
@@ -57,8 +58,8 @@ static int all_arrays_allocated(const w2n_instance *instance) {
     const w2n_instance_private *private = w2n_rt_private(instance);
     return instance->memories && instance->tables && instance->globals && instance->funcs &&
            instance->type_ids && instance->elem_segments && instance->elem_segment_sizes &&
-           instance->data_segment_sizes && private->owned_funcs && private->owned_memories &&
-           private->owned_tables && private->owned_globals;
+           instance->data_segment_sizes && instance->host_funcs && private->owned_funcs &&
+           private->owned_memories && private->owned_tables && private->owned_globals;
 }
 
 static void release_instance(w2n_instance *instance) {
@@ -81,6 +82,7 @@ static void release_instance(w2n_instance *instance) {
     free(instance->elem_segments);
     free(instance->elem_segment_sizes);
     free(instance->data_segment_sizes);
+    free(instance->host_funcs);
     free(private->owned_funcs);
     free(private->owned_memories);
     free(private->owned_tables);
@@ -164,8 +166,10 @@ static void run_start(w2n_instance *instance, w2n_result *result) {
         if (module->initialize)
             module->initialize(instance);
         if (module->start_func >= 0) {
+            /* Through its array entry: code has the Wasm convention, which C cannot call. */
             w2n_funcref *start = instance->funcs[module->start_func];
-            ((void (*)(w2n_instance *))start->code)(start->vmctx);
+            w2n_value no_values[1];
+            start->array_code(start->vmctx, no_values);
         }
     }
     w2n_rt_frame_pop(&frame);

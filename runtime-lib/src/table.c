@@ -28,6 +28,7 @@ int w2n_rt_table_create(w2n_table *table, const w2n_table_type *type) {
     table->max = limits->has_max && limits->max < UINT32_MAX ? (uint32_t)limits->max : UINT32_MAX;
     table->capacity = size ? size : 1;
     table->elem_type = type->elem_type;
+    table->ref_type = type->ref_type;
     return 0;
 }
 

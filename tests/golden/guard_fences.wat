@@ -19,7 +19,7 @@
         (br $next)))
     (local.get $s)))
 
-;; CHECK-LABEL: define internal i32 @wasm_func_0(
+;; CHECK-LABEL: define internal tailcc i32 @wasm_func_0(
 ;; Only the stack check traps:
 ;; CHECK: call void @w2n_trap(i32 9)
 ;; CHECK-NOT: call void @w2n_trap(
@@ -28,7 +28,7 @@
 ;; CHECK: [[LOADED:%[0-9]+]] = load i32, ptr
 ;; CHECK-NEXT: call void asm sideeffect "", "r"(i32 [[LOADED]]){{.*}}, !w2n.guard_fence
 ;; CHECK-NEXT: ret i32 [[LOADED]]
-;; CHECK-LABEL: define internal i32 @wasm_func_1(
+;; CHECK-LABEL: define internal tailcc i32 @wasm_func_1(
 ;; CHECK: vector.body:
 ;; CHECK-NOT: asm sideeffect
 ;; CHECK: load <8 x i32>

@@ -17,7 +17,7 @@
         (br $next)))
     (local.get $s)))
 
-;; CHECK-LABEL: define internal i32 @wasm_func_0(
+;; CHECK-LABEL: define internal tailcc i32 @wasm_func_0(
 ;; The stack check (trap 9, call stack exhausted):
 ;; CHECK: call void @w2n_trap(i32 9)
 ;; One test before the loop picks the copy:

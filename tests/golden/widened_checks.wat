@@ -8,7 +8,7 @@
       (i32.add (i32.load offset=0 (local.get $p)) (i32.load offset=4 (local.get $p)))
       (i32.add (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))))))
 
-;; CHECK-LABEL: define internal i32 @wasm_func_0(
+;; CHECK-LABEL: define internal tailcc i32 @wasm_func_0(
 ;; CHECK: call void @w2n_trap(i32 9)
 ;; CHECK: [[LIMIT:%[a-z0-9]+]] = add nsw i64 %{{[0-9]+}}, -16
 ;; CHECK: icmp slt i64 [[LIMIT]],

@@ -57,6 +57,20 @@ static int32_t host_args_sizes(w2n_instance *instance, void *context, int32_t a,
     return 77;
 }
 
+/* The views of the imports (host code) the compiler would emit. */
+static int32_t args_view(w2n_instance *vmctx, int32_t count, int32_t size) {
+    w2n_funcref *host = &vmctx->host_funcs[0];
+    return ((int32_t (*)(void *, int32_t, int32_t))host->code)(host->vmctx, count, size);
+}
+static int32_t get_view(w2n_instance *vmctx) {
+    w2n_funcref *host = &vmctx->host_funcs[1];
+    return ((int32_t (*)(void *))host->code)(host->vmctx);
+}
+static void log_view(w2n_instance *vmctx, int32_t value) {
+    w2n_funcref *host = &vmctx->host_funcs[2];
+    ((void (*)(void *, int32_t))host->code)(host->vmctx, value);
+}
+
 /* The "compiled" library: calls its imports through vmctx->funcs as compiled code does. */
 static int32_t lib_call_get(w2n_instance *vmctx) {
     return ((int32_t (*)(w2n_instance *))vmctx->funcs[1]->code)(vmctx->funcs[1]->vmctx);
@@ -67,6 +81,10 @@ static void lib_start(w2n_instance *vmctx) {
         w2n_trap(W2N_TRAP_UNREACHABLE);
     int32_t value = lib_call_get(vmctx);
     memcpy(vmctx->memories[0]->base, &value, 4);
+}
+static void lib_start_array(w2n_instance *vmctx, w2n_value *v) {
+    (void)v;
+    lib_start(vmctx);
 }
 static void lib_initialize(w2n_instance *vmctx) { vmctx->globals[1]->i32++; }
 static void lib_initialize_array(w2n_instance *vmctx, w2n_value *v) {
@@ -118,21 +136,22 @@ static const w2n_module lib_module = {
     .num_funcs = L_COUNT,
     .num_imported_funcs = 3,
     .func_types = (const uint32_t[]){2, 0, 1, 3, 3, 4, 4, 0},
-    .func_code =
-        (void *const[L_COUNT]){NULL, NULL, NULL, (void *)lib_start, (void *)lib_initialize},
+    .func_code = (void *const[L_COUNT]){(void *)args_view, (void *)get_view, (void *)log_view,
+                                        (void *)lib_start, (void *)lib_initialize},
     .func_array_code =
-        (const w2n_array_fn[L_COUNT]){NULL, NULL, NULL, NULL, lib_initialize_array,
+        (const w2n_array_fn[L_COUNT]){NULL, NULL, NULL, lib_start_array, lib_initialize_array,
                                       lib_compute_array, lib_divide_array, lib_argc_array},
     .num_tables = 2,
     .num_imported_tables = 1,
-    .tables = (const w2n_table_type[]){{{1, 0, 0, {0}}, W2N_TYPE_FUNCREF, {0}},
-                                       {{2, 0, 0, {0}}, W2N_TYPE_EXTERNREF, {0}}},
+    .tables = (const w2n_table_type[]){{{1, 0, 0, {0}}, W2N_TYPE_FUNCREF, {0}, NULL},
+                                       {{2, 0, 0, {0}}, W2N_TYPE_EXTERNREF, {0}, NULL}},
     .num_memories = 1,
     .num_imported_memories = 1,
     .memories = (const w2n_limits[]){{1, 2, 1, {0}}},
     .num_globals = 2,
     .num_imported_globals = 1,
-    .globals = (const w2n_global_type[]){{W2N_TYPE_I32, 0, {0}}, {W2N_TYPE_I32, 1, {0}}},
+    .globals =
+        (const w2n_global_type[]){{W2N_TYPE_I32, 0, {0}, NULL}, {W2N_TYPE_I32, 1, {0}, NULL}},
     .start_func = L_START};
 static const w2n_api_import lib_api_imports[] = {
     {(void *)adapt_args, NULL, NULL, 0, W2N_API_IMPORT_WASI},

@@ -41,7 +41,13 @@ static void unreachable_array(w2n_instance *vmctx, w2n_value *v) {
     unreachable(vmctx);
 }
 
-/* Calls import 0, the host function, with its own vmctx. */
+/* The view of import 0 (a host function) that the compiler emits: calls the host's code. */
+static void host_view(w2n_instance *vmctx) {
+    w2n_funcref *host = &vmctx->host_funcs[0];
+    ((void (*)(void *))host->code)(host->vmctx);
+}
+
+/* Calls import 0, through the view the runtime binds in its place. */
 static void call_host(w2n_instance *vmctx) {
     w2n_funcref *host = vmctx->funcs[0];
     ((void (*)(void *))host->code)(host->vmctx);
@@ -127,12 +133,9 @@ enum {
 
 static const char *const signatures[] = {":", "ii:i", ":i", "iii:", "iri:", "ri:i", "i:i"};
 static const uint32_t func_types[F_COUNT] = {0, 1, 0, 0, 2, 2, 3, 3, 3, 3, 3, 4, 5, 6};
-static void *const func_code[F_COUNT] = {NULL,
-                                         (void *)add,
-                                         (void *)unreachable,
-                                         (void *)call_host,
-                                         (void *)recurse,
-                                         (void *)recurse_unchecked};
+static void *const func_code[F_COUNT] = {(void *)host_view,   (void *)add,
+                                         (void *)unreachable, (void *)call_host,
+                                         (void *)recurse,     (void *)recurse_unchecked};
 static const w2n_array_fn func_array_code[F_COUNT] = {NULL,
                                                       add_array,
                                                       unreachable_array,
@@ -165,9 +168,9 @@ static const w2n_export exports[] = {
     EXPORT("mem", W2N_EXTERN_MEMORY, 0),
     EXPORT("tab", W2N_EXTERN_TABLE, 0),
     EXPORT("g", W2N_EXTERN_GLOBAL, 0)};
-static const w2n_table_type tables[] = {{{2, 4, 1, {0}}, W2N_TYPE_FUNCREF, {0}}};
+static const w2n_table_type tables[] = {{{2, 4, 1, {0}}, W2N_TYPE_FUNCREF, {0}, NULL}};
 static const w2n_limits memories[] = {{1, 3, 1, {0}}};
-static const w2n_global_type globals[] = {{W2N_TYPE_I32, 1, {0}}};
+static const w2n_global_type globals[] = {{W2N_TYPE_I32, 1, {0}, NULL}};
 static const uint8_t hello[] = "hello";
 static const w2n_data_segment data_segments[] = {{hello, 5, 0}};
 static const uint32_t elem_segment_sizes[] = {2};
@@ -383,8 +386,8 @@ static const w2n_import importer_imports[] = {
     IMPORT("env", "add", W2N_EXTERN_FUNC, 0), IMPORT("env", "mem", W2N_EXTERN_MEMORY, 0),
     IMPORT("env", "tab", W2N_EXTERN_TABLE, 0), IMPORT("env", "g", W2N_EXTERN_GLOBAL, 0)};
 static w2n_limits importer_memories[] = {{1, 3, 1, {0}}};
-static w2n_table_type importer_tables[] = {{{1, 0, 0, {0}}, W2N_TYPE_FUNCREF, {0}}};
-static w2n_global_type importer_globals[] = {{W2N_TYPE_I32, 1, {0}}};
+static w2n_table_type importer_tables[] = {{{1, 0, 0, {0}}, W2N_TYPE_FUNCREF, {0}, NULL}};
+static w2n_global_type importer_globals[] = {{W2N_TYPE_I32, 1, {0}, NULL}};
 static const w2n_module importer_module = {.abi_version = W2N_ABI_VERSION,
                                            .num_types = 1,
                                            .type_signatures = importer_signatures,
@@ -461,6 +464,7 @@ static void start_trap_initialize(w2n_instance *vmctx) {
     vmctx->tables[0]->elements[0] = vmctx->funcs[0];
 }
 static void *const start_trap_code[] = {(void *)unreachable};
+static const w2n_array_fn start_trap_array_code[] = {unreachable_array};
 static const w2n_import start_trap_imports[] = {IMPORT("env", "tab", W2N_EXTERN_TABLE, 0)};
 static const w2n_module start_trap_module = {.abi_version = W2N_ABI_VERSION,
                                              .num_types = 1,
@@ -470,6 +474,7 @@ static const w2n_module start_trap_module = {.abi_version = W2N_ABI_VERSION,
                                              .num_funcs = 1,
                                              .func_types = (const uint32_t[]){0},
                                              .func_code = start_trap_code,
+                                             .func_array_code = start_trap_array_code,
                                              .num_tables = 1,
                                              .num_imported_tables = 1,
                                              .tables = importer_tables,
@@ -492,6 +497,22 @@ static void test_start_trap(w2n_instance *exporter) {
 }
 
 /* -------------------------------------------------------------------- WASI --- */
+
+/* The views of the WASI imports (host code) the compiler would emit. */
+static int32_t fd_write_view(w2n_instance *vmctx, int32_t fd, uint32_t iovs, uint32_t count,
+                             uint32_t written) {
+    w2n_funcref *host = &vmctx->host_funcs[0];
+    int32_t (*code)(void *, int32_t, uint32_t, uint32_t, uint32_t) = host->code;
+    return code(host->vmctx, fd, iovs, count, written);
+}
+static void proc_exit_view(w2n_instance *vmctx, int32_t status) {
+    w2n_funcref *host = &vmctx->host_funcs[1];
+    ((void (*)(void *, int32_t))host->code)(host->vmctx, status);
+}
+static int32_t args_sizes_view(w2n_instance *vmctx, uint32_t count, uint32_t size) {
+    w2n_funcref *host = &vmctx->host_funcs[2];
+    return ((int32_t (*)(void *, uint32_t, uint32_t))host->code)(host->vmctx, count, size);
+}
 
 static void wasi_start(w2n_instance *vmctx) {
     /* iovec at 16 -> "hi\n" at 32; nwritten at 8 */
@@ -516,6 +537,11 @@ static void wasi_start(w2n_instance *vmctx) {
     proc_exit(vmctx->funcs[1]->vmctx, 7);
 }
 
+static void wasi_start_array(w2n_instance *vmctx, w2n_value *v) {
+    (void)v;
+    wasi_start(vmctx);
+}
+
 static void test_wasi(void) {
     static const w2n_import wasi_imports[] = {
         IMPORT("wasi_snapshot_preview1", "fd_write", W2N_EXTERN_FUNC, 0),
@@ -523,7 +549,9 @@ static void test_wasi(void) {
         IMPORT("wasi_snapshot_preview1", "args_sizes_get", W2N_EXTERN_FUNC, 2)};
     static const w2n_export wasi_exports[] = {EXPORT("memory", W2N_EXTERN_MEMORY, 0)};
     static const w2n_limits wasi_memories[] = {{1, 0, 0, {0}}};
-    static void *const wasi_code[] = {NULL, NULL, NULL, (void *)wasi_start};
+    static void *const wasi_code[] = {(void *)fd_write_view, (void *)proc_exit_view,
+                                      (void *)args_sizes_view, (void *)wasi_start};
+    static const w2n_array_fn wasi_array_code[] = {NULL, NULL, NULL, wasi_start_array};
     static const char *const wasi_signatures[] = {"iiii:i", "i:", ":", "ii:i"};
     static const uint32_t wasi_func_types[] = {0, 1, 3, 2};
     /* Static: the instance whose start exits stays alive (and registered) with it. */
@@ -538,6 +566,7 @@ static void test_wasi(void) {
                                            .num_imported_funcs = 3,
                                            .func_types = wasi_func_types,
                                            .func_code = wasi_code,
+                                           .func_array_code = wasi_array_code,
                                            .num_memories = 1,
                                            .memories = wasi_memories,
                                            .start_func = 3};

@@ -1,37 +1,73 @@
-//! Direct and indirect calls. Defined functions are called directly; imports and table entries
-//! through their `w2n_funcref` (code pointer plus the callee's own instance).
+//! Calls: direct, through a table (`call_indirect`) and through a typed reference (`call_ref`),
+//! each also as a tail call (`return_call*`). Defined functions are called directly; imports,
+//! table entries and references through their `w2n_funcref` (code pointer plus the callee's own
+//! instance). Every compiled function has the Wasm calling convention
+//! (`abi::WASM_CALLING_CONVENTION`, LLVM's `tailcc`), under which a `musttail` call reuses the
+//! caller's frame whatever the two signatures: that is what makes `return_call*` run in constant
+//! stack, across modules too.
 
 use super::super::alias::Storage;
 use super::super::func::FuncTranslator;
 use super::super::Result;
-use crate::abi::TrapCode;
+use crate::abi::{TrapCode, WASM_CALLING_CONVENTION};
 use inkwell::types::FunctionType;
 use inkwell::values::{
-    BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, PointerValue, ValueKind,
+    BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, FunctionValue, PointerValue, ValueKind,
 };
 use inkwell::IntPredicate;
+use wasmparser::FuncType;
+
+/// Whether a call returns to this function (`call*`) or replaces its frame (`return_call*`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum CallKind {
+    Ordinary,
+    Tail,
+}
+
+/// What a call goes to: a defined function of this module, or code behind a funcref.
+enum Callee<'ctx> {
+    Direct(FunctionValue<'ctx>),
+    Code { code: PointerValue<'ctx>, vmctx: PointerValue<'ctx> },
+}
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
-    fn call_arguments(
-        &mut self,
-        vmctx: PointerValue<'ctx>,
-        param_count: usize,
-    ) -> Result<Vec<BasicMetadataValueEnum<'ctx>>> {
-        let params = self.pop_n(param_count)?;
+    /// Pops the arguments of `ty`, calls `callee` and, for an ordinary call, pushes its results
+    /// (unpacking a multi-value struct) and refreshes what the callee may have changed; a tail
+    /// call returns what the callee returns.
+    fn emit_call(&mut self, callee: Callee<'ctx>, type_index: u32, kind: CallKind) -> Result<()> {
+        let ty: FuncType = self.env.info.types[type_index as usize].clone();
+        let fn_type: FunctionType = self.env.fn_types[type_index as usize];
+        let params = self.pop_n(ty.params().len())?;
+        let vmctx = match callee {
+            Callee::Direct(_) => self.vmctx,
+            Callee::Code { vmctx, .. } => vmctx,
+        };
         let mut args: Vec<BasicMetadataValueEnum> = vec![vmctx.into()];
         args.extend(params.into_iter().map(BasicMetadataValueEnum::from));
-        Ok(args)
-    }
-
-    /// Pushes a call's results (unpacking a multi-value struct) and refreshes what the callee may
-    /// have changed.
-    fn finish_call(&mut self, call: CallSiteValue<'ctx>, result_count: usize) -> Result<()> {
-        if let ValueKind::Basic(value) = call.try_as_basic_value() {
-            if result_count == 1 {
+        let call: CallSiteValue = match callee {
+            Callee::Direct(function) => self.builder.build_call(function, &args, "")?,
+            Callee::Code { code, .. } => {
+                self.builder.build_indirect_call(fn_type, code, &args, "")?
+            }
+        };
+        call.set_call_convention(WASM_CALLING_CONVENTION);
+        let value = match call.try_as_basic_value() {
+            ValueKind::Basic(value) => Some(value),
+            _ => None,
+        };
+        if kind == CallKind::Tail {
+            call.set_tail_call_kind(inkwell::values::LLVMTailCallKind::LLVMTailCallKindMustTail);
+            self.builder
+                .build_return(value.as_ref().map(|v| v as &dyn inkwell::values::BasicValue))?;
+            self.state.set_reachable(false);
+            return Ok(());
+        }
+        if let Some(value) = value {
+            if ty.results().len() == 1 {
                 self.push(value);
             } else {
                 let aggregate = value.into_struct_value();
-                for i in 0..result_count as u32 {
+                for i in 0..ty.results().len() as u32 {
                     let field: BasicValueEnum =
                         self.builder.build_extract_value(aggregate, i, "")?;
                     self.push(field);
@@ -41,26 +77,29 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         self.reload_memory_cache()
     }
 
-    pub fn translate_call(&mut self, func_index: u32) -> Result<()> {
-        let ty = self.env.info.func_type(func_index).clone();
-        let call = if self.env.info.is_imported_func(func_index) {
+    pub fn translate_call(&mut self, func_index: u32, kind: CallKind) -> Result<()> {
+        let type_index = self.env.info.func_types[func_index as usize];
+        let callee = if self.env.info.is_imported_func(func_index) {
             let instance = self.instance();
             let funcref = instance.funcref(func_index)?;
-            let code = instance.funcref_code(funcref)?;
-            let callee_vmctx = instance.funcref_vmctx(funcref)?;
-            let fn_type = self.env.fn_types[self.env.info.func_types[func_index as usize] as usize];
-            let args = self.call_arguments(callee_vmctx, ty.params().len())?;
-            self.builder.build_indirect_call(fn_type, code, &args, "")?
+            Callee::Code {
+                code: instance.funcref_code(funcref)?,
+                vmctx: instance.funcref_vmctx(funcref)?,
+            }
         } else {
-            let callee =
-                self.env.functions[(func_index - self.env.info.num_imported_funcs) as usize];
-            let args = self.call_arguments(self.vmctx, ty.params().len())?;
-            self.builder.build_call(callee, &args, "")?
+            Callee::Direct(
+                self.env.functions[(func_index - self.env.info.num_imported_funcs) as usize],
+            )
         };
-        self.finish_call(call, ty.results().len())
+        self.emit_call(callee, type_index, kind)
     }
 
-    pub fn translate_call_indirect(&mut self, type_index: u32, table_index: u32) -> Result<()> {
+    pub fn translate_call_indirect(
+        &mut self,
+        type_index: u32,
+        table_index: u32,
+        kind: CallKind,
+    ) -> Result<()> {
         let index = self.pop_int()?;
         let slot = self.table_slot(table_index, index, TrapCode::UndefinedElement)?;
         let funcref = self.builder.build_load(self.env.types.ptr, slot, "")?;
@@ -72,13 +111,20 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let actual = instance.funcref_type_id(funcref)?;
         let expected = instance.type_id(type_index)?;
         let code = instance.funcref_code(funcref)?;
-        let callee_vmctx = instance.funcref_vmctx(funcref)?;
+        let vmctx = instance.funcref_vmctx(funcref)?;
         let mismatch = self.builder.build_int_compare(IntPredicate::NE, actual, expected, "")?;
         self.trap_if(mismatch, TrapCode::IndirectCallTypeMismatch)?;
-        let ty = self.env.info.types[type_index as usize].clone();
-        let fn_type: FunctionType = self.env.fn_types[type_index as usize];
-        let args = self.call_arguments(callee_vmctx, ty.params().len())?;
-        let call = self.builder.build_indirect_call(fn_type, code, &args, "")?;
-        self.finish_call(call, ty.results().len())
+        self.emit_call(Callee::Code { code, vmctx }, type_index, kind)
+    }
+
+    /// `call_ref`: the reference's type is the callee's, so only null needs a check.
+    pub fn translate_call_ref(&mut self, type_index: u32, kind: CallKind) -> Result<()> {
+        let funcref = self.pop()?.into_pointer_value();
+        let is_null = self.builder.build_is_null(funcref, "")?;
+        self.trap_if(is_null, TrapCode::NullFunctionReference)?;
+        let instance = self.instance();
+        let code = instance.funcref_code(funcref)?;
+        let vmctx = instance.funcref_vmctx(funcref)?;
+        self.emit_call(Callee::Code { code, vmctx }, type_index, kind)
     }
 }

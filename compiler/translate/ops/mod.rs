@@ -25,6 +25,7 @@ pub enum Width {
 
 /// Translates `op`; returns false when no handler exists for it.
 pub fn translate<'a>(t: &mut FuncTranslator<'_, '_, 'a>, op: &Op<'a>) -> Result<bool> {
+    use call::CallKind::{Ordinary, Tail};
     use Width::{W32, W64};
     match *op {
         // control
@@ -39,12 +40,20 @@ pub fn translate<'a>(t: &mut FuncTranslator<'_, '_, 'a>, op: &Op<'a>) -> Result<
         Op::BrIf { relative_depth } => t.translate_br_if(relative_depth)?,
         Op::BrTable { ref targets } => t.translate_br_table(targets)?,
         Op::Return => t.translate_return()?,
+        Op::BrOnNull { relative_depth } => t.translate_br_on_null(relative_depth)?,
+        Op::BrOnNonNull { relative_depth } => t.translate_br_on_non_null(relative_depth)?,
 
         // calls
-        Op::Call { function_index } => t.translate_call(function_index)?,
+        Op::Call { function_index } => t.translate_call(function_index, Ordinary)?,
         Op::CallIndirect { type_index, table_index } => {
-            t.translate_call_indirect(type_index, table_index)?
+            t.translate_call_indirect(type_index, table_index, Ordinary)?
         }
+        Op::CallRef { type_index } => t.translate_call_ref(type_index, Ordinary)?,
+        Op::ReturnCall { function_index } => t.translate_call(function_index, Tail)?,
+        Op::ReturnCallIndirect { type_index, table_index } => {
+            t.translate_call_indirect(type_index, table_index, Tail)?
+        }
+        Op::ReturnCallRef { type_index } => t.translate_call_ref(type_index, Tail)?,
 
         // parametric and variables
         Op::Drop => {
@@ -102,6 +111,7 @@ pub fn translate<'a>(t: &mut FuncTranslator<'_, '_, 'a>, op: &Op<'a>) -> Result<
         Op::RefNull { .. } => t.push(t.env.types.ptr.const_null()),
         Op::RefIsNull => t.translate_ref_is_null()?,
         Op::RefFunc { function_index } => t.translate_ref_func(function_index)?,
+        Op::RefAsNonNull => t.translate_ref_as_non_null()?,
 
         // constants
         Op::I32Const { value } => t.push(t.env.types.i32.const_int(value as u32 as u64, false)),

@@ -88,6 +88,13 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         Ok(())
     }
 
+    /// `ref.as_non_null`: traps on null, else leaves the reference as it is.
+    pub fn translate_ref_as_non_null(&mut self) -> Result<()> {
+        let reference = self.peek_n(1)?[0].into_pointer_value();
+        let is_null = self.builder.build_is_null(reference, "")?;
+        self.trap_if(is_null, TrapCode::NullReference)
+    }
+
     pub fn translate_ref_func(&mut self, func_index: u32) -> Result<()> {
         let funcref = self.instance().funcref(func_index)?;
         self.push(funcref);
