@@ -34,6 +34,7 @@ impl FeatureSet {
                     | WasmFeatures::EXTENDED_CONST
                     | WasmFeatures::TAIL_CALL
                     | WasmFeatures::FUNCTION_REFERENCES
+                    | WasmFeatures::MEMORY64
             }
         }
     }

@@ -66,6 +66,7 @@ fn pins() -> String {
     pins.equal("W2N_ABI_VERSION", abi::ABI_VERSION, "ABI_VERSION");
     pins.equal("W2N_PAGE_SIZE", abi::PAGE_SIZE, "PAGE_SIZE");
     pins.equal("W2N_MAX_PAGES", abi::MAX_PAGES, "MAX_PAGES");
+    pins.equal("W2N_MAX_PAGES64", abi::MAX_PAGES64, "MAX_PAGES64");
     pins.equal("sizeof(W2N_MODULE_SYMBOL)", abi::MODULE_SYMBOL.len() + 1, "MODULE_SYMBOL length");
     pins.equal("sizeof(w2n_value)", abi::VALUE_SLOT_SIZE, "VALUE_SLOT_SIZE");
     pins.equal("W2N_API_NO_SLOT", abi::api::NO_SLOT, "api::NO_SLOT");
@@ -153,6 +154,7 @@ fn pins() -> String {
         max,
         capacity,
         elem_type,
+        address64,
         pad,
         ref_type
     );

@@ -96,10 +96,10 @@ fn env_flag(name: &str) -> bool {
 }
 
 /// What the compiler implements: 1.0, 2.0 with SIMD, multiple memories, extended constants, tail
-/// calls, typed function references.
+/// calls, typed function references, 64-bit memories and tables.
 const DEFAULT_DIRS: &str = "wasm-v1,wasm-v2,proposals/simd,proposals/multi-memory,\
                             proposals/extended-const,proposals/tail-call,\
-                            proposals/function-references";
+                            proposals/function-references,proposals/memory64";
 
 fn run() -> Result<report::Totals, String> {
     let filter = std::env::var("SPEC_FILTER").unwrap_or_default();

@@ -52,7 +52,8 @@ pub struct w2n_table {
     pub max: u32,
     pub capacity: u32,
     pub elem_type: u8,
-    pub pad: [u8; 3],
+    pub address64: u8,
+    pub pad: [u8; 2],
     pub ref_type: *const c_char,
 }
 
@@ -179,7 +180,8 @@ c_struct! {
         pub min: u64,
         pub max: u64,
         pub has_max: u8,
-        pub pad: [u8; 7],
+        pub address64: u8,
+        pub pad: [u8; 6],
     }
 }
 

@@ -16,6 +16,8 @@ pub const WASM_CALLING_CONVENTION: u32 = 18;
 pub const MODULE_SYMBOL: &str = "wasm2native_module";
 pub const PAGE_SIZE: u64 = 65536;
 pub const MAX_PAGES: u64 = 65536;
+/// The most pages a 64-bit memory grows to (`W2N_MAX_PAGES64`): 256 TiB.
+pub const MAX_PAGES64: u64 = 1 << 32;
 /// Inaccessible address space after the 4 GiB a memory of a guard-mode module
 /// (`BoundsChecks::Guard`) can address: an access whose static offset plus size is at most this
 /// needs no bounds check. `w2n_module.memory_guard` asks the runtime for such reservations.
@@ -307,12 +309,14 @@ impl RuntimeFn {
         const VMCTX: (&str, &str) = ("vmctx", "w2n_instance *");
         const INSTANCE: (&str, &str) = ("instance", "w2n_instance *");
         const U32: &str = "uint32_t";
+        // Addresses and lengths in a memory are 64-bit for both address types.
+        const U64: &str = "uint64_t";
         let (symbol, params, result): (_, &'static [(&str, &str)], _) = match self {
             RuntimeFn::Trap => ("w2n_trap", &[("code", U32)], "void"),
             RuntimeFn::MemoryGrow => (
                 "w2n_memory_grow",
-                &[VMCTX, ("memory_index", U32), ("delta_pages", U32)],
-                "int32_t",
+                &[VMCTX, ("memory_index", U32), ("delta_pages", U64)],
+                "int64_t",
             ),
             RuntimeFn::MemoryInit => (
                 "w2n_memory_init",
@@ -320,7 +324,7 @@ impl RuntimeFn {
                     VMCTX,
                     ("memory_index", U32),
                     ("data_index", U32),
-                    ("dst", U32),
+                    ("dst", U64),
                     ("src", U32),
                     ("len", U32),
                 ],
@@ -333,15 +337,15 @@ impl RuntimeFn {
                     VMCTX,
                     ("dst_mem", U32),
                     ("src_mem", U32),
-                    ("dst", U32),
-                    ("src", U32),
-                    ("len", U32),
+                    ("dst", U64),
+                    ("src", U64),
+                    ("len", U64),
                 ],
                 "void",
             ),
             RuntimeFn::MemoryFill => (
                 "w2n_memory_fill",
-                &[VMCTX, ("memory_index", U32), ("dst", U32), ("value", U32), ("len", U32)],
+                &[VMCTX, ("memory_index", U32), ("dst", U64), ("value", U32), ("len", U64)],
                 "void",
             ),
             RuntimeFn::TableInit => (

@@ -358,7 +358,7 @@ static const w2n_import imports[] = {
     {"wasi_snapshot_preview1", "proc_exit", 22, 9, W2N_EXTERN_FUNC, 1}};
 static const w2n_export exports[] = {{"_start", 6, W2N_EXTERN_FUNC, 2, 0},
                                      {"memory", 6, W2N_EXTERN_MEMORY, 0, 0}};
-static const w2n_limits memories[] = {{1, 0, 0, {0}}};
+static const w2n_limits memories[] = {{1, 0, 0, 0, {0}}};
 
 const w2n_module wasm2native_module = {
     .abi_version = W2N_ABI_VERSION, .num_types = 3, .type_signatures = signatures,

@@ -87,9 +87,11 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         memory: u32,
         access_end: u64,
     ) -> Result<IntValue<'ctx>> {
+        let memory64 = self.env.info.memories[memory as usize].memory64;
         if let Some(check) = self.widenable_check(key, memory)? {
             if access_end > check.access_end {
-                self.set_limit(check.compare, check.size, access_end, Self::bounds_limit)?;
+                let limit_of = if memory64 { Self::wide_limit } else { Self::bounds_limit };
+                self.set_limit(check.compare, check.size, access_end, limit_of)?;
                 if let Some((wide_compare, folded)) = check.wide_compare {
                     self.set_limit(
                         wide_compare,
@@ -101,6 +103,9 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                 self.facts.set_last_check(BoundsCheck { access_end, ..check });
             }
             return Ok(check.index);
+        }
+        if memory64 {
+            return self.check_bounds64(key, address, memory, access_end);
         }
         let size = self.memory_size(memory)?;
         let wide = if self.versions_accesses() && address.get_type().get_bit_width() == 32 {
@@ -126,6 +131,51 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             None => exact,
         };
         if let Some(compare) = out_of_bounds.as_instruction() {
+            let continue_block = self.current_block()?;
+            let wide_compare = fast_path.and_then(|fast| Some((fast.compare?, fast.folded)));
+            self.facts.set_last_check(BoundsCheck {
+                address: key,
+                memory,
+                access_end,
+                size,
+                compare,
+                wide_compare,
+                index,
+                continue_block,
+            });
+        }
+        Ok(index)
+    }
+
+    /// The check of an access to a 64-bit memory: `address >= size + 1 - access_end`, unsigned
+    /// with the limit saturating at 0, which is exact for every 64-bit address (the sum
+    /// `address + access_end` is never formed, so it cannot wrap). Inside loops the address gets
+    /// a fast compare of the same form before it, as a 32-bit address's 64-bit form does
+    /// (`check_wide_address`), so that loop versioning takes the checks out of loops alike; the
+    /// exact check then stands on the fast compare's cold side.
+    fn check_bounds64(
+        &mut self,
+        key: AddressKey<'ctx>,
+        address: IntValue<'ctx>,
+        memory: u32,
+        access_end: u64,
+    ) -> Result<IntValue<'ctx>> {
+        let size = self.memory_size(memory)?;
+        let fast_path = match self.versions_accesses() {
+            true => {
+                let wide = WideAddress { variable: address, constant: 0 };
+                Some(self.check_wide_address(wide, size, access_end)?)
+            }
+            false => None,
+        };
+        let limit = self.wide_limit(size, access_end)?;
+        let outside = self.builder.build_int_compare(IntPredicate::UGE, address, limit, "")?;
+        self.trap_if(outside, TrapCode::MemoryOutOfBounds)?;
+        let index = match fast_path {
+            Some(fast) => self.join_fast_path(&fast, address)?,
+            None => address,
+        };
+        if let Some(compare) = outside.as_instruction() {
             let continue_block = self.current_block()?;
             let wide_compare = fast_path.and_then(|fast| Some((fast.compare?, fast.folded)));
             self.facts.set_last_check(BoundsCheck {

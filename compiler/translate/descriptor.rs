@@ -121,11 +121,12 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         }
     }
 
-    fn limits(&self, min: u64, max: Option<u64>) -> Result<BasicValueEnum<'ctx>> {
+    fn limits(&self, min: u64, max: Option<u64>, address64: bool) -> Result<BasicValueEnum<'ctx>> {
         self.c_constant::<c::w2n_limits>(&[
             self.types.i64.const_int(min, false).into(),
             self.types.i64.const_int(max.unwrap_or(0), false).into(),
             self.types.i8.const_int(max.is_some() as u64, false).into(),
+            self.types.i8.const_int(address64 as u64, false).into(),
         ])
     }
 
@@ -241,14 +242,17 @@ pub fn emit_descriptor<'ctx>(
         .map(|t| {
             let elem = abi::type_char::of_ref(t.element_type);
             env.c_constant::<c::w2n_table_type>(&[
-                env.limits(t.initial, t.maximum)?,
+                env.limits(t.initial, t.maximum, t.table64)?,
                 i8_ty.const_int(elem as u64, false).into(),
                 env.optional_c_string(ref_type_key(&info.types, t.element_type)),
             ])
         })
         .collect::<Result<_>>()?;
-    let memories: Vec<BasicValueEnum> =
-        info.memories.iter().map(|m| env.limits(m.initial, m.maximum)).collect::<Result<_>>()?;
+    let memories: Vec<BasicValueEnum> = info
+        .memories
+        .iter()
+        .map(|m| env.limits(m.initial, m.maximum, m.memory64))
+        .collect::<Result<_>>()?;
     let globals: Vec<BasicValueEnum> = info
         .globals
         .iter()

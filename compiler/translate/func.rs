@@ -143,7 +143,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         )?;
         let limit = self.instance().stack_limit()?;
         let exhausted = self.builder.build_int_compare(IntPredicate::ULT, address, limit, "")?;
-        self.trap_if(exhausted, TrapCode::StackExhausted)
+        self.trap_if(exhausted, TrapCode::StackExhausted)?;
+        Ok(())
     }
 
     fn translate_body(&mut self, body: &FunctionBody<'a>) -> Result<()> {
@@ -242,15 +243,19 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     /// Branches to a shared cold block that raises `code` when `condition` holds; code after it
-    /// continues in a fresh block.
-    pub fn trap_if(&mut self, condition: IntValue<'ctx>, code: TrapCode) -> Result<()> {
+    /// continues in a fresh block. Returns the branch.
+    pub fn trap_if(
+        &mut self,
+        condition: IntValue<'ctx>,
+        code: TrapCode,
+    ) -> Result<inkwell::values::InstructionValue<'ctx>> {
         let trap_block = self.trap_block(code)?;
         let continue_block = self.new_block("");
         let branch =
             self.builder.build_conditional_branch(condition, trap_block, continue_block)?;
         self.mark_unlikely(branch)?;
         self.builder.position_at_end(continue_block);
-        Ok(())
+        Ok(branch)
     }
 
     fn trap_block(&mut self, code: TrapCode) -> Result<BasicBlock<'ctx>> {
@@ -302,7 +307,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             let instance = self.instance();
             let memory = instance.memory(index as u32)?;
             let base = instance.memory_base(memory)?;
-            let size = instance.memory_size(memory)?;
+            let size = instance.memory_size(memory, self.env.info.memories[index].memory64)?;
             self.builder.build_store(slots.base, base)?;
             self.builder.build_store(slots.size, size)?;
         }

@@ -5,7 +5,7 @@
 
 use super::instance::InstanceAccess;
 use super::{ModuleEnv, Result};
-use crate::abi::RuntimeFn;
+use crate::abi::{AbiType, RuntimeFn};
 use crate::error::CompileError;
 use crate::frontend::{DataMode, ElementItem, ElementMode};
 use inkwell::builder::Builder;
@@ -60,7 +60,7 @@ pub fn emit_initializer<'ctx>(env: &ModuleEnv<'ctx, '_>) -> Result<FunctionValue
         let segment = segment as u32;
         match &element.mode {
             ElementMode::Active { table, offset } => {
-                let offset = init.eval(offset)?;
+                let offset = env.fit_operand(&builder, init.eval(offset)?, AbiType::I32)?;
                 let len = env.const_i32(element.items.len() as u32);
                 let args = [
                     vmctx.into(),
@@ -90,7 +90,7 @@ pub fn emit_initializer<'ctx>(env: &ModuleEnv<'ctx, '_>) -> Result<FunctionValue
     for (segment, data) in env.info.data.iter().enumerate() {
         if let DataMode::Active { memory, offset } = &data.mode {
             let segment = env.const_i32(segment as u32);
-            let offset = init.eval(offset)?;
+            let offset = env.fit_operand(&builder, init.eval(offset)?, AbiType::I64)?;
             let len = env.const_i32(data.bytes.len() as u32);
             let args = [
                 vmctx.into(),

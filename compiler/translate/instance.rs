@@ -93,15 +93,20 @@ impl<'a, 'ctx> InstanceAccess<'a, 'ctx> {
         self.load_ptr(memory, abi::memory::BASE)
     }
 
-    /// Current size in bytes, as i64: at most 4 GiB, which LLVM is told, so that it knows
-    /// limits derived from it cannot overflow.
-    pub fn memory_size(&self, memory: PointerValue<'ctx>) -> Result<IntValue<'ctx>> {
+    /// Current size in bytes, as i64: at most 4 GiB (256 TiB for a 64-bit memory), which LLVM
+    /// is told, so that it knows limits derived from it cannot overflow.
+    pub fn memory_size(
+        &self,
+        memory: PointerValue<'ctx>,
+        memory64: bool,
+    ) -> Result<IntValue<'ctx>> {
         let size = self.load_i64(memory, abi::memory::SIZE)?;
+        let max_pages = if memory64 { abi::MAX_PAGES64 } else { abi::MAX_PAGES };
         if let Some(load) = size.as_instruction_value() {
             let context = self.types.context;
             let range = context.metadata_node(&[
                 self.types.i64.const_zero().into(),
-                self.types.i64.const_int(abi::MAX_PAGES * abi::PAGE_SIZE + 1, false).into(),
+                self.types.i64.const_int(max_pages * abi::PAGE_SIZE + 1, false).into(),
             ]);
             let _ = load.set_metadata(range, context.get_kind_id("range"));
         }

@@ -202,6 +202,30 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         Ok(())
     }
 
+    /// `value` as a runtime function's parameter of type `ty`: a 32-bit address, index or length
+    /// zero-extended to 64 bits, a 64-bit table index or length (table64) narrowed for the
+    /// runtime's 32-bit tables, saturating, since anything past 2^32 - 1 is out of bounds of
+    /// any table just as that is.
+    pub fn fit_operand(
+        &self,
+        builder: &Builder<'ctx>,
+        value: BasicValueEnum<'ctx>,
+        ty: AbiType,
+    ) -> Result<BasicValueEnum<'ctx>> {
+        let BasicValueEnum::IntValue(int) = value else { return Ok(value) };
+        let (i32_ty, i64_ty) = (self.types.i32, self.types.i64);
+        Ok(match (int.get_type().get_bit_width(), ty) {
+            (32, AbiType::I64) => builder.build_int_z_extend(int, i64_ty, "")?.into(),
+            (64, AbiType::I32) => {
+                let most = i64_ty.const_int(u32::MAX as u64, false);
+                let above = builder.build_int_compare(inkwell::IntPredicate::UGT, int, most, "")?;
+                let narrow = builder.build_int_truncate(int, i32_ty, "")?;
+                builder.build_select(above, i32_ty.const_all_ones(), narrow, "")?
+            }
+            _ => value,
+        })
+    }
+
     pub fn const_i32(&self, value: u32) -> IntValue<'ctx> {
         self.types.i32.const_int(value as u64, false)
     }

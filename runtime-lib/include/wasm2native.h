@@ -41,6 +41,8 @@ extern "C" {
 #define W2N_ABI_VERSION 2u
 #define W2N_PAGE_SIZE 65536u
 #define W2N_MAX_PAGES 65536u /* 4 GiB of 32-bit linear memory */
+/* The most a 64-bit memory can grow to here: 256 TiB, beyond any host's address space. */
+#define W2N_MAX_PAGES64 ((uint64_t)1 << 32)
 /*
  * Inaccessible address space after those 4 GiB in a guarded memory's reservation. Code compiled
  * with --bounds-checks=guard checks only accesses whose static offset plus size exceeds it; the
@@ -121,7 +123,7 @@ typedef struct w2n_funcref {
 typedef struct w2n_memory {
     uint8_t *base;      /* linear memory; valid for `size` bytes; guarded ones never move */
     uint64_t size;      /* current size in bytes, a multiple of W2N_PAGE_SIZE */
-    uint64_t max_pages; /* declared maximum, or W2N_MAX_PAGES */
+    uint64_t max_pages; /* declared maximum, or W2N_MAX_PAGES (W2N_MAX_PAGES64 if 64-bit) */
     uint64_t reserved;  /* bytes of address space reserved at base (runtime-private) */
 } w2n_memory;
 
@@ -131,7 +133,8 @@ typedef struct w2n_table {
     uint32_t max;      /* declared maximum, or UINT32_MAX */
     uint32_t capacity; /* runtime-private */
     uint8_t elem_type; /* W2N_TYPE_FUNCREF or W2N_TYPE_EXTERNREF */
-    uint8_t pad[3];
+    uint8_t address64; /* a table64 table: indices are i64 (the size stays below 2^32) */
+    uint8_t pad[2];
     const char *ref_type; /* the element type in full (W2N_REF_TYPE), NULL for funcref/externref */
 } w2n_table;
 
@@ -170,7 +173,8 @@ typedef struct w2n_limits {
     uint64_t min;
     uint64_t max; /* valid when has_max */
     uint8_t has_max;
-    uint8_t pad[7];
+    uint8_t address64; /* a 64-bit memory or table (memory64, table64) */
+    uint8_t pad[6];
 } w2n_limits;
 
 typedef struct w2n_table_type {
@@ -266,16 +270,20 @@ typedef struct w2n_module {
 
 /* Ends the current Wasm call with a trap; never returns. */
 _Noreturn void w2n_trap(uint32_t code);
-/* memory.grow: returns the old size in pages, or -1 (and leaves memory as it was). */
-int32_t w2n_memory_grow(w2n_instance *vmctx, uint32_t memory_index, uint32_t delta_pages);
+/*
+ * The memory functions take addresses and lengths as 64-bit values for memories of both address
+ * types; compiled code zero-extends a 32-bit memory's.
+ * memory.grow: returns the old size in pages, or -1 (and leaves memory as it was).
+ */
+int64_t w2n_memory_grow(w2n_instance *vmctx, uint32_t memory_index, uint64_t delta_pages);
 /* memory.init / data segment application: traps on out of bounds before writing anything. */
-void w2n_memory_init(w2n_instance *vmctx, uint32_t memory_index, uint32_t data_index, uint32_t dst,
+void w2n_memory_init(w2n_instance *vmctx, uint32_t memory_index, uint32_t data_index, uint64_t dst,
                      uint32_t src, uint32_t len);
 void w2n_data_drop(w2n_instance *vmctx, uint32_t data_index);
-void w2n_memory_copy(w2n_instance *vmctx, uint32_t dst_mem, uint32_t src_mem, uint32_t dst,
-                     uint32_t src, uint32_t len);
-void w2n_memory_fill(w2n_instance *vmctx, uint32_t memory_index, uint32_t dst, uint32_t value,
-                     uint32_t len);
+void w2n_memory_copy(w2n_instance *vmctx, uint32_t dst_mem, uint32_t src_mem, uint64_t dst,
+                     uint64_t src, uint64_t len);
+void w2n_memory_fill(w2n_instance *vmctx, uint32_t memory_index, uint64_t dst, uint32_t value,
+                     uint64_t len);
 /* table.init / element segment application; traps "out of bounds table access". */
 void w2n_table_init(w2n_instance *vmctx, uint32_t table_index, uint32_t elem_index, uint32_t dst,
                     uint32_t src, uint32_t len);

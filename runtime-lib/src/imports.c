@@ -46,6 +46,7 @@ static int table_matches(const w2n_instance *instance, const w2n_import *import,
     const w2n_table *table = provided->of.table;
     /* UINT32_MAX stands for "no maximum", so a declared maximum of exactly 2^32-1 matches both. */
     return table && table->elem_type == declared->elem_type &&
+           table->address64 == declared->limits.address64 &&
            strcmp(full_ref_type(table->ref_type, table->elem_type),
                   full_ref_type(declared->ref_type, declared->elem_type)) == 0 &&
            limits_match(table->size, table->max != UINT32_MAX, table->max, &declared->limits);
@@ -56,10 +57,11 @@ static int memory_matches(const w2n_instance *instance, const w2n_import *import
                           const w2n_extern *provided) {
     const w2n_limits *declared = &instance->module->memories[import->index];
     const w2n_memory *memory = provided->of.memory;
-    return memory &&
+    return memory && w2n_rt_memory_is_64(memory) == (declared->address64 != 0) &&
            limits_match(memory->size / W2N_PAGE_SIZE, w2n_rt_memory_has_max(memory),
                         memory->max_pages, declared) &&
-           (!instance->module->memory_guard || w2n_rt_memory_is_guarded(memory));
+           (!instance->module->memory_guard || declared->address64 ||
+            w2n_rt_memory_is_guarded(memory));
 }
 
 static int global_matches(const w2n_instance *instance, const w2n_import *import,

@@ -122,7 +122,7 @@ static int create_defined(w2n_instance *instance, w2n_result *result) {
     for (uint32_t i = module->num_imported_memories; i < module->num_memories; i++) {
         w2n_memory *memory = &private->owned_memories[i - module->num_imported_memories];
         if (w2n_rt_memory_create(memory, &module->memories[i], module->memory_guard) != 0) {
-            if (module->memory_guard)
+            if (module->memory_guard && !module->memories[i].address64)
                 w2n_rt_result_error(result,
                                     "cannot reserve the %llu GiB of address space of guarded "
                                     "memory %u (compiled with --bounds-checks=guard)",

@@ -147,6 +147,8 @@ W2N_INTERNAL int w2n_rt_memory_create(w2n_memory *memory, const w2n_limits *limi
 W2N_INTERNAL void w2n_rt_memory_release(w2n_memory *memory);
 /* Whether a memory has a declared maximum (max_pages alone cannot tell W2N_MAX_PAGES apart). */
 W2N_INTERNAL int w2n_rt_memory_has_max(const w2n_memory *memory);
+/* Whether a memory was created 64-bit (memory64). */
+W2N_INTERNAL int w2n_rt_memory_is_64(const w2n_memory *memory);
 /* Whether a memory has a guard reservation, as code compiled in guard mode needs. */
 W2N_INTERNAL int w2n_rt_memory_is_guarded(const w2n_memory *memory);
 

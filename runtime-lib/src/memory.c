@@ -12,10 +12,14 @@
  * size, so growing never moves it; and there is no smaller fallback, since the code's bounds
  * depend on the guard.
  *
+ * A 64-bit memory (memory64) is never guarded: code checks every access to it. It reserves its
+ * maximum up to MEMORY64_RESERVATION_PAGES, and moves when it grows past that.
+ *
  * `reserved` holds the bytes reserved at base, a multiple of the OS page size, with bit 0 set
- * when the memory has a declared maximum (max_pages == W2N_MAX_PAGES cannot tell). It tells a
- * guarded memory too: only those reserve W2N_GUARDED_RESERVATION_BYTES. A memory made by a host
- * with reserved == 0 cannot grow: the runtime does not know how it was allocated.
+ * when the memory has a declared maximum (max_pages == W2N_MAX_PAGES cannot tell) and bit 1 when
+ * it is a 64-bit memory. It tells a guarded memory too: only those reserve
+ * W2N_GUARDED_RESERVATION_BYTES. A memory made by a host with reserved == 0 cannot grow: the
+ * runtime does not know how it was allocated.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +28,23 @@
 #include "internal.h"
 
 #define HAS_MAX_FLAG ((uint64_t)1)
+#define ADDRESS64_FLAG ((uint64_t)2)
+#define FLAGS (HAS_MAX_FLAG | ADDRESS64_FLAG)
+/* 64 GiB of address space, reserved up front for a 64-bit memory that may grow that far. */
+#define MEMORY64_RESERVATION_PAGES ((uint64_t)1 << 20)
 /* Inaccessible bytes after the largest size, so an access straddling the end faults. */
 #define GUARD_BYTES ((uint64_t)W2N_PAGE_SIZE)
 
-static uint64_t reserved_bytes(const w2n_memory *memory) {
-    return memory->reserved & ~HAS_MAX_FLAG;
+static uint64_t reserved_bytes(const w2n_memory *memory) { return memory->reserved & ~FLAGS; }
+
+int w2n_rt_memory_is_64(const w2n_memory *memory) {
+    return (memory->reserved & ADDRESS64_FLAG) != 0;
+}
+
+/* The pages to reserve for a memory that may grow to `max_pages`. */
+static uint64_t reservation_pages(uint64_t max_pages, int address64) {
+    return address64 && max_pages > MEMORY64_RESERVATION_PAGES ? MEMORY64_RESERVATION_PAGES
+                                                               : max_pages;
 }
 
 int w2n_rt_memory_has_max(const w2n_memory *memory) {
@@ -80,19 +96,22 @@ static uint8_t *map_guarded_memory(uint64_t pages, uint64_t *reserved) {
 }
 
 int w2n_rt_memory_create(w2n_memory *memory, const w2n_limits *limits, int guarded) {
-    uint64_t max_pages =
-        limits->has_max && limits->max < W2N_MAX_PAGES ? limits->max : W2N_MAX_PAGES;
+    uint64_t cap = limits->address64 ? W2N_MAX_PAGES64 : W2N_MAX_PAGES;
+    uint64_t max_pages = limits->has_max && limits->max < cap ? limits->max : cap;
     if (limits->min > max_pages)
         return -1;
     uint64_t reserved = 0;
-    uint8_t *base = guarded ? map_guarded_memory(limits->min, &reserved)
-                            : map_memory(limits->min, max_pages, &reserved);
+    uint8_t *base =
+        guarded && !limits->address64
+            ? map_guarded_memory(limits->min, &reserved)
+            : map_memory(limits->min, reservation_pages(max_pages, limits->address64), &reserved);
     if (!base)
         return -1;
     memory->base = base;
     memory->size = limits->min * W2N_PAGE_SIZE;
     memory->max_pages = max_pages;
-    memory->reserved = reserved | (limits->has_max ? HAS_MAX_FLAG : 0);
+    memory->reserved =
+        reserved | (limits->has_max ? HAS_MAX_FLAG : 0) | (limits->address64 ? ADDRESS64_FLAG : 0);
     return 0;
 }
 
@@ -110,25 +129,29 @@ void w2n_rt_memory_release(w2n_memory *memory) {
 /* Moves a memory whose reservation is too small into a new one that fits `new_size`. */
 static int relocate(w2n_memory *memory, uint64_t new_size) {
     uint64_t reserved = 0;
-    uint8_t *base = map_memory(new_size / W2N_PAGE_SIZE, memory->max_pages, &reserved);
+    uint64_t reserve_pages = reservation_pages(memory->max_pages, w2n_rt_memory_is_64(memory));
+    if (reserve_pages < new_size / W2N_PAGE_SIZE)
+        reserve_pages = new_size / W2N_PAGE_SIZE;
+    uint8_t *base = map_memory(new_size / W2N_PAGE_SIZE, reserve_pages, &reserved);
     if (!base)
         return -1;
     memcpy(base, memory->base, memory->size);
     munmap(memory->base, reserved_bytes(memory));
     memory->base = base;
-    memory->reserved = reserved | (memory->reserved & HAS_MAX_FLAG);
+    memory->reserved = reserved | (memory->reserved & FLAGS);
     return 0;
 }
 
-int32_t w2n_memory_grow(w2n_instance *vmctx, uint32_t memory_index, uint32_t delta_pages) {
+int64_t w2n_memory_grow(w2n_instance *vmctx, uint32_t memory_index, uint64_t delta_pages) {
     w2n_memory *memory = vmctx->memories[memory_index];
     uint64_t old_pages = memory->size / W2N_PAGE_SIZE;
-    uint64_t max_pages = memory->max_pages < W2N_MAX_PAGES ? memory->max_pages : W2N_MAX_PAGES;
-    uint64_t new_pages = old_pages + delta_pages;
-    if (new_pages > max_pages)
+    uint64_t cap = w2n_rt_memory_is_64(memory) ? W2N_MAX_PAGES64 : W2N_MAX_PAGES;
+    uint64_t max_pages = memory->max_pages < cap ? memory->max_pages : cap;
+    if (delta_pages > max_pages - old_pages)
         return -1;
+    uint64_t new_pages = old_pages + delta_pages;
     if (delta_pages == 0)
-        return (int32_t)old_pages;
+        return (int64_t)old_pages;
     if (reserved_bytes(memory) == 0)
         return -1;
     uint64_t new_size = new_pages * W2N_PAGE_SIZE;
@@ -140,15 +163,15 @@ int32_t w2n_memory_grow(w2n_instance *vmctx, uint32_t memory_index, uint32_t del
         return -1;
     }
     memory->size = new_size;
-    return (int32_t)old_pages;
+    return (int64_t)old_pages;
 }
 
-/* Whether [offset, offset + length) lies within `size` bytes, in 64-bit arithmetic. */
+/* Whether [offset, offset + length) lies within `size` bytes, without wrapping around. */
 static int in_bounds(uint64_t offset, uint64_t length, uint64_t size) {
-    return offset + length <= size;
+    return length <= size && offset <= size - length;
 }
 
-void w2n_memory_init(w2n_instance *vmctx, uint32_t memory_index, uint32_t data_index, uint32_t dst,
+void w2n_memory_init(w2n_instance *vmctx, uint32_t memory_index, uint32_t data_index, uint64_t dst,
                      uint32_t src, uint32_t len) {
     w2n_memory *memory = vmctx->memories[memory_index];
     /* A dropped segment has size 0, so only an empty copy from offset 0 passes. */
@@ -163,8 +186,8 @@ void w2n_data_drop(w2n_instance *vmctx, uint32_t data_index) {
     vmctx->data_segment_sizes[data_index] = 0;
 }
 
-void w2n_memory_copy(w2n_instance *vmctx, uint32_t dst_mem, uint32_t src_mem, uint32_t dst,
-                     uint32_t src, uint32_t len) {
+void w2n_memory_copy(w2n_instance *vmctx, uint32_t dst_mem, uint32_t src_mem, uint64_t dst,
+                     uint64_t src, uint64_t len) {
     w2n_memory *to = vmctx->memories[dst_mem];
     w2n_memory *from = vmctx->memories[src_mem];
     if (!in_bounds(src, len, from->size) || !in_bounds(dst, len, to->size))
@@ -173,8 +196,8 @@ void w2n_memory_copy(w2n_instance *vmctx, uint32_t dst_mem, uint32_t src_mem, ui
         memmove(to->base + dst, from->base + src, len);
 }
 
-void w2n_memory_fill(w2n_instance *vmctx, uint32_t memory_index, uint32_t dst, uint32_t value,
-                     uint32_t len) {
+void w2n_memory_fill(w2n_instance *vmctx, uint32_t memory_index, uint64_t dst, uint32_t value,
+                     uint64_t len) {
     w2n_memory *memory = vmctx->memories[memory_index];
     if (!in_bounds(dst, len, memory->size))
         w2n_trap(W2N_TRAP_MEMORY_OUT_OF_BOUNDS);

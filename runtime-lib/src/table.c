@@ -29,6 +29,7 @@ int w2n_rt_table_create(w2n_table *table, const w2n_table_type *type) {
     table->capacity = size ? size : 1;
     table->elem_type = type->elem_type;
     table->ref_type = type->ref_type;
+    table->address64 = type->limits.address64;
     return 0;
 }
 

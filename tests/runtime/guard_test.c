@@ -39,7 +39,7 @@ static const w2n_export guarded_exports[] = {
     EXPORT("load8", W2N_EXTERN_FUNC, G_LOAD8), EXPORT("load8_far", W2N_EXTERN_FUNC, G_LOAD8_FAR),
     EXPORT("store8", W2N_EXTERN_FUNC, G_STORE8), EXPORT("grow", W2N_EXTERN_FUNC, G_GROW),
     EXPORT("mem", W2N_EXTERN_MEMORY, 0)};
-static const w2n_limits guarded_memories[] = {{1, 2, 1, {0}}};
+static const w2n_limits guarded_memories[] = {{1, 2, 1, 0, {0}}};
 
 static const w2n_module guarded_module = {.abi_version = W2N_ABI_VERSION,
                                           .num_types = 2,
@@ -106,7 +106,7 @@ static void test_fault_outside_wasm(w2n_instance *instance) {
 }
 
 static const w2n_import importer_imports[] = {IMPORT("env", "mem", W2N_EXTERN_MEMORY, 0)};
-static const w2n_limits importer_memories[] = {{1, 0, 0, {0}}};
+static const w2n_limits importer_memories[] = {{1, 0, 0, 0, {0}}};
 static const w2n_module guarded_importer = {.abi_version = W2N_ABI_VERSION,
                                             .num_imports = 1,
                                             .imports = importer_imports,

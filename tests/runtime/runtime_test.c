@@ -168,8 +168,8 @@ static const w2n_export exports[] = {
     EXPORT("mem", W2N_EXTERN_MEMORY, 0),
     EXPORT("tab", W2N_EXTERN_TABLE, 0),
     EXPORT("g", W2N_EXTERN_GLOBAL, 0)};
-static const w2n_table_type tables[] = {{{2, 4, 1, {0}}, W2N_TYPE_FUNCREF, {0}, NULL}};
-static const w2n_limits memories[] = {{1, 3, 1, {0}}};
+static const w2n_table_type tables[] = {{{2, 4, 1, 0, {0}}, W2N_TYPE_FUNCREF, {0}, NULL}};
+static const w2n_limits memories[] = {{1, 3, 1, 0, {0}}};
 static const w2n_global_type globals[] = {{W2N_TYPE_I32, 1, {0}, NULL}};
 static const uint8_t hello[] = "hello";
 static const w2n_data_segment data_segments[] = {{hello, 5, 0}};
@@ -385,8 +385,8 @@ static const uint32_t importer_func_types[] = {0};
 static const w2n_import importer_imports[] = {
     IMPORT("env", "add", W2N_EXTERN_FUNC, 0), IMPORT("env", "mem", W2N_EXTERN_MEMORY, 0),
     IMPORT("env", "tab", W2N_EXTERN_TABLE, 0), IMPORT("env", "g", W2N_EXTERN_GLOBAL, 0)};
-static w2n_limits importer_memories[] = {{1, 3, 1, {0}}};
-static w2n_table_type importer_tables[] = {{{1, 0, 0, {0}}, W2N_TYPE_FUNCREF, {0}, NULL}};
+static w2n_limits importer_memories[] = {{1, 3, 1, 0, {0}}};
+static w2n_table_type importer_tables[] = {{{1, 0, 0, 0, {0}}, W2N_TYPE_FUNCREF, {0}, NULL}};
 static w2n_global_type importer_globals[] = {{W2N_TYPE_I32, 1, {0}, NULL}};
 static const w2n_module importer_module = {.abi_version = W2N_ABI_VERSION,
                                            .num_types = 1,
@@ -437,9 +437,9 @@ static void test_linking(w2n_instance *exporter) {
     }
     importer_memories[0].max = 2; /* exporter's max is 3 */
     expect_link_error(exporter, "incompatible import type");
-    importer_memories[0] = (w2n_limits){4, 0, 0, {0}}; /* exporter has 3 pages */
+    importer_memories[0] = (w2n_limits){4, 0, 0, 0, {0}}; /* exporter has 3 pages */
     expect_link_error(exporter, "incompatible import type");
-    importer_memories[0] = (w2n_limits){1, 0, 0, {0}};
+    importer_memories[0] = (w2n_limits){1, 0, 0, 0, {0}};
     importer_tables[0].limits.min = 5;
     expect_link_error(exporter, "incompatible import type");
     importer_tables[0].limits.min = 1;
@@ -548,7 +548,7 @@ static void test_wasi(void) {
         IMPORT("wasi_snapshot_preview1", "proc_exit", W2N_EXTERN_FUNC, 1),
         IMPORT("wasi_snapshot_preview1", "args_sizes_get", W2N_EXTERN_FUNC, 2)};
     static const w2n_export wasi_exports[] = {EXPORT("memory", W2N_EXTERN_MEMORY, 0)};
-    static const w2n_limits wasi_memories[] = {{1, 0, 0, {0}}};
+    static const w2n_limits wasi_memories[] = {{1, 0, 0, 0, {0}}};
     static void *const wasi_code[] = {(void *)fd_write_view, (void *)proc_exit_view,
                                       (void *)args_sizes_view, (void *)wasi_start};
     static const w2n_array_fn wasi_array_code[] = {NULL, NULL, NULL, wasi_start_array};

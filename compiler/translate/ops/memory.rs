@@ -6,7 +6,7 @@ use super::super::alias::Storage;
 use super::super::func::FuncTranslator;
 use super::super::instance::set_alignment;
 use super::super::Result;
-use crate::abi::{RuntimeFn, MEMORY_GUARD_BYTES, PAGE_SIZE};
+use crate::abi::{AbiType, RuntimeFn, MAX_PAGES64, MEMORY_GUARD_BYTES, PAGE_SIZE};
 use crate::error::CompileError;
 use crate::BoundsChecks;
 use inkwell::types::BasicTypeEnum;
@@ -62,7 +62,12 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let key = self.address_key(address);
         let i64_ty = self.env.types.i64;
         let memory = Self::memory_index(memarg)?;
-        let access_end = memarg.offset + bytes as u64;
+        // A 64-bit memory's offset may reach past any memory, or even wrap with the size.
+        let Some(access_end) =
+            memarg.offset.checked_add(bytes as u64).filter(|end| *end <= MAX_PAGES64 * PAGE_SIZE)
+        else {
+            return self.always_out_of_bounds(memory);
+        };
         let faults = self.guard_covers(memory, access_end);
         let address = if faults {
             self.guarded_index(address, memory, access_end)?
@@ -81,6 +86,14 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let ptr =
             unsafe { self.builder.build_in_bounds_gep(self.env.types.i8, base, &[effective], "")? };
         Ok(LinearAddress { ptr, faults })
+    }
+
+    /// An access no address can make fit: a trap always taken. The code after it is kept
+    /// well-formed (with memory's base as a stand-in address) for the optimiser to drop.
+    fn always_out_of_bounds(&mut self, memory: u32) -> Result<LinearAddress<'ctx>> {
+        let always = self.env.context.bool_type().const_all_ones();
+        self.trap_if(always, crate::abi::TrapCode::MemoryOutOfBounds)?;
+        Ok(LinearAddress { ptr: self.memory_base(memory)?, faults: false })
     }
 
     /// Loads a `ty` from `address`; Wasm alignment is only a hint. The caller anchors what it
@@ -172,16 +185,28 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             self.env.types.i64.const_int(PAGE_SIZE, false),
             "",
         )?;
-        let pages = self.builder.build_int_truncate(pages, self.env.types.i32, "")?;
+        let pages = match self.env.info.memories[memory as usize].memory64 {
+            true => pages,
+            false => self.builder.build_int_truncate(pages, self.env.types.i32, "")?,
+        };
         self.push(pages);
         Ok(())
     }
 
     pub fn translate_memory_grow(&mut self, memory: u32) -> Result<()> {
         let delta = self.pop_int()?;
-        let memory = self.env.const_i32(memory);
-        let args = [self.vmctx.into(), memory.into(), delta.into()];
+        let delta = self.env.fit_operand(&self.builder, delta.into(), AbiType::I64)?;
+        let index = self.env.const_i32(memory);
+        let args = [self.vmctx.into(), index.into(), delta.into()];
         let old_pages = self.env.call_runtime_value(&self.builder, RuntimeFn::MemoryGrow, &args)?;
+        // -1 and every page count of a 32-bit memory survive the truncation.
+        let old_pages = match self.env.info.memories[memory as usize].memory64 {
+            true => old_pages,
+            false => self
+                .builder
+                .build_int_truncate(old_pages.into_int_value(), self.env.types.i32, "")?
+                .into(),
+        };
         self.push(old_pages);
         self.reload_memory_cache()
     }
@@ -201,7 +226,10 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                 .iter()
                 .map(|i| inkwell::values::BasicMetadataValueEnum::from(self.env.const_i32(*i))),
         );
-        args.extend(operands.into_iter().map(inkwell::values::BasicMetadataValueEnum::from));
+        let operand_types = f.prototype().param_types().split_off(1 + immediates.len());
+        for (operand, ty) in operands.into_iter().zip(operand_types) {
+            args.push(self.env.fit_operand(&self.builder, operand, ty)?.into());
+        }
         self.env.call_runtime(&self.builder, f, &args)?;
         Ok(())
     }

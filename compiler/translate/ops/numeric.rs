@@ -180,7 +180,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     fn trap_if_zero(&mut self, divisor: IntValue<'ctx>) -> Result<()> {
         let zero = divisor.get_type().const_zero();
         let is_zero = self.builder.build_int_compare(IntPredicate::EQ, divisor, zero, "")?;
-        self.trap_if(is_zero, TrapCode::IntegerDivideByZero)
+        self.trap_if(is_zero, TrapCode::IntegerDivideByZero)?;
+        Ok(())
     }
 
     fn is_min_by_minus_one(

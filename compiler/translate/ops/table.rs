@@ -4,7 +4,7 @@
 use super::super::alias::Storage;
 use super::super::func::FuncTranslator;
 use super::super::Result;
-use crate::abi::{RuntimeFn, TrapCode};
+use crate::abi::{AbiType, RuntimeFn, TrapCode};
 use inkwell::values::{BasicMetadataValueEnum, IntValue, PointerValue};
 use inkwell::IntPredicate;
 
@@ -21,9 +21,12 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let table = instance.table(table)?;
         let size = instance.table_size(table)?;
         let elements = instance.table_elements(table)?;
+        // A table64 index is compared in 64 bits, so that none past 2^32 wraps into the table.
+        let i64_ty = self.env.types.i64;
+        let index = self.builder.build_int_z_extend_or_bit_cast(index, i64_ty, "")?;
+        let size = self.builder.build_int_z_extend(size, i64_ty, "")?;
         let past_end = self.builder.build_int_compare(IntPredicate::UGE, index, size, "")?;
         self.trap_if(past_end, out_of_bounds)?;
-        let index = self.builder.build_int_z_extend(index, self.env.types.i64, "")?;
         // SAFETY: `index` was checked against the table size.
         Ok(unsafe { self.builder.build_in_bounds_gep(self.env.types.ptr, elements, &[index], "")? })
     }
@@ -48,18 +51,47 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
     pub fn translate_table_size(&mut self, table: u32) -> Result<()> {
         let instance = self.instance();
-        let table = instance.table(table)?;
-        let size = instance.table_size(table)?;
+        let table_ref = instance.table(table)?;
+        let size = instance.table_size(table_ref)?;
+        let size = match self.is_table64(table) {
+            true => self.builder.build_int_z_extend(size, self.env.types.i64, "")?,
+            false => size,
+        };
         self.push(size);
         Ok(())
     }
 
+    fn is_table64(&self, table: u32) -> bool {
+        self.env.info.tables[table as usize].table64
+    }
+
     pub fn translate_table_grow(&mut self, table: u32) -> Result<()> {
-        let delta = self.pop_int()?;
+        let delta = self.pop()?;
+        let delta = self.env.fit_operand(&self.builder, delta, AbiType::I32)?;
         let init = self.pop()?;
         let args: [BasicMetadataValueEnum; 4] =
             [self.vmctx.into(), self.env.const_i32(table).into(), init.into(), delta.into()];
-        let old_size = self.env.call_runtime_value(&self.builder, RuntimeFn::TableGrow, &args)?;
+        let old_size = self
+            .env
+            .call_runtime_value(&self.builder, RuntimeFn::TableGrow, &args)?
+            .into_int_value();
+        let old_size = match self.is_table64(table) {
+            // Failure stays -1; a size is zero-extended.
+            true => {
+                let i64_ty = self.env.types.i64;
+                let failed = self.builder.build_int_compare(
+                    IntPredicate::EQ,
+                    old_size,
+                    self.env.types.i32.const_all_ones(),
+                    "",
+                )?;
+                let size = self.builder.build_int_z_extend(old_size, i64_ty, "")?;
+                self.builder
+                    .build_select(failed, i64_ty.const_all_ones(), size, "")?
+                    .into_int_value()
+            }
+            false => old_size,
+        };
         self.push(old_size);
         Ok(())
     }
@@ -92,7 +124,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     pub fn translate_ref_as_non_null(&mut self) -> Result<()> {
         let reference = self.peek_n(1)?[0].into_pointer_value();
         let is_null = self.builder.build_is_null(reference, "")?;
-        self.trap_if(is_null, TrapCode::NullReference)
+        self.trap_if(is_null, TrapCode::NullReference)?;
+        Ok(())
     }
 
     pub fn translate_ref_func(&mut self, func_index: u32) -> Result<()> {
