@@ -4,9 +4,11 @@
 
 use crate::abi::ExternKind;
 use crate::error::{CompileError, ErrorKind};
+use crate::proposals;
 use wasmparser::{
     ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind, FuncType, FunctionBody,
-    GlobalType, MemoryType, Parser, Payload, RefType, TableType, TypeRef, Validator, WasmFeatures,
+    GlobalType, MemoryType, Parser, Payload, RefType, TableType, TypeRef, ValType, Validator,
+    WasmFeatures,
 };
 
 /// Which version of WebAssembly the input may use.
@@ -23,6 +25,16 @@ pub enum FeatureSet {
 }
 
 impl FeatureSet {
+    /// The validator's flags: `wasm_features`, and for `Latest` also the GC proposal, whose
+    /// rules for constant expressions Wasm 3.0 has; what else GC adds is refused afterwards
+    /// (`proposals`).
+    pub fn validator_features(self) -> WasmFeatures {
+        match self {
+            FeatureSet::Latest => self.wasm_features() | WasmFeatures::GC,
+            other => other.wasm_features(),
+        }
+    }
+
     /// The validator's feature flags for this set.
     pub fn wasm_features(self) -> WasmFeatures {
         match self {
@@ -210,7 +222,7 @@ fn describe_start(input: &[u8]) -> String {
 
 /// Validates `bytes` and gathers its `ModuleInfo`.
 pub fn parse(bytes: &[u8], features: FeatureSet) -> Result<ModuleInfo<'_>, CompileError> {
-    Validator::new_with_features(features.wasm_features()).validate_all(bytes)?;
+    Validator::new_with_features(features.validator_features()).validate_all(bytes)?;
     let mut info = ModuleInfo::default();
     for payload in Parser::new(0).parse_all(bytes) {
         gather(&mut info, payload?)?;
@@ -232,8 +244,14 @@ fn extern_kind(kind: ExternalKind, offset: u64) -> Result<ExternKind, CompileErr
 fn gather<'a>(info: &mut ModuleInfo<'a>, payload: Payload<'a>) -> Result<(), CompileError> {
     match payload {
         Payload::TypeSection(reader) => {
-            for ty in reader.into_iter_err_on_gc_types() {
-                info.types.push(ty?);
+            for group in reader.into_iter_with_offsets() {
+                let (offset, group) = group?;
+                proposals::check_rec_group(&group, offset)?;
+                for ty in group.into_types() {
+                    if let wasmparser::CompositeInnerType::Func(func) = ty.composite_type.inner {
+                        info.types.push(func);
+                    }
+                }
             }
         }
         Payload::ImportSection(reader) => {
@@ -246,6 +264,7 @@ fn gather<'a>(info: &mut ModuleInfo<'a>, payload: Payload<'a>) -> Result<(), Com
                         (ExternKind::Func, info.func_types.len() - 1)
                     }
                     TypeRef::Table(ty) => {
+                        proposals::check_value_type(ValType::Ref(ty.element_type), offset)?;
                         info.tables.push(ty);
                         info.table_inits.push(None);
                         info.num_imported_tables += 1;
@@ -257,6 +276,7 @@ fn gather<'a>(info: &mut ModuleInfo<'a>, payload: Payload<'a>) -> Result<(), Com
                         (ExternKind::Memory, info.memories.len() - 1)
                     }
                     TypeRef::Global(ty) => {
+                        proposals::check_value_type(ty.content_type, offset)?;
                         info.globals.push(GlobalInfo { ty, init: None });
                         info.num_imported_globals += 1;
                         (ExternKind::Global, info.globals.len() - 1)
@@ -277,8 +297,9 @@ fn gather<'a>(info: &mut ModuleInfo<'a>, payload: Payload<'a>) -> Result<(), Com
             }
         }
         Payload::TableSection(reader) => {
-            for table in reader {
-                let table = table?;
+            for table in reader.into_iter_with_offsets() {
+                let (offset, table) = table?;
+                proposals::check_value_type(ValType::Ref(table.ty.element_type), offset)?;
                 info.tables.push(table.ty);
                 info.table_inits.push(match table.init {
                     wasmparser::TableInit::RefNull => None,
@@ -292,8 +313,9 @@ fn gather<'a>(info: &mut ModuleInfo<'a>, payload: Payload<'a>) -> Result<(), Com
             }
         }
         Payload::GlobalSection(reader) => {
-            for global in reader {
-                let global = global?;
+            for global in reader.into_iter_with_offsets() {
+                let (offset, global) = global?;
+                proposals::check_value_type(global.ty.content_type, offset)?;
                 info.globals.push(GlobalInfo { ty: global.ty, init: Some(global.init_expr) });
             }
         }

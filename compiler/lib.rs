@@ -16,6 +16,7 @@ pub mod link;
 mod parallel;
 mod pipeline;
 mod progress;
+mod proposals;
 pub mod runtime;
 mod translate;
 

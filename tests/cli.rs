@@ -99,6 +99,35 @@ fn invalid_module_is_rejected() {
     assert!(stderr(&out).contains("invalid module at byte offset"), "{}", stderr(&out));
 }
 
+/// What Wasm 3.0 has that the compiler does not implement yet is one error naming the proposal,
+/// with the offset, and no output.
+#[test]
+fn unsupported_proposals_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("(module (type (struct (field i32))))", "struct and array types: the GC proposal"),
+        ("(module (rec (type (func)) (type (func))))", "recursion groups: the GC proposal"),
+        ("(module (global anyref (ref.null any)))", "the heap type Any: the GC proposal"),
+        (
+            "(module (func (result i32) (i31.get_s (ref.i31 (i32.const 1)))))",
+            "operator RefI31 of the GC proposal",
+        ),
+        ("(module (tag))", "exceptions proposal not enabled"),
+    ];
+    for (i, (text, expected)) in cases.iter().enumerate() {
+        let input = dir.path().join(format!("m{i}.wat"));
+        std::fs::write(&input, text).unwrap();
+        let output = dir.path().join(format!("m{i}"));
+        let out = wasm2native().arg(&input).arg("-o").arg(&output).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        let err = stderr(&out);
+        assert!(err.contains(expected), "{text}: {err}");
+        assert!(err.contains("byte offset 0x"), "{text}: no offset in {err}");
+        assert_eq!(err.lines().count(), 1, "{text}: more than one line: {err}");
+        assert!(!output.exists(), "{text}: a failed compile left an output file");
+    }
+}
+
 #[test]
 fn unreadable_input_and_bad_flags_fail_cleanly() {
     let out = wasm2native().arg("/nonexistent/module.wasm").output().unwrap();

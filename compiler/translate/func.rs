@@ -93,7 +93,9 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         }
         let mut locals_reader = body.get_locals_reader()?;
         for _ in 0..locals_reader.get_count() {
+            let offset = locals_reader.original_position();
             let (count, local_ty) = locals_reader.read()?;
+            crate::proposals::check_value_type(local_ty, offset)?;
             let llvm_ty = self.env.types.value(local_ty);
             for _ in 0..count {
                 let slot = self.builder.build_alloca(llvm_ty, "local")?;
@@ -180,7 +182,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         if super::ops::translate(self, &op)? {
             return Ok(());
         }
-        Err(CompileError::unsupported(format!("operator {op:?}"), self.offset))
+        Err(crate::proposals::unsupported_operator(&op, self.offset))
     }
 
     // ---- helpers shared by the operator handlers ----
