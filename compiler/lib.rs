@@ -17,6 +17,7 @@ mod parallel;
 mod pipeline;
 mod progress;
 mod proposals;
+pub use proposals::used as proposals_used;
 pub mod runtime;
 mod translate;
 
@@ -168,8 +169,13 @@ fn build_record(
         FeatureSet::Wasm1 => "wasm1",
         FeatureSet::Wasm2 => "wasm2 (bulk memory, reference types, multi-value, SIMD, ...)",
         FeatureSet::Latest => {
-            "wasm2 (bulk memory, reference types, multi-value, SIMD, ...), multi-memory"
+            "latest (wasm3 without exception handling and GC: tail calls, typed function \
+             references, memory64, multi-memory, extended constants, ...)"
         }
+    };
+    let proposals = match proposals::used(binary)?.join(", ") {
+        used if used.is_empty() => "none (Wasm 1.0)".to_string(),
+        used => used,
     };
     // FNV-1a: a stable fingerprint of the input, to match an artifact with its module.
     let fingerprint = binary.iter().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
@@ -178,7 +184,7 @@ fn build_record(
     let mut record = format!(
         "wasm2native build\ncompiler: wasm2native {}\nllvm: {major}.{minor}.{patch}\ntarget: {}\ncpu: {}\n\
          cpu-features: {}\nopt-level: {:?}\nbounds-checks: {}\nfeatures: {features}\n\
-         module: {} bytes, fnv1a-64 {fingerprint:016x}\n",
+         module: {} bytes, fnv1a-64 {fingerprint:016x}\nproposals: {proposals}\n",
         env!("CARGO_PKG_VERSION"),
         machine.get_triple().as_str().to_string_lossy(),
         machine.get_cpu().to_string_lossy(),

@@ -8,8 +8,10 @@
 //! else GC adds is refused here before translation.
 
 use crate::error::CompileError;
+use std::collections::BTreeSet;
 use wasmparser::{
-    AbstractHeapType, CompositeInnerType, FuncType, HeapType, Operator, RecGroup, ValType,
+    AbstractHeapType, BlockType, CompositeInnerType, FuncType, HeapType, Operator, RecGroup,
+    ValType,
 };
 
 /// Refuses a recursion group that uses the GC proposal: more than one type, a subtype
@@ -98,4 +100,248 @@ fn unsupported(proposal: &str, what: &str, offset: u64) -> CompileError {
         format!("{what}: the {proposal} proposal is not supported yet"),
         offset,
     )
+}
+
+/// The proposals beyond Wasm 1.0 that the module in `bytes` uses, by their names in the spec
+/// suite's `proposals/` directory, sorted: from its operators (by wasmparser's grouping), its
+/// types, memories, tables and constant expressions. For `wasm2native inspect` and the build
+/// record.
+pub fn used(bytes: &[u8]) -> Result<Vec<&'static str>, CompileError> {
+    let mut used = BTreeSet::new();
+    let mut memories = 0;
+    let mut tables = 0;
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        match payload? {
+            wasmparser::Payload::TypeSection(reader) => {
+                for group in reader {
+                    let group = group?;
+                    if group.is_explicit_rec_group() {
+                        used.insert("gc");
+                    }
+                    for ty in group.types() {
+                        match &ty.composite_type.inner {
+                            CompositeInnerType::Func(func) => {
+                                if func.results().len() > 1 {
+                                    used.insert("multi-value");
+                                }
+                                func.params()
+                                    .iter()
+                                    .chain(func.results())
+                                    .for_each(|t| note_value_type(*t, &mut used));
+                            }
+                            _ => {
+                                used.insert("gc");
+                            }
+                        }
+                    }
+                }
+            }
+            wasmparser::Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    match import?.ty {
+                        wasmparser::TypeRef::Memory(memory) => {
+                            memories += 1;
+                            note_memory(&memory, &mut used);
+                        }
+                        wasmparser::TypeRef::Table(table) => {
+                            tables += 1;
+                            note_table(&table, &mut used);
+                        }
+                        wasmparser::TypeRef::Global(global) => {
+                            note_value_type(global.content_type, &mut used)
+                        }
+                        wasmparser::TypeRef::Tag(_) => {
+                            used.insert("exceptions");
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            wasmparser::Payload::MemorySection(reader) => {
+                for memory in reader {
+                    memories += 1;
+                    note_memory(&memory?, &mut used);
+                }
+            }
+            wasmparser::Payload::TableSection(reader) => {
+                for table in reader {
+                    let table = table?;
+                    tables += 1;
+                    note_table(&table.ty, &mut used);
+                    if let wasmparser::TableInit::Expr(expr) = table.init {
+                        used.insert("function-references");
+                        note_constant(&expr, &mut used)?;
+                    }
+                }
+            }
+            wasmparser::Payload::GlobalSection(reader) => {
+                for global in reader {
+                    let global = global?;
+                    note_value_type(global.ty.content_type, &mut used);
+                    note_constant(&global.init_expr, &mut used)?;
+                }
+            }
+            wasmparser::Payload::DataSection(reader) => {
+                for data in reader {
+                    match data?.kind {
+                        wasmparser::DataKind::Passive => {
+                            used.insert("bulk-memory");
+                        }
+                        wasmparser::DataKind::Active { offset_expr, .. } => {
+                            note_constant(&offset_expr, &mut used)?
+                        }
+                    }
+                }
+            }
+            wasmparser::Payload::ElementSection(reader) => {
+                for element in reader {
+                    let element = element?;
+                    match element.kind {
+                        wasmparser::ElementKind::Passive => {
+                            used.insert("bulk-memory");
+                        }
+                        wasmparser::ElementKind::Declared => {
+                            used.insert("reference-types");
+                        }
+                        wasmparser::ElementKind::Active { offset_expr, .. } => {
+                            note_constant(&offset_expr, &mut used)?
+                        }
+                    }
+                    if let wasmparser::ElementItems::Expressions(ty, _) = element.items {
+                        note_value_type(ValType::Ref(ty), &mut used);
+                    }
+                }
+            }
+            wasmparser::Payload::TagSection(_) => {
+                used.insert("exceptions");
+            }
+            wasmparser::Payload::CodeSectionEntry(body) => {
+                let mut locals = body.get_locals_reader()?;
+                for _ in 0..locals.get_count() {
+                    note_value_type(locals.read()?.1, &mut used);
+                }
+                note_operators(body.get_operators_reader()?, &mut used)?;
+            }
+            _ => {}
+        }
+    }
+    if memories > 1 {
+        used.insert("multi-memory");
+    }
+    if tables > 1 {
+        used.insert("reference-types");
+    }
+    Ok(used.into_iter().collect())
+}
+
+fn note_memory(memory: &wasmparser::MemoryType, used: &mut BTreeSet<&str>) {
+    if memory.memory64 {
+        used.insert("memory64");
+    }
+    if memory.shared {
+        used.insert("threads");
+    }
+}
+
+fn note_table(table: &wasmparser::TableType, used: &mut BTreeSet<&str>) {
+    if table.table64 {
+        used.insert("memory64");
+    }
+    note_value_type(ValType::Ref(table.element_type), used);
+}
+
+fn note_value_type(ty: ValType, used: &mut BTreeSet<&str>) {
+    match ty {
+        ValType::V128 => {
+            used.insert("simd");
+        }
+        ValType::Ref(reference) => {
+            let heap = reference.heap_type();
+            if !reference.is_nullable() || matches!(heap, HeapType::Concrete(_)) {
+                used.insert("function-references");
+            }
+            match heap {
+                HeapType::Abstract { ty: AbstractHeapType::Extern, .. } => {
+                    used.insert("reference-types");
+                }
+                HeapType::Abstract {
+                    ty: AbstractHeapType::Exn | AbstractHeapType::NoExn, ..
+                } => {
+                    used.insert("exceptions");
+                }
+                HeapType::Abstract { ty: AbstractHeapType::Func, .. } | HeapType::Concrete(_) => {}
+                _ => {
+                    used.insert("gc");
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Notes what a constant expression uses: arithmetic is an extended constant expression.
+fn note_constant(
+    expr: &wasmparser::ConstExpr<'_>,
+    used: &mut BTreeSet<&str>,
+) -> Result<(), CompileError> {
+    for op in expr.get_operators_reader() {
+        match op? {
+            Operator::I32Add
+            | Operator::I32Sub
+            | Operator::I32Mul
+            | Operator::I64Add
+            | Operator::I64Sub
+            | Operator::I64Mul => {
+                used.insert("extended-const");
+            }
+            op => note_operator(&op, used),
+        }
+    }
+    Ok(())
+}
+
+/// Notes what the operators of a function body use.
+fn note_operators(
+    reader: wasmparser::OperatorsReader<'_>,
+    used: &mut BTreeSet<&str>,
+) -> Result<(), CompileError> {
+    for op in reader {
+        let op = op?;
+        if let Operator::Block { blockty: BlockType::FuncType(_) }
+        | Operator::Loop { blockty: BlockType::FuncType(_) }
+        | Operator::If { blockty: BlockType::FuncType(_) } = op
+        {
+            used.insert("multi-value");
+        }
+        note_operator(&op, used);
+    }
+    Ok(())
+}
+
+/// Notes the proposal of `op`, by its directory name in the spec suite.
+fn note_operator(op: &Operator<'_>, used: &mut BTreeSet<&str>) {
+    // wasmparser files it under typed references, which it needs too.
+    if let Operator::ReturnCallRef { .. } = op {
+        used.insert("tail-call");
+    }
+    let name = match proposal_of(op) {
+        "mvp" => return,
+        "sign_extension" => "sign-extension-ops",
+        "saturating_float_to_int" => "nontrapping-float-to-int-conversions",
+        "legacy_exceptions" => "exceptions",
+        "acquire_release_atomics" => "threads",
+        // The rest are named alike, with hyphens.
+        "bulk_memory" => "bulk-memory",
+        "reference_types" => "reference-types",
+        "relaxed_simd" => "relaxed-simd",
+        "function_references" => "function-references",
+        "tail_call" => "tail-call",
+        "wide_arithmetic" => "wide-arithmetic",
+        "memory_control" => "memory-control",
+        "stack_switching" => "stack-switching",
+        "shared_everything_threads" => "shared-everything-threads",
+        "custom_descriptors" => "custom-descriptors",
+        other => other,
+    };
+    used.insert(name);
 }

@@ -602,6 +602,50 @@ fn inspect_prints_the_build_record_of_every_kind_of_output() {
     );
 }
 
+/// `inspect` of a module names the proposals it uses and the `--spec` that accepts it, and the
+/// build record of what it compiles to names them too.
+#[test]
+fn inspect_names_the_proposals_a_module_uses() {
+    let scratch = Scratch::new();
+    let modules = [
+        ("plain.wat", "(module (func (export \"f\")))", "none (Wasm 1.0)", "--spec wasm1 and later"),
+        (
+            "two.wat",
+            "(module (func (result i32 i32) i32.const 1 i32.const 2) \
+             (func (param i32) (result i32) (i32.extend8_s (local.get 0))))",
+            "multi-value, sign-extension-ops",
+            "--spec wasm2 and later",
+        ),
+        (
+            "three.wat",
+            "(module (memory i64 1) (type $t (func)) (global i32 (i32.add (i32.const 1) (i32.const 2))) \
+             (func $f (return_call_ref $t (ref.func $f))) (elem declare func $f))",
+            "extended-const, function-references, memory64, reference-types, tail-call",
+            "--spec latest",
+        ),
+        (
+            "gc.wat",
+            "(module (type (struct)))",
+            "gc",
+            "none: unsupported at byte offset 0xb: struct and array types: the GC proposal",
+        ),
+    ];
+    for (file, text, proposals, spec) in modules {
+        std::fs::write(scratch.path(file), text).unwrap();
+        let (status, stdout, stderr) = inspect(&scratch, &scratch.path(file));
+        assert_eq!(status, Some(0), "{file}: {stderr}");
+        assert!(stdout.contains(&format!("proposals: {proposals}\n")), "{file}: {stdout}");
+        assert!(stdout.contains(&format!("compiles with: {spec}")), "{file}: {stdout}");
+    }
+    scratch.compile(&scratch.path("three.wat"), &["--emit", "obj", "-o", "three.o"]);
+    let (status, stdout, stderr) = inspect(&scratch, &scratch.path("three.o"));
+    assert_eq!(status, Some(0), "{stderr}");
+    assert!(
+        stdout.contains("proposals: extended-const, function-references, memory64"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn bad_library_flags_are_one_error_and_no_output() {
     let cases: &[(&[&str], &str)] = &[
