@@ -104,78 +104,39 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             }
             return Ok(check.index);
         }
-        if memory64 {
-            return self.check_bounds64(key, address, memory, access_end);
-        }
         let size = self.memory_size(memory)?;
-        let wide = if self.versions_accesses() && address.get_type().get_bit_width() == 32 {
-            self.widen_address(address)?
-        } else {
-            None
+        // Inside loops, a fast compare on a 64-bit form of the address comes first, for loop
+        // versioning: a 64-bit memory's address is its own.
+        let wide = match (self.versions_accesses(), memory64) {
+            (false, _) => None,
+            (true, true) => Some(WideAddress { variable: address, constant: 0 }),
+            (true, false) => self.widen_address(address)?,
         };
         let fast_path = match wide {
             Some(wide) => Some(self.check_wide_address(wide, size, access_end)?),
             None => None,
         };
-        // The access fits when `address <= size - access_end`. That limit depends only on the
-        // memory's size, so it is computed once per size (outside loops) and each access costs
-        // one compare. The limit is negative when even address 0 is out of bounds; the compare
-        // is signed, which is exact because a zero-extended address is non-negative and both
-        // sides are far from the 64-bit limits.
-        let exact = self.builder.build_int_z_extend(address, self.env.types.i64, "")?;
-        let limit = self.bounds_limit(size, access_end)?;
-        let out_of_bounds = self.builder.build_int_compare(IntPredicate::SGT, exact, limit, "")?;
+        let (exact, out_of_bounds) = if memory64 {
+            // `address >= size + 1 - access_end`, unsigned with the limit saturating at 0: exact
+            // for every 64-bit address, since `address + access_end` is never formed to wrap.
+            let limit = self.wide_limit(size, access_end)?;
+            (address, self.builder.build_int_compare(IntPredicate::UGE, address, limit, "")?)
+        } else {
+            // The access fits when `address <= size - access_end`. That limit depends only on
+            // the memory's size, so it is computed once per size (outside loops) and each access
+            // costs one compare. The limit is negative when even address 0 is out of bounds; the
+            // compare is signed, which is exact because a zero-extended address is non-negative
+            // and both sides are far from the 64-bit limits.
+            let exact = self.builder.build_int_z_extend(address, self.env.types.i64, "")?;
+            let limit = self.bounds_limit(size, access_end)?;
+            (exact, self.builder.build_int_compare(IntPredicate::SGT, exact, limit, "")?)
+        };
         self.trap_if(out_of_bounds, TrapCode::MemoryOutOfBounds)?;
         let index = match fast_path {
             Some(fast) => self.join_fast_path(&fast, exact)?,
             None => exact,
         };
         if let Some(compare) = out_of_bounds.as_instruction() {
-            let continue_block = self.current_block()?;
-            let wide_compare = fast_path.and_then(|fast| Some((fast.compare?, fast.folded)));
-            self.facts.set_last_check(BoundsCheck {
-                address: key,
-                memory,
-                access_end,
-                size,
-                compare,
-                wide_compare,
-                index,
-                continue_block,
-            });
-        }
-        Ok(index)
-    }
-
-    /// The check of an access to a 64-bit memory: `address >= size + 1 - access_end`, unsigned
-    /// with the limit saturating at 0, which is exact for every 64-bit address (the sum
-    /// `address + access_end` is never formed, so it cannot wrap). Inside loops the address gets
-    /// a fast compare of the same form before it, as a 32-bit address's 64-bit form does
-    /// (`check_wide_address`), so that loop versioning takes the checks out of loops alike; the
-    /// exact check then stands on the fast compare's cold side.
-    fn check_bounds64(
-        &mut self,
-        key: AddressKey<'ctx>,
-        address: IntValue<'ctx>,
-        memory: u32,
-        access_end: u64,
-    ) -> Result<IntValue<'ctx>> {
-        let size = self.memory_size(memory)?;
-        let fast_path = match self.versions_accesses() {
-            true => {
-                let wide = WideAddress { variable: address, constant: 0 };
-                Some(self.check_wide_address(wide, size, access_end)?)
-            }
-            false => None,
-        };
-        let limit = self.wide_limit(size, access_end)?;
-        let outside = self.builder.build_int_compare(IntPredicate::UGE, address, limit, "")?;
-        self.trap_if(outside, TrapCode::MemoryOutOfBounds)?;
-        let index = match fast_path {
-            Some(fast) => self.join_fast_path(&fast, address)?,
-            None => address,
-        };
-        if let Some(compare) = outside.as_instruction() {
             let continue_block = self.current_block()?;
             let wide_compare = fast_path.and_then(|fast| Some((fast.compare?, fast.folded)));
             self.facts.set_last_check(BoundsCheck {

@@ -10,9 +10,10 @@ use wasm_smith::{Config, Module};
 /// all calls to an instance, so every input ends, in a few milliseconds even in the interpreter.
 pub const FUEL: u32 = 20_000;
 
-/// wasm-smith's settings: what wasm2native compiles (Wasm 2.0: SIMD, bulk memory, reference
-/// types, multi-value, saturating conversions, sign extension; multi-memory and extended
-/// constant expressions), no imports (a module then runs alone in both engines), every entity
+/// wasm-smith's settings: what wasm2native compiles and the reference runs (Wasm 2.0: SIMD, bulk
+/// memory, reference types, multi-value, saturating conversions, sign extension; of 3.0: tail
+/// calls, 64-bit memories and tables, multi-memory and extended constant expressions; typed
+/// function references are left out, since wasmi has none), no imports (a module then runs alone in both engines), every entity
 /// exported (so both engines' state can be compared), NaNs canonicalised (the spec leaves NaN
 /// bits open), memories and tables small and bounded (so memory.grow ends at a declared maximum,
 /// not at a host's limit).
@@ -29,10 +30,10 @@ pub fn config() -> Config {
         max_tables: 3,
         exceptions_enabled: false,
         gc_enabled: false,
-        tail_call_enabled: false,
+        tail_call_enabled: true,
         threads_enabled: false,
         shared_everything_threads_enabled: false,
-        memory64_enabled: false,
+        memory64_enabled: true,
         wide_arithmetic_enabled: false,
         custom_page_sizes_enabled: false,
         extended_const_enabled: true,
@@ -44,6 +45,7 @@ pub fn config() -> Config {
         canonicalize_nans: true,
         memory_max_size_required: true,
         max_memory32_bytes: 16 * 65536,
+        max_memory64_bytes: 16 * 65536,
         table_max_size_required: true,
         max_table_elements: 1_000,
         ..Config::default()

@@ -26,7 +26,8 @@ fn engine() -> Engine {
         .wasm_bulk_memory(true)
         .wasm_reference_types(true)
         .wasm_multi_value(true)
-        .wasm_tail_call(false)
+        .wasm_tail_call(true)
+        .wasm_memory64(true)
         .wasm_extended_const(true)
         .wasm_wide_arithmetic(false)
         .wasm_custom_page_sizes(false);
