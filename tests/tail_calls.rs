@@ -195,3 +195,75 @@ fn musttail_interpreter_matches_native() {
         assert_eq!(run(Command::new(&compiled).arg("20000000")), expected, "at {level}");
     }
 }
+
+/// Seven results (three integers, four floats: more than return registers hold, so they come
+/// back through memory) along every path: a direct call, `call_indirect`, `call_ref`, the three
+/// tail calls (one of them 10^6 deep, so it must not grow the stack), a function imported from
+/// another instance, and the host's call of the export.
+const MANY_RESULTS: &str = r#"(module
+  (type $seven (func (param i64) (result i64 i32 i64 f64 f32 f64 f64)))
+  (table 1 funcref)
+  (elem (i32.const 0) $leaf)
+  (elem declare func $leaf $count)
+  (func $leaf (export "leaf") (type $seven)
+    (local.get 0) (i32.wrap_i64 (i64.mul (local.get 0) (i64.const 3)))
+    (i64.sub (i64.const 0) (local.get 0)) (f64.convert_i64_s (local.get 0))
+    (f32.const 0.5) (f64.const -2.25) (f64.convert_i64_s (i64.mul (local.get 0) (local.get 0))))
+  (func $count (type $seven)
+    (if (result i64 i32 i64 f64 f32 f64 f64) (i64.eqz (local.get 0))
+      (then (return_call_indirect (type $seven) (i64.const 7) (i32.const 0)))
+      (else (return_call_ref $seven (i64.sub (local.get 0) (i64.const 1)) (ref.func $count)))))
+  (func (export "direct") (type $seven) (call $leaf (local.get 0)))
+  (func (export "indirect") (type $seven) (call_indirect (type $seven) (local.get 0) (i32.const 0)))
+  (func (export "by_ref") (type $seven) (call_ref $seven (local.get 0) (ref.func $leaf)))
+  (func (export "tail") (type $seven) (return_call $count (local.get 0)))
+  (func (export "sum") (param i64) (result f64)
+    (local i64 i32 i64 f64 f32 f64 f64)
+    (call $leaf (local.get 0))
+    (local.set 7) (local.set 6) (local.set 5) (local.set 4) (local.set 3) (local.set 2) (local.set 1)
+    (f64.add (f64.add (f64.convert_i64_s (local.get 1)) (f64.convert_i32_s (local.get 2)))
+      (f64.add (f64.add (f64.convert_i64_s (local.get 3)) (local.get 4))
+        (f64.add (f64.promote_f32 (local.get 5)) (f64.add (local.get 6) (local.get 7)))))))"#;
+
+const IMPORTS_MANY_RESULTS: &str = r#"(module
+  (type $seven (func (param i64) (result i64 i32 i64 f64 f32 f64 f64)))
+  (import "m" "leaf" (func $leaf (type $seven)))
+  (func (export "via_import") (type $seven) (call $leaf (local.get 0)))
+  (func (export "tail_import") (type $seven) (return_call $leaf (local.get 0))))"#;
+
+fn seven(n: i64) -> Vec<Value> {
+    vec![
+        Value::I64(n),
+        Value::I32((n * 3) as i32),
+        Value::I64(-n),
+        Value::F64((n as f64).to_bits()),
+        Value::F32(0.5f32.to_bits()),
+        Value::F64((-2.25f64).to_bits()),
+        Value::F64(((n * n) as f64).to_bits()),
+    ]
+}
+
+#[test]
+fn many_results_come_back_along_every_path() {
+    let dir = tempfile::tempdir().unwrap();
+    for level in [OptLevel::O0, OptLevel::O2] {
+        let many = load(dir.path(), MANY_RESULTS, level, &format!("many{level:?}"));
+        let importer = load(dir.path(), IMPORTS_MANY_RESULTS, level, &format!("imp{level:?}"));
+        let instance = Instance::instantiate(&many, &mut |_, _, _| None).unwrap();
+        for export in ["leaf", "direct", "indirect", "by_ref"] {
+            let results = instance.call(export, &[Value::I64(11)]).unwrap();
+            assert_eq!(results, seven(11), "{export} at {level:?}");
+        }
+        let results = instance.call("tail", &[Value::I64(1_000_000)]).unwrap();
+        assert_eq!(results, seven(7), "tail at {level:?}");
+        let sum = instance.call("sum", &[Value::I64(5)]).unwrap();
+        let expected = 5.0 + 15.0 - 5.0 + 5.0 + 0.5 - 2.25 + 25.0f64;
+        assert_eq!(sum, vec![Value::F64(expected.to_bits())], "sum at {level:?}");
+        let mut resolve = |_: &str, name: &str, _| instance.export(name);
+        let linked = Instance::instantiate(&importer, &mut resolve).unwrap();
+        for export in ["via_import", "tail_import"] {
+            let results = linked.call(export, &[Value::I64(-4)]).unwrap();
+            assert_eq!(results, seven(-4), "{export} at {level:?}");
+        }
+    }
+}

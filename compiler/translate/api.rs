@@ -228,7 +228,8 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
         signature: &CSignature,
     ) -> Result<FunctionValue<'ctx>> {
         let env = self.env;
-        let native = env.fn_types[env.info.func_types[func_index as usize] as usize];
+        // The adapter is host code, which the view of the import calls (`host_view`).
+        let native = env.types.host_function(env.info.func_type(func_index));
         let adapter = env.module.add_function(
             &format!("wasm_import_adapter_{import_index}"),
             native,

@@ -213,6 +213,12 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     fn build_return(&mut self, results: &[BasicValueEnum<'ctx>]) -> Result<()> {
+        if let Some(pointer) = self.results {
+            let ty = self.function_type().results().to_vec();
+            self.env.store_results(&self.builder, pointer, &ty, results)?;
+            self.builder.build_return(None)?;
+            return Ok(());
+        }
         match results {
             [] => self.builder.build_return(None)?,
             [one] => self.builder.build_return(Some(one))?,

@@ -2,7 +2,7 @@
 //! Each struct is built from its one Rust definition in `abi::c` (`c_constant`).
 
 use super::instance::InstanceAccess;
-use super::types::{ref_type_key, signature_string, type_char};
+use super::types::{ref_type_key, results_in_memory, signature_string, type_char};
 use super::{ModuleEnv, Result};
 use crate::abi;
 use crate::abi::c::{self, CStruct, Field, FieldKind};
@@ -152,20 +152,31 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             .ok_or_else(|| CompileError::backend("array entry without parameters"))?;
         let slots = InstanceAccess { builder: &builder, types: &self.types, vmctx: values };
         let mut args: Vec<BasicMetadataValueEnum> = vec![vmctx.into()];
+        let results_buffer = match results_in_memory(ty.results()) {
+            true => Some(builder.build_alloca(self.results_struct(ty.results())?, "results")?),
+            false => None,
+        };
+        if let Some(buffer) = results_buffer {
+            args.push(buffer.into());
+        }
         for (i, param_ty) in ty.params().iter().enumerate() {
             let slot = slots.offset_ptr(values, i as u32 * abi::VALUE_SLOT_SIZE)?;
             args.push(slots.load_value(self.types.value(*param_ty), slot)?.into());
         }
         let call = builder.build_call(callee, &args, "")?;
         call.set_call_convention(abi::WASM_CALLING_CONVENTION);
-        if let ValueKind::Basic(result) = call.try_as_basic_value() {
-            let results: Vec<BasicValueEnum> = if ty.results().len() == 1 {
-                vec![result]
-            } else {
+        let results = match (results_buffer, call.try_as_basic_value()) {
+            (Some(buffer), _) => Some(self.load_results(&builder, buffer, ty.results())?),
+            (None, ValueKind::Basic(result)) if ty.results().len() == 1 => Some(vec![result]),
+            (None, ValueKind::Basic(result)) => Some(
                 (0..ty.results().len() as u32)
                     .map(|i| builder.build_extract_value(result.into_struct_value(), i, ""))
-                    .collect::<std::result::Result<_, _>>()?
-            };
+                    .collect::<std::result::Result<_, _>>()?,
+            ),
+            (None, _) => None,
+        };
+        if let Some(results) = results {
+            let results: Vec<BasicValueEnum> = results;
             for (i, value) in results.into_iter().enumerate() {
                 let slot = slots.offset_ptr(values, i as u32 * abi::VALUE_SLOT_SIZE)?;
                 let store = builder.build_store(slot, value)?;

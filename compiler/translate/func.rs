@@ -36,7 +36,11 @@ pub struct FuncTranslator<'e, 'ctx, 'a> {
     pub env: &'e ModuleEnv<'ctx, 'a>,
     pub builder: Builder<'ctx>,
     function: FunctionValue<'ctx>,
+    func_index: u32,
     pub vmctx: PointerValue<'ctx>,
+    /// Where this function stores its results, when they go through memory
+    /// (`types::results_in_memory`): the caller's struct.
+    pub results: Option<PointerValue<'ctx>>,
     /// Stack slot and type of every local, parameters first.
     pub locals: Vec<(PointerValue<'ctx>, BasicTypeEnum<'ctx>)>,
     trap_blocks: HashMap<TrapCode, BasicBlock<'ctx>>,
@@ -62,11 +66,24 @@ pub fn translate_function<'ctx, 'a>(
         .get_nth_param(0)
         .map(|p| p.into_pointer_value())
         .ok_or_else(|| CompileError::backend("function without its instance parameter"))?;
+    let results_in_memory =
+        super::types::results_in_memory(env.info.func_type(func_index).results());
+    let results = match results_in_memory {
+        true => Some(
+            function
+                .get_nth_param(1)
+                .map(|p| p.into_pointer_value())
+                .ok_or_else(|| CompileError::backend("function without its results parameter"))?,
+        ),
+        false => None,
+    };
     let mut translator = FuncTranslator {
         env,
         builder,
         function,
+        func_index,
         vmctx,
+        results,
         locals: Vec::new(),
         trap_blocks: HashMap::new(),
         memory_slots: Vec::new(),
@@ -81,12 +98,13 @@ pub fn translate_function<'ctx, 'a>(
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     fn emit_prologue(&mut self, func_index: u32, body: &FunctionBody<'a>) -> Result<()> {
         let ty = self.env.info.func_type(func_index).clone();
+        let first_param = 1 + self.results.is_some() as u32;
         for (i, param_ty) in ty.params().iter().enumerate() {
             let llvm_ty = self.env.types.value(*param_ty);
             let slot = self.builder.build_alloca(llvm_ty, "param")?;
             let value = self
                 .function
-                .get_nth_param(i as u32 + 1)
+                .get_nth_param(i as u32 + first_param)
                 .ok_or_else(|| CompileError::backend("parameter count mismatch"))?;
             self.builder.build_store(slot, value)?;
             self.locals.push((slot, llvm_ty));
@@ -187,8 +205,28 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
     // ---- helpers shared by the operator handlers ----
 
+    /// The Wasm type of the function being translated.
+    pub fn function_type(&self) -> &'a wasmparser::FuncType {
+        self.env.info.func_type(self.func_index)
+    }
+
     pub fn instance(&self) -> InstanceAccess<'_, 'ctx> {
         InstanceAccess { builder: &self.builder, types: &self.env.types, vmctx: self.vmctx }
+    }
+
+    /// A stack slot of `ty` made in the entry block, so that a slot taken inside a loop is one
+    /// slot, not one per iteration.
+    pub fn entry_alloca(&self, ty: BasicTypeEnum<'ctx>, name: &str) -> Result<PointerValue<'ctx>> {
+        let entry = self
+            .function
+            .get_first_basic_block()
+            .ok_or_else(|| CompileError::backend("function without an entry block"))?;
+        let builder = self.env.context.create_builder();
+        match entry.get_first_instruction() {
+            Some(first) => builder.position_before(&first),
+            None => builder.position_at_end(entry),
+        }
+        Ok(builder.build_alloca(ty, name)?)
     }
 
     pub fn new_block(&self, name: &str) -> BasicBlock<'ctx> {

@@ -5,6 +5,7 @@
 //! in the C convention with the host's vmctx.
 
 use super::instance::InstanceAccess;
+use super::types::results_in_memory;
 use super::{ModuleEnv, Result};
 use crate::abi::WASM_CALLING_CONVENTION;
 use crate::error::CompileError;
@@ -14,6 +15,7 @@ use inkwell::values::{BasicMetadataValueEnum, FunctionValue, ValueKind};
 impl<'ctx> ModuleEnv<'ctx, '_> {
     /// Emits the view adapter of imported function `func_index`.
     pub fn emit_host_view(&self, func_index: u32) -> Result<FunctionValue<'ctx>> {
+        let ty = self.info.func_type(func_index);
         let fn_type = self.fn_types[self.info.func_types[func_index as usize] as usize];
         let function = self.module.add_function(
             &format!("wasm_host_view_{func_index}"),
@@ -31,11 +33,30 @@ impl<'ctx> ModuleEnv<'ctx, '_> {
         let instance = InstanceAccess { builder: &builder, types: &self.types, vmctx };
         let host = instance.host_func(func_index)?;
         let code = instance.funcref_code(host)?;
+        // Results that go through memory come after the instance (`LlvmTypes::function`).
+        let results = match results_in_memory(ty.results()) {
+            true => Some(
+                params
+                    .get(1)
+                    .map(|p| p.into_pointer_value())
+                    .ok_or_else(|| CompileError::backend("view without its results parameter"))?,
+            ),
+            false => None,
+        };
+        let first_param = 1 + results.is_some() as usize;
         let mut args: Vec<BasicMetadataValueEnum> = vec![instance.funcref_vmctx(host)?.into()];
-        args.extend(params[1..].iter().map(|p| BasicMetadataValueEnum::from(*p)));
-        let call = builder.build_indirect_call(fn_type, code, &args, "")?;
-        match call.try_as_basic_value() {
-            ValueKind::Basic(value) => builder.build_return(Some(&value))?,
+        args.extend(params[first_param..].iter().map(|p| BasicMetadataValueEnum::from(*p)));
+        let call = builder.build_indirect_call(self.types.host_function(ty), code, &args, "")?;
+        match (call.try_as_basic_value(), results) {
+            (ValueKind::Basic(value), Some(results)) => {
+                let aggregate = value.into_struct_value();
+                let values = (0..ty.results().len() as u32)
+                    .map(|i| builder.build_extract_value(aggregate, i, ""))
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                self.store_results(&builder, results, ty.results(), &values)?;
+                builder.build_return(None)?
+            }
+            (ValueKind::Basic(value), None) => builder.build_return(Some(&value))?,
             _ => builder.build_return(None)?,
         };
         Ok(function)

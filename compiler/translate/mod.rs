@@ -226,6 +226,50 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         })
     }
 
+    /// Stores `values` into the results struct of type `ty` at `results` (results through
+    /// memory, `types::results_in_memory`).
+    pub fn store_results(
+        &self,
+        builder: &Builder<'ctx>,
+        results: inkwell::values::PointerValue<'ctx>,
+        ty: &[wasmparser::ValType],
+        values: &[BasicValueEnum<'ctx>],
+    ) -> Result<()> {
+        let struct_ty = self.results_struct(ty)?;
+        for (i, value) in values.iter().enumerate() {
+            let field = builder.build_struct_gep(struct_ty, results, i as u32, "")?;
+            builder.build_store(field, *value)?;
+        }
+        Ok(())
+    }
+
+    /// The values of the results struct of type `ty` at `results`.
+    pub fn load_results(
+        &self,
+        builder: &Builder<'ctx>,
+        results: inkwell::values::PointerValue<'ctx>,
+        ty: &[wasmparser::ValType],
+    ) -> Result<Vec<BasicValueEnum<'ctx>>> {
+        let struct_ty = self.results_struct(ty)?;
+        (0..ty.len() as u32)
+            .map(|i| {
+                let field = builder.build_struct_gep(struct_ty, results, i, "")?;
+                Ok(builder.build_load(self.types.value(ty[i as usize]), field, "")?)
+            })
+            .collect()
+    }
+
+    /// The struct several results make.
+    pub fn results_struct(
+        &self,
+        ty: &[wasmparser::ValType],
+    ) -> Result<inkwell::types::StructType<'ctx>> {
+        match self.types.results(ty) {
+            Some(BasicTypeEnum::StructType(struct_ty)) => Ok(struct_ty),
+            _ => Err(CompileError::backend("results through memory without a struct")),
+        }
+    }
+
     pub fn const_i32(&self, value: u32) -> IntValue<'ctx> {
         self.types.i32.const_int(value as u64, false)
     }

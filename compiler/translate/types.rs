@@ -70,8 +70,24 @@ impl<'ctx> LlvmTypes<'ctx> {
         }
     }
 
-    /// Native signature of a Wasm function: `RESULT (ptr vmctx, PARAMS...)`.
+    /// Signature of a compiled Wasm function, in the Wasm calling convention:
+    /// `RESULT (ptr vmctx, PARAMS...)`, or with results that do not fit in return registers
+    /// (`results_in_memory`), `void (ptr vmctx, ptr results, PARAMS...)`, where the callee
+    /// stores them into the caller's `results` struct. LLVM would pass such results through a
+    /// hidden pointer of its own, which a `musttail` call cannot forward; this one the caller's
+    /// own `results` is, in a tail call.
     pub fn function(&self, ty: &FuncType) -> FunctionType<'ctx> {
+        if !results_in_memory(ty.results()) {
+            return self.host_function(ty);
+        }
+        let mut params: Vec<BasicMetadataTypeEnum> = vec![self.ptr.into(), self.ptr.into()];
+        params.extend(ty.params().iter().map(|t| BasicMetadataTypeEnum::from(self.value(*t))));
+        self.context.void_type().fn_type(&params, false)
+    }
+
+    /// Signature of a host function (C) of Wasm type `ty`: `RESULT (ptr vmctx, PARAMS...)`,
+    /// several results as one struct.
+    pub fn host_function(&self, ty: &FuncType) -> FunctionType<'ctx> {
         let mut params: Vec<BasicMetadataTypeEnum> = vec![self.ptr.into()];
         params.extend(ty.params().iter().map(|t| BasicMetadataTypeEnum::from(self.value(*t))));
         match self.results(ty.results()) {
@@ -84,6 +100,16 @@ impl<'ctx> LlvmTypes<'ctx> {
     pub fn array_call(&self) -> FunctionType<'ctx> {
         self.context.void_type().fn_type(&[self.ptr.into(), self.ptr.into()], false)
     }
+}
+
+/// Whether a function's results come back through memory (`LlvmTypes::function`): more than
+/// two integers or references, or more than two floats and vectors, which is what both x86-64
+/// and AArch64 return in registers.
+pub fn results_in_memory(results: &[ValType]) -> bool {
+    let floats =
+        results.iter().filter(|t| matches!(t, ValType::F32 | ValType::F64 | ValType::V128));
+    let floats = floats.count();
+    floats > 2 || results.len() - floats > 2
 }
 
 /// The value kind a host sees: one `W2N_TYPE_*` character per value, every function reference

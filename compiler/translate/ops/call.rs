@@ -8,6 +8,7 @@
 
 use super::super::alias::Storage;
 use super::super::func::FuncTranslator;
+use super::super::types::results_in_memory;
 use super::super::Result;
 use crate::abi::{TrapCode, WASM_CALLING_CONVENTION};
 use inkwell::types::FunctionType;
@@ -32,8 +33,9 @@ enum Callee<'ctx> {
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// Pops the arguments of `ty`, calls `callee` and, for an ordinary call, pushes its results
-    /// (unpacking a multi-value struct) and refreshes what the callee may have changed; a tail
-    /// call returns what the callee returns.
+    /// (unpacking a multi-value struct, or reading results that come through memory) and
+    /// refreshes what the callee may have changed; a tail call returns what the callee returns,
+    /// passing on where this function's own caller wants results that go through memory.
     fn emit_call(&mut self, callee: Callee<'ctx>, type_index: u32, kind: CallKind) -> Result<()> {
         let ty: FuncType = self.env.info.types[type_index as usize].clone();
         let fn_type: FunctionType = self.env.fn_types[type_index as usize];
@@ -43,6 +45,18 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             Callee::Code { vmctx, .. } => vmctx,
         };
         let mut args: Vec<BasicMetadataValueEnum> = vec![vmctx.into()];
+        let results_buffer = match (results_in_memory(ty.results()), kind) {
+            (false, _) => None,
+            // Validation makes the callee's results this function's own.
+            (true, CallKind::Tail) => self.results,
+            (true, CallKind::Ordinary) => {
+                let struct_ty = self.env.results_struct(ty.results())?;
+                Some(self.entry_alloca(struct_ty.into(), "results")?)
+            }
+        };
+        if let Some(buffer) = results_buffer {
+            args.push(buffer.into());
+        }
         args.extend(params.into_iter().map(BasicMetadataValueEnum::from));
         let call: CallSiteValue = match callee {
             Callee::Direct(function) => self.builder.build_call(function, &args, "")?,
@@ -62,7 +76,11 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             self.state.set_reachable(false);
             return Ok(());
         }
-        if let Some(value) = value {
+        if let Some(buffer) = results_buffer {
+            for value in self.env.load_results(&self.builder, buffer, ty.results())? {
+                self.push(value);
+            }
+        } else if let Some(value) = value {
             if ty.results().len() == 1 {
                 self.push(value);
             } else {
