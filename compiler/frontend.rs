@@ -16,8 +16,8 @@ pub enum FeatureSet {
     Wasm1,
     /// WebAssembly 2.0: bulk memory, reference types, multi-value, SIMD and friends.
     Wasm2,
-    /// Everything this compiler implements: 2.0 plus multiple memories and extended constant
-    /// expressions.
+    /// Everything this compiler implements: 2.0 plus multiple memories, extended constant
+    /// expressions, tail calls, typed function references and relaxed SIMD.
     #[default]
     Latest,
 }
@@ -34,6 +34,7 @@ impl FeatureSet {
                     | WasmFeatures::EXTENDED_CONST
                     | WasmFeatures::TAIL_CALL
                     | WasmFeatures::FUNCTION_REFERENCES
+                    | WasmFeatures::RELAXED_SIMD
             }
         }
     }
