@@ -63,6 +63,7 @@ fn x86(t: &FuncTranslator) -> Option<X86Features> {
     }
 }
 
+/// Calls the intrinsic `name`, overloaded on `types`, on vectors and pushes its result.
 fn push_intrinsic<'ctx>(
     t: &mut FuncTranslator<'_, 'ctx, '_>,
     name: &str,
@@ -121,17 +122,19 @@ fn truncate(t: Translator, from: Shape, signed: bool) -> Result<()> {
         true => "llvm.x86.avx512.mask.cvttps2udq.128",
         false => "llvm.x86.avx512.mask.cvttpd2udq.128",
     };
-    let keep_none = t.vector_type(Shape::I32x4).const_zero();
+    // Every lane converts (the mask is all ones), so the lanes to pass through are never read.
+    let passthrough = t.vector_type(Shape::I32x4).const_zero();
     let all_lanes = t.env.types.i8.const_all_ones();
-    let result = t.call_intrinsic(name, &[], &[x.into(), keep_none.into(), all_lanes.into()])?;
+    let result = t.call_intrinsic(name, &[], &[x.into(), passthrough.into(), all_lanes.into()])?;
     t.push_vector(result)
 }
 
 /// Unsigned truncation from x86's signed one (`convert`, which gives 0x80000000 out of range):
-/// a lane below 2^31 converts as it is; a lane from 2^31 below 2^32 converts after 2^31 is
-/// taken off, its top bit set again by the OR; every other lane (NaN, negative, 2^32 or more)
-/// leaves both conversions out of range and comes out as 0xffffffff. Eight instructions, where
-/// the saturating conversion goes through scalar code one lane at a time.
+/// a lane that truncates into [0, 2^31) converts as it is; one in [2^31, 2^32) converts after
+/// 2^31 is taken off, its top bit set again by the OR; any other lane (NaN, -1 and below, 2^32
+/// and above) gets a negative result from the first conversion and 0x80000000 from the second,
+/// and comes out as 0xffffffff. Eight vector operations,
+/// where LLVM lowers the saturating conversion to scalar code, one lane at a time.
 fn unsigned_through_signed<'ctx>(
     t: &FuncTranslator<'_, 'ctx, '_>,
     x: VectorValue<'ctx>,
@@ -183,9 +186,9 @@ fn multiply_add(t: Translator, shape: Shape, negate: bool) -> Result<()> {
 
 /// x86's blends take each lane from the second operand where the mask lane's top bit is set:
 /// `blendvps` and `blendvpd` look at the top bit of each lane, `pblendvb` at that of each byte,
-/// which for 16-bit lanes is the third result the spec's tests allow. A bitwise select is one
-/// `vpternlogq` with AVX-512 (where a blend takes two or three micro-ops) and one `bsl` on
-/// AArch64, so there, and without SSE4.1, a lane select is a bitwise select.
+/// which for 16-bit lanes is the third result the spec's tests allow. With AVX-512 a bitwise
+/// select is one `vpternlogq`, faster than a blend (docs/architecture.md, measurements), and on
+/// AArch64 one `bsl`: there, and without SSE4.1, a lane select is a bitwise select.
 fn laneselect(t: Translator, shape: Shape) -> Result<()> {
     let blends = x86(t).filter(|x86| x86.sse41 && !x86.avx512vl);
     let (name, view) = match (blends, shape) {
