@@ -2,7 +2,8 @@
 
 use crate::error::CompileError;
 use crate::pipeline;
-use crate::{BoundsChecks, Emit, OptLevel, Options};
+use crate::translate::{RelaxedLowering, X86Features};
+use crate::{BoundsChecks, Emit, OptLevel, Options, RelaxedSimd};
 use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{
@@ -81,6 +82,35 @@ pub fn vector_register_constraint(options: &Options) -> &'static str {
     }
 }
 
+/// How relaxed SIMD is lowered for `options`: as the standard operators when asked for
+/// deterministic results, else as the target's own instructions, those its CPU has.
+pub fn relaxed_simd_lowering(options: &Options) -> Result<RelaxedLowering, CompileError> {
+    if options.relaxed_simd == RelaxedSimd::Deterministic {
+        return Ok(RelaxedLowering::Deterministic);
+    }
+    let machine = target_machine(options)?;
+    if machine.get_triple().as_str().to_string_lossy().starts_with("aarch64") {
+        return Ok(RelaxedLowering::AArch64);
+    }
+    let has = |features: &str| has_features(&machine, features);
+    Ok(RelaxedLowering::X86(X86Features {
+        ssse3: has("+ssse3"),
+        sse41: has("+sse4.1"),
+        fma: has("+fma"),
+        avx512vl: has("+avx512f,+avx512vl"),
+        vnni: has("+avxvnni") || has("+avx512vnni,+avx512vl"),
+    }))
+}
+
+/// Whether `machine`'s CPU has every feature of `features` (`+ssse3,+sse4.1`), those its CPU
+/// name implies included.
+fn has_features(machine: &TargetMachine, features: &str) -> bool {
+    let Ok(features) = std::ffi::CString::new(features) else { return false };
+    // SAFETY: `machine` is a live target machine and `features` a NUL-terminated string, both
+    // only read during the call.
+    unsafe { w2n_target_has_features(machine.as_mut_ptr(), features.as_ptr()) }
+}
+
 /// As `target_machine`, generating machine code at `level`.
 fn target_machine_at(options: &Options, level: OptLevel) -> Result<TargetMachine, CompileError> {
     initialize_targets();
@@ -144,6 +174,11 @@ extern "C" {
         machine: inkwell::llvm_sys::target_machine::LLVMTargetMachineRef,
         guard_pages: bool,
     );
+    /// Whether a target machine has all of a list of features (passes/subtarget.cpp).
+    fn w2n_target_has_features(
+        machine: inkwell::llvm_sys::target_machine::LLVMTargetMachineRef,
+        features: *const std::ffi::c_char,
+    ) -> bool;
     /// The loop passes' LLVM_DEBUG trace and counters (passes/checked_loops.cpp).
     fn w2n_configure_pass_diagnostics(debug: bool);
     fn w2n_report_pass_statistics();

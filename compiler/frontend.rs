@@ -18,8 +18,8 @@ pub enum FeatureSet {
     Wasm1,
     /// WebAssembly 2.0: bulk memory, reference types, multi-value, SIMD and friends.
     Wasm2,
-    /// Everything this compiler implements: 2.0 plus multiple memories and extended constant
-    /// expressions.
+    /// Everything this compiler implements: 2.0 plus multiple memories, extended constant
+    /// expressions, tail calls, typed function references and relaxed SIMD.
     #[default]
     Latest,
 }
@@ -47,6 +47,7 @@ impl FeatureSet {
                     | WasmFeatures::TAIL_CALL
                     | WasmFeatures::FUNCTION_REFERENCES
                     | WasmFeatures::MEMORY64
+                    | WasmFeatures::RELAXED_SIMD
             }
         }
     }

@@ -58,6 +58,28 @@ impl BoundsChecks {
     }
 }
 
+/// How relaxed SIMD instructions (`f32x4.relaxed_madd`, `i8x16.relaxed_swizzle`, ...) pick
+/// among the results the spec allows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum RelaxedSimd {
+    /// Each as the target's fastest instruction for it computes (docs/semantics.md#relaxed-simd).
+    #[default]
+    Native,
+    /// The same bits on every target: each as the standard instruction it relaxes, the
+    /// multiply-adds fused, the dot products signed.
+    Deterministic,
+}
+
+impl RelaxedSimd {
+    /// The name in `--relaxed-simd` and in the build record.
+    pub fn name(self) -> &'static str {
+        match self {
+            RelaxedSimd::Native => "native",
+            RelaxedSimd::Deterministic => "deterministic",
+        }
+    }
+}
+
 /// What to compile for and how.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -69,6 +91,7 @@ pub struct Options {
     /// Which WebAssembly version the input may use.
     pub features: FeatureSet,
     pub bounds_checks: BoundsChecks,
+    pub relaxed_simd: RelaxedSimd,
     /// Show `compiling: DONE/TOTAL functions` on stderr while compiling, when stderr is a
     /// terminal and the compile has run for more than a second.
     pub show_progress: bool,
@@ -170,7 +193,7 @@ fn build_record(
         FeatureSet::Wasm2 => "wasm2 (bulk memory, reference types, multi-value, SIMD, ...)",
         FeatureSet::Latest => {
             "latest (wasm3 without exception handling and GC: tail calls, typed function \
-             references, memory64, multi-memory, extended constants, ...)"
+             references, memory64, relaxed SIMD, multi-memory, extended constants, ...)"
         }
     };
     let proposals = match proposals::used(binary)?.join(", ") {
@@ -184,13 +207,14 @@ fn build_record(
     let mut record = format!(
         "wasm2native build\ncompiler: wasm2native {}\nllvm: {major}.{minor}.{patch}\ntarget: {}\ncpu: {}\n\
          cpu-features: {}\nopt-level: {:?}\nbounds-checks: {}\nfeatures: {features}\n\
-         module: {} bytes, fnv1a-64 {fingerprint:016x}\nproposals: {proposals}\n",
+         relaxed-simd: {}\nmodule: {} bytes, fnv1a-64 {fingerprint:016x}\nproposals: {proposals}\n",
         env!("CARGO_PKG_VERSION"),
         machine.get_triple().as_str().to_string_lossy(),
         machine.get_cpu().to_string_lossy(),
         enabled_features(&machine.get_feature_string().to_string_lossy()),
         options.opt_level,
         options.bounds_checks.name(),
+        options.relaxed_simd.name(),
         binary.len(),
     );
     if let Some(prefix) = prefix {

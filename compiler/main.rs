@@ -12,7 +12,7 @@ mod cli {
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::path::PathBuf;
-use wasm2native::{BoundsChecks, FeatureSet, OptLevel, Options};
+use wasm2native::{BoundsChecks, FeatureSet, OptLevel, Options, RelaxedSimd};
 
 /// mimalloc, which with its "override" feature (Cargo.toml) also serves LLVM's C++ allocations.
 #[global_allocator]
@@ -56,9 +56,9 @@ enum Command {
     /// Compile a module into a native executable (cached) and run it at once.
     #[command(
         after_help = "Executables are cached in $WASM2NATIVE_CACHE_DIR, else $XDG_CACHE_HOME/wasm2native,\n\
-            else $HOME/.cache/wasm2native, keyed by the module, -O, --spec, --bounds-checks, the host\n\
-            CPU and this compiler's build. The program's exit status (or the signal that ended it) is\n\
-            this command's own.\n\n\
+            else $HOME/.cache/wasm2native, keyed by the module, -O, --spec, --bounds-checks,\n\
+            --relaxed-simd, the host CPU and this compiler's build. The program's exit status (or\n\
+            the signal that ended it) is this command's own.\n\n\
             Examples:\n  \
             wasm2native run --dir data app.wasm --verbose input.txt\n  \
             wasm2native run --invoke add math.wat 2 3"
@@ -163,6 +163,9 @@ pub struct CodeArgs {
     /// How loads and stores are kept inside linear memory.
     #[arg(long, value_enum, value_name = "MODE", default_value_t = Bounds::Explicit)]
     pub bounds_checks: Bounds,
+    /// How relaxed SIMD instructions pick among the results the spec allows them.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = Relaxed::Native)]
+    pub relaxed_simd: Relaxed,
     /// Check the LLVM IR built from the module before optimising it (always on in debug
     /// builds): a compiler bug then ends in an error instead of a crash inside LLVM.
     #[arg(long)]
@@ -184,6 +187,10 @@ impl CodeArgs {
             bounds_checks: match self.bounds_checks {
                 Bounds::Explicit => BoundsChecks::Explicit,
                 Bounds::Guard => BoundsChecks::Guard,
+            },
+            relaxed_simd: match self.relaxed_simd {
+                Relaxed::Native => RelaxedSimd::Native,
+                Relaxed::Deterministic => RelaxedSimd::Deterministic,
             },
             show_progress: true,
             verify_ir: self.verify_ir || cfg!(debug_assertions),
@@ -217,11 +224,21 @@ pub enum Bounds {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+pub enum Relaxed {
+    /// The target's fastest instruction for each: fused multiply-add where the CPU has FMA,
+    /// pshufb, blendv, cvttps2dq, ... on x86-64; results may differ between hosts.
+    Native,
+    /// The same bits on every host: each as the standard SIMD instruction it relaxes, the
+    /// multiply-adds fused.
+    Deterministic,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 pub enum Spec {
     Wasm1,
     Wasm2,
-    /// Wasm 2.0 plus multiple memories and extended constant expressions: everything this
-    /// compiler implements.
+    /// Wasm 2.0 plus multiple memories, extended constant expressions, tail calls, typed
+    /// function references and relaxed SIMD: everything this compiler implements.
     Latest,
 }
 

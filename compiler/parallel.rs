@@ -83,6 +83,7 @@ pub fn compile_parts(
         }
         Emit::Assembly | Emit::LlvmIr => 1,
     };
+    let relaxed_simd = codegen::relaxed_simd_lowering(options)?;
     let ranges = split(&costs, parts);
     let is_split = ranges.len() > 1;
     let partitions: Vec<Partition> = ranges
@@ -92,13 +93,14 @@ pub fn compile_parts(
         .collect();
     progress::with_progress(info.bodies.len(), options.show_progress, |reporter| {
         if !is_split {
-            let object = compile_part(info, record, options, emit, api, &partitions[0]);
+            let object =
+                compile_part(info, record, options, relaxed_simd, emit, api, &partitions[0]);
             reporter.add(info.bodies.len());
             return Ok(vec![object?]);
         }
         let order = costliest_first(&partitions, &costs);
         compile_queue(&partitions, &order, jobs, reporter, |partition| {
-            compile_part(info, record, options, emit, api, partition)
+            compile_part(info, record, options, relaxed_simd, emit, api, partition)
         })
     })
 }
@@ -159,6 +161,7 @@ fn compile_part(
     info: &ModuleInfo<'_>,
     record: &str,
     options: &Options,
+    relaxed_simd: translate::RelaxedLowering,
     emit: Emit,
     api: Option<&Surface>,
     partition: &Partition,
@@ -174,6 +177,7 @@ fn compile_part(
         versioned_checks: codegen::versions_loops(options, largest_function_bytes),
         fast_isel: codegen::machine_code_level(options, largest_function_bytes) == OptLevel::O0,
         vector_register: codegen::vector_register_constraint(options),
+        relaxed_simd,
     };
     let context = inkwell::context::Context::create();
     let module = translate::translate_module(&context, info, record, shape, api, partition)?;

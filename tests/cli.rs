@@ -499,6 +499,44 @@ fn second_run_reuses_the_cached_executable() {
     assert_eq!(entries().len(), 2, "another -O shared the entry");
     assert_eq!(run(&["--bounds-checks=guard"]), Some(7));
     assert_eq!(entries().len(), 3, "guard-mode code shared an entry");
+    assert_eq!(run(&["--relaxed-simd=deterministic"]), Some(7));
+    assert_eq!(entries().len(), 4, "deterministic relaxed SIMD shared an entry");
+}
+
+/// Truncates its parameter with `i32x4.relaxed_trunc_f32x4_s`: for NaN, x86's instruction gives
+/// 0x80000000, the deterministic form (a saturating truncation) 0.
+const RELAXED_TRUNC: &str = r#"(module
+  (func (export "trunc") (param f32) (result i32)
+    (i32x4.extract_lane 0 (i32x4.relaxed_trunc_f32x4_s (f32x4.splat (local.get 0)))))
+  (func (export "_start")))"#;
+
+#[test]
+fn relaxed_simd_mode_picks_the_results_and_is_in_the_build_record() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("trunc.wat"), RELAXED_TRUNC).unwrap();
+    let cache = dir.path().join("cache");
+    let native_nan = if cfg!(target_arch = "x86_64") { "-2147483648\n" } else { "0\n" };
+    // Native first, so that a cache entry shared by both modes would show as a wrong result.
+    for (mode, nan) in [("native", native_nan), ("deterministic", "0\n")] {
+        let out = run_in(dir.path(), &cache)
+            .args(["--relaxed-simd", mode, "--invoke", "trunc", "trunc.wat", "nan"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(stdout(&out), nan, "--relaxed-simd {mode}");
+
+        let object = dir.path().join(format!("{mode}.o"));
+        let out = wasm2native()
+            .arg(dir.path().join("trunc.wat"))
+            .args(["--relaxed-simd", mode, "--emit", "obj", "--no-runtime", "--no-header", "-o"])
+            .arg(&object)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let out = wasm2native().arg("inspect").arg(&object).output().unwrap();
+        let line = format!("\nrelaxed-simd: {mode}\n");
+        assert!(stdout(&out).contains(&line), "{}", stdout(&out));
+    }
 }
 
 /// Loads and stores at the address given, some with a static offset near 2^32: within the guard

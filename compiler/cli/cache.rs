@@ -66,10 +66,11 @@ fn compiler_build() -> Result<String, String> {
 fn key(module: &[u8], options: &Options) -> Result<String, String> {
     use inkwell::targets::TargetMachine;
     let settings = format!(
-        "{:?} {:?} {:?} {:?} {:?} {}",
+        "{:?} {:?} {:?} {:?} {:?} {:?} {}",
         options.opt_level,
         options.features,
         options.bounds_checks,
+        options.relaxed_simd,
         options.target,
         options.cpu,
         compiler_build()?

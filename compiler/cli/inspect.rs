@@ -36,7 +36,6 @@ fn describe_artifact(bytes: &[u8], path: &Path) -> Result<String, String> {
 const UNSUPPORTED: &[&str] = &[
     "exceptions",
     "gc",
-    "relaxed-simd",
     "threads",
     "stack-switching",
     "wide-arithmetic",

@@ -71,6 +71,8 @@ pub struct ModuleEnv<'ctx, 'a> {
     pub fast_isel: bool,
     /// The inline-assembly constraint for a vector register of the target.
     pub vector_register: &'static str,
+    /// How relaxed SIMD operators are lowered.
+    pub relaxed_simd: RelaxedLowering,
     runtime_fns: HashMap<RuntimeFn, FunctionValue<'ctx>>,
 }
 
@@ -125,6 +127,7 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             versioned_checks: shape.versioned_checks,
             fast_isel: shape.fast_isel,
             vector_register: shape.vector_register,
+            relaxed_simd: shape.relaxed_simd,
             runtime_fns: HashMap::new(),
         };
         env.declare_runtime();
@@ -310,6 +313,35 @@ pub struct CodeShape {
     pub fast_isel: bool,
     /// The inline-assembly constraint for a vector register: `x` on x86-64, `w` on AArch64.
     pub vector_register: &'static str,
+    pub relaxed_simd: RelaxedLowering,
+}
+
+/// How the relaxed SIMD operators are lowered (`ops/simd/relaxed.rs`).
+#[derive(Clone, Copy, Debug)]
+pub enum RelaxedLowering {
+    /// As the standard operators they relax, so that every target gives the same bits.
+    Deterministic,
+    /// As x86-64's own instructions, where the target has them.
+    X86(X86Features),
+    /// As AArch64's own instructions.
+    AArch64,
+}
+
+/// The x86 extensions the native lowering of relaxed SIMD uses. An operator whose instruction
+/// the target lacks is lowered as its standard counterpart instead: instruction selection
+/// would abort on the intrinsic.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct X86Features {
+    /// `pshufb`, `pmulhrsw`, `pmaddubsw`.
+    pub ssse3: bool,
+    /// `pblendvb`, `blendvps`, `blendvpd`.
+    pub sse41: bool,
+    /// `vfmadd`, `vfnmadd`.
+    pub fma: bool,
+    /// `vcvttps2udq` and `vcvttpd2udq` on 128-bit vectors: AVX-512 F and VL.
+    pub avx512vl: bool,
+    /// `vpdpbusd` on 128-bit vectors: AVX-VNNI, or AVX-512 VNNI and VL.
+    pub vnni: bool,
 }
 
 /// Translates the part `partition` of `info` into an LLVM module owned by `context`, in the

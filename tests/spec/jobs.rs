@@ -1,4 +1,4 @@
-//! Running (file, opt level, bounds checks) jobs: each in a child process of this same test binary, so a crash
+//! Running (file, opt level, mode) jobs: each in a child process of this same test binary, so a crash
 //! or a hang in compiled code costs one file instead of the whole run, or in-process on a
 //! thread when `SPEC_INPROCESS=1` (easier under a debugger).
 //!
@@ -9,14 +9,22 @@ use crate::wast_runner::{self, Check};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use wasm2native::{BoundsChecks, FeatureSet, OptLevel, Options};
+use wasm2native::{BoundsChecks, FeatureSet, OptLevel, Options, RelaxedSimd};
 
 /// Compiled recursion runs on the job's thread until "call stack exhausted".
 pub const JOB_STACK_SIZE: usize = 16 << 20;
 pub const CHILD_FILE_VAR: &str = "SPEC_CHILD_FILE";
 pub const CHILD_OPT_VAR: &str = "SPEC_CHILD_OPT";
 pub const CHILD_BOUNDS_VAR: &str = "SPEC_CHILD_BOUNDS";
+pub const CHILD_RELAXED_SIMD_VAR: &str = "SPEC_CHILD_RELAXED_SIMD";
 const PROTOCOL_TAG: &str = "\u{1e}w2n-spec";
+
+/// How a job compiles its file besides the opt level.
+#[derive(Clone, Copy)]
+pub struct Mode {
+    pub bounds: BoundsChecks,
+    pub relaxed_simd: RelaxedSimd,
+}
 
 /// One spec file, from the embedded test suite.
 pub struct SpecFile {
@@ -35,13 +43,20 @@ impl SpecFile {
     /// Compile options for this file: each versioned suite is held to its own feature set, so
     /// its assert_invalid checks for then-missing features keep their meaning; proposals get
     /// everything the compiler implements.
-    pub fn options(&self, opt_level: OptLevel, bounds_checks: BoundsChecks) -> Options {
+    pub fn options(&self, opt_level: OptLevel, mode: Mode) -> Options {
         let features = match self.dir.as_str() {
             "wasm-v1" => FeatureSet::Wasm1,
             "wasm-v2" => FeatureSet::Wasm2,
             _ => FeatureSet::Latest,
         };
-        Options { opt_level, features, bounds_checks, verify_ir: true, ..Options::default() }
+        Options {
+            opt_level,
+            features,
+            bounds_checks: mode.bounds,
+            relaxed_simd: mode.relaxed_simd,
+            verify_ir: true,
+            ..Options::default()
+        }
     }
 }
 
@@ -69,6 +84,11 @@ pub fn parse_bounds(name: &str) -> Option<BoundsChecks> {
     [BoundsChecks::Explicit, BoundsChecks::Guard].into_iter().find(|mode| mode.name() == name)
 }
 
+/// `native` or `deterministic`, as `--relaxed-simd` spells them.
+pub fn parse_relaxed_simd(name: &str) -> Option<RelaxedSimd> {
+    [RelaxedSimd::Native, RelaxedSimd::Deterministic].into_iter().find(|mode| mode.name() == name)
+}
+
 /// A check as the parent sees it.
 #[derive(Clone, Debug)]
 pub struct CheckRecord {
@@ -90,10 +110,10 @@ impl From<Check> for CheckRecord {
 
 /// Runs one job on this thread (which must have `JOB_STACK_SIZE` of stack); a panic in the
 /// harness becomes a failed check.
-pub fn run_in_process(file: &SpecFile, opt: OptLevel, bounds: BoundsChecks) -> Vec<CheckRecord> {
+pub fn run_in_process(file: &SpecFile, opt: OptLevel, mode: Mode) -> Vec<CheckRecord> {
     let mut checks = Vec::new();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        wast_runner::run_file(file.text, file.options(opt, bounds), &mut |check| {
+        wast_runner::run_file(file.text, file.options(opt, mode), &mut |check| {
             checks.push(check.into())
         })
     }));
@@ -112,8 +132,8 @@ pub fn run_in_process(file: &SpecFile, opt: OptLevel, bounds: BoundsChecks) -> V
 
 /// The child side: runs the job named by the environment on a big-stack thread, streaming
 /// checks to stdout.
-pub fn child_main(file: &SpecFile, opt: OptLevel, bounds: BoundsChecks) -> i32 {
-    let (text, options) = (file.text, file.options(opt, bounds));
+pub fn child_main(file: &SpecFile, opt: OptLevel, mode: Mode) -> i32 {
+    let (text, options) = (file.text, file.options(opt, mode));
     let worker = std::thread::Builder::new().stack_size(JOB_STACK_SIZE).spawn(move || {
         let mut sink = |check: Check| {
             let record = CheckRecord::from(check);
@@ -185,7 +205,7 @@ fn parse_protocol_line(line: &str) -> Option<Option<CheckRecord>> {
 pub fn run_in_child(
     file: &SpecFile,
     opt: OptLevel,
-    bounds: BoundsChecks,
+    mode: Mode,
     timeout: Duration,
 ) -> Vec<CheckRecord> {
     let crash = |line: usize, why: String| CheckRecord {
@@ -200,7 +220,8 @@ pub fn run_in_child(
     let spawned = Command::new(exe)
         .env(CHILD_FILE_VAR, file.key())
         .env(CHILD_OPT_VAR, opt_name(opt))
-        .env(CHILD_BOUNDS_VAR, bounds.name())
+        .env(CHILD_BOUNDS_VAR, mode.bounds.name())
+        .env(CHILD_RELAXED_SIMD_VAR, mode.relaxed_simd.name())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

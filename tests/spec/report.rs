@@ -6,24 +6,30 @@ use crate::jobs::CheckRecord;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-/// The checks of one (file, opt level, bounds checks) run. Expectations are per opt level: a
-/// check is expected to behave alike whatever the bounds checks.
+/// The checks of one (file, opt level, bounds checks, relaxed SIMD) run. Expectations are per
+/// opt level: a check is expected to behave alike whatever the bounds checks and relaxed SIMD.
 pub struct JobOutcome {
     pub file: String,
     pub opt: &'static str,
     /// `explicit` or `guard`.
     pub bounds: &'static str,
+    /// `native` or `deterministic`.
+    pub relaxed_simd: &'static str,
     pub checks: Vec<CheckRecord>,
 }
 
 impl JobOutcome {
-    /// How the run is named in the report: the opt level, and `guard` for guard-mode runs.
+    /// How the run is named in the report: the opt level, then `guard` for guard-mode runs and
+    /// `determ` for deterministic relaxed SIMD.
     fn label(&self) -> String {
-        if self.bounds == "explicit" {
-            self.opt.to_string()
-        } else {
-            format!("{} {}", self.opt, self.bounds)
+        let mut label = self.opt.to_string();
+        if self.bounds != "explicit" {
+            label += &format!(" {}", self.bounds);
         }
+        if self.relaxed_simd != "native" {
+            label += " determ";
+        }
+        label
     }
 }
 
@@ -51,7 +57,7 @@ pub fn print_report(outcomes: &[JobOutcome], expectations: &Expectations, verbos
     let width = outcomes.iter().map(|o| o.file.len()).max().unwrap_or(4).max(4);
     let _ = writeln!(
         table,
-        "{:width$}  {:8}  {:>7}  {:>7}  {:>13}  {:>10}",
+        "{:width$}  {:9}  {:>7}  {:>7}  {:>13}  {:>10}",
         "file", "opt", "passed", "failed", "expected-fail", "superseded"
     );
     for outcome in outcomes {
@@ -94,7 +100,7 @@ pub fn print_report(outcomes: &[JobOutcome], expectations: &Expectations, verbos
         }
         let _ = writeln!(
             table,
-            "{:width$}  {:8}  {:>7}  {:>7}  {:>13}  {:>10}",
+            "{:width$}  {:9}  {:>7}  {:>7}  {:>13}  {:>10}",
             outcome.file,
             outcome.label(),
             counts.passed,
@@ -109,7 +115,7 @@ pub fn print_report(outcomes: &[JobOutcome], expectations: &Expectations, verbos
     }
     let _ = writeln!(
         table,
-        "{:width$}  {:8}  {:>7}  {:>7}  {:>13}  {:>10}",
+        "{:width$}  {:9}  {:>7}  {:>7}  {:>13}  {:>10}",
         "total", "", totals.passed, totals.failed, totals.expected_failures, totals.superseded
     );
     print!("{table}");

@@ -203,18 +203,18 @@ pub fn translate<'a>(t: &mut FuncTranslator<'_, '_, 'a>, op: &Operator<'a>) -> R
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// A constant vector of `ty` with `value` (sign-extended to the lane width) in every lane.
-    fn constant_splat(&self, ty: VectorType<'ctx>, value: i64) -> VectorValue<'ctx> {
+    pub(super) fn constant_splat(&self, ty: VectorType<'ctx>, value: i64) -> VectorValue<'ctx> {
         let lane = ty.get_element_type().into_int_type().const_int(value as u64, true);
         VectorType::const_vector(&vec![lane; ty.get_size() as usize])
     }
 
     /// The vector type with `ty`'s lane count and `factor` times its lane width.
-    fn widened_type(&self, ty: VectorType<'ctx>, factor: u32) -> VectorType<'ctx> {
+    pub(super) fn widened_type(&self, ty: VectorType<'ctx>, factor: u32) -> VectorType<'ctx> {
         let bits = ty.get_element_type().into_int_type().get_bit_width();
         self.env.types.int_of_bits(bits * factor).vec_type(ty.get_size())
     }
 
-    fn extend_to(
+    pub(super) fn extend_to(
         &self,
         value: VectorValue<'ctx>,
         ty: VectorType<'ctx>,
@@ -228,7 +228,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     /// The lanes of `value` at `first`, `first + step`, ... (`count` of them).
-    fn pick_lanes(
+    pub(super) fn pick_lanes(
         &self,
         value: VectorValue<'ctx>,
         first: u32,

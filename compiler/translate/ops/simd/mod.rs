@@ -1,11 +1,14 @@
 //! 128-bit SIMD. A v128 travels as `<2 x i64>` and each operator bitcasts it to the lane shape it
 //! works on (`<16 x i8>`, `<8 x i16>`, `<4 x i32>`, `<2 x i64>`, `<4 x float>`, `<2 x double>`),
-//! so LLVM selects the host's vector instructions. Handlers are split by lane kind.
+//! so LLVM selects the host's vector instructions. Handlers are split by lane kind; the relaxed
+//! operators, which choose between the target's instructions and the standard operators, have
+//! their own file.
 
 mod float;
 mod integer;
 mod lanes;
 mod memory;
+mod relaxed;
 
 use super::super::func::FuncTranslator;
 use super::super::Result;
@@ -29,7 +32,8 @@ pub fn translate<'a>(t: &mut FuncTranslator<'_, '_, 'a>, op: &Operator<'a>) -> R
     Ok(memory::translate(t, op)?
         || lanes::translate(t, op)?
         || integer::translate(t, op)?
-        || float::translate(t, op)?)
+        || float::translate(t, op)?
+        || relaxed::translate(t, op)?)
 }
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
