@@ -3,6 +3,9 @@
 Kinds: `native` runs an executable clang built with the row's options (two builds: the default
 target, the baseline, and -march=native); `aot` runs the executable wasm2native built with the
 row's options; `wasmtime` and `v8` run the .wasm through a runner script in bench/engines/.
+An `aot` row with `memory64` set runs the program built for wasm64 (bench/wasm64/) instead of
+wasm32-wasi, for the programs that have such a build, and is compared with its wasm32 twin: the
+`aot` row with the same optimisation level and bounds checks.
 """
 import os
 import re
@@ -21,6 +24,8 @@ CLANG = "clang-19"
 BASELINE = "native"
 BASELINE_FLAGS = ("-ffp-contract=off",)
 MARCH_FLAGS = ("-march=native", "-ffp-contract=off")
+# The row that runs the programs' wasm64 builds.
+WASM64_ENGINE = "wasm2native-wasm64"
 
 
 def native_command(flags):
@@ -37,6 +42,7 @@ class Engine:
     full_only: bool = False   # measured in full runs only
     opt_level: str | None = None       # aot: the -O level the build used ("0" to "3")
     bounds_checks: str | None = None   # aot: the --bounds-checks mode, None if the compiler has none
+    memory64: bool = False    # aot: runs the wasm64 build (bench/wasm64/), not the wasm32-wasi one
 
     @property
     def runs_wasm(self):
@@ -133,6 +139,16 @@ def engine_table(wasm2native):
             rows.append(Engine(f"wasm2native-{mode}", "aot",
                                f"wasm2native --bounds-checks {mode} (-O2)",
                                ("--bounds-checks", mode), opt_level="2", bounds_checks=mode))
+    # The cost of a 64-bit memory: the wasm64 build with explicit checks (guard mode checks 64-bit
+    # memories explicitly too), against the wasm32 build under the same settings.
+    bounds = "explicit" if "explicit" in modes else default
+    options = ("--bounds-checks", "explicit") if "explicit" in modes else ()
+    rows.append(Engine(WASM64_ENGINE, "aot",
+                       f"wasm2native -O2{', --bounds-checks explicit' if options else ''} on the "
+                       "program built for wasm64 (a 64-bit memory; freestanding, with the C "
+                       "library of bench/wasm64/) and linked with bench/wasm64/host.c; only the "
+                       "programs with a wasm64 build", options, opt_level="2",
+                       bounds_checks=bounds, memory64=True))
     rows += [Engine("wasmtime", "wasmtime", "Wasmtime (PyPI wasmtime), Cranelift, default config"),
              Engine("v8", "v8", "V8 via Node's node:wasi, default tiering (Liftoff, then TurboFan)"),
              Engine("v8-no-liftoff", "v8", "V8 via Node with --no-liftoff: TurboFan only",
@@ -153,5 +169,14 @@ def select_engines(table, names, quick, wasm_only):
     else:
         chosen = [engine for engine in table if not (quick and engine.full_only)]
     if wasm_only:
-        chosen = [engine for engine in chosen if engine.runs_wasm]
+        # A user's module is a WASI command: the wasm64 host cannot run it.
+        chosen = [engine for engine in chosen if engine.runs_wasm and not engine.memory64]
     return chosen
+
+
+def wasm32_twin(engines, engine):
+    """The wasm32 row a wasm64 row is measured against: the aot row with its optimisation level
+    and bounds checks, or None when there is none among `engines`."""
+    return next((e for e in engines if e.kind == "aot" and not e.memory64
+                 and e.opt_level == engine.opt_level and e.bounds_checks == engine.bounds_checks),
+                None)

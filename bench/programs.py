@@ -1,6 +1,8 @@
 """Building the benchmark programs: each bench/programs/*.c to wasm32-wasi and, once per native
 engine, to native code with clang-19, and each .wasm to an executable with wasm2native, one per
-configuration.
+configuration. The programs of WASM64_PROGRAMS are built for wasm64 as well (for the wasm64
+engine row): freestanding, with the C library of bench/wasm64/, compiled by wasm2native to a
+static library and linked with bench/wasm64/host.c.
 
 The clang builds are cached: an output is rebuilt only when its source, bench.h or its command
 changed. wasm2native always compiles afresh, because its compile time is one of the results.
@@ -26,12 +28,25 @@ DEFAULT_OPT = ["-O2"]
 NATIVE_FLAGS = {"-msimd128": ["-msse4.1"]}
 BENCH_OPT = re.compile(r"^/\*\s*bench-opt:\s*(.*?)\s*\*/")
 
+# The programs built for wasm64 too: memory-bound kernels (streaming, strided, random access),
+# whose sources build unchanged against the shim C library and hardly call it while timed.
+WASM64_PROGRAMS = ("crc32", "hashtable", "heat3d", "jacobi2d", "lu", "lz77", "matmul", "sort")
+WASM64_DIR = Path("bench/wasm64")
+WASM64_INCLUDE = WASM64_DIR / "include"
+WASM64_LIBC = WASM64_DIR / "libc.c"
+WASM64_HOST = WASM64_DIR / "host.c"
+WASM64_TARGET = "--target=wasm64-unknown-unknown"
+# The symbol prefix of the wasm64 programs' libraries, which host.c is written against.
+WASM64_PREFIX = "bench64"
+
 
 @dataclass
 class Program:
     name: str
     source: Path
     wasm: Path | None = None
+    wasm64: Path | None = None    # the wasm64 build, for the programs of WASM64_PROGRAMS
+    wasm64_error: str | None = None
     natives: dict | None = None   # {native engine name: executable}
     error: str | None = None
 
@@ -78,6 +93,60 @@ def build_commands(name, native_engines):
     return (wasm, wasm_command), natives
 
 
+def shim_headers():
+    """The shim C library's headers (bench/wasm64/include/), relative to the repository."""
+    return sorted(path.relative_to(REPO) for path in (REPO / WASM64_INCLUDE).glob("*.h"))
+
+
+def wasm64_libc_command():
+    """(output, command) of the shim C library's object, shared by every wasm64 build. It is
+    freestanding (no builtins), so that its loops are not turned into calls to themselves."""
+    output = BUILD_DIR / "wasm64" / "libc.o"
+    return output, [CLANG, WASM64_TARGET, "-O2", "-ffreestanding", f"-I{WASM64_INCLUDE}", "-c",
+                    str(WASM64_LIBC), "-o", str(output)]
+
+
+def wasm64_command(name):
+    """(output, command) of a program's wasm64 build: the program's own flags, the shim headers
+    ahead of clang's, and no C library but the shim's object. Not freestanding: clang treats
+    memcpy, sqrt and the rest as the builtins they are in the wasm32-wasi build."""
+    source = PROGRAMS_DIR / f"{name}.c"
+    output = BUILD_DIR / "wasm64" / f"{name}.wasm"
+    return output, [CLANG, WASM64_TARGET, "-nostdlib", "-Wl,--no-entry", *opt_flags(source),
+                    f"-I{WASM64_INCLUDE}", f"-I{PROGRAMS_DIR}", str(source),
+                    str(wasm64_libc_command()[0]), "-o", str(output)]
+
+
+def build_wasm64_libc():
+    """Builds the shim C library's object: None, or the error text."""
+    output, command = wasm64_libc_command()
+    try:
+        return build_cached(output, command, [WASM64_LIBC, *shim_headers()])
+    except OSError as error:
+        return str(error)
+
+
+def memory_flags(wasm):
+    """The limits flags of each memory a module defines (0x04 marks a 64-bit memory)."""
+    data = Path(wasm).read_bytes()
+    position = 8
+    while position < len(data):
+        section_id = data[position]
+        size, position = read_leb128(data, position + 1)
+        if section_id == 5:
+            count, position = read_leb128(data, position)
+            flags = []
+            for _ in range(count):
+                flags.append(data[position])
+                # Past the flags: the minimum, and the maximum when flag 0x01 says there is one.
+                _, position = read_leb128(data, position + 1)
+                if flags[-1] & 0x01:
+                    _, position = read_leb128(data, position)
+            return flags
+        position += size
+    return []
+
+
 def failed(command, stderr):
     """A one-line account of a failed command for the report; its whole stderr goes to ours."""
     print(f"$ {' '.join(command)}\n{stderr.rstrip()}", file=sys.stderr, flush=True)
@@ -122,11 +191,40 @@ def build_program(name, native_engines):
     return program
 
 
-def build_programs(names, native_engines, jobs):
-    """Builds the named programs to wasm and for each native engine, in parallel; a failed build
-    is reported in its Program."""
+def build_wasm64(program):
+    """Builds a program for wasm64 (the shim's object is built already) into program.wasm64, or
+    sets program.wasm64_error; checks that the module's memory really is 64-bit."""
+    output, command = wasm64_command(program.name)
+    try:
+        error = build_cached(output, command, [program.source, HEADER, *shim_headers(),
+                                               wasm64_libc_command()[0]])
+        if error is None and 0x04 not in memory_flags(REPO / output):
+            error = f"{output} has no 64-bit memory: clang did not build it for wasm64"
+    except OSError as failure:
+        error = str(failure)
+    if error is None:
+        program.wasm64 = REPO / output
+    else:
+        program.wasm64_error = error
+
+
+def build_programs(names, native_engines, jobs, wasm64=False):
+    """Builds the named programs to wasm and for each native engine, and with `wasm64` those of
+    WASM64_PROGRAMS for wasm64 too, in parallel; a failed build is reported in its Program."""
+    wanted64 = [name for name in names if wasm64 and name in WASM64_PROGRAMS]
+    libc_error = build_wasm64_libc() if wanted64 else None
+
+    def build(name):
+        program = build_program(name, native_engines)
+        if program.error is None and name in wanted64:
+            if libc_error is None:
+                build_wasm64(program)
+            else:
+                program.wasm64_error = f"the wasm64 C library: {libc_error}"
+        return program
+
     with ThreadPoolExecutor(jobs) as pool:
-        return list(pool.map(lambda name: build_program(name, native_engines), names))
+        return list(pool.map(build, names))
 
 
 def code_section_bytes(wasm):
@@ -171,6 +269,24 @@ def compile_wasm2native(wasm2native, options, wasm, output):
     if result.returncode != 0:
         return None, failed(command, result.stderr)
     return elapsed, None
+
+
+def wasm64_options(options):
+    """wasm2native's options for a wasm64 build: the row's, and a static library with the prefix
+    host.c is written against (its header is written beside it)."""
+    return [*options, "--emit", "staticlib", "--prefix", WASM64_PREFIX]
+
+
+def link_wasm64_host(library, output):
+    """Links bench/wasm64/host.c, compiled against the header beside `library`, with that library
+    into the executable `output`: None, or the error text."""
+    command = [CLANG, "-O2", "-std=c11", "-D_GNU_SOURCE", f"-I{library.parent}",
+               str(REPO / WASM64_HOST), str(library), "-lm", "-lpthread", "-o", str(output)]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True)
+    except OSError as error:
+        return str(error)
+    return failed(command, result.stderr) if result.returncode != 0 else None
 
 
 def compile_all(wasm2native, tasks, jobs, times=1):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import chart
-from engine_table import native_command
+from engine_table import native_command, wasm32_twin
 from measure import rounded
 
 AOT_DEFAULT = "wasm2native"
@@ -15,6 +15,9 @@ AOT_DEFAULT = "wasm2native"
 BUILD_FIELDS = ("llvm", "cpu", "opt-level", "bounds-checks")
 # A loss smaller than this fraction is not worth a line of "where wasm2native loses".
 LOSS_THRESHOLD = 0.01
+# The most a 64-bit memory should cost: the wasm64 build's time over the wasm32 build's, with
+# explicit bounds checks, on the geometric mean.
+MEMORY64_GOAL = 1.10
 
 
 @dataclass
@@ -70,12 +73,14 @@ def write_all(results, out):
                 "baseline": results.baseline, "command": results.command,
                 "engines": [{"name": e.name, "kind": e.kind, "description": e.description,
                              "options": list(e.options), "opt_level": e.opt_level,
-                             "bounds_checks": e.bounds_checks} for e in results.engines],
+                             "bounds_checks": e.bounds_checks, "memory64": e.memory64}
+                            for e in results.engines],
                 "skipped_engines": results.skipped, "machine": results.machine,
                 "compile_jobs": results.compile_jobs,
                 "problems": results.problems, "rows": records,
                 "summary": {"acceptance": acceptance(results),
-                            "internal_comparison": internal_comparison(results)},
+                            "internal_comparison": internal_comparison(results),
+                            "memory64": memory64_cost(results)},
                 "runs_detail": [run_detail(row) for row in results.rows]}
     (out / "results.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     (out / "table.md").write_text(table_markdown(results), encoding="utf-8")
@@ -141,8 +146,9 @@ def compile_totals(results, engine_name):
 
 
 def aot_build(results, opt_level, bounds):
-    return next((e for e in results.engines if e.kind == "aot" and e.opt_level == opt_level
-                 and e.bounds_checks == bounds), None)
+    """The wasm32 aot row with these settings, or None."""
+    return next((e for e in results.engines if e.kind == "aot" and not e.memory64
+                 and e.opt_level == opt_level and e.bounds_checks == bounds), None)
 
 
 def default_build(results):
@@ -182,7 +188,8 @@ def internal_columns(results):
                         builds["explicit"]))
     reference = default_build(results)
     if reference is not None:
-        levels = [e for e in results.engines if e.kind == "aot" and e.opt_level is not None
+        levels = [e for e in results.engines if e.kind == "aot" and not e.memory64
+                  and e.opt_level is not None
                   and e.opt_level != reference.opt_level
                   and e.bounds_checks == reference.bounds_checks]
         for engine in sorted(levels, key=lambda e: e.opt_level):
@@ -254,7 +261,9 @@ def acceptance(results):
                         for mode, engine in builds}}
     speeds = []
     for engine in results.engines:
-        totals = compile_totals(results, engine.name) if engine.kind == "aot" else None
+        # The wasm64 builds are a few programs built another way: the compile table shows them.
+        totals = (compile_totals(results, engine.name)
+                  if engine.kind == "aot" and not engine.memory64 else None)
         if totals:
             size, code, nanoseconds, count = totals
             speeds.append({"engine": engine.name, "opt_level": engine.opt_level,
@@ -273,6 +282,42 @@ def acceptance(results):
             ttfi[engine.name] = rounded(statistics.median(medians) / 1e6, 3)
     figures["ttfi_ms_median"] = ttfi
     return figures
+
+
+def memory64_pair(results):
+    """(the wasm64 row, its wasm32 twin) among the measured engines, or None."""
+    engine = next((e for e in results.engines if e.memory64), None)
+    twin = engine and wasm32_twin(results.engines, engine)
+    return (engine, twin) if twin else None
+
+
+def memory64_cost(results):
+    """What a 64-bit memory costs: each program's wasm64 time over its wasm32 time under the
+    same settings, and their geometric mean; None when the pair was not measured."""
+    pair = memory64_pair(results)
+    if pair is None:
+        return None
+    engine, twin = pair
+    ratios = {program: results.time_ratio(program, engine.name, twin.name)
+              for program in results.programs() if results.row(program, engine.name)}
+    return {"metric": results.metric, "wasm64": engine.name, "wasm32": twin.name,
+            "bounds_checks": engine.bounds_checks, "goal": MEMORY64_GOAL,
+            "programs": {program: rounded(ratio, 4) for program, ratio in ratios.items()},
+            "geomean": rounded(geomean([ratio for ratio in ratios.values() if ratio]), 4)}
+
+
+def memory64_line(results):
+    """One line for the terminal: the cost of a 64-bit memory, per program and on the geometric
+    mean; None when it was not measured."""
+    cost = memory64_cost(results)
+    if cost is None:
+        return None
+    shown = [f"{program} {'FAIL' if ratio is None else f'{ratio:.2f}×'}"
+             for program, ratio in cost["programs"].items()]
+    mean = cost["geomean"]
+    return (f"64-bit memory, {cost['wasm64']} / {cost['wasm32']} ({results.metric_label()}): "
+            + ", ".join(shown) + "; geometric mean "
+            + (ratio_text(mean) if mean else "—") + f", goal at most {cost['goal']:.2f}×")
 
 
 # ------------------------------------------------------------------------------ table.md ---
@@ -355,11 +400,18 @@ def time_section(results):
     if len(results.programs()) > 1:
         geomeans = []
         for engine in engines:
-            mean = results.geomean_ratio(engine.name)
+            # A wasm64 row runs a few of the programs: a mean over those is no peer of the others.
+            mean = None if engine.memory64 else results.geomean_ratio(engine.name)
             geomeans.append("—" if mean is None else f"**{mean:.2f}×**")
         lines.append(["**geometric mean**"] + geomeans)
     text = (f"## {results.metric_label().capitalize()}\n\nMedian {results.metric_label()} in ms; in "
-            f"parentheses the ratio to {results.baseline} (lower is better).\n\n")
+            f"parentheses the ratio to {results.baseline} (lower is better).")
+    wasm64 = [f"`{e.name}`" for e in engines if e.memory64]
+    if wasm64:
+        text += (f" {', '.join(wasm64)} runs only the programs built for wasm64, and has no "
+                 "geometric mean here: its cost over the wasm32 build is under "
+                 "[64-bit memory](#64-bit-memory).")
+    text += "\n\n"
     text += markdown_table(["program"] + [e.name for e in engines], lines)
     if results.runs > 1:
         def relative_stdev(row):
@@ -504,9 +556,41 @@ def acceptance_section(results):
     if ttfi:
         lines.append("- Time to first instruction, median over the programs: " + ", ".join(
             f"{name} {ms(value * 1e6)} ms" for name, value in ttfi.items()) + ".")
+    cost = memory64_cost(results)
+    if cost and cost["geomean"]:
+        lines.append(f"- Cost of a 64-bit memory, `{cost['wasm64']}` over `{cost['wasm32']}` "
+                     f"({cost['bounds_checks']} checks), geometric mean over "
+                     f"{programs_text(sum(1 for r in cost['programs'].values() if r))}: "
+                     f"**{ratio_text(cost['geomean'])}**; the goal is at most "
+                     f"{cost['goal']:.2f}×.")
     if not lines:
         return ""
     return "## Acceptance summary\n\n" + "\n".join(lines) + "\n"
+
+
+def memory64_section(results):
+    cost = memory64_cost(results)
+    if cost is None:
+        return ""
+    metric = results.metric
+    lines = []
+    for program, ratio in cost["programs"].items():
+        times = [results.row(program, name) for name in (cost["wasm32"], cost["wasm64"])]
+        cells = ["—" if row is None else "FAIL" if not row.ok else ms(row.median(metric))
+                 for row in times]
+        lines.append([program] + cells + ["—" if ratio is None else f"{ratio:.2f}×"])
+    if cost["geomean"] and len(lines) > 1:
+        lines.append(["**geometric mean**", "", "", f"**{cost['geomean']:.2f}×**"])
+    return ("## 64-bit memory\n\nWhat a 64-bit memory (memory64) costs: each program built "
+            f"for wasm64 and run by `{cost['wasm64']}`, against the same source built for "
+            f"wasm32-wasi and run by `{cost['wasm32']}`, both -O2 with {cost['bounds_checks']} "
+            f"bounds checks. The ratio divides the wasm64 build's median {results.metric_label()} "
+            "by the wasm32 build's (below 1×, wasm64 is faster); the goal is at most "
+            f"{cost['goal']:.2f}× on the geometric mean. The wasm64 builds are freestanding, with "
+            "the small C library of bench/wasm64/ in place of WASI libc, which their kernels "
+            "hardly call while timed (bench/README.md).\n\n"
+            + markdown_table(["program", f"wasm32 ms (`{cost['wasm32']}`)",
+                              f"wasm64 ms (`{cost['wasm64']}`)", "wasm64 / wasm32"], lines))
 
 
 def internal_section(results):
@@ -587,7 +671,8 @@ def losses_section(results):
         beaten = []
         for engine in results.engines:
             other = results.row(program, engine.name)
-            if engine.kind == "native" or engine.name == AOT_DEFAULT or other is None or not other.ok:
+            if (engine.kind == "native" or engine.memory64 or engine.name == AOT_DEFAULT
+                    or other is None or not other.ok):
                 continue
             theirs, ours = other.median(metric), mine.median(metric)
             if theirs is not None and ours is not None and ours > theirs * (1 + LOSS_THRESHOLD):
@@ -601,6 +686,8 @@ def losses_section(results):
     body = "\n".join(lines) or (f"None: wasm2native (default) is the fastest wasm engine, or within "
                                 f"{100 * LOSS_THRESHOLD:.0f}%, on every program.")
     native = "; native code is left out" if results.mode != "wasm" else ""
+    if any(engine.memory64 for engine in results.engines):
+        native += ", and so are the wasm64 builds, another build of the program"
     return ("## Where wasm2native loses\n\nPrograms where wasm2native with default settings is "
             f"at least {100 * LOSS_THRESHOLD:.0f}% slower than another wasm engine or configuration "
             f"({results.metric_label()}{native})."
@@ -620,6 +707,7 @@ def table_markdown(results):
     sections = [heading(results), acceptance_section(results), checks_section(results),
                 time_section(results),
                 f"![{results.metric_label()} relative to {results.baseline}](chart.svg)\n",
-                internal_section(results), losses_section(results), compile_section(results),
+                internal_section(results), memory64_section(results), losses_section(results),
+                compile_section(results),
                 startup_section(results)]
     return "\n".join(section for section in sections if section)

@@ -29,7 +29,7 @@ import machine
 import programs
 import report
 from engine_table import (BASELINE, CLANG, MARCH_FLAGS, REPO, Engine, engine_table, find_tools,
-                          select_engines)
+                          select_engines, wasm32_twin)
 from measure import Row, row_from_json, run_failure, run_once
 
 FULL_RUNS = 5
@@ -131,15 +131,34 @@ def compile_timings(args):
     return 1 if args.quick else COMPILE_TIMINGS
 
 
-def compile_aot(tools, engines, modules, out_dir, jobs, times):
-    """wasm2native builds of each {name: wasm} for each aot engine, each timed `times` times:
-    {(name, engine): Compiled}."""
+def compile_aot(tools, engines, modules, out_dir, jobs, times, modules64=None):
+    """wasm2native builds of each {name: wasm} for each aot engine, and of each {name: wasm64
+    module} for each wasm64 engine, each timed `times` times: {(name, engine): Compiled}.
+
+    A wasm64 build is a static library (the compile timed), linked with bench/wasm64/host.c
+    into the executable afterwards (not timed)."""
+    aot = [engine for engine in engines if engine.kind == "aot"]
     tasks = [((name, engine.name), engine.options, wasm, out_dir / f"{name}.{engine.name}")
-             for name, wasm in modules.items() for engine in engines if engine.kind == "aot"]
-    if tasks:
-        print(f"compiling {len(tasks)} modules with wasm2native ({jobs} at a time, "
+             for name, wasm in modules.items() for engine in aot if not engine.memory64]
+    tasks64 = [((name, engine.name), programs.wasm64_options(engine.options), wasm,
+                out_dir / f"{name}.{engine.name}.lib" / f"lib{programs.WASM64_PREFIX}.a")
+               for name, wasm in (modules64 or {}).items() for engine in aot if engine.memory64]
+    if tasks or tasks64:
+        print(f"compiling {len(tasks) + len(tasks64)} modules with wasm2native ({jobs} at a time, "
               f"{times} timing{'s' if times > 1 else ''} each)", flush=True)
-    return programs.compile_all(tools.wasm2native, tasks, jobs, times)
+    compiled = programs.compile_all(tools.wasm2native, tasks + tasks64, jobs, times)
+
+    def link(key):
+        build = compiled[key]
+        if build.error is not None:
+            return key, build
+        executable = out_dir / ".".join(key)
+        error = programs.link_wasm64_host(build.artifact, executable)
+        return key, programs.Compiled(None if error else executable, build.compile_ns, error)
+
+    with ThreadPoolExecutor(jobs) as pool:
+        compiled.update(pool.map(link, [key for key, *_ in tasks64]))
+    return compiled
 
 
 def measure_once(row, argv, timeout, need_checksum, need_runner):
@@ -168,20 +187,25 @@ def settle(row, need_checksum, need_runner):
         row.artifact_bytes = row.runs[0].runner.get("artifact_bytes")
 
 
-def plan_rows(tools, engines, modules, executables, compiled, program_args, failures):
-    """A (Row, argv) for each module x engine; argv is None when the row already failed.
+def plan_rows(tools, engines, modules, executables, compiled, program_args, failures,
+              modules64=None, failures64=None):
+    """A (Row, argv) for each module x engine; argv is None when the row already failed. A wasm64
+    engine gets rows for the programs with a wasm64 build (or a failed one) only.
 
     modules: {name: .wasm}; executables: {name: {native engine: executable}};
-    failures: {name: build error}."""
+    failures: {name: build error}; modules64 and failures64 the same for the wasm64 builds."""
+    modules64, failures64 = modules64 or {}, failures64 or {}
     plan = []
     for name in list(modules) + [name for name in failures if name not in modules]:
         for engine in engines:
+            if engine.memory64 and name not in modules64 and name not in failures64:
+                continue
             row = Row(name, engine.name)
-            if name in failures:
-                row.error = failures[name]
+            if name in failures or engine.memory64 and name in failures64:
+                row.error = failures[name] if name in failures else failures64[name]
                 plan.append((row, None))
                 continue
-            artifact = modules[name]
+            artifact = modules64[name] if engine.memory64 else modules[name]
             if engine.runs_wasm:
                 row.wasm_bytes = artifact.stat().st_size
                 row.code_bytes = programs.code_section_bytes(artifact)
@@ -207,6 +231,10 @@ def execute(plan, engines, runs, timeout, need_checksum, parallel):
     (quick runs), whole programs run side by side."""
     kinds = {engine.name: engine.kind for engine in engines}
     needs_runner = {row.engine: kinds[row.engine] in ("wasmtime", "v8") for row, _ in plan}
+    # Each wasm64 row's line also gives its time over its wasm32 twin's.
+    twins = {engine.name: twin.name for engine in engines
+             if engine.memory64 and (twin := wasm32_twin(engines, engine))}
+    metric = "kernel_ns" if need_checksum else "wall_ns"
     by_program = {}
     for item in plan:
         by_program.setdefault(item[0].program, []).append(item)
@@ -219,9 +247,14 @@ def execute(plan, engines, runs, timeout, need_checksum, parallel):
         for row, argv in items:
             if argv is not None:
                 settle(row, need_checksum, needs_runner[row.engine])
-            metric = row.median("kernel_ns" if need_checksum else "wall_ns")
-            if row.ok and metric is not None:
-                shown = f"{metric / 1e6:10.2f} ms"
+        for row, _ in items:
+            time = row.median(metric)
+            if row.ok and time is not None:
+                shown = f"{time / 1e6:10.2f} ms"
+                twin = next((other for other, _ in items if other.engine == twins.get(row.engine)),
+                            None)
+                if twin is not None and twin.ok and twin.median(metric):
+                    shown += f"  ({time / twin.median(metric):.2f}× {twin.engine})"
             else:
                 shown = "    FAILED: " + (row.error or "no runs").splitlines()[0][:100]
             print(f"  {row.program:<18} {row.engine:<22} {shown}", flush=True)
@@ -267,16 +300,21 @@ def run_suite(args, tools, engines):
         fail(f"no program(s) {', '.join(unknown)} in bench/programs")
     print(f"building {len(wanted)} program(s) ({args.jobs} at a time)", flush=True)
     natives = [engine for engine in engines if engine.kind == "native"]
-    built = programs.build_programs(wanted, natives, args.jobs)
+    built = programs.build_programs(wanted, natives, args.jobs,
+                                    wasm64=any(engine.memory64 for engine in engines))
     failures = {program.name: program.error for program in built if program.error}
+    failures64 = {program.name: program.wasm64_error for program in built if program.wasm64_error}
     for name, error in failures.items():
         print(f"error: {name}: {error}", file=sys.stderr)
+    for name, error in failures64.items():
+        print(f"error: {name} for wasm64: {error}", file=sys.stderr)
     modules = {p.name: p.wasm for p in built if p.error is None}
+    modules64 = {p.name: p.wasm64 for p in built if p.wasm64 is not None}
     executables = {p.name: p.natives for p in built if p.error is None}
     compiled = compile_aot(tools, engines, modules, REPO / programs.BUILD_DIR / "aot",
-                           compile_jobs(args), compile_timings(args))
+                           compile_jobs(args), compile_timings(args), modules64)
     plan = plan_rows(tools, engines, modules, executables, compiled,
-                     ["quick"] if args.quick else [], failures)
+                     ["quick"] if args.quick else [], failures, modules64, failures64)
     runs = args.runs or (QUICK_RUNS if args.quick else FULL_RUNS)
     parallel = min(QUICK_PARALLEL_RUNS, args.jobs) if args.quick else 1
     print(f"running {len(plan)} program x engine pairs, {runs} run(s) each", flush=True)
@@ -333,7 +371,7 @@ def engine_from_json(entry, default_bounds):
         bounds = (options[options.index("--bounds-checks") + 1]
                   if "--bounds-checks" in options else default_bounds)
     return Engine(entry["name"], entry["kind"], entry["description"], options,
-                  opt_level=opt_level, bounds_checks=bounds)
+                  opt_level=opt_level, bounds_checks=bounds, memory64=entry.get("memory64", False))
 
 
 def old_native(entry):
@@ -386,6 +424,9 @@ def main(argv):
         command=" ".join([str(args.wasm), *args.program_args]) if args.wasm else None,
         compile_jobs=compile_jobs(args) if compiled else None)
     report.write_all(results, out)
+    memory64 = report.memory64_line(results)
+    if memory64:
+        print(memory64)
     print(f"results in {out}/ (table.md, chart.svg, results.csv, results.json)")
     if problems:
         print("\n" + "!" * 72, file=sys.stderr)
