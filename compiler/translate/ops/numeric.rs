@@ -6,7 +6,7 @@ use super::super::func::FuncTranslator;
 use super::super::Result;
 use crate::abi::TrapCode;
 use inkwell::types::BasicTypeEnum;
-use inkwell::values::{BasicValueEnum, FloatValue, IntValue};
+use inkwell::values::{BasicValue, BasicValueEnum, FloatValue, InstructionOpcode, IntValue};
 use inkwell::{FloatPredicate, IntPredicate};
 
 #[derive(Clone, Copy)]
@@ -75,6 +75,49 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         Ok(())
     }
 
+    /// For `eqz` of a comparison's widened result (`i32.eqz (i64.eqz x)`, the way a loop over a
+    /// 64-bit counter tests it), the opposite comparison: loop analyses that run before
+    /// InstCombine (`codegen`) read an exit condition only as a comparison of the counter.
+    fn negated_comparison(&self, value: IntValue<'ctx>) -> Result<Option<IntValue<'ctx>>> {
+        let Some(widened) =
+            value.as_instruction().filter(|i| i.get_opcode() == InstructionOpcode::ZExt)
+        else {
+            return Ok(None);
+        };
+        let Some(compare) = widened
+            .get_operand(0)
+            .and_then(|o| o.value())
+            .and_then(|v| v.as_instruction_value())
+            .filter(|i| i.get_opcode() == InstructionOpcode::ICmp)
+        else {
+            return Ok(None);
+        };
+        let (Some(predicate), Some(lhs), Some(rhs)) = (
+            compare.get_icmp_predicate(),
+            compare.get_operand(0).and_then(|o| o.value()),
+            compare.get_operand(1).and_then(|o| o.value()),
+        ) else {
+            return Ok(None);
+        };
+        let opposite = match predicate {
+            IntPredicate::EQ => IntPredicate::NE,
+            IntPredicate::NE => IntPredicate::EQ,
+            IntPredicate::SLT => IntPredicate::SGE,
+            IntPredicate::SGE => IntPredicate::SLT,
+            IntPredicate::SGT => IntPredicate::SLE,
+            IntPredicate::SLE => IntPredicate::SGT,
+            IntPredicate::ULT => IntPredicate::UGE,
+            IntPredicate::UGE => IntPredicate::ULT,
+            IntPredicate::UGT => IntPredicate::ULE,
+            IntPredicate::ULE => IntPredicate::UGT,
+        };
+        // Integers only: `ref.is_null` compares pointers.
+        let (BasicValueEnum::IntValue(lhs), BasicValueEnum::IntValue(rhs)) = (lhs, rhs) else {
+            return Ok(None);
+        };
+        Ok(Some(self.builder.build_int_compare(opposite, lhs, rhs, "")?))
+    }
+
     fn bool_to_i32(&self, value: IntValue<'ctx>) -> Result<IntValue<'ctx>> {
         Ok(self.builder.build_int_z_extend(value, self.env.types.i32, "")?)
     }
@@ -84,11 +127,14 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let ty = x.get_type();
         let no_poison = self.env.types.context.bool_type().const_zero();
         let result: IntValue = match op {
-            IntUnary::Eqz => {
-                let is_zero =
-                    self.builder.build_int_compare(IntPredicate::EQ, x, ty.const_zero(), "")?;
-                self.bool_to_i32(is_zero)?
-            }
+            IntUnary::Eqz => match self.negated_comparison(x)? {
+                Some(negated) => self.bool_to_i32(negated)?,
+                None => {
+                    let is_zero =
+                        self.builder.build_int_compare(IntPredicate::EQ, x, ty.const_zero(), "")?;
+                    self.bool_to_i32(is_zero)?
+                }
+            },
             // Zero input is defined (the width) when the flag is false.
             IntUnary::Clz => self
                 .call_intrinsic("llvm.ctlz", &[ty.into()], &[x.into(), no_poison.into()])?
