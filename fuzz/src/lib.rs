@@ -99,6 +99,8 @@ pub fn options(settings: u8) -> wasm2native::Options {
         opt_level: if settings & 1 == 0 { OptLevel::O0 } else { OptLevel::O2 },
         bounds_checks: if settings & 2 == 0 { BoundsChecks::Explicit } else { BoundsChecks::Guard },
         verify_ir: true,
+        // The bits every host gives, which are the reference's.
+        relaxed_simd: wasm2native::RelaxedSimd::Deterministic,
         ..wasm2native::Options::default()
     }
 }

@@ -21,7 +21,7 @@ fn engine() -> Engine {
     let mut config = wasmi::Config::default();
     config
         .wasm_simd(true)
-        .wasm_relaxed_simd(false)
+        .wasm_relaxed_simd(true)
         .wasm_multi_memory(true)
         .wasm_bulk_memory(true)
         .wasm_reference_types(true)
