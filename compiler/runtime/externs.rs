@@ -78,9 +78,10 @@ impl Extern {
 }
 
 impl Func {
-    /// Wraps a host function. `code` has the compiled calling convention for `signature`
-    /// (`vmctx` first, then the parameters) and `array_code` reads and writes `w2n_value` slots;
-    /// both receive `vmctx`. The `w2n_funcref` is owned by the returned handle and its clones,
+    /// Wraps a host function. `code` takes `vmctx`, then the parameters of `signature`, in the C
+    /// calling convention (an instance importing it calls it through a view, see
+    /// `w2n_instance.host_funcs` in the header), and `array_code` reads and writes `w2n_value`
+    /// slots; both receive `vmctx`. The `w2n_funcref` is owned by the returned handle and its clones,
     /// and by every instance that imports it.
     ///
     /// # Safety

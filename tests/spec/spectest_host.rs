@@ -7,7 +7,7 @@ use std::ffi::c_void;
 use wasm2native::abi::{type_char, ExternKind};
 use wasm2native::runtime::{ffi, Extern, Func, Global, Memory, Table, Value};
 
-// Native entries: the compiled calling convention, the context pointer first.
+// Native entries: the C calling convention, the context pointer first.
 extern "C" fn print(_vmctx: *mut c_void) {}
 extern "C" fn print_i32(_vmctx: *mut c_void, _a: i32) {}
 extern "C" fn print_i64(_vmctx: *mut c_void, _a: i64) {}
