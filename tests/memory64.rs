@@ -112,3 +112,73 @@ fn a_wasm64_program_uses_more_than_4_gib() {
         expect_out_of_bounds(&instance, 1 << 63);
     }
 }
+
+/// A 32-bit and a 64-bit memory in one module: accesses to each are checked against its own
+/// size and address type, and `memory.copy`, `memory.fill`, `memory.size` and `memory.grow` work
+/// across and on both (a copy's length takes the narrower address type).
+const MIXED: &str = r#"(module
+  (memory $small 1 2)
+  (memory $large i64 1 3)
+  (func (export "store32") (param i32 i64) (i64.store $small (local.get 0) (local.get 1)))
+  (func (export "load32") (param i32) (result i64) (i64.load $small (local.get 0)))
+  (func (export "store64") (param i64 i64) (i64.store $large (local.get 0) (local.get 1)))
+  (func (export "load64") (param i64) (result i64) (i64.load $large (local.get 0)))
+  (func (export "copy_to_large") (param i64 i32 i32)
+    (memory.copy $large $small (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "fill_large") (param i64 i32 i64)
+    (memory.fill $large (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "grow_large") (param i64) (result i64) (memory.grow $large (local.get 0)))
+  (func (export "sizes") (result i32 i64) (memory.size $small) (memory.size $large)))"#;
+
+#[test]
+fn a_32_and_a_64_bit_memory_live_in_one_module() {
+    let dir = tempfile::tempdir().unwrap();
+    for (level, bounds_checks) in [
+        (OptLevel::O0, BoundsChecks::Explicit),
+        (OptLevel::O2, BoundsChecks::Explicit),
+        (OptLevel::O2, BoundsChecks::Guard),
+    ] {
+        let what = format!("{level:?} {bounds_checks:?}");
+        let options = Options { opt_level: level, bounds_checks, ..Options::default() };
+        let object = compile(MIXED.as_bytes(), &options, Emit::Object).unwrap();
+        let path = dir.path().join(format!("mixed_{level:?}_{bounds_checks:?}.so"));
+        link::link_shared_module(&object, &path).unwrap();
+        let module = LoadedModule::load(&path).unwrap();
+        let instance = Instance::instantiate(&module, &mut |_, _, _| None).unwrap();
+        let call = |name: &str, args: &[Value]| instance.call(name, args);
+        call("store32", &[Value::I32(65528), Value::I64(0x1122_3344_5566_7788)]).unwrap();
+        call("copy_to_large", &[Value::I64(100), Value::I32(65528), Value::I32(8)]).unwrap();
+        assert_eq!(
+            call("load64", &[Value::I64(100)]).unwrap(),
+            vec![Value::I64(0x1122_3344_5566_7788)],
+            "{what}"
+        );
+        assert_eq!(call("grow_large", &[Value::I64(2)]).unwrap(), vec![Value::I64(1)], "{what}");
+        assert_eq!(call("grow_large", &[Value::I64(1)]).unwrap(), vec![Value::I64(-1)], "{what}");
+        assert_eq!(call("sizes", &[]).unwrap(), vec![Value::I32(1), Value::I64(3)], "{what}");
+        call("store64", &[Value::I64(3 * 65536 - 8), Value::I64(-1)]).unwrap();
+        call("fill_large", &[Value::I64(3 * 65536 - 4), Value::I32(0), Value::I64(4)]).unwrap();
+        assert_eq!(
+            call("load64", &[Value::I64(3 * 65536 - 8)]).unwrap(),
+            vec![Value::I64(0x0000_0000_ffff_ffff)],
+            "{what}"
+        );
+        // The small memory's end is its own, whatever the large one's.
+        for (name, address) in [
+            ("load32", Value::I32(65529)),
+            ("load64", Value::I64(3 * 65536 - 7)),
+            ("load64", Value::I64(-8)),
+        ] {
+            match call(name, &[address]) {
+                Err(CallError::Trap(trap)) => {
+                    assert!(trap.message.contains("out of bounds memory access"), "{what}: {trap}")
+                }
+                other => panic!("{what}: {name}({address:?}) should trap, got {other:?}"),
+            }
+        }
+        match call("fill_large", &[Value::I64(u64::MAX as i64), Value::I32(0), Value::I64(2)]) {
+            Err(CallError::Trap(_)) => {}
+            other => panic!("{what}: a fill wrapping past 2^64 should trap, got {other:?}"),
+        }
+    }
+}
