@@ -18,8 +18,11 @@ pub enum FeatureSet {
     Wasm1,
     /// WebAssembly 2.0: bulk memory, reference types, multi-value, SIMD and friends.
     Wasm2,
+    /// WebAssembly 3.0, validated exactly: what of it the compiler does not implement yet
+    /// (exception handling, GC) is refused after validation, naming the proposal.
+    Wasm3,
     /// Everything this compiler implements: 2.0 plus multiple memories, extended constant
-    /// expressions, tail calls, typed function references and relaxed SIMD.
+    /// expressions, tail calls, typed function references, 64-bit memories, relaxed SIMD.
     #[default]
     Latest,
 }
@@ -31,16 +34,19 @@ impl FeatureSet {
     pub fn validator_features(self) -> WasmFeatures {
         match self {
             FeatureSet::Latest => self.wasm_features() | WasmFeatures::GC,
+            // wasmparser's 3.0 set counts threads in, which the standard does not have.
+            FeatureSet::Wasm3 => WasmFeatures::WASM3 - WasmFeatures::THREADS,
             other => other.wasm_features(),
         }
     }
 
-    /// The validator's feature flags for this set.
+    /// The proposals of this set the compiler implements (`validator_features` may accept
+    /// more, refused after validation).
     pub fn wasm_features(self) -> WasmFeatures {
         match self {
             FeatureSet::Wasm1 => WasmFeatures::WASM1,
             FeatureSet::Wasm2 => WasmFeatures::WASM2,
-            FeatureSet::Latest => {
+            FeatureSet::Wasm3 | FeatureSet::Latest => {
                 WasmFeatures::WASM2
                     | WasmFeatures::MULTI_MEMORY
                     | WasmFeatures::EXTENDED_CONST
@@ -238,7 +244,12 @@ fn extern_kind(kind: ExternalKind, offset: u64) -> Result<ExternKind, CompileErr
         ExternalKind::Table => ExternKind::Table,
         ExternalKind::Memory => ExternKind::Memory,
         ExternalKind::Global => ExternKind::Global,
-        _ => return Err(CompileError::unsupported("exception tags", offset)),
+        _ => {
+            return Err(CompileError::unsupported(
+                "tags: the exception handling proposal is not supported yet",
+                offset,
+            ))
+        }
     })
 }
 
@@ -282,7 +293,12 @@ fn gather<'a>(info: &mut ModuleInfo<'a>, payload: Payload<'a>) -> Result<(), Com
                         info.num_imported_globals += 1;
                         (ExternKind::Global, info.globals.len() - 1)
                     }
-                    _ => return Err(CompileError::unsupported("tag imports", offset)),
+                    _ => {
+                        return Err(CompileError::unsupported(
+                            "tags: the exception handling proposal is not supported yet",
+                            offset,
+                        ))
+                    }
                 };
                 info.imports.push(ImportInfo {
                     module: import.module,

@@ -191,6 +191,7 @@ fn build_record(
     let features = match options.features {
         FeatureSet::Wasm1 => "wasm1",
         FeatureSet::Wasm2 => "wasm2 (bulk memory, reference types, multi-value, SIMD, ...)",
+        FeatureSet::Wasm3 => "wasm3 (exception handling and GC refused)",
         FeatureSet::Latest => {
             "latest (wasm3 without exception handling and GC: tail calls, typed function \
              references, memory64, relaxed SIMD, multi-memory, extended constants, ...)"

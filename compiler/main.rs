@@ -182,6 +182,7 @@ impl CodeArgs {
             features: match self.spec {
                 Spec::Wasm1 => FeatureSet::Wasm1,
                 Spec::Wasm2 => FeatureSet::Wasm2,
+                Spec::Wasm3 => FeatureSet::Wasm3,
                 Spec::Latest => FeatureSet::Latest,
             },
             bounds_checks: match self.bounds_checks {
@@ -237,8 +238,9 @@ pub enum Relaxed {
 pub enum Spec {
     Wasm1,
     Wasm2,
-    /// Wasm 2.0 plus multiple memories, extended constant expressions, tail calls, typed
-    /// function references and relaxed SIMD: everything this compiler implements.
+    /// Wasm 3.0: its exception handling and GC are refused, naming the proposal.
+    Wasm3,
+    /// Everything this compiler implements: Wasm 3.0 but exception handling and GC.
     Latest,
 }
 

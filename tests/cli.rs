@@ -126,6 +126,14 @@ fn unsupported_proposals_are_named() {
         assert_eq!(err.lines().count(), 1, "{text}: more than one line: {err}");
         assert!(!output.exists(), "{text}: a failed compile left an output file");
     }
+    // `--spec wasm3` validates what 3.0 has, then refuses what is not implemented.
+    let input = dir.path().join("tag.wat");
+    std::fs::write(&input, "(module (tag (export \"t\")))").unwrap();
+    let out = wasm2native().args(["--spec", "wasm3"]).arg(&input).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("unsupported at byte offset 0x"), "{err}");
+    assert!(err.contains("the exception handling proposal is not supported yet"), "{err}");
 }
 
 #[test]

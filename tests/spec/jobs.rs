@@ -47,6 +47,7 @@ impl SpecFile {
         let features = match self.dir.as_str() {
             "wasm-v1" => FeatureSet::Wasm1,
             "wasm-v2" => FeatureSet::Wasm2,
+            "wasm-v3" => FeatureSet::Wasm3,
             _ => FeatureSet::Latest,
         };
         Options {
