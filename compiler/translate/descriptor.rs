@@ -11,7 +11,7 @@ use crate::BoundsChecks;
 use inkwell::module::Linkage;
 use inkwell::types::{BasicType, BasicTypeEnum};
 use inkwell::values::{
-    BasicMetadataValueEnum, BasicValueEnum, FunctionValue, GlobalValue, PointerValue, ValueKind,
+    BasicMetadataValueEnum, BasicValueEnum, FunctionValue, GlobalValue, PointerValue,
 };
 use wasmparser::FuncType;
 
@@ -165,23 +165,11 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         }
         let call = builder.build_call(callee, &args, "")?;
         call.set_call_convention(abi::WASM_CALLING_CONVENTION);
-        let results = match (results_buffer, call.try_as_basic_value()) {
-            (Some(buffer), _) => Some(self.load_results(&builder, buffer, ty.results())?),
-            (None, ValueKind::Basic(result)) if ty.results().len() == 1 => Some(vec![result]),
-            (None, ValueKind::Basic(result)) => Some(
-                (0..ty.results().len() as u32)
-                    .map(|i| builder.build_extract_value(result.into_struct_value(), i, ""))
-                    .collect::<std::result::Result<_, _>>()?,
-            ),
-            (None, _) => None,
-        };
-        if let Some(results) = results {
-            let results: Vec<BasicValueEnum> = results;
-            for (i, value) in results.into_iter().enumerate() {
-                let slot = slots.offset_ptr(values, i as u32 * abi::VALUE_SLOT_SIZE)?;
-                let store = builder.build_store(slot, value)?;
-                let _ = store.set_alignment(8);
-            }
+        let results = self.call_results(&builder, call, results_buffer, ty.results())?;
+        for (i, value) in results.into_iter().enumerate() {
+            let slot = slots.offset_ptr(values, i as u32 * abi::VALUE_SLOT_SIZE)?;
+            let store = builder.build_store(slot, value)?;
+            let _ = store.set_alignment(8);
         }
         builder.build_return(None)?;
         Ok(function)

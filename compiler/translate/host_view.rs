@@ -47,17 +47,14 @@ impl<'ctx> ModuleEnv<'ctx, '_> {
         let mut args: Vec<BasicMetadataValueEnum> = vec![instance.funcref_vmctx(host)?.into()];
         args.extend(params[first_param..].iter().map(|p| BasicMetadataValueEnum::from(*p)));
         let call = builder.build_indirect_call(self.types.host_function(ty), code, &args, "")?;
-        match (call.try_as_basic_value(), results) {
-            (ValueKind::Basic(value), Some(results)) => {
-                let aggregate = value.into_struct_value();
-                let values = (0..ty.results().len() as u32)
-                    .map(|i| builder.build_extract_value(aggregate, i, ""))
-                    .collect::<std::result::Result<Vec<_>, _>>()?;
+        match (results, call.try_as_basic_value()) {
+            (Some(results), _) => {
+                let values = self.call_results(&builder, call, None, ty.results())?;
                 self.store_results(&builder, results, ty.results(), &values)?;
                 builder.build_return(None)?
             }
-            (ValueKind::Basic(value), None) => builder.build_return(Some(&value))?,
-            _ => builder.build_return(None)?,
+            (None, ValueKind::Basic(value)) => builder.build_return(Some(&value))?,
+            (None, _) => builder.build_return(None)?,
         };
         Ok(function)
     }

@@ -262,6 +262,31 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             .collect()
     }
 
+    /// The results of `call`, a call of a function with results `ty`, one value each: read from
+    /// `buffer` where they came through memory, else the returned value, or its fields when
+    /// several.
+    pub fn call_results(
+        &self,
+        builder: &Builder<'ctx>,
+        call: CallSiteValue<'ctx>,
+        buffer: Option<inkwell::values::PointerValue<'ctx>>,
+        ty: &[wasmparser::ValType],
+    ) -> Result<Vec<BasicValueEnum<'ctx>>> {
+        if let Some(buffer) = buffer {
+            return self.load_results(builder, buffer, ty);
+        }
+        match call.try_as_basic_value() {
+            inkwell::values::ValueKind::Basic(value) if ty.len() == 1 => Ok(vec![value]),
+            inkwell::values::ValueKind::Basic(value) => {
+                let aggregate = value.into_struct_value();
+                (0..ty.len() as u32)
+                    .map(|i| Ok(builder.build_extract_value(aggregate, i, "")?))
+                    .collect()
+            }
+            _ => Ok(Vec::new()),
+        }
+    }
+
     /// The struct several results make.
     pub fn results_struct(
         &self,

@@ -13,7 +13,7 @@ use super::super::Result;
 use crate::abi::{TrapCode, WASM_CALLING_CONVENTION};
 use inkwell::types::FunctionType;
 use inkwell::values::{
-    BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, FunctionValue, PointerValue, ValueKind,
+    BasicMetadataValueEnum, CallSiteValue, FunctionValue, PointerValue, ValueKind,
 };
 use inkwell::IntPredicate;
 use wasmparser::FuncType;
@@ -65,32 +65,19 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             }
         };
         call.set_call_convention(WASM_CALLING_CONVENTION);
-        let value = match call.try_as_basic_value() {
-            ValueKind::Basic(value) => Some(value),
-            _ => None,
-        };
         if kind == CallKind::Tail {
             call.set_tail_call_kind(inkwell::values::LLVMTailCallKind::LLVMTailCallKindMustTail);
+            let value = match call.try_as_basic_value() {
+                ValueKind::Basic(value) => Some(value),
+                _ => None,
+            };
             self.builder
                 .build_return(value.as_ref().map(|v| v as &dyn inkwell::values::BasicValue))?;
             self.state.set_reachable(false);
             return Ok(());
         }
-        if let Some(buffer) = results_buffer {
-            for value in self.env.load_results(&self.builder, buffer, ty.results())? {
-                self.push(value);
-            }
-        } else if let Some(value) = value {
-            if ty.results().len() == 1 {
-                self.push(value);
-            } else {
-                let aggregate = value.into_struct_value();
-                for i in 0..ty.results().len() as u32 {
-                    let field: BasicValueEnum =
-                        self.builder.build_extract_value(aggregate, i, "")?;
-                    self.push(field);
-                }
-            }
+        for value in self.env.call_results(&self.builder, call, results_buffer, ty.results())? {
+            self.push(value);
         }
         self.reload_memory_cache()
     }
