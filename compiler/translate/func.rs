@@ -66,17 +66,7 @@ pub fn translate_function<'ctx, 'a>(
         .get_nth_param(0)
         .map(|p| p.into_pointer_value())
         .ok_or_else(|| CompileError::backend("function without its instance parameter"))?;
-    let results_in_memory =
-        super::types::results_in_memory(env.info.func_type(func_index).results());
-    let results = match results_in_memory {
-        true => Some(
-            function
-                .get_nth_param(1)
-                .map(|p| p.into_pointer_value())
-                .ok_or_else(|| CompileError::backend("function without its results parameter"))?,
-        ),
-        false => None,
-    };
+    let (results, _) = super::types::wasm_params(function, env.info.func_type(func_index))?;
     let mut translator = FuncTranslator {
         env,
         builder,
@@ -98,7 +88,7 @@ pub fn translate_function<'ctx, 'a>(
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     fn emit_prologue(&mut self, func_index: u32, body: &FunctionBody<'a>) -> Result<()> {
         let ty = self.env.info.func_type(func_index).clone();
-        let first_param = 1 + self.results.is_some() as u32;
+        let (_, first_param) = super::types::wasm_params(self.function, &ty)?;
         for (i, param_ty) in ty.params().iter().enumerate() {
             let llvm_ty = self.env.types.value(*param_ty);
             let slot = self.builder.build_alloca(llvm_ty, "param")?;

@@ -5,7 +5,7 @@
 //! in the C convention with the host's vmctx.
 
 use super::instance::InstanceAccess;
-use super::types::results_in_memory;
+use super::types::wasm_params;
 use super::{ModuleEnv, Result};
 use crate::abi::WASM_CALLING_CONVENTION;
 use crate::error::CompileError;
@@ -33,19 +33,11 @@ impl<'ctx> ModuleEnv<'ctx, '_> {
         let instance = InstanceAccess { builder: &builder, types: &self.types, vmctx };
         let host = instance.host_func(func_index)?;
         let code = instance.funcref_code(host)?;
-        // Results that go through memory come after the instance (`LlvmTypes::function`).
-        let results = match results_in_memory(ty.results()) {
-            true => Some(
-                params
-                    .get(1)
-                    .map(|p| p.into_pointer_value())
-                    .ok_or_else(|| CompileError::backend("view without its results parameter"))?,
-            ),
-            false => None,
-        };
-        let first_param = 1 + results.is_some() as usize;
+        let (results, first_param) = wasm_params(function, ty)?;
         let mut args: Vec<BasicMetadataValueEnum> = vec![instance.funcref_vmctx(host)?.into()];
-        args.extend(params[first_param..].iter().map(|p| BasicMetadataValueEnum::from(*p)));
+        args.extend(
+            params[first_param as usize..].iter().map(|p| BasicMetadataValueEnum::from(*p)),
+        );
         let call = builder.build_indirect_call(self.types.host_function(ty), code, &args, "")?;
         match (results, call.try_as_basic_value()) {
             (Some(results), _) => {

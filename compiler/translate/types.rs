@@ -102,6 +102,22 @@ impl<'ctx> LlvmTypes<'ctx> {
     }
 }
 
+/// Where the results struct and the first Wasm parameter of `function`, in the Wasm calling
+/// convention with type `ty`, are (`LlvmTypes::function`): the struct, when its results go
+/// through memory, is the parameter after the instance, and the Wasm parameters follow.
+pub fn wasm_params<'ctx>(
+    function: inkwell::values::FunctionValue<'ctx>,
+    ty: &FuncType,
+) -> Result<(Option<inkwell::values::PointerValue<'ctx>>, u32), crate::error::CompileError> {
+    if !results_in_memory(ty.results()) {
+        return Ok((None, 1));
+    }
+    let results = function.get_nth_param(1).map(|p| p.into_pointer_value()).ok_or_else(|| {
+        crate::error::CompileError::backend("function without its results parameter")
+    })?;
+    Ok((Some(results), 2))
+}
+
 /// Whether a function's results come back through memory (`LlvmTypes::function`): more than
 /// two integers or references, or more than two floats and vectors, which is what both x86-64
 /// and AArch64 return in registers.
