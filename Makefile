@@ -102,14 +102,17 @@ bench-quick: build wasi-venv
 # Fuzzing (fuzz/): libFuzzer through libfuzzer-sys on stable Rust, coverage instrumentation
 # without a sanitizer. Each target starts from its seeds in fuzz/corpus/TARGET, grows a working
 # corpus under target/fuzz/corpus/TARGET, and leaves any crashing input in target/fuzz/artifacts/
-# (and fails). fuzz-smoke runs each target for its FUZZ_SMOKE_SECONDS_TARGET (3m30s in all);
+# (and fails). fuzz-smoke runs each target for its FUZZ_SMOKE_SECONDS_TARGET (4m30s in all);
 # fuzz for FUZZ_SECONDS each. The targets (fuzz/fuzz_targets/): compile_bytes, arbitrary bytes
-# into the compiler; differential, wasm-smith modules run against wasmi; sandbox, accesses near
-# every bound of a growing memory against wasmi; determinism, two compiles of one module;
-# wasi_calls (fuzz/wasi/, C), the runtime's WASI functions under ASan and UBSan.
-FUZZ_TARGETS := compile_bytes differential sandbox determinism wasi_calls
+# into the compiler; differential, wasm-smith modules run against wasmi; differential_wasmtime,
+# modules with typed function references (which wasmi lacks) run against Wasmtime, the PyPI
+# package in $(WASI_VENV), in a child process; sandbox, accesses near every bound of a growing
+# memory against wasmi; determinism, two compiles of one module; wasi_calls (fuzz/wasi/, C), the
+# runtime's WASI functions under ASan and UBSan.
+FUZZ_TARGETS := compile_bytes differential differential_wasmtime sandbox determinism wasi_calls
 FUZZ_SMOKE_SECONDS_compile_bytes := 60
 FUZZ_SMOKE_SECONDS_differential := 60
+FUZZ_SMOKE_SECONDS_differential_wasmtime := 60
 FUZZ_SMOKE_SECONDS_sandbox := 60
 FUZZ_SMOKE_SECONDS_determinism := 30
 FUZZ_SMOKE_SECONDS_wasi_calls := 30
@@ -128,15 +131,18 @@ $(FUZZ_BIN)/wasi_calls: $(FUZZ_WASI_SOURCES) $(wildcard runtime-lib/src/*.h runt
 	clang-19 -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Wno-unused-parameter -Werror \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	  -Iruntime-lib/include $(FUZZ_WASI_SOURCES) -lm -lpthread -o $@
-fuzz-smoke: fuzz-build
+fuzz-smoke: fuzz-build wasi-venv
 	@$(foreach t,$(FUZZ_TARGETS),$(MAKE) --no-print-directory fuzz-run FUZZ_TARGET=$(t) FUZZ_RUN_SECONDS=$(FUZZ_SMOKE_SECONDS_$(t)) &&) true
-fuzz: fuzz-build
+fuzz: fuzz-build wasi-venv
 	@$(foreach t,$(FUZZ_TARGETS),$(MAKE) --no-print-directory fuzz-run FUZZ_TARGET=$(t) FUZZ_RUN_SECONDS=$(FUZZ_SECONDS) &&) true
 # One target for FUZZ_RUN_SECONDS, inputs up to 4 KiB from the start (wasm-smith needs bytes
 # to make modules of any size); the stat:: lines at the end count inputs and, for the targets
 # that run code, instances and calls compared.
+fuzz-run: export WASM2NATIVE_FUZZ_PYTHON := $(CURDIR)/$(WASI_VENV)/bin/python
 fuzz-run:
 	@t=$(FUZZ_TARGET); echo "fuzz target $$t: $(FUZZ_RUN_SECONDS) s"; \
+	if [ $$t = differential_wasmtime ] && ! $$WASM2NATIVE_FUZZ_PYTHON -c 'import wasmtime' 2>/dev/null; then \
+	  echo "fuzz target $$t needs the wasmtime package in $(WASI_VENV) (make wasi-venv)"; exit 1; fi; \
 	mkdir -p target/fuzz/corpus/$$t target/fuzz/artifacts/$$t && \
 	$(FUZZ_BIN)/$$t target/fuzz/corpus/$$t fuzz/corpus/$$t -max_total_time=$(FUZZ_RUN_SECONDS) \
 	  -max_len=4096 -len_control=0 -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 -close_fd_mask=1 \

@@ -127,6 +127,15 @@ impl Func {
                 String::from_utf8_lossy(&given)
             )));
         }
+        if let Some(index) = args
+            .iter()
+            .zip(&sig.non_null_params)
+            .position(|(arg, &non_null)| non_null && arg.is_null())
+        {
+            return Err(CallError::Signature(format!(
+                "parameter {index} is a non-null reference, given null"
+            )));
+        }
         // Parameters in, results out over them: one slot per value of the longer list.
         let slots = sig.params.len().max(sig.results.len()).max(1);
         let mut values = vec![ffi::w2n_value { v128: [0; 16] }; slots];

@@ -21,6 +21,11 @@ pub enum Value {
 }
 
 impl Value {
+    /// Whether this is a null reference.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::FuncRef(None) | Value::ExternRef(None))
+    }
+
     /// The signature character (`W2N_TYPE_*`) of this value's type.
     pub fn type_char(&self) -> u8 {
         match self {
@@ -89,6 +94,9 @@ impl Value {
 pub struct Signature {
     pub params: Vec<u8>,
     pub results: Vec<u8>,
+    /// For each parameter, whether it is a non-null reference (`r!`, `e!`): a null given for
+    /// one is refused, since compiled code relies on validation and does not check again.
+    pub non_null_params: Vec<bool>,
 }
 
 impl Signature {
@@ -97,6 +105,7 @@ impl Signature {
     /// brackets) say which references the function takes, not how they are passed.
     pub fn parse(text: &str) -> Option<Signature> {
         let mut lists = [Vec::new(), Vec::new()];
+        let mut non_null_params = Vec::new();
         let (mut list, mut depth) = (0, 0u32);
         for c in text.bytes() {
             match c {
@@ -104,12 +113,21 @@ impl Signature {
                 b'>' => depth = depth.checked_sub(1)?,
                 _ if depth > 0 => {}
                 b':' if list == 0 => list = 1,
-                b'!' if matches!(lists[list].last(), Some(b'r' | b'e')) => {}
-                b'i' | b'I' | b'f' | b'F' | b'v' | b'r' | b'e' => lists[list].push(c),
+                b'!' if matches!(lists[list].last(), Some(b'r' | b'e')) => {
+                    if list == 0 {
+                        *non_null_params.last_mut()? = true;
+                    }
+                }
+                b'i' | b'I' | b'f' | b'F' | b'v' | b'r' | b'e' => {
+                    lists[list].push(c);
+                    if list == 0 {
+                        non_null_params.push(false);
+                    }
+                }
                 _ => return None,
             }
         }
         let [params, results] = lists;
-        (list == 1 && depth == 0).then_some(Signature { params, results })
+        (list == 1 && depth == 0).then_some(Signature { params, results, non_null_params })
     }
 }

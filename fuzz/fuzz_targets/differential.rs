@@ -15,5 +15,10 @@ fuzz_target!(|data: &[u8]| {
     if !generate::reference_can_run(&wasm) {
         return;
     }
-    differential::run(&wasm, &wasm2native_fuzz::options(settings), wasm2native_fuzz::seed(data));
+    differential::run(
+        &wasm,
+        &wasm2native_fuzz::options(settings),
+        wasm2native_fuzz::seed(data),
+        differential::Reference::Wasmi,
+    );
 });

@@ -13,5 +13,10 @@ fuzz_target!(|data: &[u8]| {
         Ok(wasm) => wasm,
         Err(error) => panic!("a generated module does not assemble: {error}\n{text}"),
     };
-    differential::run(&wasm, &wasm2native_fuzz::options(settings), wasm2native_fuzz::seed(data));
+    differential::run(
+        &wasm,
+        &wasm2native_fuzz::options(settings),
+        wasm2native_fuzz::seed(data),
+        differential::Reference::Wasmi,
+    );
 });

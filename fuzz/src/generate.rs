@@ -53,6 +53,41 @@ pub fn config() -> Config {
     }
 }
 
+/// wasm-smith's settings for the modules compared with Wasmtime: `config` with typed function
+/// references, which wasm-smith makes only together with GC. GC instructions are not generated;
+/// modules that still use GC (struct and array types, the `any` hierarchy) are left out
+/// afterwards (`uses_typed_function_references`) until wasm2native compiles GC.
+pub fn wasmtime_config() -> Config {
+    use wasm_smith::{InstructionKind as Kind, InstructionKinds};
+    Config {
+        gc_enabled: true,
+        allowed_instructions: InstructionKinds::new(&[
+            Kind::Numeric,
+            Kind::Vector,
+            Kind::Reference,
+            Kind::Parametric,
+            Kind::Variable,
+            Kind::Table,
+            Kind::Memory,
+            Kind::Control,
+        ]),
+        ..config()
+    }
+}
+
+/// Whether `wasm` is a module for the Wasmtime comparison: it needs typed function references
+/// (wasmi runs the rest) and nothing of GC or exception handling, which wasm2native refuses.
+pub fn uses_typed_function_references(wasm: &[u8]) -> bool {
+    use wasmparser::{Validator, WasmFeatures};
+    let without = |features: WasmFeatures| {
+        let mut all = WasmFeatures::WASM3;
+        all.remove(features | WasmFeatures::THREADS);
+        Validator::new_with_features(all).validate_all(wasm).is_ok()
+    };
+    without(WasmFeatures::GC | WasmFeatures::EXCEPTIONS)
+        && !without(WasmFeatures::GC | WasmFeatures::EXCEPTIONS | WasmFeatures::FUNCTION_REFERENCES)
+}
+
 /// A wasm-smith module from `u`, with `config`, made to terminate when `terminate` is set.
 pub fn smith_module(u: &mut Unstructured<'_>, config: Config, terminate: bool) -> Result<Vec<u8>> {
     let mut module = Module::new(config, u)?;
@@ -153,6 +188,7 @@ impl Arguments {
             ValType::V128 => Val::V128((self.next_word() as u128) << 64 | self.next_word() as u128),
             ValType::FuncRef => Val::FuncRef { null: true },
             ValType::ExternRef => Val::ExternRef { null: true },
+            ValType::Unpassable => unreachable!("functions taking such a reference are not called"),
         }
     }
 }

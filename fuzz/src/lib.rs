@@ -1,12 +1,13 @@
-//! What the fuzz targets share: the modules they generate (`generate`), the two engines that
-//! run them (`native`, wasm2native's compiled code, and `reference`, the wasmi interpreter) and
-//! the comparison of the two (`differential`).
+//! What the fuzz targets share: the modules they generate (`generate`), the engines that run
+//! them (`native`, wasm2native's compiled code, and `reference`, the wasmi interpreter or
+//! Wasmtime) and the comparison of the two (`differential`).
 
 pub mod differential;
 pub mod generate;
 pub mod native;
 pub mod reference;
 pub mod sandbox;
+pub mod typed_refs;
 
 use wasm2native::abi::TrapCode;
 
@@ -37,6 +38,9 @@ pub enum TrapKind {
     IntegerOverflow,
     InvalidConversion,
     StackExhausted,
+    /// A null reference where the instruction needs one (`ref.as_non_null`, `call_ref`): the
+    /// spec's two messages are one trap code in Wasmtime.
+    NullReference,
     /// Anything else, as the engine said it (neither engine should ever give one here).
     Other(String),
 }
@@ -56,6 +60,9 @@ impl TrapKind {
             Some(TrapCode::IntegerOverflow) => TrapKind::IntegerOverflow,
             Some(TrapCode::InvalidConversion) => TrapKind::InvalidConversion,
             Some(TrapCode::StackExhausted) => TrapKind::StackExhausted,
+            Some(TrapCode::NullReference | TrapCode::NullFunctionReference) => {
+                TrapKind::NullReference
+            }
             _ => TrapKind::Other(format!("wasm2native trap {code}: {message}")),
         }
     }
@@ -75,11 +82,30 @@ pub enum ExportState {
     Global(Val),
     /// Size in bytes and contents.
     Memory(Vec<u8>),
+    /// Size in bytes and the contents' CRC-32: what a reference in another process reports,
+    /// rather than up to a megabyte per memory after every call.
+    MemoryDigest {
+        size: usize,
+        crc32: u32,
+    },
     /// Whether each element is null.
     Table(Vec<bool>),
 }
 
-/// A Wasm value type, as the targets generate arguments for it.
+impl ExportState {
+    /// The state as `MemoryDigest` if it is a memory's.
+    pub fn digest(self) -> ExportState {
+        match self {
+            ExportState::Memory(bytes) => {
+                ExportState::MemoryDigest { size: bytes.len(), crc32: crc32fast::hash(&bytes) }
+            }
+            other => other,
+        }
+    }
+}
+
+/// A Wasm value type, as the targets generate arguments for it. `FuncRef` and `ExternRef` stand
+/// for every nullable reference of their hierarchy (arguments are null references).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ValType {
     I32,
@@ -89,6 +115,9 @@ pub enum ValType {
     V128,
     FuncRef,
     ExternRef,
+    /// A non-nullable reference, or one of another hierarchy: no argument can be made for it,
+    /// since the engines share no objects, and a function taking one is not called.
+    Unpassable,
 }
 
 /// The compile options a target's first input byte picks: bit 0 the optimisation level (-O0

@@ -1,17 +1,11 @@
-//! The reference engine: the wasmi interpreter, with the same Wasm features as wasm2native.
+//! The wasmi interpreter as a reference engine, with the Wasm features it shares with
+//! wasm2native.
 
-use crate::{ExportState, Outcome, TrapKind, Val, ValType};
-use wasmi::{Engine, ExternType, Instance, Linker, Module, Store};
+use super::ReferenceEngine;
+use crate::{ExportState, Outcome, TrapKind, Val};
+use wasmi::{Engine, Instance, Linker, Module, Store};
 
-/// An export, as the reference engine's module declares it.
-#[derive(Clone, Debug)]
-pub struct Export {
-    pub name: String,
-    /// For a function: its parameter and result types; `None` for other exports.
-    pub signature: Option<(Vec<ValType>, Vec<ValType>)>,
-}
-
-pub struct Reference {
+pub struct Wasmi {
     store: Store<()>,
     module: Module,
     instance: Option<Instance>,
@@ -32,18 +26,6 @@ fn engine() -> Engine {
         .wasm_wide_arithmetic(false)
         .wasm_custom_page_sizes(false);
     Engine::new(&config)
-}
-
-fn val_type(ty: &wasmi::ValType) -> ValType {
-    match ty {
-        wasmi::ValType::I32 => ValType::I32,
-        wasmi::ValType::I64 => ValType::I64,
-        wasmi::ValType::F32 => ValType::F32,
-        wasmi::ValType::F64 => ValType::F64,
-        wasmi::ValType::V128 => ValType::V128,
-        wasmi::ValType::FuncRef => ValType::FuncRef,
-        wasmi::ValType::ExternRef => ValType::ExternRef,
-    }
 }
 
 fn from_wasmi(value: &wasmi::Val) -> Val {
@@ -98,33 +80,21 @@ fn trap_kind(error: &wasmi::Error) -> TrapKind {
     }
 }
 
-impl Reference {
+impl Wasmi {
     /// Validates `wasm`; an error means the generator made a module wasmi does not take.
-    pub fn new(wasm: &[u8]) -> Result<Reference, String> {
+    pub fn new(wasm: &[u8]) -> Result<Wasmi, String> {
         let engine = engine();
         let module = Module::new(&engine, wasm).map_err(|e| e.to_string())?;
-        Ok(Reference { store: Store::new(&engine, ()), module, instance: None })
+        Ok(Wasmi { store: Store::new(&engine, ()), module, instance: None })
     }
 
-    /// The module's exports, in order.
-    pub fn exports(&self) -> Vec<Export> {
-        self.module
-            .exports()
-            .map(|export| Export {
-                name: export.name().to_string(),
-                signature: match export.ty() {
-                    ExternType::Func(ty) => Some((
-                        ty.params().iter().map(val_type).collect(),
-                        ty.results().iter().map(val_type).collect(),
-                    )),
-                    _ => None,
-                },
-            })
-            .collect()
+    fn instance(&self) -> Instance {
+        self.instance.expect("instantiated")
     }
+}
 
-    /// Instantiates the module (it imports nothing), running its start function.
-    pub fn instantiate(&mut self) -> Outcome {
+impl ReferenceEngine for Wasmi {
+    fn instantiate(&mut self) -> Outcome {
         match Linker::<()>::new(self.store.engine())
             .instantiate_and_start(&mut self.store, &self.module)
         {
@@ -136,11 +106,7 @@ impl Reference {
         }
     }
 
-    fn instance(&self) -> Instance {
-        self.instance.expect("instantiated")
-    }
-
-    pub fn call(&mut self, name: &str, args: &[Val]) -> Outcome {
+    fn call(&mut self, name: &str, args: &[Val], _results: usize) -> Outcome {
         let func = self.instance().get_func(&self.store, name).expect("exported function");
         let args: Vec<wasmi::Val> = args.iter().map(|a| to_wasmi(*a)).collect();
         let mut outputs: Vec<wasmi::Val> = func
@@ -155,8 +121,7 @@ impl Reference {
         }
     }
 
-    /// The state of export `name` (not a function).
-    pub fn state(&self, name: &str) -> ExportState {
+    fn state(&mut self, name: &str) -> ExportState {
         let instance = self.instance();
         match instance.get_export(&self.store, name).expect("export") {
             wasmi::Extern::Global(global) => {
@@ -169,6 +134,13 @@ impl Reference {
                     .collect(),
             ),
             wasmi::Extern::Func(_) => unreachable!("functions have no state"),
+        }
+    }
+
+    fn memory_bytes(&mut self, name: &str) -> Vec<u8> {
+        match self.state(name) {
+            ExportState::Memory(bytes) => bytes,
+            other => panic!("export {name:?} is not a memory: {other:?}"),
         }
     }
 }
