@@ -29,11 +29,13 @@ pub enum FeatureSet {
 
 impl FeatureSet {
     /// The validator's flags: `wasm_features`, and for `Latest` also the GC proposal, whose
-    /// rules for constant expressions Wasm 3.0 has; what else GC adds is refused afterwards
-    /// (`proposals`).
+    /// rules for constant expressions Wasm 3.0 has, and exception handling, whose tags are
+    /// implemented; what else the two add is refused afterwards (`proposals`).
     pub fn validator_features(self) -> WasmFeatures {
         match self {
-            FeatureSet::Latest => self.wasm_features() | WasmFeatures::GC,
+            FeatureSet::Latest => {
+                self.wasm_features() | WasmFeatures::GC | WasmFeatures::EXCEPTIONS
+            }
             // wasmparser's 3.0 set counts threads in, which the standard does not have.
             FeatureSet::Wasm3 => WasmFeatures::WASM3 - WasmFeatures::THREADS,
             other => other.wasm_features(),
@@ -124,6 +126,9 @@ pub struct ModuleInfo<'a> {
     pub num_imported_memories: u32,
     pub globals: Vec<GlobalInfo<'a>>,
     pub num_imported_globals: u32,
+    /// Type index of every tag (exception handling).
+    pub tag_types: Vec<u32>,
+    pub num_imported_tags: u32,
     pub elements: Vec<ElementInfo<'a>>,
     pub data: Vec<DataInfo<'a>>,
     pub start: Option<u32>,
@@ -244,9 +249,10 @@ fn extern_kind(kind: ExternalKind, offset: u64) -> Result<ExternKind, CompileErr
         ExternalKind::Table => ExternKind::Table,
         ExternalKind::Memory => ExternKind::Memory,
         ExternalKind::Global => ExternKind::Global,
-        _ => {
+        ExternalKind::Tag => ExternKind::Tag,
+        ExternalKind::FuncExact => {
             return Err(CompileError::unsupported(
-                "tags: the exception handling proposal is not supported yet",
+                "exact function exports: the custom descriptors proposal is not supported yet",
                 offset,
             ))
         }
@@ -293,9 +299,14 @@ fn gather<'a>(info: &mut ModuleInfo<'a>, payload: Payload<'a>) -> Result<(), Com
                         info.num_imported_globals += 1;
                         (ExternKind::Global, info.globals.len() - 1)
                     }
+                    TypeRef::Tag(tag) => {
+                        info.tag_types.push(tag.func_type_idx);
+                        info.num_imported_tags += 1;
+                        (ExternKind::Tag, info.tag_types.len() - 1)
+                    }
                     _ => {
                         return Err(CompileError::unsupported(
-                            "tags: the exception handling proposal is not supported yet",
+                            "exact function imports: the custom descriptors proposal is not supported yet",
                             offset,
                         ))
                     }
@@ -344,6 +355,11 @@ fn gather<'a>(info: &mut ModuleInfo<'a>, payload: Payload<'a>) -> Result<(), Com
                     kind: extern_kind(export.kind, offset)?,
                     index: export.index,
                 });
+            }
+        }
+        Payload::TagSection(reader) => {
+            for tag in reader {
+                info.tag_types.push(tag?.func_type_idx);
             }
         }
         Payload::StartSection { func, .. } => info.start = Some(func),

@@ -112,7 +112,8 @@ fn unsupported_proposals_are_named() {
             "(module (func (result i32) (i31.get_s (ref.i31 (i32.const 1)))))",
             "operator RefI31 of the GC proposal",
         ),
-        ("(module (tag))", "exceptions proposal not enabled"),
+        ("(module (tag $t) (func (throw $t)))", "operator Throw of the exceptions proposal"),
+        ("(module (func (param exnref)))", "the exnref type: the exception handling proposal"),
     ];
     for (i, (text, expected)) in cases.iter().enumerate() {
         let input = dir.path().join(format!("m{i}.wat"));
@@ -127,8 +128,8 @@ fn unsupported_proposals_are_named() {
         assert!(!output.exists(), "{text}: a failed compile left an output file");
     }
     // `--spec wasm3` validates what 3.0 has, then refuses what is not implemented.
-    let input = dir.path().join("tag.wat");
-    std::fs::write(&input, "(module (tag (export \"t\")))").unwrap();
+    let input = dir.path().join("exnref.wat");
+    std::fs::write(&input, "(module (global (mut exnref) (ref.null exn)))").unwrap();
     let out = wasm2native().args(["--spec", "wasm3"]).arg(&input).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);

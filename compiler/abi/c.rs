@@ -59,6 +59,13 @@ pub struct w2n_table {
 
 pub type w2n_global = w2n_value;
 
+/// `w2n_tag`: an exception tag, whose identity is its address.
+#[repr(C)]
+pub struct w2n_tag {
+    pub signature: *const c_char,
+    pub owner: *mut c_void,
+}
+
 /// `w2n_extern`: the union is one pointer wide, so it is written as one pointer here.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -264,6 +271,10 @@ c_struct! {
         pub start_func: i64,
         pub initialize: Option<unsafe extern "C" fn(vmctx: *mut w2n_instance)>,
         pub memory_guard: u32,
+        pub num_tags: u32,
+        pub num_imported_tags: u32,
+        pub pad: u32,
+        pub tag_types: *const u32,
     }
 }
 

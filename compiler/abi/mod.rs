@@ -5,7 +5,7 @@
 //! can change alone.
 
 /// Version stamped into every module descriptor; the runtime refuses others.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 /// LLVM's calling convention of every compiled Wasm function and of `w2n_funcref.code`: `tailcc`,
 /// which guarantees that a call in tail position marked `musttail` reuses the caller's frame
 /// whatever the two signatures, so `return_call*` runs in constant stack. On x86-64 and AArch64
@@ -36,8 +36,9 @@ pub mod instance {
     pub const DATA_SEGMENT_SIZES: u32 = 72;
     pub const HOST_DATA: u32 = 80;
     pub const HOST_FUNCS: u32 = 88;
+    pub const TAGS: u32 = 96;
     /// Bytes of the fixed fields above.
-    pub const SIZE: u32 = 96;
+    pub const SIZE: u32 = 104;
     /// The C struct and each offset above with its field (runtime_private comes after them):
     /// tests/abi.rs checks them against the header.
     pub const C_STRUCT: &str = "struct w2n_instance";
@@ -53,6 +54,7 @@ pub mod instance {
         ("data_segment_sizes", DATA_SEGMENT_SIZES),
         ("host_data", HOST_DATA),
         ("host_funcs", HOST_FUNCS),
+        ("tags", TAGS),
         ("runtime_private", SIZE),
     ];
 }
@@ -117,6 +119,7 @@ pub enum ExternKind {
     Table = 1,
     Memory = 2,
     Global = 3,
+    Tag = 4,
 }
 
 /// `w2n_trap_code`: one list for compiler and runtime.

@@ -373,6 +373,8 @@ impl Surface {
                         set: names.next(),
                     });
                 }
+                // Tags join the C API with the exception API (docs/exceptions.md).
+                ExternKind::Tag => {}
             }
         }
         for import in &info.imports {

@@ -1,4 +1,4 @@
-//! Functions, tables, memories and globals: exported by an instance or made by the host.
+//! Functions, tables, memories, globals and tags: exported by an instance or made by the host.
 
 use super::{empty_result, ffi, intern_signature, AccessError, CallError, Signature, Trap, Value};
 use crate::abi::{self, ExternKind};
@@ -41,6 +41,13 @@ pub struct Global {
     pub(super) _owner: Owner,
 }
 
+/// An exception tag: its identity is the object, so only an import shares it.
+#[derive(Clone)]
+pub struct Tag {
+    pub(super) raw: NonNull<ffi::w2n_tag>,
+    pub(super) _owner: Owner,
+}
+
 /// Something an import can be bound to.
 #[derive(Clone)]
 pub enum Extern {
@@ -48,6 +55,7 @@ pub enum Extern {
     Table(Table),
     Memory(Memory),
     Global(Global),
+    Tag(Tag),
 }
 
 impl Extern {
@@ -57,6 +65,7 @@ impl Extern {
             Extern::Table(_) => ExternKind::Table,
             Extern::Memory(_) => ExternKind::Memory,
             Extern::Global(_) => ExternKind::Global,
+            Extern::Tag(_) => ExternKind::Tag,
         }
     }
 
@@ -72,8 +81,25 @@ impl Extern {
             Extern::Table(t) => (t.raw.as_ptr().cast(), no_type),
             Extern::Memory(m) => (m.raw.as_ptr().cast(), no_type),
             Extern::Global(g) => (g.raw.as_ptr().cast(), g.ty),
+            Extern::Tag(t) => (t.raw.as_ptr().cast(), no_type),
         };
         ffi::w2n_extern { kind: self.kind() as u32, of, global_type }
+    }
+}
+
+impl Tag {
+    /// The payload's types, as a signature string with no results (`"PARAMS:"`).
+    pub fn signature(&self) -> String {
+        // SAFETY: kept alive by `_owner`; the signature is a NUL-terminated string of the
+        // module descriptor, which lives as long as the module's code.
+        unsafe { std::ffi::CStr::from_ptr(self.raw.as_ref().signature) }
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    /// Whether both handles are the same tag.
+    pub fn same(&self, other: &Tag) -> bool {
+        self.raw == other.raw
     }
 }
 

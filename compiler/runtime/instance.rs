@@ -4,7 +4,7 @@ use super::error::{empty_result, result_message};
 use super::externs::Owner;
 use super::{
     extern_kind, ffi, name_str, CallError, ExportDesc, Extern, Func, Global, InstantiationError,
-    LoadedModule, Memory, Table, Trap, Value,
+    LoadedModule, Memory, Table, Tag, Trap, Value,
 };
 use crate::abi::ExternKind;
 use std::ffi::{c_int, c_void, CString};
@@ -166,6 +166,9 @@ impl Instance {
                 ty: self.global_export_type(&desc, raw.global_type),
                 _owner: owner,
             }),
+            ExternKind::Tag => {
+                Extern::Tag(Tag { raw: NonNull::new(raw.of.cast())?, _owner: owner })
+            }
         })
     }
 

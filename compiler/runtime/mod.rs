@@ -21,7 +21,7 @@ mod module;
 mod value;
 
 pub use error::{AccessError, CallError, InstantiationError, LoadError, Trap};
-pub use externs::{Extern, Func, Global, Memory, Table};
+pub use externs::{Extern, Func, Global, Memory, Table, Tag};
 pub use instance::{host_trap, Instance};
 pub use module::{ExportDesc, ImportDesc, LoadedModule};
 pub use value::{Signature, Value};
@@ -74,6 +74,7 @@ fn extern_kind(raw: u32) -> Option<ExternKind> {
         1 => Some(ExternKind::Table),
         2 => Some(ExternKind::Memory),
         3 => Some(ExternKind::Global),
+        4 => Some(ExternKind::Tag),
         _ => None,
     }
 }

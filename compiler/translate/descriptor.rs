@@ -275,6 +275,7 @@ pub fn emit_descriptor<'ctx>(
             env.c_constant::<c::w2n_data_segment>(&[bytes.into(), env.i32(d.bytes.len() as u32)])
         })
         .collect::<Result<_>>()?;
+    let tag_types: Vec<BasicValueEnum> = info.tag_types.iter().map(|t| env.i32(*t)).collect();
     let elem_sizes: Vec<BasicValueEnum> =
         info.elements.iter().map(|e| env.i32(e.items.len() as u32)).collect();
 
@@ -311,6 +312,9 @@ pub fn emit_descriptor<'ctx>(
         env.types.i64.const_int(info.start.map_or(u64::MAX, |s| s as u64), false).into(),
         initialize.as_global_value().as_pointer_value().into(),
         env.i32((env.bounds_checks == BoundsChecks::Guard) as u32),
+        count(info.tag_types.len()),
+        env.i32(info.num_imported_tags),
+        env.constant_array(i32_ty.into(), &tag_types, "tag_types").into(),
     ];
     let descriptor = env.c_constant::<c::w2n_module>(&fields)?;
     let global = env.module.add_global(descriptor.get_type(), None, abi::MODULE_SYMBOL);

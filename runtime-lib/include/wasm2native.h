@@ -38,7 +38,7 @@
 extern "C" {
 #endif
 
-#define W2N_ABI_VERSION 2u
+#define W2N_ABI_VERSION 3u
 #define W2N_PAGE_SIZE 65536u
 #define W2N_MAX_PAGES 65536u /* 4 GiB of 32-bit linear memory */
 /* The most a 64-bit memory can grow to here: 256 TiB, beyond any host's address space. */
@@ -141,6 +141,15 @@ typedef struct w2n_table {
 typedef w2n_value w2n_global; /* a global is one 16-byte cell */
 
 /*
+ * An exception tag (exception handling). Its identity is its address: an imported tag is the
+ * exporter's object, so two instances throw and catch the same tag only through an import.
+ */
+typedef struct w2n_tag {
+    const char *signature; /* the payload: "PARAMS:" as a signature string */
+    void *owner;           /* the instance that defined it, or the host's pointer */
+} w2n_tag;
+
+/*
  * The instance. Compiled code reads only the fields before `runtime_private`, at the offsets
  * named in compiler/abi/mod.rs (checked by tests/abi.rs).
  */
@@ -157,7 +166,8 @@ struct w2n_instance {
     uint32_t *data_segment_sizes; /* 72: 0 once dropped */
     void *host_data;              /* 80: the embedder's pointer, untouched by the runtime */
     w2n_funcref *host_funcs;      /* 88: per imported function bound to host code (see above) */
-    void *runtime_private;        /* 96 */
+    w2n_tag **tags;               /* 96: per tag index, imported ones point at the exporter's */
+    void *runtime_private;        /* 104 */
 };
 
 /* ----------------------------------------------- the compiled module --- */
@@ -167,6 +177,7 @@ typedef enum w2n_extern_kind {
     W2N_EXTERN_TABLE = 1,
     W2N_EXTERN_MEMORY = 2,
     W2N_EXTERN_GLOBAL = 3,
+    W2N_EXTERN_TAG = 4,
 } w2n_extern_kind;
 
 typedef struct w2n_limits {
@@ -261,6 +272,10 @@ typedef struct w2n_module {
      * may only be bound to a guarded memory.
      */
     uint32_t memory_guard;
+    uint32_t num_tags; /* imported + defined */
+    uint32_t num_imported_tags;
+    uint32_t pad;
+    const uint32_t *tag_types; /* type index per tag (a function type with no results) */
 } w2n_module;
 
 #define W2N_MODULE_SYMBOL "wasm2native_module"
@@ -312,6 +327,7 @@ typedef struct w2n_extern {
         w2n_table *table;
         w2n_memory *memory;
         w2n_global *global;
+        w2n_tag *tag;
     } of;
     /* For globals only: the type of the cell, checked against the import. */
     w2n_global_type global_type;

@@ -23,6 +23,7 @@ typedef struct api_state {
     w2n_global *global_cells; /* per imported global */
     w2n_memory *memories;     /* per imported memory */
     w2n_table *tables;        /* per imported table */
+    w2n_tag *tags;            /* per imported tag */
     w2n_wasi_context *wasi;   /* NULL unless a WASI import goes to the runtime's WASI */
     char **wasi_strings;      /* argv and env pointer arrays, then their bytes, in one block */
     w2n_result last;          /* outcome of the last w2n_api_call */
@@ -57,6 +58,7 @@ static void state_free(api_state *state) {
     free(state->global_cells);
     free(state->memories);
     free(state->tables);
+    free(state->tags);
     free(state);
 }
 
@@ -70,8 +72,9 @@ static api_state *state_new(const w2n_module *module, void *context) {
     state->global_cells = allocate_array(module->num_imported_globals, sizeof(w2n_global));
     state->memories = allocate_array(module->num_imported_memories, sizeof(w2n_memory));
     state->tables = allocate_array(module->num_imported_tables, sizeof(w2n_table));
+    state->tags = allocate_array(module->num_imported_tags, sizeof(w2n_tag));
     if (!state->host.import_functions || !state->global_cells || !state->memories ||
-        !state->tables) {
+        !state->tables || !state->tags) {
         state_free(state);
         return NULL;
     }
@@ -256,6 +259,17 @@ static int resolve_table(api_resolution *resolution, const w2n_import *import, w
     return 0;
 }
 
+/* Imported tags too: a tag of the instance's own, of the declared type. */
+static int resolve_tag(api_resolution *resolution, const w2n_import *import, w2n_extern *out) {
+    const w2n_module *module = resolution->api->module;
+    w2n_tag *tag = &resolution->state->tags[import->index];
+    tag->signature = module->type_signatures[module->tag_types[import->index]];
+    tag->owner = resolution->state;
+    out->kind = W2N_EXTERN_TAG;
+    out->of.tag = tag;
+    return 0;
+}
+
 static int resolve(void *user, const w2n_import *import, w2n_extern *out) {
     api_resolution *resolution = user;
     /* The runtime asks with a pointer into module->imports, which gives the import index. */
@@ -265,6 +279,7 @@ static int resolve(void *user, const w2n_import *import, w2n_extern *out) {
     case W2N_EXTERN_GLOBAL: return resolve_global(resolution, i, import, out);
     case W2N_EXTERN_MEMORY: return resolve_memory(resolution, import, out);
     case W2N_EXTERN_TABLE: return resolve_table(resolution, import, out);
+    case W2N_EXTERN_TAG: return resolve_tag(resolution, import, out);
     default: return -1;
     }
 }

@@ -80,6 +80,15 @@ static int global_matches(const w2n_instance *instance, const w2n_import *import
                               : ref_subtype(given_ref, declared_ref);
 }
 
+/* Tag types match when equal: a payload is both written and read through the tag. */
+static int tag_matches(const w2n_instance *instance, const w2n_import *import,
+                       const w2n_extern *provided) {
+    const w2n_module *module = instance->module;
+    return provided->of.tag &&
+           strcmp(provided->of.tag->signature,
+                  module->type_signatures[module->tag_types[import->index]]) == 0;
+}
+
 static int matches(const w2n_instance *instance, const w2n_import *import,
                    const w2n_extern *provided) {
     if (provided->kind != import->kind)
@@ -89,6 +98,7 @@ static int matches(const w2n_instance *instance, const w2n_import *import,
     case W2N_EXTERN_TABLE: return table_matches(instance, import, provided);
     case W2N_EXTERN_MEMORY: return memory_matches(instance, import, provided);
     case W2N_EXTERN_GLOBAL: return global_matches(instance, import, provided);
+    case W2N_EXTERN_TAG: return tag_matches(instance, import, provided);
     default: return 0;
     }
 }
@@ -135,6 +145,9 @@ static w2n_instance *bind(w2n_instance *instance, const w2n_import *import,
     case W2N_EXTERN_MEMORY:
         instance->memories[import->index] = provided->of.memory;
         return w2n_rt_owner_of(import->kind, provided->of.memory);
+    case W2N_EXTERN_TAG:
+        instance->tags[import->index] = provided->of.tag;
+        return w2n_rt_owner_of(import->kind, provided->of.tag);
     default:
         instance->globals[import->index] = provided->of.global;
         return w2n_rt_owner_of(import->kind, provided->of.global);

@@ -44,6 +44,7 @@ static w2n_instance *allocate_instance(const w2n_module *module) {
     instance->elem_segment_sizes = allocate_array(module->num_elem_segments, sizeof(uint32_t));
     instance->data_segment_sizes = allocate_array(module->num_data_segments, sizeof(uint32_t));
     instance->host_funcs = allocate_array(module->num_imported_funcs, sizeof(w2n_funcref));
+    instance->tags = allocate_array(module->num_tags, sizeof(w2n_tag *));
     private->owned_funcs = allocate_array(module->num_funcs, sizeof(w2n_funcref));
     private->owned_memories =
         allocate_array(module->num_memories - module->num_imported_memories, sizeof(w2n_memory));
@@ -51,6 +52,8 @@ static w2n_instance *allocate_instance(const w2n_module *module) {
         allocate_array(module->num_tables - module->num_imported_tables, sizeof(w2n_table));
     private->owned_globals =
         allocate_array(module->num_globals - module->num_imported_globals, sizeof(w2n_global));
+    private->owned_tags =
+        allocate_array(module->num_tags - module->num_imported_tags, sizeof(w2n_tag));
     return instance;
 }
 
@@ -58,8 +61,9 @@ static int all_arrays_allocated(const w2n_instance *instance) {
     const w2n_instance_private *private = w2n_rt_private(instance);
     return instance->memories && instance->tables && instance->globals && instance->funcs &&
            instance->type_ids && instance->elem_segments && instance->elem_segment_sizes &&
-           instance->data_segment_sizes && instance->host_funcs && private->owned_funcs &&
-           private->owned_memories && private->owned_tables && private->owned_globals;
+           instance->data_segment_sizes && instance->host_funcs && instance->tags &&
+           private->owned_funcs && private->owned_memories && private->owned_tables &&
+           private->owned_globals && private->owned_tags;
 }
 
 static void release_instance(w2n_instance *instance) {
@@ -83,10 +87,12 @@ static void release_instance(w2n_instance *instance) {
     free(instance->elem_segment_sizes);
     free(instance->data_segment_sizes);
     free(instance->host_funcs);
+    free(instance->tags);
     free(private->owned_funcs);
     free(private->owned_memories);
     free(private->owned_tables);
     free(private->owned_globals);
+    free(private->owned_tags);
     free(instance);
 }
 
@@ -143,6 +149,12 @@ static int create_defined(w2n_instance *instance, w2n_result *result) {
     }
     for (uint32_t i = module->num_imported_globals; i < module->num_globals; i++)
         instance->globals[i] = &private->owned_globals[i - module->num_imported_globals];
+    for (uint32_t i = module->num_imported_tags; i < module->num_tags; i++) {
+        w2n_tag *tag = &private->owned_tags[i - module->num_imported_tags];
+        tag->signature = module->type_signatures[module->tag_types[i]];
+        tag->owner = instance;
+        instance->tags[i] = tag;
+    }
     for (uint32_t i = 0; i < module->num_elem_segments; i++) {
         uint32_t size = module->elem_segment_sizes[i];
         instance->elem_segments[i] = allocate_array(size, sizeof(void *));
@@ -209,7 +221,8 @@ w2n_instance *w2n_rt_instantiate(const w2n_module *module, w2n_resolver resolver
 
 int w2n_failed_start_is_freed(const w2n_module *module) {
     for (uint32_t i = 0; i < module->num_imports; i++)
-        if (module->imports[i].kind != W2N_EXTERN_MEMORY)
+        if (module->imports[i].kind != W2N_EXTERN_MEMORY &&
+            module->imports[i].kind != W2N_EXTERN_TAG)
             return 0;
     return 1;
 }
@@ -246,6 +259,7 @@ int w2n_instance_export(w2n_instance *instance, const char *name, size_t name_le
         case W2N_EXTERN_FUNC: out->of.func = instance->funcs[export->index]; break;
         case W2N_EXTERN_TABLE: out->of.table = instance->tables[export->index]; break;
         case W2N_EXTERN_MEMORY: out->of.memory = instance->memories[export->index]; break;
+        case W2N_EXTERN_TAG: out->of.tag = instance->tags[export->index]; break;
         default:
             out->of.global = instance->globals[export->index];
             out->global_type = module->globals[export->index];

@@ -102,6 +102,7 @@ typedef struct w2n_instance_private {
     w2n_memory *owned_memories;               /* defined memories only */
     w2n_table *owned_tables;                  /* defined tables only */
     w2n_global *owned_globals;                /* defined globals only */
+    w2n_tag *owned_tags;                      /* defined tags only */
     void *import_context;
 } w2n_instance_private;
 

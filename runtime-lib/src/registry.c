@@ -99,6 +99,10 @@ static int owns(const w2n_instance_private *private, uint32_t kind, const void *
         end = (const char *)(private->owned_globals +
                              (module->num_globals - module->num_imported_globals));
         break;
+    case W2N_EXTERN_TAG:
+        start = (const char *)private->owned_tags;
+        end = (const char *)(private->owned_tags + (module->num_tags - module->num_imported_tags));
+        break;
     default: return 0;
     }
     return start && (const char *)object >= start && (const char *)object < end;
