@@ -29,12 +29,13 @@ pub enum FeatureSet {
 
 impl FeatureSet {
     /// The validator's flags: `wasm_features`, and for `Latest` also the GC proposal, whose
-    /// rules for constant expressions Wasm 3.0 has, and exception handling, whose tags are
-    /// implemented; what else the two add is refused afterwards (`proposals`).
+    /// rules for constant expressions Wasm 3.0 has, and the legacy exception instructions; what
+    /// else GC adds, and the legacy instructions, are refused afterwards (`proposals`), naming
+    /// the proposal.
     pub fn validator_features(self) -> WasmFeatures {
         match self {
             FeatureSet::Latest => {
-                self.wasm_features() | WasmFeatures::GC | WasmFeatures::EXCEPTIONS
+                self.wasm_features() | WasmFeatures::GC | WasmFeatures::LEGACY_EXCEPTIONS
             }
             // wasmparser's 3.0 set counts threads in, which the standard does not have.
             FeatureSet::Wasm3 => WasmFeatures::WASM3 - WasmFeatures::THREADS,
@@ -56,6 +57,7 @@ impl FeatureSet {
                     | WasmFeatures::FUNCTION_REFERENCES
                     | WasmFeatures::MEMORY64
                     | WasmFeatures::RELAXED_SIMD
+                    | WasmFeatures::EXCEPTIONS
             }
         }
     }
@@ -137,6 +139,8 @@ pub struct ModuleInfo<'a> {
     /// Functions whose address escapes (exports, element segments, `ref.func` in constant
     /// expressions): they get an array-call entry.
     pub escaping_funcs: Vec<bool>,
+    /// Which calls can throw an exception.
+    pub throws: crate::throws::ThrowFacts,
 }
 
 impl<'a> ModuleInfo<'a> {
@@ -240,6 +244,7 @@ pub fn parse(bytes: &[u8], features: FeatureSet) -> Result<ModuleInfo<'_>, Compi
         gather(&mut info, payload?)?;
     }
     info.escaping_funcs = escaping_funcs(&info)?;
+    info.throws = crate::throws::analyse(&info)?;
     Ok(info)
 }
 

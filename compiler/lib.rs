@@ -19,6 +19,7 @@ mod progress;
 mod proposals;
 pub use proposals::used as proposals_used;
 pub mod runtime;
+mod throws;
 mod translate;
 
 pub use codegen::report_pass_statistics;

@@ -50,11 +50,12 @@ pub fn check_value_type(ty: ValType, offset: u64) -> Result<(), CompileError> {
         HeapType::Concrete(_)
         | HeapType::Abstract {
             shared: false,
-            ty: AbstractHeapType::Func | AbstractHeapType::Extern,
+            ty:
+                AbstractHeapType::Func
+                | AbstractHeapType::Extern
+                | AbstractHeapType::Exn
+                | AbstractHeapType::NoExn,
         } => Ok(()),
-        HeapType::Abstract { ty: AbstractHeapType::Exn | AbstractHeapType::NoExn, .. } => {
-            Err(unsupported("exception handling", "the exnref type", offset))
-        }
         HeapType::Abstract { shared: true, .. } => {
             Err(unsupported("shared-everything threads", "shared references", offset))
         }
@@ -83,6 +84,7 @@ pub fn unsupported_operator(op: &Operator<'_>, offset: u64) -> CompileError {
     let name = name.split([' ', '{', '(']).next().unwrap_or_default();
     let proposal = match proposal_of(op) {
         "gc" => "GC",
+        "legacy_exceptions" => "legacy exception handling",
         other => other,
     };
     CompileError::unsupported(

@@ -79,6 +79,7 @@ fn pins() -> String {
         ("V128", abi::type_char::V128),
         ("FUNCREF", abi::type_char::FUNCREF),
         ("EXTERNREF", abi::type_char::EXTERNREF),
+        ("EXNREF", abi::type_char::EXNREF),
     ] {
         pins.equal(&format!("W2N_TYPE_{c}"), rust, &format!("type_char::{c}"));
     }
@@ -101,6 +102,7 @@ fn pins() -> String {
     pins.offsets(abi::memory::C_STRUCT, abi::memory::C_FIELDS);
     pins.offsets(abi::table::C_STRUCT, abi::table::C_FIELDS);
     pins.offsets(abi::funcref::C_STRUCT, abi::funcref::C_FIELDS);
+    pins.offsets(abi::exception::C_STRUCT, abi::exception::C_FIELDS);
     pins.equal("sizeof(w2n_funcref)", abi::funcref::SIZE, "funcref::SIZE");
     pins.offsets(abi::api::HOST_C_STRUCT, abi::api::HOST_C_FIELDS);
     // The generated header's own names for the runtime's structs and constants

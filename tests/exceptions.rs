@@ -1,15 +1,33 @@
-//! Exception handling through the Rust embedding. Tags so far: an instance's tag is its own
-//! object, an import is the exporter's object itself (re-exported, still the same tag), and an
-//! import of another payload type does not link.
+//! Exception handling (docs/exceptions.md): tags are shared only through imports; exceptions
+//! cross modules through imported tags and functions; traps are never caught; an exception that
+//! leaves an executable ends it like a trap; and the stress cases: 10,000 nested `try_table`s, a
+//! throw through 100,000 frames, stack exhaustion under handlers and 10^6 throw/catch rounds in
+//! constant memory. A module that cannot throw does not refer to the exception machinery at all.
 
-use wasm2native::runtime::{Extern, Instance, InstantiationError, LoadedModule, Tag};
-use wasm2native::{compile, link, Emit, Options};
+use std::path::Path;
+use wasm2native::runtime::Value;
+use wasm2native::runtime::{CallError, Extern, Instance, InstantiationError, LoadedModule, Tag};
+use wasm2native::{compile, link, Emit, OptLevel, Options};
 
-fn load(dir: &std::path::Path, text: &str, name: &str) -> LoadedModule {
-    let object = compile(text.as_bytes(), &Options::default(), Emit::Object).unwrap();
-    let path = dir.join(format!("{name}.so"));
+mod common;
+
+fn load_at(dir: &Path, text: &str, name: &str, level: OptLevel) -> LoadedModule {
+    let options = Options { opt_level: level, ..Options::default() };
+    let object = compile(text.as_bytes(), &options, Emit::Object).unwrap();
+    let path = dir.join(format!("{name}{level:?}.so"));
     link::link_shared_module(&object, &path).unwrap();
     LoadedModule::load(&path).unwrap()
+}
+
+fn load(dir: &Path, text: &str, name: &str) -> LoadedModule {
+    load_at(dir, text, name, OptLevel::O2)
+}
+
+fn call_i32(instance: &Instance, name: &str, args: &[Value]) -> Result<i32, CallError> {
+    match instance.call(name, args)?.as_slice() {
+        [Value::I32(v)] => Ok(*v),
+        other => panic!("{name} returned {other:?}"),
+    }
 }
 
 fn tag(instance: &Instance, name: &str) -> Tag {
@@ -45,5 +63,191 @@ fn tags_are_shared_only_through_imports() {
         }
         Err(error) => panic!("a tag of another type: {error}"),
         Ok(_) => panic!("a tag of another type linked"),
+    }
+}
+
+/// Module A throws its tags from its own functions; B imports a tag and the functions and
+/// catches: by tag (payload intact), with `catch_ref` and `throw_ref` again, and with
+/// `catch_all` for a tag it cannot name.
+const THROWER: &str = r#"(module
+  (tag $e (export "e") (param i32 i64))
+  (tag $other (export "other"))
+  (func (export "throw_e") (param i32) (throw $e (local.get 0) (i64.const 40)))
+  (func (export "throw_other") (throw $other))
+  (func (export "trap") (unreachable)))"#;
+
+const CATCHER: &str = r#"(module
+  (import "a" "e" (tag $e (param i32 i64)))
+  (import "a" "throw_e" (func $throw_e (param i32)))
+  (import "a" "throw_other" (func $throw_other))
+  (import "a" "trap" (func $trap))
+  (func (export "by_tag") (param i32) (result i32)
+    (block $caught (result i32 i64)
+      (try_table (catch $e $caught) (call $throw_e (local.get 0)))
+      (return (i32.const -1)))
+    (i32.wrap_i64) (i32.add))
+  (func (export "rethrown") (param i32) (result i32)
+    (block $outer (result i32 i64)
+      (try_table (catch $e $outer)
+        (block $inner (result i32 i64 exnref)
+          (try_table (catch_ref $e $inner) (call $throw_e (local.get 0)))
+          (return (i32.const -1)))
+        (throw_ref))
+      (unreachable))
+    (i32.wrap_i64) (i32.sub))
+  (func (export "other") (result i32)
+    (block $by_tag (result i32 i64)
+      (block $any
+        (try_table (catch $e $by_tag) (catch_all $any) (call $throw_other))
+        (return (i32.const -1)))
+      (return (i32.const 1)))
+    (drop) (drop) (i32.const -2))
+  (func (export "trap_not_caught") (result i32)
+    (block $any
+      (try_table (catch_all $any) (call $trap)))
+    (i32.const 1))
+  (func (export "escapes") (param i32) (call $throw_e (local.get 0))))"#;
+
+#[test]
+fn exceptions_cross_modules_through_imported_tags_and_functions() {
+    let dir = tempfile::tempdir().unwrap();
+    for level in [OptLevel::O0, OptLevel::O2] {
+        let thrower = load_at(dir.path(), THROWER, "thrower", level);
+        let catcher = load_at(dir.path(), CATCHER, "catcher", level);
+        let a = Instance::instantiate(&thrower, &mut |_, _, _| None).unwrap();
+        let b = Instance::instantiate(&catcher, &mut |_, name, _| a.export(name)).unwrap();
+        assert_eq!(call_i32(&b, "by_tag", &[Value::I32(2)]).unwrap(), 42, "at {level:?}");
+        assert_eq!(call_i32(&b, "rethrown", &[Value::I32(2)]).unwrap(), -38, "at {level:?}");
+        assert_eq!(call_i32(&b, "other", &[]).unwrap(), 1, "at {level:?}");
+        match b.call("trap_not_caught", &[]) {
+            Err(CallError::Trap(trap)) => assert_eq!(trap.message, "unreachable", "at {level:?}"),
+            other => panic!("a trap under catch_all gave {other:?} at {level:?}"),
+        }
+        match b.call("escapes", &[Value::I32(1)]) {
+            Err(CallError::Trap(trap)) => {
+                assert_eq!(trap.message, "uncaught exception (tag \"e\")", "at {level:?}")
+            }
+            other => panic!("an uncaught exception gave {other:?} at {level:?}"),
+        }
+        // Both instances go on after all of it.
+        assert_eq!(call_i32(&b, "by_tag", &[Value::I32(5)]).unwrap(), 45, "at {level:?}");
+    }
+}
+
+#[test]
+fn an_uncaught_exception_ends_an_executable_like_a_trap() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("uncaught.wat");
+    std::fs::write(
+        &source,
+        r#"(module
+  (tag $boom (export "boom") (param i32))
+  (memory (export "memory") 1)
+  (func (export "_start") (throw $boom (i32.const 7))))"#,
+    )
+    .unwrap();
+    let exe = dir.path().join("uncaught");
+    let out = common::wasm2native().arg(&source).arg("-o").arg(&exe).output().unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let run = std::process::Command::new(&exe).output().unwrap();
+    assert_eq!(run.status.code(), Some(134));
+    assert_eq!(common::stderr(&run).trim(), "wasm trap: uncaught exception (tag \"boom\")");
+}
+
+/// `depth` nested `try_table`s around a throw that only the outermost catches.
+fn nested_handlers(depth: usize) -> String {
+    let mut text = String::from("(module (tag $t (param i32)) (tag $never)\n");
+    text.push_str("  (func (export \"nested\") (result i32)\n    (block $caught (result i32)\n");
+    text.push_str("      (try_table (catch $t $caught)\n");
+    for _ in 0..depth {
+        text.push_str("(try_table (catch $never 0)\n");
+    }
+    text.push_str("(throw $t (i32.const 99))");
+    text.push_str(&")".repeat(depth));
+    text.push_str(")\n      (i32.const -1))))\n");
+    text
+}
+
+const STRESS: &str = r#"(module
+  (tag $t (param i32))
+  (func $deep (param i32)
+    (if (i32.eqz (local.get 0)) (then (throw $t (i32.const 5))))
+    (call $deep (i32.sub (local.get 0) (i32.const 1))))
+  (func (export "through") (param i32) (result i32)
+    (block $caught (result i32)
+      (try_table (catch $t $caught) (call $deep (local.get 0)))
+      (i32.const -1)))
+  (func $forever (param i32) (result i32)
+    (block $any
+      (try_table (catch_all $any)
+        (return (call $forever (i32.add (local.get 0) (i32.const 1))))))
+    (i32.const -2))
+  (func (export "exhaust") (result i32) (call $forever (i32.const 0)))
+  (func (export "rounds") (param i32) (result i32) (local $sum i32)
+    (loop $again
+      (block $caught (result i32)
+        (try_table (catch $t $caught) (call $deep (i32.const 3)))
+        (i32.const 0))
+      (local.set $sum (i32.add (local.get $sum)))
+      (br_if $again (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get $sum)))"#;
+
+fn resident_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[test]
+fn deep_nesting_deep_stacks_exhaustion_and_a_million_rounds() {
+    // 100,000 frames need more than a test thread's stack.
+    let worker = std::thread::Builder::new().stack_size(256 << 20);
+    worker.spawn(stress_cases).unwrap().join().unwrap();
+}
+
+fn stress_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    for level in [OptLevel::O0, OptLevel::O2] {
+        let nested = load_at(dir.path(), &nested_handlers(10_000), "nested", level);
+        let nested = Instance::instantiate(&nested, &mut |_, _, _| None).unwrap();
+        assert_eq!(call_i32(&nested, "nested", &[]).unwrap(), 99, "at {level:?}");
+
+        let stress = load_at(dir.path(), STRESS, "stress", level);
+        let stress = Instance::instantiate(&stress, &mut |_, _, _| None).unwrap();
+        let through = call_i32(&stress, "through", &[Value::I32(100_000)]);
+        assert_eq!(through.unwrap(), 5, "through 100,000 frames at {level:?}");
+        // The stack runs out under a handler in every frame: a trap, which none may catch.
+        match stress.call("exhaust", &[]) {
+            Err(CallError::Trap(trap)) => {
+                assert_eq!(trap.message, "call stack exhausted", "at {level:?}")
+            }
+            other => panic!("exhaustion under handlers gave {other:?} at {level:?}"),
+        }
+        assert_eq!(call_i32(&stress, "rounds", &[Value::I32(1000)]).unwrap(), 5000);
+        let before = resident_kib();
+        let rounds = call_i32(&stress, "rounds", &[Value::I32(1_000_000)]);
+        assert_eq!(rounds.unwrap(), 5_000_000, "at {level:?}");
+        let grown = resident_kib().saturating_sub(before);
+        assert!(grown < 4096, "10^6 rounds grew the process by {grown} KiB at {level:?}");
+    }
+}
+
+#[test]
+fn a_module_that_cannot_throw_does_not_refer_to_the_machinery() {
+    let closed = r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+  (table 1 funcref)
+  (func $f (result i32) (i32.const 1))
+  (func (export "g") (result i32) (call_indirect (result i32) (i32.const 0))))"#;
+    let throwing = r#"(module (tag $t) (func $f (throw $t)) (func (export "g") (call $f)))"#;
+    for (text, refers) in [(closed, false), (throwing, true)] {
+        // At -O0, where nothing is inlined: the call stays a call.
+        let options = Options { opt_level: OptLevel::O0, ..Options::default() };
+        let object = compile(text.as_bytes(), &options, Emit::Object).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.o");
+        std::fs::write(&path, object).unwrap();
+        let symbols = common::nm(&["-u"], &path);
+        assert_eq!(symbols.contains("w2n_exception_in_flight"), refers, "{text}: {symbols}");
     }
 }

@@ -59,15 +59,16 @@ const NEVER_VALID: &[(&str, &str)] =
     &[("TypedSelectMulti", "`select` with more than one result type; the validator refuses it")];
 
 /// The binary modules of the suite's `module` directives that `features` validates: 2.0 with
-/// SIMD, multiple memories and relaxed SIMD (whose tests 3.0's directory of this suite lacks),
-/// and 3.0, whose modules count as soon as their proposal is enabled.
+/// SIMD, multiple memories, relaxed SIMD and exception handling (whose tests 3.0's directory of
+/// this suite lacks), and 3.0, whose modules count as soon as their proposal is enabled.
 fn suite_modules(features: WasmFeatures) -> Vec<Vec<u8>> {
     let mut modules = Vec::new();
     let files = spec(SpecVersion::V2)
         .chain(spec(SpecVersion::V3))
         .chain(proposal(Proposal::Simd))
         .chain(proposal(Proposal::MultiMemory))
-        .chain(proposal(Proposal::RelaxedSimd));
+        .chain(proposal(Proposal::RelaxedSimd))
+        .chain(proposal(Proposal::ExceptionHandling));
     for file in files {
         let text = file.raw();
         let Ok(buffer) = wast::parser::ParseBuffer::new(text) else { continue };

@@ -108,7 +108,7 @@ fn env_flag(name: &str) -> bool {
 const DEFAULT_DIRS: &str = "wasm-v1,wasm-v2,wasm-v3,proposals/simd,proposals/multi-memory,\
                             proposals/extended-const,proposals/tail-call,\
                             proposals/function-references,proposals/memory64,\
-                            proposals/relaxed-simd";
+                            proposals/relaxed-simd,proposals/exceptions";
 
 fn run() -> Result<report::Totals, String> {
     let filter = std::env::var("SPEC_FILTER").unwrap_or_default();

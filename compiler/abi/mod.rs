@@ -106,6 +106,17 @@ pub mod funcref {
         &[("code", CODE), ("array_code", ARRAY_CODE), ("type_id", TYPE_ID), ("vmctx", VMCTX)];
 }
 
+/// `struct w2n_exception`: the tag, then the payload's value slots.
+pub mod exception {
+    pub const TAG: u32 = 0;
+    pub const ESCAPED: u32 = 8;
+    pub const VALUES: u32 = 16;
+    pub const C_STRUCT: &str = "w2n_exception";
+    pub const C_FIELDS: &[(&str, u32)] = &[("tag", TAG), ("escaped", ESCAPED), ("values", VALUES)];
+    /// The thread-local pointer to the exception in flight (`w2n_exception_in_flight`).
+    pub const IN_FLIGHT_SYMBOL: &str = "w2n_exception_in_flight";
+}
+
 /// Size of one `w2n_value` slot (array calls, global cells).
 pub const VALUE_SLOT_SIZE: u32 = 16;
 
@@ -143,10 +154,14 @@ pub enum TrapCode {
     Exit = 13,
     /// `call_ref` or `return_call_ref` of a null reference.
     NullFunctionReference = 14,
+    /// An exception left the outermost Wasm frame (the runtime's, never compiled code's).
+    UncaughtException = 15,
+    /// `throw_ref` of a null reference.
+    NullExceptionReference = 16,
 }
 
 impl TrapCode {
-    pub const ALL: [TrapCode; 14] = [
+    pub const ALL: [TrapCode; 16] = [
         TrapCode::Unreachable,
         TrapCode::MemoryOutOfBounds,
         TrapCode::IntegerDivideByZero,
@@ -161,6 +176,8 @@ impl TrapCode {
         TrapCode::Host,
         TrapCode::Exit,
         TrapCode::NullFunctionReference,
+        TrapCode::UncaughtException,
+        TrapCode::NullExceptionReference,
     ];
 
     /// The name after `W2N_TRAP_` (and `WASM2NATIVE_TRAP_` in generated headers).
@@ -180,6 +197,8 @@ impl TrapCode {
             TrapCode::Host => "HOST",
             TrapCode::Exit => "EXIT",
             TrapCode::NullFunctionReference => "NULL_FUNCTION_REFERENCE",
+            TrapCode::UncaughtException => "UNCAUGHT_EXCEPTION",
+            TrapCode::NullExceptionReference => "NULL_EXCEPTION_REFERENCE",
         }
     }
 }
@@ -193,9 +212,11 @@ pub mod type_char {
     pub const V128: u8 = b'v';
     pub const FUNCREF: u8 = b'r';
     pub const EXTERNREF: u8 = b'e';
+    pub const EXNREF: u8 = b'x';
 
     /// The character of a reference type: every function reference (abstract or typed,
-    /// nullable or not) is `FUNCREF`, every external one `EXTERNREF`.
+    /// nullable or not) is `FUNCREF`, every external one `EXTERNREF`, every exception one
+    /// `EXNREF`.
     pub fn of_ref(ty: wasmparser::RefType) -> u8 {
         use wasmparser::{AbstractHeapType, HeapType};
         match ty.heap_type() {
@@ -203,6 +224,9 @@ pub mod type_char {
                 ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
                 ..
             } => EXTERNREF,
+            HeapType::Abstract { ty: AbstractHeapType::Exn | AbstractHeapType::NoExn, .. } => {
+                EXNREF
+            }
             _ => FUNCREF,
         }
     }
@@ -223,6 +247,8 @@ pub enum RuntimeFn {
     TableGrow,
     TableFill,
     HostTrap,
+    Throw,
+    ExceptionRelease,
     ApiNew,
     ApiFree,
     ApiCall,
@@ -281,7 +307,7 @@ impl Prototype {
 }
 
 impl RuntimeFn {
-    pub const ALL: [RuntimeFn; 24] = [
+    pub const ALL: [RuntimeFn; 26] = [
         RuntimeFn::Trap,
         RuntimeFn::MemoryGrow,
         RuntimeFn::MemoryInit,
@@ -294,6 +320,8 @@ impl RuntimeFn {
         RuntimeFn::TableGrow,
         RuntimeFn::TableFill,
         RuntimeFn::HostTrap,
+        RuntimeFn::Throw,
+        RuntimeFn::ExceptionRelease,
         RuntimeFn::ApiNew,
         RuntimeFn::ApiFree,
         RuntimeFn::ApiCall,
@@ -387,6 +415,12 @@ impl RuntimeFn {
                 "void",
             ),
             RuntimeFn::HostTrap => ("w2n_host_trap", &[("message", "const char *")], "void"),
+            RuntimeFn::Throw => {
+                ("w2n_throw", &[VMCTX, ("tag_index", U32), ("values", "const w2n_value *")], "void")
+            }
+            RuntimeFn::ExceptionRelease => {
+                ("w2n_exception_release", &[("exception", "w2n_exception *")], "void")
+            }
             // Library builds: the generic half of the generated C API (api.c).
             RuntimeFn::ApiNew => (
                 "w2n_api_new",

@@ -18,12 +18,15 @@ pub enum Value {
     FuncRef(Option<NonNull<ffi::w2n_funcref>>),
     /// The host's opaque pointer; `None` is `ref.null extern`.
     ExternRef(Option<NonNull<c_void>>),
+    /// A `w2n_exception`, valid while the exception lives (see docs/exceptions.md); `None` is
+    /// `ref.null exn`.
+    ExnRef(Option<NonNull<c_void>>),
 }
 
 impl Value {
     /// Whether this is a null reference.
     pub fn is_null(&self) -> bool {
-        matches!(self, Value::FuncRef(None) | Value::ExternRef(None))
+        matches!(self, Value::FuncRef(None) | Value::ExternRef(None) | Value::ExnRef(None))
     }
 
     /// The signature character (`W2N_TYPE_*`) of this value's type.
@@ -36,6 +39,7 @@ impl Value {
             Value::V128(_) => abi::type_char::V128,
             Value::FuncRef(_) => abi::type_char::FUNCREF,
             Value::ExternRef(_) => abi::type_char::EXTERNREF,
+            Value::ExnRef(_) => abi::type_char::EXNREF,
         }
     }
 
@@ -53,7 +57,7 @@ impl Value {
                 let p = r.map_or(ptr::null_mut(), |p| p.as_ptr().cast());
                 bytes[..size_of::<usize>()].copy_from_slice(&pointer(p));
             }
-            Value::ExternRef(r) => {
+            Value::ExternRef(r) | Value::ExnRef(r) => {
                 let p = r.map_or(ptr::null_mut(), |p| p.as_ptr());
                 bytes[..size_of::<usize>()].copy_from_slice(&pointer(p));
             }
@@ -84,6 +88,7 @@ impl Value {
             abi::type_char::V128 => Value::V128(u128::from_le_bytes(bytes)),
             abi::type_char::FUNCREF => Value::FuncRef(NonNull::new(ptr as *mut ffi::w2n_funcref)),
             abi::type_char::EXTERNREF => Value::ExternRef(NonNull::new(ptr as *mut c_void)),
+            abi::type_char::EXNREF => Value::ExnRef(NonNull::new(ptr as *mut c_void)),
             _ => return None,
         })
     }
@@ -113,12 +118,12 @@ impl Signature {
                 b'>' => depth = depth.checked_sub(1)?,
                 _ if depth > 0 => {}
                 b':' if list == 0 => list = 1,
-                b'!' if matches!(lists[list].last(), Some(b'r' | b'e')) => {
+                b'!' if matches!(lists[list].last(), Some(b'r' | b'e' | b'x')) => {
                     if list == 0 {
                         *non_null_params.last_mut()? = true;
                     }
                 }
-                b'i' | b'I' | b'f' | b'F' | b'v' | b'r' | b'e' => {
+                b'i' | b'I' | b'f' | b'F' | b'v' | b'r' | b'e' | b'x' => {
                     lists[list].push(c);
                     if list == 0 {
                         non_null_params.push(false);

@@ -25,6 +25,13 @@ pub enum FrameKind<'ctx> {
         else_block: Option<BasicBlock<'ctx>>,
         else_params: Vec<BasicValueEnum<'ctx>>,
     },
+    /// A block whose exceptions go to `handler` (`exceptions`), emitted at its `end` if
+    /// anything went there.
+    TryTable {
+        handler: BasicBlock<'ctx>,
+        catches: Vec<wasmparser::Catch>,
+        handler_used: bool,
+    },
 }
 
 pub struct Frame<'ctx> {
@@ -49,7 +56,7 @@ impl<'ctx> Frame<'ctx> {
 }
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
-    fn block_signature(&self, ty: BlockType) -> (Vec<ValType>, Vec<ValType>) {
+    pub(super) fn block_signature(&self, ty: BlockType) -> (Vec<ValType>, Vec<ValType>) {
         match ty {
             BlockType::Empty => (vec![], vec![]),
             BlockType::Type(t) => (vec![], vec![t]),
@@ -181,6 +188,9 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     pub fn translate_end(&mut self) -> Result<()> {
         self.fall_through_to_end()?;
         let mut frame = self.state.pop_frame()?;
+        if let FrameKind::TryTable { handler, catches, handler_used } = &frame.kind {
+            self.emit_handler(*handler, catches, *handler_used)?;
+        }
         if let FrameKind::If { else_block: Some(else_block), else_params } = &frame.kind {
             // An `if` without `else`: the false edge carries the parameters through.
             self.builder.position_at_end(*else_block);
@@ -230,13 +240,24 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// Adds the top values as incoming to the phis of the frame `depth` levels up, from the
     /// current block, and returns the block to branch to.
     fn branch_to_depth(&mut self, depth: u32) -> Result<BasicBlock<'ctx>> {
+        let arity = self.state.frame_at_depth(depth)?.br_destination().1.len();
+        let values = self.peek_n(arity)?.to_vec();
+        self.branch_with_values(depth, &values)
+    }
+
+    /// Adds `values` as incoming to the phis of the frame `depth` levels up, from the current
+    /// block, and returns the block to branch to.
+    pub(super) fn branch_with_values(
+        &mut self,
+        depth: u32,
+        values: &[BasicValueEnum<'ctx>],
+    ) -> Result<BasicBlock<'ctx>> {
         let from = self.current_block()?;
         let (target, phis) = {
             let (target, phis) = self.state.frame_at_depth(depth)?.br_destination();
             (target, phis.to_vec())
         };
-        let values = self.peek_n(phis.len())?.to_vec();
-        for (phi, value) in phis.iter().zip(&values) {
+        for (phi, value) in phis.iter().zip(values) {
             phi.add_incoming(&[(value as &dyn BasicValue, from)]);
         }
         let frame = self.state.frame_at_depth(depth)?;

@@ -35,7 +35,7 @@ pub struct MemorySlots<'ctx> {
 pub struct FuncTranslator<'e, 'ctx, 'a> {
     pub env: &'e ModuleEnv<'ctx, 'a>,
     pub builder: Builder<'ctx>,
-    function: FunctionValue<'ctx>,
+    pub(super) function: FunctionValue<'ctx>,
     func_index: u32,
     pub vmctx: PointerValue<'ctx>,
     /// Where this function stores its results, when they go through memory
@@ -51,6 +51,8 @@ pub struct FuncTranslator<'e, 'ctx, 'a> {
     pub facts: AddressFacts<'ctx>,
     /// Byte offset of the operator being translated, for errors.
     offset: u64,
+    /// The block that returns with an exception in flight, once something needs it.
+    pub(super) propagate: Option<BasicBlock<'ctx>>,
 }
 
 pub fn translate_function<'ctx, 'a>(
@@ -80,6 +82,7 @@ pub fn translate_function<'ctx, 'a>(
         state: ControlState::new(),
         facts: AddressFacts::default(),
         offset: body.range().start,
+        propagate: None,
     };
     translator.emit_prologue(func_index, body)?;
     translator.translate_body(body)
@@ -175,9 +178,10 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// While unreachable, only the `else` and `end` that close a live frame matter.
     fn skip_unreachable(&mut self, op: Operator<'a>) -> Result<()> {
         match op {
-            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
-                self.state.open_dead_frame()
-            }
+            Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::TryTable { .. } => self.state.open_dead_frame(),
             Operator::Else if !self.state.in_dead_frame() => self.translate_else()?,
             Operator::End if !self.state.in_dead_frame() => self.translate_end()?,
             Operator::End => self.state.close_dead_frame(),

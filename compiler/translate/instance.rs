@@ -161,6 +161,28 @@ impl<'a, 'ctx> InstanceAccess<'a, 'ctx> {
         Ok(self.load_invariant_field(self.types.i32.into(), ids, type_index * 4)?.into_int_value())
     }
 
+    /// The `w2n_tag` of tag `index` (the exporter's, for an import).
+    pub fn tag(&self, index: u32) -> Result<PointerValue<'ctx>> {
+        self.array_entry(abi::instance::TAGS, index)
+    }
+
+    /// The tag of an exception (`w2n_exception`).
+    pub fn exception_tag(&self, exception: PointerValue<'ctx>) -> Result<PointerValue<'ctx>> {
+        self.load_ptr(exception, abi::exception::TAG)
+    }
+
+    /// The payload's first value slot of an exception.
+    pub fn exception_values(&self, exception: PointerValue<'ctx>) -> Result<PointerValue<'ctx>> {
+        self.offset_ptr(exception, abi::exception::VALUES)
+    }
+
+    /// Marks an exception handed out as an `exnref`, which a later catch must not free.
+    pub fn mark_exception_escaped(&self, exception: PointerValue<'ctx>) -> Result<()> {
+        let field = self.offset_ptr(exception, abi::exception::ESCAPED)?;
+        self.builder.build_store(field, self.types.i32.const_int(1, false))?;
+        Ok(())
+    }
+
     /// Slot `index` of the evaluated element segment `segment`.
     pub fn elem_segment_slot(&self, segment: u32, index: u32) -> Result<PointerValue<'ctx>> {
         // Not `array_entry`: dropping a segment may change its entry.

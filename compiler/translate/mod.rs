@@ -9,6 +9,7 @@ mod api;
 mod bounds;
 mod control;
 mod descriptor;
+mod exceptions;
 mod facts;
 mod func;
 mod guard;
@@ -195,6 +196,19 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         args: &[BasicMetadataValueEnum<'ctx>],
     ) -> Result<BasicValueEnum<'ctx>> {
         returned_value(self.call_runtime(builder, f, args)?, f.prototype().symbol)
+    }
+
+    /// The runtime's thread-local pointer to the exception in flight, declared on first use so
+    /// that modules that cannot throw do not refer to it.
+    pub fn exception_in_flight(&self) -> inkwell::values::PointerValue<'ctx> {
+        let symbol = crate::abi::exception::IN_FLIGHT_SYMBOL;
+        let global = self.module.get_global(symbol).unwrap_or_else(|| {
+            let global = self.module.add_global(self.types.ptr, None, symbol);
+            global.set_linkage(Linkage::External);
+            global.set_thread_local_mode(Some(inkwell::ThreadLocalMode::InitialExecTLSModel));
+            global
+        });
+        global.as_pointer_value()
     }
 
     /// Emits `w2n_trap(code); unreachable` at the builder's position.

@@ -5,6 +5,7 @@
 use super::control::{Frame, FrameKind};
 use super::Result;
 use crate::error::CompileError;
+use inkwell::basic_block::BasicBlock;
 use inkwell::values::BasicValueEnum;
 
 pub struct ControlState<'ctx> {
@@ -96,6 +97,17 @@ impl<'ctx> ControlState<'ctx> {
             .checked_sub(depth as usize + 1)
             .ok_or_else(|| CompileError::backend("branch depth out of range"))?;
         Ok(&mut self.frames[index])
+    }
+
+    /// The handler of the innermost open `try_table`, now in use; None outside every one.
+    pub fn innermost_handler(&mut self) -> Option<BasicBlock<'ctx>> {
+        self.frames.iter_mut().rev().find_map(|frame| match &mut frame.kind {
+            FrameKind::TryTable { handler, handler_used, .. } => {
+                *handler_used = true;
+                Some(*handler)
+            }
+            _ => None,
+        })
     }
 
     /// The depth of the function's own frame, which `return` branches to.

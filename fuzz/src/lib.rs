@@ -23,6 +23,7 @@ pub enum Val {
     V128(u128),
     FuncRef { null: bool },
     ExternRef { null: bool },
+    ExnRef { null: bool },
 }
 
 /// Why a call or an instantiation trapped, in the classes both engines tell apart. wasmi has

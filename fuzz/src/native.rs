@@ -21,6 +21,7 @@ fn from_native(value: &Value) -> Val {
         Value::V128(v) => Val::V128(*v),
         Value::FuncRef(r) => Val::FuncRef { null: r.is_none() },
         Value::ExternRef(r) => Val::ExternRef { null: r.is_none() },
+        Value::ExnRef(r) => Val::ExnRef { null: r.is_none() },
     }
 }
 
@@ -34,6 +35,7 @@ fn to_native(value: Val) -> Value {
         // Arguments are always null references: the engines share no objects.
         Val::FuncRef { .. } => Value::FuncRef(None),
         Val::ExternRef { .. } => Value::ExternRef(None),
+        Val::ExnRef { .. } => Value::ExnRef(None),
     }
 }
 

@@ -69,6 +69,8 @@ typedef enum w2n_trap_code {
     W2N_TRAP_HOST = 12, /* raised by a host function; message given by the host */
     W2N_TRAP_EXIT = 13, /* WASI proc_exit: not an error, carries the exit status */
     W2N_TRAP_NULL_FUNCTION_REFERENCE = 14,
+    W2N_TRAP_UNCAUGHT_EXCEPTION = 15, /* an exception left the outermost Wasm frame */
+    W2N_TRAP_NULL_EXCEPTION_REFERENCE = 16,
     W2N_TRAP_COUNT
 } w2n_trap_code;
 
@@ -82,6 +84,7 @@ typedef enum w2n_trap_code {
 #define W2N_TYPE_V128 'v'
 #define W2N_TYPE_FUNCREF 'r'
 #define W2N_TYPE_EXTERNREF 'e'
+#define W2N_TYPE_EXNREF 'x' /* an exception reference: a w2n_exception * */
 
 /*
  * W2N_REF_TYPE: a reference type in full, as typed function references write it: the kind's
@@ -148,6 +151,18 @@ typedef struct w2n_tag {
     const char *signature; /* the payload: "PARAMS:" as a signature string */
     void *owner;           /* the instance that defined it, or the host's pointer */
 } w2n_tag;
+
+/*
+ * An exception: its tag and payload, one value slot per parameter of the tag. An `exnref` is a
+ * pointer to one. Compiled code reads the fields at the offsets of compiler/abi/mod.rs
+ * (`exception`); see docs/exceptions.md for how exceptions travel and when they are freed.
+ */
+typedef struct w2n_exception {
+    const w2n_tag *tag;
+    uint32_t escaped; /* handed out as an exnref: a catch does not free it */
+    uint32_t num_values;
+    w2n_value values[];
+} w2n_exception;
 
 /*
  * The instance. Compiled code reads only the fields before `runtime_private`, at the offsets
@@ -309,6 +324,18 @@ void w2n_table_copy(w2n_instance *vmctx, uint32_t dst_table, uint32_t src_table,
 int32_t w2n_table_grow(w2n_instance *vmctx, uint32_t table_index, void *init, uint32_t delta);
 void w2n_table_fill(w2n_instance *vmctx, uint32_t table_index, uint32_t dst, void *value,
                     uint32_t len);
+/*
+ * The exception in flight on this thread is the thread-local `w2n_exception *` named
+ * w2n_exception_in_flight (declared in the runtime, not here: C99 and C++ spell thread-locals
+ * differently), NULL when none. `throw` sets it; compiled code tests it after each call that can
+ * throw and goes to its handler, whose matching catch clears it; w2n_call turns one still set
+ * when Wasm returns into W2N_TRAP_UNCAUGHT_EXCEPTION.
+ */
+/* throw: puts in flight an exception of vmctx->tags[tag_index] with the payload in `values`. */
+void w2n_throw(w2n_instance *vmctx, uint32_t tag_index, const w2n_value *values);
+/* A catch without `_ref` is done with the exception: freed unless it was handed out as an exnref.
+ */
+void w2n_exception_release(w2n_exception *exception);
 
 /* ------------------------------------------------------- embedding API --- */
 

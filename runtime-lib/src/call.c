@@ -23,11 +23,16 @@ uint32_t w2n_call(w2n_funcref *func, w2n_value *values, w2n_result *result) {
         return result->trap;
     }
     enter_stack_limit(func);
+    /* One the host's own caller left in flight is not this call's. */
+    w2n_exception *outer = w2n_exception_in_flight;
+    w2n_exception_in_flight = NULL;
     w2n_trap_frame frame;
     w2n_rt_frame_push(&frame);
     if (sigsetjmp(frame.jump, 0) == 0)
         func->array_code(func->vmctx, values);
     w2n_rt_frame_pop(&frame);
     w2n_rt_frame_report(&frame, result);
+    w2n_rt_exception_report(result);
+    w2n_exception_in_flight = outer;
     return result->trap;
 }

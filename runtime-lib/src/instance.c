@@ -186,6 +186,7 @@ static void run_start(w2n_instance *instance, w2n_result *result) {
     }
     w2n_rt_frame_pop(&frame);
     w2n_rt_frame_report(&frame, result);
+    w2n_rt_exception_report(result);
 }
 
 w2n_instance *w2n_rt_instantiate(const w2n_module *module, w2n_resolver resolver, void *user,

@@ -35,6 +35,11 @@ typedef struct w2n_trap_frame {
 W2N_INTERNAL void w2n_rt_frame_push(w2n_trap_frame *frame);
 W2N_INTERNAL void w2n_rt_frame_pop(w2n_trap_frame *frame);
 W2N_INTERNAL void w2n_rt_frame_report(const w2n_trap_frame *frame, w2n_result *result);
+/* The exception in flight on this thread (see w2n_throw in the header). */
+extern _Thread_local w2n_exception *w2n_exception_in_flight;
+/* After a Wasm call: an exception still in flight becomes the result W2N_TRAP_UNCAUGHT_EXCEPTION.
+ */
+W2N_INTERNAL void w2n_rt_exception_report(w2n_result *result);
 W2N_INTERNAL w2n_trap_frame *w2n_rt_innermost_frame(void);
 
 /* Ends the innermost entry with W2N_TRAP_EXIT and `status` (WASI proc_exit). */

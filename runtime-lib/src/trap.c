@@ -31,6 +31,8 @@ static const char *const trap_messages[W2N_TRAP_COUNT] = {
     [W2N_TRAP_HOST] = "host trap",
     [W2N_TRAP_EXIT] = "exit",
     [W2N_TRAP_NULL_FUNCTION_REFERENCE] = "null function reference",
+    [W2N_TRAP_UNCAUGHT_EXCEPTION] = "uncaught exception",
+    [W2N_TRAP_NULL_EXCEPTION_REFERENCE] = "null exception reference",
 };
 
 const char *w2n_trap_message(uint32_t code) {

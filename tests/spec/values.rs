@@ -26,6 +26,7 @@ pub fn arg_value(arg: &WastArg) -> Result<Value, String> {
         WastArgCore::RefNull(heap) => match abstract_heap(heap) {
             Some(AbstractHeapType::Func) => Value::FuncRef(None),
             Some(AbstractHeapType::Extern) => Value::ExternRef(None),
+            Some(AbstractHeapType::Exn) => Value::ExnRef(None),
             _ => return Err(format!("unsupported null reference type {heap:?}")),
         },
         WastArgCore::RefExtern(n) => Value::ExternRef(extern_ref(*n)),
@@ -60,6 +61,9 @@ fn matches_core(expected: &WastRetCore, actual: &Value) -> bool {
         }),
         (WastRetCore::RefNull(heap), Value::ExternRef(None)) => heap.as_ref().is_none_or(|h| {
             matches!(abstract_heap(h), Some(AbstractHeapType::Extern | AbstractHeapType::NoExtern))
+        }),
+        (WastRetCore::RefNull(heap), Value::ExnRef(None)) => heap.as_ref().is_none_or(|h| {
+            matches!(abstract_heap(h), Some(AbstractHeapType::Exn | AbstractHeapType::NoExn))
         }),
         (WastRetCore::RefExtern(n), Value::ExternRef(Some(p))) => {
             n.is_none_or(|n| extern_ref(n) == Some(*p))
@@ -122,6 +126,8 @@ pub fn show(value: &Value) -> String {
         Value::ExternRef(Some(p)) => {
             format!("ref.extern {}", (p.as_ptr() as usize).wrapping_sub(1))
         }
+        Value::ExnRef(None) => "ref.null exn".to_string(),
+        Value::ExnRef(Some(p)) => format!("exnref {:p}", p.as_ptr()),
     }
 }
 

@@ -165,6 +165,10 @@ impl Runner {
             },
             WastDirective::AssertReturn { exec, results, .. } => self.assert_return(exec, &results),
             WastDirective::AssertTrap { exec, message, .. } => self.assert_trap(exec, message),
+            // An exception that leaves the call is the runtime's trap of that name.
+            WastDirective::AssertException { exec, .. } => {
+                self.assert_trap(exec, "uncaught exception")
+            }
             WastDirective::AssertExhaustion { call, message, .. } => {
                 let outcome = self.invoke(&call);
                 expect_trap(message, outcome)

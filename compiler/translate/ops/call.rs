@@ -36,7 +36,16 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// (unpacking a multi-value struct, or reading results that come through memory) and
     /// refreshes what the callee may have changed; a tail call returns what the callee returns,
     /// passing on where this function's own caller wants results that go through memory.
-    fn emit_call(&mut self, callee: Callee<'ctx>, type_index: u32, kind: CallKind) -> Result<()> {
+    ///
+    /// `can_throw`: whether the callee can return with an exception in flight, which an ordinary
+    /// call then tests for (a tail call leaves that to this function's caller).
+    fn emit_call(
+        &mut self,
+        callee: Callee<'ctx>,
+        type_index: u32,
+        kind: CallKind,
+        can_throw: bool,
+    ) -> Result<()> {
         let ty: FuncType = self.env.info.types[type_index as usize].clone();
         let fn_type: FunctionType = self.env.fn_types[type_index as usize];
         let params = self.pop_n(ty.params().len())?;
@@ -76,8 +85,16 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             self.state.set_reachable(false);
             return Ok(());
         }
+        if can_throw {
+            // Before the test: a handler reached from here sees the memory the callee left.
+            self.reload_memory_cache()?;
+            self.check_exception_after_call()?;
+        }
         for value in self.env.call_results(&self.builder, call, results_buffer, ty.results())? {
             self.push(value);
+        }
+        if can_throw {
+            return Ok(());
         }
         self.reload_memory_cache()
     }
@@ -96,7 +113,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                 self.env.functions[(func_index - self.env.info.num_imported_funcs) as usize],
             )
         };
-        self.emit_call(callee, type_index, kind)
+        let can_throw = self.env.info.throws.func_can_throw(func_index);
+        self.emit_call(callee, type_index, kind, can_throw)
     }
 
     pub fn translate_call_indirect(
@@ -119,7 +137,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let vmctx = instance.funcref_vmctx(funcref)?;
         let mismatch = self.builder.build_int_compare(IntPredicate::NE, actual, expected, "")?;
         self.trap_if(mismatch, TrapCode::IndirectCallTypeMismatch)?;
-        self.emit_call(Callee::Code { code, vmctx }, type_index, kind)
+        let can_throw = self.env.info.throws.indirect_can_throw();
+        self.emit_call(Callee::Code { code, vmctx }, type_index, kind, can_throw)
     }
 
     /// `call_ref`: the reference's type is the callee's, so only null needs a check.
@@ -130,6 +149,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let instance = self.instance();
         let code = instance.funcref_code(funcref)?;
         let vmctx = instance.funcref_vmctx(funcref)?;
-        self.emit_call(Callee::Code { code, vmctx }, type_index, kind)
+        let can_throw = self.env.info.throws.indirect_can_throw();
+        self.emit_call(Callee::Code { code, vmctx }, type_index, kind, can_throw)
     }
 }

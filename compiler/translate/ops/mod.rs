@@ -43,6 +43,11 @@ pub fn translate<'a>(t: &mut FuncTranslator<'_, '_, 'a>, op: &Op<'a>) -> Result<
         Op::BrOnNull { relative_depth } => t.translate_br_on_null(relative_depth)?,
         Op::BrOnNonNull { relative_depth } => t.translate_br_on_non_null(relative_depth)?,
 
+        // exceptions
+        Op::TryTable { ref try_table } => t.translate_try_table(try_table)?,
+        Op::Throw { tag_index } => t.translate_throw(tag_index)?,
+        Op::ThrowRef => t.translate_throw_ref()?,
+
         // calls
         Op::Call { function_index } => t.translate_call(function_index, Ordinary)?,
         Op::CallIndirect { type_index, table_index } => {

@@ -50,6 +50,7 @@ fn to_wasmi(value: Val) -> wasmi::Val {
         // Arguments are always null references: the engines share no objects.
         Val::FuncRef { .. } => wasmi::Val::default_for_ty(wasmi::ValType::FuncRef),
         Val::ExternRef { .. } => wasmi::Val::default_for_ty(wasmi::ValType::ExternRef),
+        Val::ExnRef { .. } => unreachable!("wasmi has no exception references"),
     }
 }
 

@@ -77,6 +77,7 @@ fn encode(value: &Val) -> String {
         // Arguments are always null references: the engines share no objects.
         Val::FuncRef { .. } => "funcref:null".into(),
         Val::ExternRef { .. } => "externref:null".into(),
+        Val::ExnRef { .. } => "exnref:null".into(),
     }
 }
 
@@ -91,6 +92,7 @@ fn decode(text: &str) -> Val {
         "v128" => number().map(Val::V128),
         "funcref" => Ok(Val::FuncRef { null: bits == "null" }),
         "externref" => Ok(Val::ExternRef { null: bits == "null" }),
+        "exnref" => Ok(Val::ExnRef { null: bits == "null" }),
         _ => panic!("the Wasmtime reference answered a value of an unknown kind: {text}"),
     };
     value.unwrap_or_else(|_| panic!("the Wasmtime reference answered a malformed value: {text}"))

@@ -1,0 +1,77 @@
+/*
+ * Exceptions (docs/exceptions.md): the object a throw allocates, the per-thread pointer to the
+ * one in flight, and what the host boundary does with one nothing caught.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+_Thread_local w2n_exception *w2n_exception_in_flight __attribute__((tls_model("initial-exec")));
+
+/* The number of values a tag's payload has: one signature character per parameter. */
+static uint32_t payload_count(const char *signature) {
+    uint32_t count = 0, depth = 0;
+    for (const char *c = signature; *c && !(*c == ':' && depth == 0); c++) {
+        if (*c == '<')
+            depth++;
+        else if (*c == '>')
+            depth--;
+        else if (depth == 0 && *c != '!')
+            count++;
+    }
+    return count;
+}
+
+void w2n_throw(w2n_instance *vmctx, uint32_t tag_index, const w2n_value *values) {
+    const w2n_tag *tag = vmctx->tags[tag_index];
+    uint32_t count = payload_count(tag->signature);
+    w2n_exception *exception = malloc(sizeof *exception + count * sizeof(w2n_value));
+    if (!exception)
+        w2n_host_trap("out of memory allocating an exception");
+    exception->tag = tag;
+    exception->escaped = 0;
+    exception->num_values = count;
+    if (count)
+        memcpy(exception->values, values, count * sizeof(w2n_value));
+    w2n_exception_in_flight = exception;
+}
+
+void w2n_exception_release(w2n_exception *exception) {
+    if (exception && !exception->escaped)
+        free(exception);
+}
+
+/* The export that names a tag, in the instance that defined it; NULL for an unnamed tag. */
+static const w2n_export *tag_export(const w2n_tag *tag) {
+    const w2n_instance *owner = w2n_rt_owner_of(W2N_EXTERN_TAG, tag);
+    if (!owner)
+        return NULL;
+    const w2n_module *module = owner->module;
+    for (uint32_t i = 0; i < module->num_exports; i++) {
+        const w2n_export *export = &module->exports[i];
+        if (export->kind == W2N_EXTERN_TAG && owner->tags[export->index] == tag)
+            return export;
+    }
+    return NULL;
+}
+
+void w2n_rt_exception_report(w2n_result *result) {
+    w2n_exception *exception = w2n_exception_in_flight;
+    if (!exception)
+        return;
+    w2n_exception_in_flight = NULL;
+    if (result->trap == W2N_TRAP_NONE) {
+        result->trap = W2N_TRAP_UNCAUGHT_EXCEPTION;
+        const w2n_export *name = tag_export(exception->tag);
+        if (name)
+            snprintf(result->message, sizeof result->message, "%s (tag \"%.*s\")",
+                     w2n_trap_message(W2N_TRAP_UNCAUGHT_EXCEPTION), (int)name->name_len,
+                     name->name);
+        else
+            snprintf(result->message, sizeof result->message, "%s",
+                     w2n_trap_message(W2N_TRAP_UNCAUGHT_EXCEPTION));
+    }
+    w2n_exception_release(exception);
+}
