@@ -105,7 +105,7 @@ bench-quick: build wasi-venv
 # (and fails). fuzz-smoke runs each target for its FUZZ_SMOKE_SECONDS_TARGET (4m30s in all);
 # fuzz for FUZZ_SECONDS each. The targets (fuzz/fuzz_targets/): compile_bytes, arbitrary bytes
 # into the compiler; differential, wasm-smith modules run against wasmi; differential_wasmtime,
-# modules with typed function references (which wasmi lacks) run against Wasmtime, the PyPI
+# modules with typed function references or exceptions (which wasmi lacks) run against Wasmtime, the PyPI
 # package in $(WASI_VENV), in a child process; sandbox, accesses near every bound of a growing
 # memory against wasmi; determinism, two compiles of one module; wasi_calls (fuzz/wasi/, C), the
 # runtime's WASI functions under ASan and UBSan.

@@ -1,9 +1,9 @@
-//! Modules with typed function references, which wasmi does not run, compiled by wasm2native
-//! and run against Wasmtime (in a child process, see `reference::wasmtime`), compared as the
-//! differential target compares them with wasmi. Half of the inputs make modules of
-//! `typed_refs`, written to reach every typed-reference instruction; the other half make
-//! wasm-smith modules with GC's type system, kept when they use typed function references
-//! and nothing else of GC.
+//! Modules with typed function references or exception handling, which wasmi does not run,
+//! compiled by wasm2native and run against Wasmtime (in a child process, see
+//! `reference::wasmtime`), compared as the differential target compares them with wasmi. Half of
+//! the inputs make modules of `typed_refs`, written to reach every typed-reference instruction;
+//! a quarter make wasm-smith modules with exception handling, and a quarter wasm-smith modules
+//! with exception handling and GC's type system, kept when they use nothing else of GC.
 #![no_main]
 
 use libfuzzer_sys::arbitrary::Unstructured;
@@ -13,7 +13,7 @@ use wasm2native_fuzz::{generate, typed_refs};
 
 fuzz_target!(|data: &[u8]| {
     // The first byte picks the optimisation level and the bounds checks (bits 0 and 1) and the
-    // generator (bit 2).
+    // generator (bits 2 and 3).
     let Some((&settings, rest)) = data.split_first() else { return };
     let mut u = Unstructured::new(rest);
     let wasm = if settings & 4 == 0 {
@@ -23,10 +23,11 @@ fuzz_target!(|data: &[u8]| {
             Err(error) => panic!("a generated module does not assemble: {error}\n{text}"),
         }
     } else {
-        let Ok(wasm) = generate::smith_module(&mut u, generate::wasmtime_config(), true) else {
+        let config = generate::wasmtime_config(settings & 8 == 0);
+        let Ok(wasm) = generate::smith_module(&mut u, config, true) else {
             return;
         };
-        if !generate::uses_typed_function_references(&wasm) {
+        if !generate::for_wasmtime(&wasm) {
             return;
         }
         wasm

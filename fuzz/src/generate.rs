@@ -53,14 +53,16 @@ pub fn config() -> Config {
     }
 }
 
-/// wasm-smith's settings for the modules compared with Wasmtime: `config` with typed function
-/// references, which wasm-smith makes only together with GC. GC instructions are not generated;
-/// modules that still use GC (struct and array types, the `any` hierarchy) are left out
-/// afterwards (`uses_typed_function_references`) until wasm2native compiles GC.
-pub fn wasmtime_config() -> Config {
+/// wasm-smith's settings for the modules compared with Wasmtime: `config` with exception
+/// handling and, when `typed_refs`, typed function references, which wasm-smith makes only
+/// together with GC. GC instructions are not generated; modules that still use GC (struct and
+/// array types, the `any` hierarchy) are left out afterwards (`for_wasmtime`) until wasm2native
+/// compiles GC.
+pub fn wasmtime_config(typed_refs: bool) -> Config {
     use wasm_smith::{InstructionKind as Kind, InstructionKinds};
     Config {
-        gc_enabled: true,
+        gc_enabled: typed_refs,
+        exceptions_enabled: true,
         allowed_instructions: InstructionKinds::new(&[
             Kind::Numeric,
             Kind::Vector,
@@ -76,15 +78,15 @@ pub fn wasmtime_config() -> Config {
 }
 
 /// Whether `wasm` is a module for the Wasmtime comparison: it needs typed function references
-/// (wasmi runs the rest) and nothing of GC or exception handling, which wasm2native refuses.
-pub fn uses_typed_function_references(wasm: &[u8]) -> bool {
+/// or exception handling (wasmi runs the rest) and nothing of GC, which wasm2native refuses.
+pub fn for_wasmtime(wasm: &[u8]) -> bool {
     use wasmparser::{Validator, WasmFeatures};
     let without = |features: WasmFeatures| {
         let mut all = WasmFeatures::WASM3;
         all.remove(features | WasmFeatures::THREADS);
         Validator::new_with_features(all).validate_all(wasm).is_ok()
     };
-    without(WasmFeatures::GC | WasmFeatures::EXCEPTIONS)
+    without(WasmFeatures::GC)
         && !without(WasmFeatures::GC | WasmFeatures::EXCEPTIONS | WasmFeatures::FUNCTION_REFERENCES)
 }
 

@@ -39,9 +39,11 @@ pub enum TrapKind {
     IntegerOverflow,
     InvalidConversion,
     StackExhausted,
-    /// A null reference where the instruction needs one (`ref.as_non_null`, `call_ref`): the
-    /// spec's two messages are one trap code in Wasmtime.
+    /// A null reference where the instruction needs one (`ref.as_non_null`, `call_ref`,
+    /// `throw_ref`): the spec's three messages are one trap code in Wasmtime.
     NullReference,
+    /// An exception left the called function.
+    UncaughtException,
     /// Anything else, as the engine said it (neither engine should ever give one here).
     Other(String),
 }
@@ -61,9 +63,12 @@ impl TrapKind {
             Some(TrapCode::IntegerOverflow) => TrapKind::IntegerOverflow,
             Some(TrapCode::InvalidConversion) => TrapKind::InvalidConversion,
             Some(TrapCode::StackExhausted) => TrapKind::StackExhausted,
-            Some(TrapCode::NullReference | TrapCode::NullFunctionReference) => {
-                TrapKind::NullReference
-            }
+            Some(
+                TrapCode::NullReference
+                | TrapCode::NullFunctionReference
+                | TrapCode::NullExceptionReference,
+            ) => TrapKind::NullReference,
+            Some(TrapCode::UncaughtException) => TrapKind::UncaughtException,
             _ => TrapKind::Other(format!("wasm2native trap {code}: {message}")),
         }
     }

@@ -112,6 +112,7 @@ fn trap_kind(code: &str) -> TrapKind {
         "BAD_CONVERSION_TO_INTEGER" => TrapKind::InvalidConversion,
         "STACK_OVERFLOW" => TrapKind::StackExhausted,
         "NULL_REFERENCE" => TrapKind::NullReference,
+        "UNCAUGHT_EXCEPTION" => TrapKind::UncaughtException,
         other if other.contains("out of bounds table access") => TrapKind::TableOutOfBounds,
         other if other.contains("out of bounds memory access") => TrapKind::MemoryOutOfBounds,
         other => TrapKind::Other(format!("wasmtime: {other}")),
