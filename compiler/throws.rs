@@ -2,7 +2,7 @@
 //! only after those, so that a module without exceptions compiles to the code it had before
 //! exception handling existed.
 //!
-//! A defined function can throw if it throws (`throw`, `throw_ref`) or calls, tail calls
+//! A defined function can throw if it throws (`throw`, `throw_ref`, `rethrow`) or calls, tail calls
 //! included, something that can: a fixed point over the call graph. An imported function can
 //! unless it is a WASI import. A call through a table or a reference can unless the module is
 //! closed: it has no tag, throws nothing, imports only WASI's functions, and no function of
@@ -50,7 +50,9 @@ fn body_facts(info: &ModuleInfo<'_>, index: usize) -> Result<BodyFacts, CompileE
     let mut reader = info.bodies[index].get_operators_reader()?;
     while !reader.eof() {
         match reader.read()? {
-            Operator::Throw { .. } | Operator::ThrowRef => facts.throws = true,
+            Operator::Throw { .. } | Operator::ThrowRef | Operator::Rethrow { .. } => {
+                facts.throws = true
+            }
             Operator::Call { function_index } | Operator::ReturnCall { function_index } => {
                 facts.callees.push(function_index)
             }

@@ -11,6 +11,13 @@ use wasm2native::{compile, link, Emit, OptLevel, Options};
 
 mod common;
 
+/// Two tests here measure the process's resident memory: no other test may run beside them.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn load_at(dir: &Path, text: &str, name: &str, level: OptLevel) -> LoadedModule {
     let options = Options { opt_level: level, ..Options::default() };
     let object = compile(text.as_bytes(), &options, Emit::Object).unwrap();
@@ -39,6 +46,7 @@ fn tag(instance: &Instance, name: &str) -> Tag {
 
 #[test]
 fn tags_are_shared_only_through_imports() {
+    let _alone = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let exporter = load(dir.path(), r#"(module (tag (export "t") (param i32 f64)))"#, "exporter");
     let importer = load(
@@ -110,6 +118,7 @@ const CATCHER: &str = r#"(module
 
 #[test]
 fn exceptions_cross_modules_through_imported_tags_and_functions() {
+    let _alone = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     for level in [OptLevel::O0, OptLevel::O2] {
         let thrower = load_at(dir.path(), THROWER, "thrower", level);
@@ -136,6 +145,7 @@ fn exceptions_cross_modules_through_imported_tags_and_functions() {
 
 #[test]
 fn an_uncaught_exception_ends_an_executable_like_a_trap() {
+    let _alone = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("uncaught.wat");
     std::fs::write(
@@ -200,6 +210,7 @@ fn resident_kib() -> u64 {
 
 #[test]
 fn deep_nesting_deep_stacks_exhaustion_and_a_million_rounds() {
+    let _alone = one_at_a_time();
     // 100,000 frames need more than a test thread's stack.
     let worker = std::thread::Builder::new().stack_size(256 << 20);
     worker.spawn(stress_cases).unwrap().join().unwrap();
@@ -234,6 +245,7 @@ fn stress_cases() {
 
 #[test]
 fn a_module_that_cannot_throw_does_not_refer_to_the_machinery() {
+    let _alone = one_at_a_time();
     let closed = r#"(module
   (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
   (table 1 funcref)
@@ -249,5 +261,190 @@ fn a_module_that_cannot_throw_does_not_refer_to_the_machinery() {
         std::fs::write(&path, object).unwrap();
         let symbols = common::nm(&["-u"], &path);
         assert_eq!(symbols.contains("w2n_exception_in_flight"), refers, "{text}: {symbols}");
+    }
+}
+
+/// The legacy instructions (`try`, `catch`, `catch_all`, `rethrow`, `delegate`), which older
+/// toolchains emitted. The suite's crate ships no legacy tests, so the expected results here
+/// are V8's (Node.js 20) for the same module.
+const LEGACY: &str = r#"(module
+  (tag $e0)
+  (tag $e1 (param i32))
+  (tag $e2 (param i32 i64))
+  (func $throw1 (param i32) (throw $e1 (local.get 0)))
+  (func $throw0 (throw $e0))
+  (func $trap (unreachable))
+  ;; catch by tag with the payload; clauses in order
+  (func (export "by_tag") (param i32) (result i32)
+    try (result i32)
+      local.get 0
+      call $throw1
+      i32.const -1
+    catch $e0
+      i32.const 100
+    catch $e1
+      i32.const 1
+      i32.add
+    end)
+  (func (export "all") (result i32)
+    try (result i32)
+      call $throw0
+      i32.const -1
+    catch $e1
+      drop
+      i32.const -2
+    catch_all
+      i32.const 7
+    end)
+  ;; rethrow from a clause, caught by an outer try
+  (func (export "rethrow") (param i32) (result i32)
+    try (result i32)
+      try
+        local.get 0
+        call $throw1
+      catch $e1
+        drop
+        rethrow 0
+      end
+      i32.const -1
+    catch $e1
+      i32.const 10
+      i32.mul
+    end)
+  ;; rethrow of an outer clause's exception from inside an inner try in that clause
+  (func (export "rethrow_outer") (result i32)
+    try (result i32)
+      try
+        call $throw0
+      catch $e0
+        try
+          i32.const 5
+          call $throw1
+        catch $e1
+          drop
+          rethrow 1
+        end
+      end
+      i32.const -1
+    catch $e0
+      i32.const 3
+    catch $e1
+      drop
+      i32.const -3
+    end)
+  ;; delegate to an outer try and to the caller
+  (func (export "delegate_outer") (result i32)
+    try (result i32)
+      try
+        try
+          i32.const 8
+          call $throw1
+        delegate 1
+      catch $e1
+        drop
+        i32.const -4
+        throw $e1
+      end
+      i32.const -1
+    catch $e1
+      i32.const 1
+      i32.add
+    end)
+  (func $delegate_out
+    try
+      i32.const 4
+      call $throw1
+    delegate 0)
+  (func (export "delegate_caller") (result i32)
+    try (result i32)
+      call $delegate_out
+      i32.const -1
+    catch $e1
+    end)
+  ;; a trap is never caught
+  (func (export "trap") (result i32)
+    try (result i32)
+      call $trap
+      i32.const -1
+    catch_all
+      i32.const 1
+    end)
+  ;; uncaught: no clause matches
+  (func (export "uncaught") (result i32)
+    try (result i32)
+      call $throw0
+      i32.const -1
+    catch $e1
+    end)
+  ;; the body falls through; an exception thrown in a clause goes outward
+  (func (export "no_throw") (result i32)
+    try (result i32)
+      i32.const 9
+    catch_all
+      i32.const -1
+    end)
+  (func (export "in_clause") (result i32)
+    try (result i32)
+      try (result i32)
+        call $throw0
+        i32.const -1
+      catch $e0
+        i32.const 11
+        throw $e1
+      end
+    catch $e1
+    end)
+  ;; many rounds: each clause frees what it took
+  (func (export "rounds") (param i32) (result i32) (local $sum i32)
+    loop $again
+      try
+        i32.const 2
+        call $throw1
+      catch $e1
+        local.get $sum
+        i32.add
+        local.set $sum
+      end
+      local.get 0
+      i32.const 1
+      i32.sub
+      local.tee 0
+      br_if $again
+    end
+    local.get $sum))
+"#;
+
+#[test]
+fn legacy_instructions_behave_as_v8_runs_them() {
+    let _alone = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    for level in [OptLevel::O0, OptLevel::O2] {
+        let module = load_at(dir.path(), LEGACY, "legacy", level);
+        let legacy = Instance::instantiate(&module, &mut |_, _, _| None).unwrap();
+        let expected = [
+            ("by_tag", Some(41), 42),
+            ("all", None, 7),
+            ("rethrow", Some(4), 40),
+            ("rethrow_outer", None, 3),
+            ("delegate_outer", None, 9),
+            ("delegate_caller", None, 4),
+            ("no_throw", None, 9),
+            ("in_clause", None, 11),
+            ("rounds", Some(1000), 2000),
+        ];
+        for (name, arg, result) in expected {
+            let args: Vec<Value> = arg.map(Value::I32).into_iter().collect();
+            assert_eq!(call_i32(&legacy, name, &args).unwrap(), result, "{name} at {level:?}");
+        }
+        for (name, message) in [("trap", "unreachable"), ("uncaught", "uncaught exception")] {
+            match legacy.call(name, &[]) {
+                Err(CallError::Trap(trap)) => assert_eq!(trap.message, message, "at {level:?}"),
+                other => panic!("{name} gave {other:?} at {level:?}"),
+            }
+        }
+        let before = resident_kib();
+        assert_eq!(call_i32(&legacy, "rounds", &[Value::I32(1_000_000)]).unwrap(), 2_000_000);
+        let grown = resident_kib().saturating_sub(before);
+        assert!(grown < 4096, "10^6 legacy rounds grew the process by {grown} KiB at {level:?}");
     }
 }

@@ -109,10 +109,13 @@ pub mod funcref {
 /// `struct w2n_exception`: the tag, then the payload's value slots.
 pub mod exception {
     pub const TAG: u32 = 0;
-    pub const ESCAPED: u32 = 8;
+    pub const HOLDERS: u32 = 8;
     pub const VALUES: u32 = 16;
     pub const C_STRUCT: &str = "w2n_exception";
-    pub const C_FIELDS: &[(&str, u32)] = &[("tag", TAG), ("escaped", ESCAPED), ("values", VALUES)];
+    pub const C_FIELDS: &[(&str, u32)] = &[("tag", TAG), ("holders", HOLDERS), ("values", VALUES)];
+    /// `holders` bits (`W2N_EXCEPTION_*`): handed out as an exnref; held by a legacy catch.
+    pub const HELD_AS_EXNREF: u64 = 1;
+    pub const HELD_BY_LEGACY_CATCH: u64 = 2;
     /// The thread-local pointer to the exception in flight (`w2n_exception_in_flight`).
     pub const IN_FLIGHT_SYMBOL: &str = "w2n_exception_in_flight";
 }

@@ -32,6 +32,17 @@ pub enum FrameKind<'ctx> {
         catches: Vec<wasmparser::Catch>,
         handler_used: bool,
     },
+    /// A legacy `try` (`legacy_exceptions`): exceptions of its body go to `handler`, where the
+    /// `catch` clauses test their tags in turn; `dispatch` is where the next clause's test goes
+    /// (None after `catch_all`). In a clause (`in_catch`), `caught` holds the exception it took,
+    /// for `rethrow`.
+    LegacyTry {
+        handler: BasicBlock<'ctx>,
+        handler_used: bool,
+        dispatch: Option<BasicBlock<'ctx>>,
+        caught: inkwell::values::PointerValue<'ctx>,
+        in_catch: bool,
+    },
 }
 
 pub struct Frame<'ctx> {
@@ -153,7 +164,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
     /// Falls through from the current block to the top frame's continuation (for a loop too,
     /// which a branch would send back to its header).
-    fn fall_through_to_end(&mut self) -> Result<()> {
+    pub(super) fn fall_through_to_end(&mut self) -> Result<()> {
         if !self.state.is_reachable() {
             return Ok(());
         }
@@ -186,10 +197,23 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     pub fn translate_end(&mut self) -> Result<()> {
+        self.end_frame(None)
+    }
+
+    /// Closes the top frame: at `end`, or at `delegate` (`delegate_depth`), which closes a
+    /// legacy `try` and sends its exceptions to the handler at that depth.
+    pub(super) fn end_frame(&mut self, delegate_depth: Option<u32>) -> Result<()> {
+        self.finish_legacy_catch()?;
         self.fall_through_to_end()?;
         let mut frame = self.state.pop_frame()?;
-        if let FrameKind::TryTable { handler, catches, handler_used } = &frame.kind {
-            self.emit_handler(*handler, catches, *handler_used)?;
+        match &frame.kind {
+            FrameKind::TryTable { handler, catches, handler_used } => {
+                self.emit_handler(*handler, catches, *handler_used)?;
+            }
+            FrameKind::LegacyTry { handler, handler_used, dispatch: Some(last_test), .. } => {
+                self.emit_legacy_dispatch_end(*handler, *handler_used, *last_test, delegate_depth)?;
+            }
+            _ => {}
         }
         if let FrameKind::If { else_block: Some(else_block), else_params } = &frame.kind {
             // An `if` without `else`: the false edge carries the parameters through.

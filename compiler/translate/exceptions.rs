@@ -18,7 +18,7 @@ use wasmparser::{Catch, TryTable};
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// Where an exception raised here goes: the innermost open `try_table`'s handler, or the
     /// block that returns from the function with it still in flight.
-    fn exception_target(&mut self) -> Result<BasicBlock<'ctx>> {
+    pub(super) fn exception_target(&mut self) -> Result<BasicBlock<'ctx>> {
         match self.state.innermost_handler() {
             Some(handler) => Ok(handler),
             None => self.propagate_block(),
@@ -26,7 +26,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     /// Returns from the function with the exception in flight; the results are never read.
-    fn propagate_block(&mut self) -> Result<BasicBlock<'ctx>> {
+    pub(super) fn propagate_block(&mut self) -> Result<BasicBlock<'ctx>> {
         if let Some(block) = self.propagate {
             return Ok(block);
         }
@@ -44,7 +44,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         Ok(block)
     }
 
-    fn load_exception_in_flight(&self) -> Result<PointerValue<'ctx>> {
+    pub(super) fn load_exception_in_flight(&self) -> Result<PointerValue<'ctx>> {
         let in_flight = self.env.exception_in_flight();
         Ok(self
             .builder
@@ -52,7 +52,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             .into_pointer_value())
     }
 
-    fn set_exception_in_flight(&self, exception: PointerValue<'ctx>) -> Result<()> {
+    pub(super) fn set_exception_in_flight(&self, exception: PointerValue<'ctx>) -> Result<()> {
         self.builder.build_store(self.env.exception_in_flight(), exception)?;
         Ok(())
     }
@@ -155,7 +155,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     ) -> Result<()> {
         self.set_exception_in_flight(self.env.types.ptr.const_null())?;
         if with_ref {
-            self.instance().mark_exception_escaped(exception)?;
+            let exnref = abi::exception::HELD_AS_EXNREF;
+            self.instance().set_exception_holder(exception, exnref, true)?;
             values.push(exception.into());
         } else {
             self.env.call_runtime(
@@ -167,12 +168,12 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         Ok(())
     }
 
-    fn tag_params(&self, tag: u32) -> Vec<wasmparser::ValType> {
+    pub(super) fn tag_params(&self, tag: u32) -> Vec<wasmparser::ValType> {
         let type_index = self.env.info.tag_types[tag as usize];
         self.env.info.types[type_index as usize].params().to_vec()
     }
 
-    fn load_payload(
+    pub(super) fn load_payload(
         &mut self,
         exception: PointerValue<'ctx>,
         tag: u32,

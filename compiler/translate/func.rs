@@ -181,10 +181,18 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             Operator::Block { .. }
             | Operator::Loop { .. }
             | Operator::If { .. }
-            | Operator::TryTable { .. } => self.state.open_dead_frame(),
+            | Operator::TryTable { .. }
+            | Operator::Try { .. } => self.state.open_dead_frame(),
             Operator::Else if !self.state.in_dead_frame() => self.translate_else()?,
+            Operator::Catch { tag_index } if !self.state.in_dead_frame() => {
+                self.translate_catch(Some(tag_index))?
+            }
+            Operator::CatchAll if !self.state.in_dead_frame() => self.translate_catch(None)?,
             Operator::End if !self.state.in_dead_frame() => self.translate_end()?,
-            Operator::End => self.state.close_dead_frame(),
+            Operator::Delegate { relative_depth } if !self.state.in_dead_frame() => {
+                self.end_frame(Some(relative_depth))?
+            }
+            Operator::End | Operator::Delegate { .. } => self.state.close_dead_frame(),
             _ => {}
         }
         Ok(())

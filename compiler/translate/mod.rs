@@ -16,6 +16,7 @@ mod guard;
 mod host_view;
 mod init;
 mod instance;
+mod legacy_exceptions;
 mod ops;
 mod state;
 mod types;

@@ -101,8 +101,16 @@ impl<'ctx> ControlState<'ctx> {
 
     /// The handler of the innermost open `try_table`, now in use; None outside every one.
     pub fn innermost_handler(&mut self) -> Option<BasicBlock<'ctx>> {
-        self.frames.iter_mut().rev().find_map(|frame| match &mut frame.kind {
-            FrameKind::TryTable { handler, handler_used, .. } => {
+        self.handler_from_depth(0)
+    }
+
+    /// The handler of the innermost open `try_table`, or legacy `try` still in its body, at
+    /// relative depth `depth` or further out; now in use.
+    pub fn handler_from_depth(&mut self, depth: u32) -> Option<BasicBlock<'ctx>> {
+        let end = self.frames.len().saturating_sub(depth as usize);
+        self.frames[..end].iter_mut().rev().find_map(|frame| match &mut frame.kind {
+            FrameKind::TryTable { handler, handler_used, .. }
+            | FrameKind::LegacyTry { handler, handler_used, in_catch: false, .. } => {
                 *handler_used = true;
                 Some(*handler)
             }

@@ -159,10 +159,13 @@ typedef struct w2n_tag {
  */
 typedef struct w2n_exception {
     const w2n_tag *tag;
-    uint32_t escaped; /* handed out as an exnref: a catch does not free it */
+    uint32_t holders; /* W2N_EXCEPTION_*: who may still read it; a catch frees it when none */
     uint32_t num_values;
     w2n_value values[];
 } w2n_exception;
+
+#define W2N_EXCEPTION_EXNREF 1u       /* handed out as an exnref: never freed by a catch */
+#define W2N_EXCEPTION_LEGACY_CATCH 2u /* held by a legacy catch clause, for rethrow */
 
 /*
  * The instance. Compiled code reads only the fields before `runtime_private`, at the offsets
@@ -333,8 +336,7 @@ void w2n_table_fill(w2n_instance *vmctx, uint32_t table_index, uint32_t dst, voi
  */
 /* throw: puts in flight an exception of vmctx->tags[tag_index] with the payload in `values`. */
 void w2n_throw(w2n_instance *vmctx, uint32_t tag_index, const w2n_value *values);
-/* A catch without `_ref` is done with the exception: freed unless it was handed out as an exnref.
- */
+/* A catch is done with the exception: freed unless something still holds it (`holders`). */
 void w2n_exception_release(w2n_exception *exception);
 
 /* ------------------------------------------------------- embedding API --- */

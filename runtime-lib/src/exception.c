@@ -31,7 +31,7 @@ void w2n_throw(w2n_instance *vmctx, uint32_t tag_index, const w2n_value *values)
     if (!exception)
         w2n_host_trap("out of memory allocating an exception");
     exception->tag = tag;
-    exception->escaped = 0;
+    exception->holders = 0;
     exception->num_values = count;
     if (count)
         memcpy(exception->values, values, count * sizeof(w2n_value));
@@ -39,7 +39,7 @@ void w2n_throw(w2n_instance *vmctx, uint32_t tag_index, const w2n_value *values)
 }
 
 void w2n_exception_release(w2n_exception *exception) {
-    if (exception && !exception->escaped)
+    if (exception && !exception->holders)
         free(exception);
 }
 

@@ -47,6 +47,11 @@ pub fn translate<'a>(t: &mut FuncTranslator<'_, '_, 'a>, op: &Op<'a>) -> Result<
         Op::TryTable { ref try_table } => t.translate_try_table(try_table)?,
         Op::Throw { tag_index } => t.translate_throw(tag_index)?,
         Op::ThrowRef => t.translate_throw_ref()?,
+        Op::Try { blockty } => t.translate_try(blockty)?,
+        Op::Catch { tag_index } => t.translate_catch(Some(tag_index))?,
+        Op::CatchAll => t.translate_catch(None)?,
+        Op::Rethrow { relative_depth } => t.translate_rethrow(relative_depth)?,
+        Op::Delegate { relative_depth } => t.end_frame(Some(relative_depth))?,
 
         // calls
         Op::Call { function_index } => t.translate_call(function_index, Ordinary)?,
