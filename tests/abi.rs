@@ -111,7 +111,7 @@ fn pins() -> String {
         ("lib_config", "w2n_api_config", &["context", "imports", "wasi"][..]),
         ("wasm2native_wasi", "w2n_api_wasi", &["argc", "argv", "env", "dirs", "num_dirs"]),
         ("wasm2native_wasi_dir", "w2n_api_wasi_dir", &["host_path", "guest_path", "flags"]),
-        ("wasm2native_result", "w2n_result", &["trap", "exit_status", "message"]),
+        ("wasm2native_result", "w2n_result", &["trap", "exit_status", "message", "exception"]),
     ] {
         for field in fields {
             pins.equal(
@@ -173,7 +173,8 @@ fn pins() -> String {
     pins.c_struct::<c::w2n_api_wasi>();
     pins.c_struct::<c::w2n_api_config>();
     pin_struct!(pins, ffi::w2n_extern, "w2n_extern", kind, of, global_type);
-    pin_struct!(pins, ffi::w2n_result, "w2n_result", trap, exit_status, message);
+    pin_struct!(pins, ffi::w2n_result, "w2n_result", trap, exit_status, message, exception);
+    pin_struct!(pins, ffi::w2n_exception, "w2n_exception", tag, holders, num_values);
     pins.equal("sizeof(w2n_value)", size_of::<ffi::w2n_value>(), "ffi::w2n_value size");
     pins.0
 }

@@ -112,10 +112,7 @@ fn unsupported_proposals_are_named() {
             "(module (func (result i32) (i31.get_s (ref.i31 (i32.const 1)))))",
             "operator RefI31 of the GC proposal",
         ),
-        (
-            "(module (func (param i32) (result i32) (i32.atomic.load (local.get 0))))",
-            "threads",
-        ),
+        ("(module (func (param i32) (result i32) (i32.atomic.load (local.get 0))))", "threads"),
     ];
     for (i, (text, expected)) in cases.iter().enumerate() {
         let input = dir.path().join(format!("m{i}.wat"));

@@ -4,8 +4,9 @@
 //! throw through 100,000 frames, stack exhaustion under handlers and 10^6 throw/catch rounds in
 //! constant memory. A module that cannot throw does not refer to the exception machinery at all.
 
+use std::ffi::c_void;
 use std::path::Path;
-use wasm2native::runtime::Value;
+use wasm2native::runtime::{ffi, host_throw, Func, Value};
 use wasm2native::runtime::{CallError, Extern, Instance, InstantiationError, LoadedModule, Tag};
 use wasm2native::{compile, link, Emit, OptLevel, Options};
 
@@ -446,5 +447,73 @@ fn legacy_instructions_behave_as_v8_runs_them() {
         assert_eq!(call_i32(&legacy, "rounds", &[Value::I32(1_000_000)]).unwrap(), 2_000_000);
         let grown = resident_kib().saturating_sub(before);
         assert!(grown < 4096, "10^6 legacy rounds grew the process by {grown} KiB at {level:?}");
+    }
+}
+
+/// Imports A's tag and a host function that throws it.
+const HOST_THROWN: &str = r#"(module
+  (import "a" "e" (tag $e (param i32 i64)))
+  (import "host" "raise" (func $raise (param i32)))
+  (func (export "caught") (param i32) (result i32)
+    (block $caught (result i32 i64)
+      (try_table (catch $e $caught) (call $raise (local.get 0)))
+      (return (i32.const -1)))
+    (i32.wrap_i64) (i32.add))
+  (func (export "uncaught") (param i32) (call $raise (local.get 0))))"#;
+
+/// The host function: throws the tag its context points to, with (x, 2).
+extern "C" fn raise(context: *mut c_void, x: i32) {
+    // SAFETY: the context is the test's `Tag`, alive for the whole test.
+    let tag = unsafe { &*(context as *const Tag) };
+    host_throw(tag, &[Value::I32(x), Value::I64(2)]).unwrap();
+}
+
+unsafe extern "C" fn no_array_entry(_vmctx: *mut ffi::w2n_instance, _args: *mut ffi::w2n_value) {}
+
+#[test]
+fn embedders_read_uncaught_exceptions_and_host_functions_throw() {
+    let _alone = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    for level in [OptLevel::O0, OptLevel::O2] {
+        let thrower = Instance::instantiate(
+            &load_at(dir.path(), THROWER, "thrower", level),
+            &mut |_, _, _| None,
+        )
+        .unwrap();
+        let e = tag(&thrower, "e");
+        // An uncaught exception: its tag and payload.
+        let trap = match thrower.call("throw_e", &[Value::I32(3)]) {
+            Err(CallError::Trap(trap)) => trap,
+            other => panic!("throw_e gave {other:?}"),
+        };
+        let exception = trap.exception.expect("the exception");
+        assert!(exception.is(&e) && !exception.is(&tag(&thrower, "other")));
+        assert_eq!(exception.payload, [Value::I32(3), Value::I64(40)], "at {level:?}");
+        // A host function throws it into the guest.
+        let context = Box::into_raw(Box::new(e.clone()));
+        // SAFETY: `raise` takes (context, i32) and its context is the boxed tag.
+        let raise = unsafe {
+            Func::host("i:", raise as *const c_void, no_array_entry, context.cast()).unwrap()
+        };
+        let module = load_at(dir.path(), HOST_THROWN, "host_thrown", level);
+        let mut resolve = |module: &str, name: &str, _| match module {
+            "host" => Some(Extern::Func(raise.clone())),
+            _ => thrower.export(name),
+        };
+        let guest = Instance::instantiate(&module, &mut resolve).unwrap();
+        assert_eq!(call_i32(&guest, "caught", &[Value::I32(5)]).unwrap(), 7, "at {level:?}");
+        match guest.call("uncaught", &[Value::I32(9)]) {
+            Err(CallError::Trap(trap)) => {
+                let exception = trap.exception.expect("the exception");
+                assert!(exception.is(&e), "at {level:?}");
+                assert_eq!(exception.payload, [Value::I32(9), Value::I64(2)], "at {level:?}");
+            }
+            other => panic!("uncaught gave {other:?} at {level:?}"),
+        }
+        // A payload of the wrong types is refused.
+        assert!(matches!(host_throw(&e, &[Value::I32(1)]), Err(CallError::Signature(_))));
+        drop(guest);
+        // SAFETY: nothing calls `raise` any more.
+        drop(unsafe { Box::from_raw(context) });
     }
 }

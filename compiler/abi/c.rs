@@ -86,6 +86,15 @@ pub struct w2n_result {
     pub trap: u32,
     pub exit_status: i32,
     pub message: [c_char; 256],
+    pub exception: *const w2n_exception,
+}
+
+/// `w2n_exception`: the tag, who holds it, and `num_values` value slots after the header.
+#[repr(C)]
+pub struct w2n_exception {
+    pub tag: *const w2n_tag,
+    pub holders: u32,
+    pub num_values: u32,
 }
 
 /// `W2N_TRAP_NONE`: no trap (the other codes are `crate::abi::TrapCode`).

@@ -27,6 +27,9 @@ typedef struct wasm2native_result {
     uint32_t trap;       /* a wasm2native_trap; NONE with a message means a link error */
     int32_t exit_status; /* with WASM2NATIVE_TRAP_EXIT */
     char message[256];   /* the spec's trap message, the import's message, or the link error */
+    /* With WASM2NATIVE_TRAP_UNCAUGHT_EXCEPTION: the exception, a w2n_exception of the runtime's
+     * header (its tag, then its payload), valid until the next one leaves Wasm on this thread. */
+    const void *exception;
 } wasm2native_result;
 
 /* wasm2native_wasi_dir.flags: the program may read and list the directory, but change nothing

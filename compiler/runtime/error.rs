@@ -12,11 +12,19 @@ pub struct Trap {
     pub message: String,
     /// The exit status when `code` is `W2N_TRAP_EXIT`.
     pub exit_status: i32,
+    /// The exception, when one left the call (`W2N_TRAP_UNCAUGHT_EXCEPTION`).
+    pub exception: Option<super::Exception>,
 }
 
 impl Trap {
     pub(super) fn from_result(result: &ffi::w2n_result) -> Trap {
-        Trap { code: result.trap, message: result_message(result), exit_status: result.exit_status }
+        Trap {
+            code: result.trap,
+            message: result_message(result),
+            exit_status: result.exit_status,
+            // SAFETY: the runtime's exception stays valid until the next one on this thread.
+            exception: unsafe { super::Exception::read(result.exception) },
+        }
     }
 
     pub fn is_exit(&self) -> bool {
@@ -130,5 +138,10 @@ pub(super) fn result_message(result: &ffi::w2n_result) -> String {
 }
 
 pub(super) fn empty_result() -> ffi::w2n_result {
-    ffi::w2n_result { trap: ffi::W2N_TRAP_NONE, exit_status: 0, message: [0; 256] }
+    ffi::w2n_result {
+        trap: ffi::W2N_TRAP_NONE,
+        exit_status: 0,
+        message: [0; 256],
+        exception: std::ptr::null(),
+    }
 }

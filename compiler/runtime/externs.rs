@@ -44,7 +44,7 @@ pub struct Global {
 /// An exception tag: its identity is the object, so only an import shares it.
 #[derive(Clone)]
 pub struct Tag {
-    pub(super) raw: NonNull<ffi::w2n_tag>,
+    pub(crate) raw: NonNull<ffi::w2n_tag>,
     pub(super) _owner: Owner,
 }
 

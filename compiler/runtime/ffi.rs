@@ -26,6 +26,7 @@ extern "C" {
     pub fn w2n_call(func: *mut w2n_funcref, values: *mut w2n_value, result: *mut w2n_result)
         -> u32;
     pub fn w2n_host_trap(message: *const c_char) -> !;
+    pub fn w2n_host_throw(tag: *const w2n_tag, values: *const w2n_value);
     /// Installs the runtime's fault handler process-wide (once; the previous handlers,
     /// Rust's stack-overflow report among them, still get every fault outside Wasm).
     pub fn w2n_install_fault_handler() -> c_int;

@@ -14,6 +14,7 @@
 //! (functions, tables, memories, globals) and `instance`.
 
 mod error;
+mod exception;
 mod externs;
 pub mod ffi;
 mod instance;
@@ -21,6 +22,7 @@ mod module;
 mod value;
 
 pub use error::{AccessError, CallError, InstantiationError, LoadError, Trap};
+pub use exception::{host_throw, Exception};
 pub use externs::{Extern, Func, Global, Memory, Table, Tag};
 pub use instance::{host_trap, Instance};
 pub use module::{ExportDesc, ImportDesc, LoadedModule};

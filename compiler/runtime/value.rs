@@ -43,7 +43,7 @@ impl Value {
         }
     }
 
-    pub(super) fn to_slot(self) -> ffi::w2n_value {
+    pub(crate) fn to_slot(self) -> ffi::w2n_value {
         // Written as bytes (floats too: a float register move may quiet a signalling NaN).
         let mut bytes = [0u8; 16];
         let pointer = |p: *mut c_void| (p as usize).to_le_bytes();
@@ -66,7 +66,7 @@ impl Value {
     }
 
     /// Reads a slot as the type named by a signature character; `None` for an unknown character.
-    pub(super) fn from_slot(type_char: u8, slot: &ffi::w2n_value) -> Option<Value> {
+    pub(crate) fn from_slot(type_char: u8, slot: &ffi::w2n_value) -> Option<Value> {
         // SAFETY: every member of the union is plain data valid for any bit pattern; the bytes
         // are read through the array member so float NaN payloads are not touched.
         let bytes = unsafe { slot.v128 };

@@ -345,6 +345,13 @@ void w2n_exception_release(w2n_exception *exception);
 uint32_t w2n_intern_signature(const char *signature);
 /* The signature string of an interned id (valid for the life of the process), or NULL. */
 const char *w2n_signature_of(uint32_t id);
+/*
+ * From a host function an instance imports: throws an exception of `tag` (any tag the host can
+ * name: an instance's export) with the payload in `values`, one slot per parameter of the tag.
+ * The host function then returns as usual (its results are ignored); the exception goes to the
+ * caller's handlers as if the import had thrown it.
+ */
+void w2n_host_throw(const w2n_tag *tag, const w2n_value *values);
 /* The spec's message for a trap code. */
 const char *w2n_trap_message(uint32_t code);
 
@@ -370,6 +377,9 @@ typedef struct w2n_result {
     uint32_t trap;
     int32_t exit_status; /* with W2N_TRAP_EXIT */
     char message[256];   /* trap message, or the link error */
+    /* With W2N_TRAP_UNCAUGHT_EXCEPTION: the exception (its tag and payload), the runtime's,
+     * valid until the next exception leaves Wasm on this thread. */
+    const w2n_exception *exception;
 } w2n_result;
 
 /*

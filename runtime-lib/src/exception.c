@@ -10,6 +10,9 @@
 
 _Thread_local w2n_exception *w2n_exception_in_flight __attribute__((tls_model("initial-exec")));
 
+/* The last exception that left Wasm on this thread, which a w2n_result points to. */
+static _Thread_local w2n_exception *last_uncaught;
+
 /* The number of values a tag's payload has: one signature character per parameter. */
 static uint32_t payload_count(const char *signature) {
     uint32_t count = 0, depth = 0;
@@ -24,8 +27,8 @@ static uint32_t payload_count(const char *signature) {
     return count;
 }
 
-void w2n_throw(w2n_instance *vmctx, uint32_t tag_index, const w2n_value *values) {
-    const w2n_tag *tag = vmctx->tags[tag_index];
+/* A new exception of `tag`; traps when there is no memory for it. */
+static w2n_exception *new_exception(const w2n_tag *tag, const w2n_value *values) {
     uint32_t count = payload_count(tag->signature);
     w2n_exception *exception = malloc(sizeof *exception + count * sizeof(w2n_value));
     if (!exception)
@@ -35,7 +38,16 @@ void w2n_throw(w2n_instance *vmctx, uint32_t tag_index, const w2n_value *values)
     exception->num_values = count;
     if (count)
         memcpy(exception->values, values, count * sizeof(w2n_value));
-    w2n_exception_in_flight = exception;
+    return exception;
+}
+
+void w2n_throw(w2n_instance *vmctx, uint32_t tag_index, const w2n_value *values) {
+    w2n_exception_in_flight = new_exception(vmctx->tags[tag_index], values);
+}
+
+void w2n_host_throw(const w2n_tag *tag, const w2n_value *values) {
+    w2n_exception_release(w2n_exception_in_flight);
+    w2n_exception_in_flight = new_exception(tag, values);
 }
 
 void w2n_exception_release(w2n_exception *exception) {
@@ -62,16 +74,20 @@ void w2n_rt_exception_report(w2n_result *result) {
     if (!exception)
         return;
     w2n_exception_in_flight = NULL;
-    if (result->trap == W2N_TRAP_NONE) {
-        result->trap = W2N_TRAP_UNCAUGHT_EXCEPTION;
-        const w2n_export *name = tag_export(exception->tag);
-        if (name)
-            snprintf(result->message, sizeof result->message, "%s (tag \"%.*s\")",
-                     w2n_trap_message(W2N_TRAP_UNCAUGHT_EXCEPTION), (int)name->name_len,
-                     name->name);
-        else
-            snprintf(result->message, sizeof result->message, "%s",
-                     w2n_trap_message(W2N_TRAP_UNCAUGHT_EXCEPTION));
+    if (result->trap != W2N_TRAP_NONE) {
+        /* A trap came after the throw (in a handler's code): the trap is the outcome. */
+        w2n_exception_release(exception);
+        return;
     }
-    w2n_exception_release(exception);
+    w2n_exception_release(last_uncaught);
+    last_uncaught = exception;
+    result->exception = exception;
+    result->trap = W2N_TRAP_UNCAUGHT_EXCEPTION;
+    const w2n_export *name = tag_export(exception->tag);
+    if (name)
+        snprintf(result->message, sizeof result->message, "%s (tag \"%.*s\")",
+                 w2n_trap_message(W2N_TRAP_UNCAUGHT_EXCEPTION), (int)name->name_len, name->name);
+    else
+        snprintf(result->message, sizeof result->message, "%s",
+                 w2n_trap_message(W2N_TRAP_UNCAUGHT_EXCEPTION));
 }

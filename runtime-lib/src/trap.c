@@ -55,6 +55,7 @@ void w2n_rt_result_clear(w2n_result *result) {
     result->trap = W2N_TRAP_NONE;
     result->exit_status = 0;
     result->message[0] = '\0';
+    result->exception = NULL;
 }
 
 void w2n_rt_result_error(w2n_result *result, const char *format, ...) {
