@@ -91,9 +91,13 @@ examples: build
 # The AOT-versus-JIT benchmark suite (bench/README.md): every program under every engine, five
 # runs each; writes bench/results/. Needs node and the wasi-venv's wasmtime (else it stops);
 # BENCH_ARGS passes options on, e.g. make bench BENCH_ARGS="--allow-missing --runs 3".
-.PHONY: bench bench-quick
+.PHONY: bench bench-quick bench-exceptions
 bench: build wasi-venv
 	python3 bench/run.py $(BENCH_ARGS)
+
+# What a throw costs (bench/exceptions/): from 1, 10 and 100 frames, against Wasmtime and V8.
+bench-exceptions: build wasi-venv
+	python3 bench/exceptions/throw_cost.py
 
 # The suite as a smoke test: quick workloads, one run each, results in target/bench/quick/.
 bench-quick: build wasi-venv

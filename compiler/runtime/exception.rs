@@ -49,17 +49,7 @@ impl Exception {
 /// function then returns as usual (its results are ignored) and the exception goes to the
 /// caller's handlers as if the import had thrown it. The payload must match the tag's type.
 pub fn host_throw(tag: &Tag, payload: &[Value]) -> Result<(), CallError> {
-    let signature = tag.signature();
-    let expected = Signature::parse(&signature)
-        .ok_or_else(|| CallError::Signature(format!("unreadable \"{signature}\"")))?;
-    let given: Vec<u8> = payload.iter().map(Value::type_char).collect();
-    if given != expected.params {
-        return Err(CallError::Signature(format!(
-            "the tag takes ({}), given ({})",
-            String::from_utf8_lossy(&expected.params),
-            String::from_utf8_lossy(&given)
-        )));
-    }
+    Signature::check_arguments(&tag.signature(), payload, "the tag")?;
     let slots: Vec<ffi::w2n_value> = payload.iter().map(|value| value.to_slot()).collect();
     // SAFETY: the tag is alive (its handle keeps its owner); `slots` holds its payload.
     unsafe { ffi::w2n_host_throw(tag.raw.as_ptr(), slots.as_ptr()) };

@@ -143,25 +143,7 @@ impl Func {
 
     /// Calls the function through its array entry under the runtime's trap handler.
     pub fn call(&self, args: &[Value]) -> Result<Vec<Value>, CallError> {
-        let sig = Signature::parse(&self.signature)
-            .ok_or_else(|| CallError::Signature(format!("unreadable \"{}\"", self.signature)))?;
-        let given: Vec<u8> = args.iter().map(Value::type_char).collect();
-        if given != sig.params {
-            return Err(CallError::Signature(format!(
-                "function takes ({}), given ({})",
-                String::from_utf8_lossy(&sig.params),
-                String::from_utf8_lossy(&given)
-            )));
-        }
-        if let Some(index) = args
-            .iter()
-            .zip(&sig.non_null_params)
-            .position(|(arg, &non_null)| non_null && arg.is_null())
-        {
-            return Err(CallError::Signature(format!(
-                "parameter {index} is a non-null reference, given null"
-            )));
-        }
+        let sig = Signature::check_arguments(&self.signature, args, "function")?;
         // Parameters in, results out over them: one slot per value of the longer list.
         let slots = sig.params.len().max(sig.results.len()).max(1);
         let mut values = vec![ffi::w2n_value { v128: [0; 16] }; slots];

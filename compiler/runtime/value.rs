@@ -1,6 +1,6 @@
 //! Values as the embedding sees them, and signature strings.
 
-use super::ffi;
+use super::{ffi, CallError};
 use crate::abi;
 use std::ffi::c_void;
 use std::mem::size_of;
@@ -105,6 +105,36 @@ pub struct Signature {
 }
 
 impl Signature {
+    /// Parses `text` and checks `args` against its parameters: their kinds, and no null for a
+    /// non-null reference (compiled code relies on validation and does not check again).
+    /// `callee` names what takes them in the error.
+    pub(crate) fn check_arguments(
+        text: &str,
+        args: &[Value],
+        callee: &str,
+    ) -> Result<Signature, CallError> {
+        let sig = Signature::parse(text)
+            .ok_or_else(|| CallError::Signature(format!("unreadable \"{text}\"")))?;
+        let given: Vec<u8> = args.iter().map(Value::type_char).collect();
+        if given != sig.params {
+            return Err(CallError::Signature(format!(
+                "{callee} takes ({}), given ({})",
+                String::from_utf8_lossy(&sig.params),
+                String::from_utf8_lossy(&given)
+            )));
+        }
+        let null_for_non_null = args
+            .iter()
+            .zip(&sig.non_null_params)
+            .position(|(arg, &non_null)| non_null && arg.is_null());
+        if let Some(index) = null_for_non_null {
+            return Err(CallError::Signature(format!(
+                "parameter {index} is a non-null reference, given null"
+            )));
+        }
+        Ok(sig)
+    }
+
     /// Reads a signature string as the host sees it: one value kind per value. The
     /// refinements of typed references (`!` for non-null, a referenced type's key in angle
     /// brackets) say which references the function takes, not how they are passed.

@@ -1,0 +1,20 @@
+;; throw.wat with the legacy instructions (try/catch), which V8 in Debian's Node.js runs.
+(module
+  (tag $t (param i32))
+  (func $deep (param $depth i32) (param $value i32) (result i32)
+    (if (i32.eqz (local.get $depth)) (then (throw $t (local.get $value))))
+    (i32.add (call $deep (i32.sub (local.get $depth) (i32.const 1)) (local.get $value))
+             (i32.const 1)))
+  (func (export "rounds") (param $n i32) (param $depth i32) (result i32) (local $sum i32)
+    (block $done
+      (loop $again
+        (br_if $done (i32.eqz (local.get $n)))
+        try (result i32)
+          (drop (call $deep (local.get $depth) (local.get $n)))
+          (i32.const 0)
+        catch $t
+        end
+        (local.set $sum (i32.add (local.get $sum)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $again)))
+    (local.get $sum)))
