@@ -1,8 +1,8 @@
 //! Exception handling (docs/exceptions.md): tags are shared only through imports; exceptions
 //! cross modules through imported tags and functions; traps are never caught; an exception that
 //! leaves an executable ends it like a trap; and the stress cases: 10,000 nested `try_table`s, a
-//! throw through 100,000 frames, stack exhaustion under handlers and 10^6 throw/catch rounds in
-//! constant memory. A module that cannot throw does not refer to the exception machinery at all.
+//! throw through 100,000 frames, stack exhaustion under handlers, throws at the stack's edge and
+//! 10^6 throw/catch rounds in constant memory. A module that cannot throw does not refer to the exception machinery at all.
 
 use std::ffi::c_void;
 use std::path::Path;
@@ -194,6 +194,11 @@ const STRESS: &str = r#"(module
         (return (call $forever (i32.add (local.get 0) (i32.const 1))))))
     (i32.const -2))
   (func (export "exhaust") (result i32) (call $forever (i32.const 0)))
+  ;; Throws and catches in every frame on the way down, the last ones at the edge of the stack.
+  (func $throw_everywhere (param i32) (result i32)
+    (block $any (try_table (catch_all $any) (throw $t (local.get 0))))
+    (i32.add (call $throw_everywhere (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))
+  (func (export "throw_at_the_edge") (result i32) (call $throw_everywhere (i32.const 0)))
   (func (export "rounds") (param i32) (result i32) (local $sum i32)
     (loop $again
       (block $caught (result i32)
@@ -234,6 +239,12 @@ fn stress_cases() {
                 assert_eq!(trap.message, "call stack exhausted", "at {level:?}")
             }
             other => panic!("exhaustion under handlers gave {other:?} at {level:?}"),
+        }
+        match stress.call("throw_at_the_edge", &[]) {
+            Err(CallError::Trap(trap)) => {
+                assert_eq!(trap.message, "call stack exhausted", "at {level:?}")
+            }
+            other => panic!("throwing at the stack's edge gave {other:?} at {level:?}"),
         }
         assert_eq!(call_i32(&stress, "rounds", &[Value::I32(1000)]).unwrap(), 5000);
         let before = resident_kib();
