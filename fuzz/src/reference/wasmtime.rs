@@ -113,6 +113,8 @@ fn trap_kind(code: &str) -> TrapKind {
         "STACK_OVERFLOW" => TrapKind::StackExhausted,
         "NULL_REFERENCE" => TrapKind::NullReference,
         "UNCAUGHT_EXCEPTION" => TrapKind::UncaughtException,
+        // Wasmtime's error for an exception that left the call carries no trap code.
+        other if other.contains("thrown Wasm exception") => TrapKind::UncaughtException,
         other if other.contains("out of bounds table access") => TrapKind::TableOutOfBounds,
         other if other.contains("out of bounds memory access") => TrapKind::MemoryOutOfBounds,
         other => TrapKind::Other(format!("wasmtime: {other}")),
