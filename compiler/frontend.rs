@@ -18,11 +18,12 @@ pub enum FeatureSet {
     Wasm1,
     /// WebAssembly 2.0: bulk memory, reference types, multi-value, SIMD and friends.
     Wasm2,
-    /// WebAssembly 3.0, validated exactly: what of it the compiler does not implement yet
-    /// (exception handling, GC) is refused after validation, naming the proposal.
+    /// WebAssembly 3.0, validated exactly: what of it the compiler does not implement yet (GC)
+    /// is refused after validation, naming the proposal.
     Wasm3,
     /// Everything this compiler implements: 2.0 plus multiple memories, extended constant
-    /// expressions, tail calls, typed function references, 64-bit memories, relaxed SIMD.
+    /// expressions, tail calls, typed function references, 64-bit memories, relaxed SIMD,
+    /// exception handling and its legacy instructions.
     #[default]
     Latest,
 }

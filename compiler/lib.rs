@@ -192,10 +192,11 @@ fn build_record(
     let features = match options.features {
         FeatureSet::Wasm1 => "wasm1",
         FeatureSet::Wasm2 => "wasm2 (bulk memory, reference types, multi-value, SIMD, ...)",
-        FeatureSet::Wasm3 => "wasm3 (exception handling and GC refused)",
+        FeatureSet::Wasm3 => "wasm3 (GC refused)",
         FeatureSet::Latest => {
-            "latest (wasm3 without exception handling and GC: tail calls, typed function \
-             references, memory64, relaxed SIMD, multi-memory, extended constants, ...)"
+            "latest (wasm3 without GC: tail calls, typed function references, memory64, relaxed \
+             SIMD, exception handling and its legacy instructions, multi-memory, extended \
+             constants, ...)"
         }
     };
     let proposals = match proposals::used(binary)?.join(", ") {

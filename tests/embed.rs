@@ -624,6 +624,12 @@ fn inspect_names_the_proposals_a_module_uses() {
             "--spec latest",
         ),
         (
+            "exceptions.wat",
+            "(module (tag $t) (func (export \"f\") (block $c (try_table (catch $t $c) (throw $t)))))",
+            "exceptions",
+            "--spec latest",
+        ),
+        (
             "gc.wat",
             "(module (type (struct)))",
             "gc",

@@ -34,7 +34,6 @@ fn describe_artifact(bytes: &[u8], path: &Path) -> Result<String, String> {
 
 /// Proposals (as `proposals_used` names them) no feature set has yet.
 const UNSUPPORTED: &[&str] = &[
-    "exceptions",
     "gc",
     "threads",
     "stack-switching",
