@@ -239,6 +239,23 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         Ok(self.builder.build_shuffle_vector(value, value, mask, "")?)
     }
 
+    /// Signed products of the lanes of `lhs` and `rhs` at twice their width, summed in adjacent
+    /// pairs (wrapping): half as many lanes of twice the width.
+    pub(super) fn signed_pairwise_dot(
+        &self,
+        lhs: VectorValue<'ctx>,
+        rhs: VectorValue<'ctx>,
+    ) -> Result<VectorValue<'ctx>> {
+        let wide = self.widened_type(lhs.get_type(), 2);
+        let lhs = self.extend_to(lhs, wide, true)?;
+        let rhs = self.extend_to(rhs, wide, true)?;
+        let products = self.builder.build_int_mul(lhs, rhs, "")?;
+        let pairs = wide.get_size() / 2;
+        let evens = self.pick_lanes(products, 0, 2, pairs)?;
+        let odds = self.pick_lanes(products, 1, 2, pairs)?;
+        Ok(self.builder.build_int_add(evens, odds, "")?)
+    }
+
     /// The low or high half of `value`, each lane extended to twice its width.
     fn extend_half(
         &self,
@@ -474,13 +491,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     fn dot(&mut self) -> Result<()> {
         let rhs = self.pop_vector(Shape::I16x8)?;
         let lhs = self.pop_vector(Shape::I16x8)?;
-        let wide = self.widened_type(lhs.get_type(), 2);
-        let lhs = self.extend_to(lhs, wide, true)?;
-        let rhs = self.extend_to(rhs, wide, true)?;
-        let products = self.builder.build_int_mul(lhs, rhs, "")?;
-        let evens = self.pick_lanes(products, 0, 2, 4)?;
-        let odds = self.pick_lanes(products, 1, 2, 4)?;
-        let result = self.builder.build_int_add(evens, odds, "")?;
+        let result = self.signed_pairwise_dot(lhs, rhs)?;
         self.push_vector(result)
     }
 }

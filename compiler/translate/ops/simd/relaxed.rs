@@ -78,18 +78,32 @@ fn push_intrinsic<'ctx>(
 /// x86's `pshufb` zeroes a lane whose index has its top bit set and takes any other index
 /// modulo 16; AArch64's `tbl` zeroes every index from 16. Both are results the spec allows.
 fn swizzle(t: Translator) -> Result<()> {
+    let x86 = "llvm.x86.ssse3.pshuf.b.128";
+    ssse3_or_neon_binary(t, Shape::I8x16, x86, "llvm.aarch64.neon.tbl1", Operator::I8x16Swizzle)
+}
+
+/// A binary operator that is one instruction with SSSE3 (`x86`) and one on AArch64 (`aarch64`,
+/// overloaded on the vector type), with both operands in Wasm's order; the standard operator
+/// `fallback` elsewhere.
+fn ssse3_or_neon_binary(
+    t: Translator,
+    shape: Shape,
+    x86: &str,
+    aarch64: &str,
+    fallback: Operator<'static>,
+) -> Result<()> {
     let (name, overloaded) = match t.env.relaxed_simd {
-        RelaxedLowering::X86(x86) if x86.ssse3 => ("llvm.x86.ssse3.pshuf.b.128", false),
-        RelaxedLowering::AArch64 => ("llvm.aarch64.neon.tbl1", true),
-        _ => return standard(t, Operator::I8x16Swizzle),
+        RelaxedLowering::X86(features) if features.ssse3 => (x86, false),
+        RelaxedLowering::AArch64 => (aarch64, true),
+        _ => return standard(t, fallback),
     };
-    let indices = t.pop_vector(Shape::I8x16)?;
-    let table = t.pop_vector(Shape::I8x16)?;
+    let rhs = t.pop_vector(shape)?;
+    let lhs = t.pop_vector(shape)?;
     let types = match overloaded {
-        true => vec![table.get_type().into()],
+        true => vec![lhs.get_type().into()],
         false => vec![],
     };
-    push_intrinsic(t, name, &types, &[table, indices])
+    push_intrinsic(t, name, &types, &[lhs, rhs])
 }
 
 /// x86's truncations give 0x80000000 for NaN and out-of-range lanes, a result the spec allows
@@ -233,18 +247,9 @@ fn min_max(t: Translator, shape: Shape, max: bool) -> Result<()> {
 /// x86's `pmulhrsw` gives -0x8000 for -0x8000 * -0x8000, where the standard operator
 /// saturates to 0x7fff; AArch64's `sqrdmulh` saturates like the standard operator.
 fn q15_multiply(t: Translator) -> Result<()> {
-    let (name, overloaded) = match t.env.relaxed_simd {
-        RelaxedLowering::X86(x86) if x86.ssse3 => ("llvm.x86.ssse3.pmul.hr.sw.128", false),
-        RelaxedLowering::AArch64 => ("llvm.aarch64.neon.sqrdmulh", true),
-        _ => return standard(t, Operator::I16x8Q15MulrSatS),
-    };
-    let rhs = t.pop_vector(Shape::I16x8)?;
-    let lhs = t.pop_vector(Shape::I16x8)?;
-    let types = match overloaded {
-        true => vec![lhs.get_type().into()],
-        false => vec![],
-    };
-    push_intrinsic(t, name, &types, &[lhs, rhs])
+    let x86 = "llvm.x86.ssse3.pmul.hr.sw.128";
+    let aarch64 = "llvm.aarch64.neon.sqrdmulh";
+    ssse3_or_neon_binary(t, Shape::I16x8, x86, aarch64, Operator::I16x8Q15MulrSatS)
 }
 
 /// `i16x8.relaxed_dot_i8x16_i7x16_s`: adjacent pairs of byte products summed in 16-bit lanes.
@@ -257,13 +262,7 @@ fn dot(t: Translator) -> Result<()> {
     if x86(t).is_some_and(|x86| x86.ssse3) {
         return push_intrinsic(t, "llvm.x86.ssse3.pmadd.ub.sw.128", &[], &[rhs, lhs]);
     }
-    let wide = t.widened_type(lhs.get_type(), 2);
-    let lhs = t.extend_to(lhs, wide, true)?;
-    let rhs = t.extend_to(rhs, wide, true)?;
-    let products = t.builder.build_int_mul(lhs, rhs, "")?;
-    let evens = t.pick_lanes(products, 0, 2, 8)?;
-    let odds = t.pick_lanes(products, 1, 2, 8)?;
-    let sums = t.builder.build_int_add(evens, odds, "")?;
+    let sums = t.signed_pairwise_dot(lhs, rhs)?;
     t.push_vector(sums)
 }
 
