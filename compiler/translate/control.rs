@@ -101,17 +101,22 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     pub fn translate_block(&mut self, ty: BlockType) -> Result<()> {
+        self.open_block_frame(ty, FrameKind::Block, "block_end")
+    }
+
+    /// Opens a frame of `kind` that ends like a block (`block`, `try_table`, legacy `try`): its
+    /// parameters stay on the stack, and its continuation `next_name` gets a phi per result.
+    pub(super) fn open_block_frame(
+        &mut self,
+        ty: BlockType,
+        kind: FrameKind<'ctx>,
+        next_name: &str,
+    ) -> Result<()> {
         let (params, results) = self.block_signature(ty);
-        let next = self.new_block("block_end");
+        let next = self.new_block(next_name);
         let result_phis = self.create_phis(next, &results)?;
         let height = self.state.height() - params.len();
-        self.state.push_frame(Frame {
-            kind: FrameKind::Block,
-            next,
-            result_phis,
-            height,
-            next_reachable: false,
-        });
+        self.state.push_frame(Frame { kind, next, result_phis, height, next_reachable: false });
         Ok(())
     }
 

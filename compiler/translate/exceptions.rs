@@ -5,7 +5,7 @@
 //! catch clauses branch to are the open ones: it compares the exception's tag with each clause's
 //! in order, and passes the exception on outward when none matches.
 
-use super::control::{Frame, FrameKind};
+use super::control::FrameKind;
 use super::func::FuncTranslator;
 use super::Result;
 use crate::abi::{self, RuntimeFn, TrapCode};
@@ -70,21 +70,26 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     pub fn translate_try_table(&mut self, try_table: &TryTable) -> Result<()> {
-        let (params, results) = self.block_signature(try_table.ty);
-        let next = self.new_block("try_table_end");
-        let result_phis = self.create_phis(next, &results)?;
-        let height = self.state.height() - params.len();
-        self.state.push_frame(Frame {
-            kind: FrameKind::TryTable {
-                handler: self.new_block("handler"),
-                catches: try_table.catches.clone(),
-                handler_used: false,
-            },
-            next,
-            result_phis,
-            height,
-            next_reachable: false,
-        });
+        let kind = FrameKind::TryTable {
+            handler: self.new_block("handler"),
+            catches: try_table.catches.clone(),
+            handler_used: false,
+        };
+        self.open_block_frame(try_table.ty, kind, "try_table_end")
+    }
+
+    /// Branches to `caught` when `exception` is of tag `tag`, else to `other`.
+    pub(super) fn branch_on_tag(
+        &mut self,
+        exception: PointerValue<'ctx>,
+        tag: u32,
+        caught: BasicBlock<'ctx>,
+        other: BasicBlock<'ctx>,
+    ) -> Result<()> {
+        let expected = self.instance().tag(tag)?;
+        let actual = self.instance().exception_tag(exception)?;
+        let matches = self.builder.build_int_compare(IntPredicate::EQ, actual, expected, "")?;
+        self.builder.build_conditional_branch(matches, caught, other)?;
         Ok(())
     }
 
@@ -113,13 +118,9 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             };
             let mut values = Vec::new();
             if let Some(tag) = tag {
-                let expected = self.instance().tag(tag)?;
-                let actual = self.instance().exception_tag(exception)?;
-                let matches =
-                    self.builder.build_int_compare(IntPredicate::EQ, actual, expected, "")?;
                 let caught = self.new_block("caught");
                 let next_clause = self.new_block("next_clause");
-                self.builder.build_conditional_branch(matches, caught, next_clause)?;
+                self.branch_on_tag(exception, tag, caught, next_clause)?;
                 self.builder.position_at_end(caught);
                 values = self.load_payload(exception, tag)?;
                 self.finish_catch(exception, with_ref, &mut values)?;

@@ -6,37 +6,26 @@
 //! A clause holds the exception it took in a stack slot for `rethrow`, marked held so that no
 //! other catch frees it, and frees it when it falls through to its `end`.
 
-use super::control::{Frame, FrameKind};
+use super::control::FrameKind;
 use super::func::FuncTranslator;
 use super::Result;
 use crate::abi::{self, RuntimeFn};
 use crate::error::CompileError;
 use inkwell::basic_block::BasicBlock;
-use inkwell::IntPredicate;
 use wasmparser::BlockType;
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     pub fn translate_try(&mut self, ty: BlockType) -> Result<()> {
-        let (params, results) = self.block_signature(ty);
-        let next = self.new_block("try_end");
-        let result_phis = self.create_phis(next, &results)?;
-        let height = self.state.height() - params.len();
         let caught = self.entry_alloca(self.env.types.ptr.into(), "caught")?;
         let handler = self.new_block("legacy_handler");
-        self.state.push_frame(Frame {
-            kind: FrameKind::LegacyTry {
-                handler,
-                handler_used: false,
-                dispatch: Some(handler),
-                caught,
-                in_catch: false,
-            },
-            next,
-            result_phis,
-            height,
-            next_reachable: false,
-        });
-        Ok(())
+        let kind = FrameKind::LegacyTry {
+            handler,
+            handler_used: false,
+            dispatch: Some(handler),
+            caught,
+            in_catch: false,
+        };
+        self.open_block_frame(ty, kind, "try_end")
     }
 
     /// `catch $tag` (`Some`) or `catch_all`: ends the body or the clause before, and starts a
@@ -63,12 +52,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let clause = self.new_block("legacy_catch");
         let next_test = match tag {
             Some(tag) => {
-                let expected = self.instance().tag(tag)?;
-                let actual = self.instance().exception_tag(exception)?;
-                let matches =
-                    self.builder.build_int_compare(IntPredicate::EQ, actual, expected, "")?;
                 let next_test = self.new_block("legacy_next_clause");
-                self.builder.build_conditional_branch(matches, clause, next_test)?;
+                self.branch_on_tag(exception, tag, clause, next_test)?;
                 Some(next_test)
             }
             None => {
