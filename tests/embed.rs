@@ -189,6 +189,35 @@ done
 }
 
 #[test]
+fn uncaught_exceptions_are_read_by_tag_and_imports_throw_into_wasm() {
+    let scratch = Scratch::new();
+    let library = scratch.staticlib("exceptions.wat", "exceptions");
+    let cpp17: &[&str] = &["g++", "-std=c++17", "-Wall", "-Wextra", "-Werror", "-x", "c++"];
+    for compiler in [C11, cpp17] {
+        let exe = scratch.program(compiler, "exceptions.c", std::slice::from_ref(&library));
+        assert_eq!(
+            scratch.run(&exe, &[]),
+            r#"raise(0): code 15 result -99 "uncaught exception (tag "bad")" bad(7, 2.5)
+raise(1): code 15 result -99 "uncaught exception (tag "empty")" empty
+raise(2): code 15 result -99 "uncaught exception (tag "vector")" vector(0..15)
+raise(3): code 15 result -99 "uncaught exception"
+raise(4): code 15 result -99 "uncaught exception" failure(11)
+raise(5): code 0 result 5 ""
+guarded_parse(-3): code 0 result 997 ""
+parse(-3): code 15 result 997 "uncaught exception (tag "bad")" bad(-3, 0.5)
+guarded_parse(0): code 0 result 2100 ""
+parse(0): code 15 result 2100 "uncaught exception" failure(100)
+guarded_parse(4): code 0 result 40 ""
+parse(4): code 0 result 40 ""
+a after b: code 15 result -99 "uncaught exception (tag "bad")" bad(7, 2.5)
+b: code 15 result -99 "uncaught exception" failure(11)
+"#,
+            "{compiler:?}"
+        );
+    }
+}
+
+#[test]
 fn loops_and_structure_reads_trap_at_the_first_out_of_bounds_access_with_earlier_stores_done() {
     let scratch = Scratch::new();
     let library = scratch.staticlib("loops.wat", "loops");

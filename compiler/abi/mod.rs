@@ -264,6 +264,8 @@ pub enum RuntimeFn {
     ApiTableSize,
     ApiTableGet,
     ApiTableSet,
+    ApiThrow,
+    ApiCaught,
 }
 
 /// Argument and result kinds of runtime functions, as LLVM passes them.
@@ -310,7 +312,7 @@ impl Prototype {
 }
 
 impl RuntimeFn {
-    pub const ALL: [RuntimeFn; 26] = [
+    pub const ALL: [RuntimeFn; 28] = [
         RuntimeFn::Trap,
         RuntimeFn::MemoryGrow,
         RuntimeFn::MemoryInit,
@@ -337,6 +339,8 @@ impl RuntimeFn {
         RuntimeFn::ApiTableSize,
         RuntimeFn::ApiTableGet,
         RuntimeFn::ApiTableSet,
+        RuntimeFn::ApiThrow,
+        RuntimeFn::ApiCaught,
     ];
 
     pub fn prototype(self) -> Prototype {
@@ -469,6 +473,20 @@ impl RuntimeFn {
             RuntimeFn::ApiTableSet => (
                 "w2n_api_table_set",
                 &[INSTANCE, ("table_index", U32), ("index", U32), ("value", "void *")],
+                "int32_t",
+            ),
+            RuntimeFn::ApiThrow => (
+                "w2n_api_throw",
+                &[INSTANCE, ("tag_index", U32), ("values", "const w2n_value *")],
+                "void",
+            ),
+            RuntimeFn::ApiCaught => (
+                "w2n_api_caught",
+                &[
+                    ("instance", "const w2n_instance *"),
+                    ("tag_index", U32),
+                    ("values", "w2n_value *"),
+                ],
                 "int32_t",
             ),
         };

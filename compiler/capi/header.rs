@@ -7,8 +7,8 @@ use super::{fixed, CSignature, CType, ImportBinding, ResultPassing, Surface};
 use crate::abi::TrapCode;
 use std::fmt::Write;
 
-const COMMON: &str = r#"#ifndef WASM2NATIVE_API_COMMON_2
-#define WASM2NATIVE_API_COMMON_2
+const COMMON: &str = r#"#ifndef WASM2NATIVE_API_COMMON_3
+#define WASM2NATIVE_API_COMMON_3
 /* Shared by every wasm2native library header. */
 
 @TRAP_ENUM@
@@ -21,15 +21,17 @@ typedef struct wasm2native_v128 {
 typedef struct wasm2native_funcref_ *wasm2native_funcref;
 /* An external reference: any pointer of the embedder, passed through untouched. */
 typedef void *wasm2native_externref;
+/* An exception reference (exnref), opaque to C; NULL is ref.null. */
+typedef const struct wasm2native_exception_ *wasm2native_exnref;
 
 /* The outcome of creating an instance or of its last call. */
 typedef struct wasm2native_result {
     uint32_t trap;       /* a wasm2native_trap; NONE with a message means a link error */
     int32_t exit_status; /* with WASM2NATIVE_TRAP_EXIT */
     char message[256];   /* the spec's trap message, the import's message, or the link error */
-    /* With WASM2NATIVE_TRAP_UNCAUGHT_EXCEPTION: the exception, a w2n_exception of the runtime's
-     * header (its tag, then its payload), valid until the next one leaves Wasm on this thread. */
-    const void *exception;
+    /* With WASM2NATIVE_TRAP_UNCAUGHT_EXCEPTION: the exception, read through the tag functions
+     * (PREFIX_TAG_caught); valid until the instance's next call or its end. */
+    wasm2native_exnref exception;
 } wasm2native_result;
 
 /* wasm2native_wasi_dir.flags: the program may read and list the directory, but change nothing
@@ -62,7 +64,7 @@ typedef struct wasm2native_wasi {
 #else
 #define WASM2NATIVE_NORETURN
 #endif
-#endif /* WASM2NATIVE_API_COMMON_2 */
+#endif /* WASM2NATIVE_API_COMMON_3 */
 "#;
 
 /// Renders the header for `surface`; `source` names the module file in the opening comment.
@@ -109,6 +111,7 @@ typedef struct {instance} {instance};
     render_imports(&mut out, surface);
     render_lifecycle(&mut out, surface);
     render_exports(&mut out, surface);
+    render_tags(&mut out, surface);
     let _ = write!(out, "#ifdef __cplusplus\n}}\n#endif\n\n#endif /* {guard} */\n");
     out
 }
@@ -132,17 +135,21 @@ fn declare(ty: CType, name: &str) -> String {
     format!("{} {name}", ty.c_name())
 }
 
-/// The parameter list after the leading ones: values, then where results go.
-fn params(signature: &CSignature, results_name: &str, import: bool) -> String {
-    let mut list: Vec<String> = signature
-        .params
+/// Value parameters `p0`, ... (`letter` `p`): by value, or by pointer for v128.
+fn value_params(types: &[CType], letter: char) -> Vec<String> {
+    types
         .iter()
         .enumerate()
         .map(|(i, ty)| match ty.by_value() {
-            true => declare(*ty, &format!("p{i}")),
-            false => format!("const {} *p{i}", ty.c_name()),
+            true => declare(*ty, &format!("{letter}{i}")),
+            false => format!("const {} *{letter}{i}", ty.c_name()),
         })
-        .collect();
+        .collect()
+}
+
+/// The parameter list after the leading ones: values, then where results go.
+fn params(signature: &CSignature, results_name: &str, import: bool) -> String {
+    let mut list = value_params(&signature.params, 'p');
     match &signature.passing {
         ResultPassing::None => {}
         ResultPassing::Single(ty) if !import => {
@@ -155,13 +162,14 @@ fn params(signature: &CSignature, results_name: &str, import: bool) -> String {
     list.join(", ")
 }
 
-fn results_struct(out: &mut String, signature: &CSignature) {
+/// The struct of several results (fields `r0`, ...) or payload values (`field` `v`).
+fn results_struct(out: &mut String, signature: &CSignature, field: char) {
     if let ResultPassing::Struct(s) = &signature.passing {
         let fields: String = signature
             .results
             .iter()
             .enumerate()
-            .map(|(i, ty)| format!("    {};\n", declare(*ty, &format!("r{i}"))))
+            .map(|(i, ty)| format!("    {};\n", declare(*ty, &format!("{field}{i}"))))
             .collect();
         let _ = write!(out, "typedef struct {name} {{\n{fields}}} {name};\n", name = s.name);
     }
@@ -182,7 +190,7 @@ fn render_imports(out: &mut String, surface: &Surface) {
     for import in &surface.imports {
         match import {
             ImportBinding::Func { module, name, field, symbol, signature, wasi, .. } => {
-                results_struct(out, signature);
+                results_struct(out, signature, 'r');
                 let ret = match &signature.passing {
                     ResultPassing::Single(ty) => ty.c_name(),
                     _ => "void",
@@ -292,7 +300,7 @@ fn render_exports(out: &mut String, surface: &Surface) {
         );
     }
     for function in &surface.functions {
-        results_struct(out, &function.signature);
+        results_struct(out, &function.signature, 'r');
         let rest = params(&function.signature, "result", false);
         let rest = if rest.is_empty() { rest } else { format!(", {rest}") };
         let _ = write!(
@@ -339,6 +347,42 @@ fn render_exports(out: &mut String, surface: &Surface) {
         if let Some(set) = &table.set {
             let _ = writeln!(out, "/* 0, or -1 when `index` is past the end. */\nint {set}({instance} *instance, uint32_t index, {elem} value);");
         }
+    }
+    out.push('\n');
+}
+
+/// Per tag, its payload struct, `_throw` and `_caught`.
+fn render_tags(out: &mut String, surface: &Surface) {
+    if surface.tags.is_empty() {
+        return;
+    }
+    let instance = surface.fixed(fixed::INSTANCE);
+    out.push_str(
+        "/*\n * Exception tags. An export that ends with an exception nothing caught returns\n \
+         * WASM2NATIVE_TRAP_UNCAUGHT_EXCEPTION; `_caught` tells whether its tag is this one (1, else 0)\n \
+         * and, when `payload` is not NULL, copies its values there. `_throw`, only from inside an\n \
+         * import (not a WASI one), throws an exception of the tag into the Wasm code that called the\n \
+         * import: return from the import right after it (its results are then ignored).\n */\n",
+    );
+    for tag in &surface.tags {
+        let payload = &tag.payload;
+        let types: Vec<&str> = payload.params.iter().map(|t| t.wasm_name()).collect();
+        let _ = writeln!(out, "/* {} tag, payload ({}) */", tag.origin, types.join(", "));
+        results_struct(out, payload, 'v');
+        let values: String =
+            value_params(&payload.params, 'v').iter().map(|v| format!(", {v}")).collect();
+        let payload_out = match &payload.passing {
+            ResultPassing::None => String::new(),
+            ResultPassing::Single(ty) | ResultPassing::OutPointer(ty) => {
+                format!(", {} *payload", ty.c_name())
+            }
+            ResultPassing::Struct(s) => format!(", {} *payload", s.name),
+        };
+        let _ = write!(
+            out,
+            "void {}({instance} *instance{values});\nint {}(const {instance} *instance{payload_out});\n",
+            tag.throw, tag.caught
+        );
     }
     out.push('\n');
 }

@@ -22,6 +22,7 @@ pub enum CType {
     V128,
     FuncRef,
     ExternRef,
+    ExnRef,
 }
 
 impl CType {
@@ -32,8 +33,11 @@ impl CType {
             ValType::F32 => CType::F32,
             ValType::F64 => CType::F64,
             ValType::V128 => CType::V128,
-            ValType::Ref(r) if type_char::of_ref(r) == type_char::FUNCREF => CType::FuncRef,
-            ValType::Ref(_) => CType::ExternRef,
+            ValType::Ref(r) => match type_char::of_ref(r) {
+                type_char::FUNCREF => CType::FuncRef,
+                type_char::EXNREF => CType::ExnRef,
+                _ => CType::ExternRef,
+            },
         }
     }
 
@@ -46,6 +50,7 @@ impl CType {
             CType::V128 => "wasm2native_v128",
             CType::FuncRef => "wasm2native_funcref",
             CType::ExternRef => "wasm2native_externref",
+            CType::ExnRef => "wasm2native_exnref",
         }
     }
 
@@ -59,6 +64,7 @@ impl CType {
             CType::V128 => "v128",
             CType::FuncRef => "funcref",
             CType::ExternRef => "externref",
+            CType::ExnRef => "exnref",
         }
     }
 
@@ -126,13 +132,26 @@ impl CSignature {
     fn new(ty: &wasmparser::FuncType, results_struct_name: impl FnOnce() -> String) -> Self {
         let params: Vec<CType> = ty.params().iter().map(|t| CType::of(*t)).collect();
         let results: Vec<CType> = ty.results().iter().map(|t| CType::of(*t)).collect();
-        let passing = match results.as_slice() {
+        let passing = ResultPassing::of(&results, results_struct_name);
+        CSignature { params, results, passing }
+    }
+
+    /// A tag's payload, both thrown (the parameters) and read back (the results).
+    fn payload(ty: &wasmparser::FuncType, struct_name: impl FnOnce() -> String) -> Self {
+        let values: Vec<CType> = ty.params().iter().map(|t| CType::of(*t)).collect();
+        let passing = ResultPassing::of(&values, struct_name);
+        CSignature { params: values.clone(), results: values, passing }
+    }
+}
+
+impl ResultPassing {
+    fn of(results: &[CType], struct_name: impl FnOnce() -> String) -> Self {
+        match results {
             [] => ResultPassing::None,
             [CType::V128] => ResultPassing::OutPointer(CType::V128),
             [one] => ResultPassing::Single(*one),
-            many => ResultPassing::Struct(ResultsStruct::new(results_struct_name(), many)),
-        };
-        CSignature { params, results, passing }
+            many => ResultPassing::Struct(ResultsStruct::new(struct_name(), many)),
+        }
     }
 }
 
@@ -176,6 +195,19 @@ pub struct ExportedTable {
     pub set: Option<String>,
 }
 
+/// A tag the host can name (exported or imported): `PREFIX_t_throw(instance, values...)` throws
+/// one from inside an import, `PREFIX_t_caught(instance, payload)` reads an uncaught one.
+#[derive(Clone, Debug)]
+pub struct ApiTag {
+    /// `export "e"` or `import "m" "n"`, for comments.
+    pub origin: String,
+    pub tag_index: u32,
+    /// Parameters: the payload thrown; results and passing: the payload read back.
+    pub payload: CSignature,
+    pub throw: String,
+    pub caught: String,
+}
+
 /// How one import of the module is provided.
 #[derive(Clone, Debug)]
 pub enum ImportBinding {
@@ -204,6 +236,8 @@ pub struct Surface {
     pub memories: Vec<ExportedMemory>,
     pub globals: Vec<ExportedGlobal>,
     pub tables: Vec<ExportedTable>,
+    /// Exported and imported tags, one entry per tag, named after its first export if any.
+    pub tags: Vec<ApiTag>,
     /// One per module import, in import order.
     pub imports: Vec<ImportBinding>,
     /// Number of pointer fields in `PREFIX_imports`.
@@ -304,6 +338,7 @@ impl Surface {
             memories: Vec::new(),
             globals: Vec::new(),
             tables: Vec::new(),
+            tags: Vec::new(),
             imports: Vec::new(),
             num_slots: 0,
         };
@@ -351,11 +386,7 @@ impl Surface {
                 }
                 ExternKind::Table => {
                     let elem_type = info.tables[export.index as usize].element_type;
-                    let elem = if type_char::of_ref(elem_type) == type_char::FUNCREF {
-                        CType::FuncRef
-                    } else {
-                        CType::ExternRef
-                    };
+                    let elem = CType::of(ValType::Ref(elem_type));
                     let suffixes: &[&str] = if elem == CType::ExternRef {
                         &["_size", "_get", "_set"]
                     } else {
@@ -373,8 +404,11 @@ impl Surface {
                         set: names.next(),
                     });
                 }
-                // Tags join the C API with the exception API (docs/exceptions.md).
-                ExternKind::Tag => {}
+                ExternKind::Tag => {
+                    surface.add_tag(&mut namer, info, export.index, export.name, || {
+                        format!("export \"{}\"", export.name)
+                    })
+                }
             }
         }
         for import in &info.imports {
@@ -418,11 +452,38 @@ impl Surface {
                         mutable,
                     }
                 }
+                ExternKind::Tag => {
+                    let base =
+                        format!("{}_{}", c_identifier(import.module), c_identifier(import.name));
+                    surface.add_tag(&mut namer, info, import.index, &base, || {
+                        format!("import \"{module}\" \"{name}\"")
+                    });
+                    ImportBinding::Created { module, name, kind: ExternKind::Tag }
+                }
                 kind => ImportBinding::Created { module, name, kind },
             };
             surface.imports.push(binding);
         }
         surface
+    }
+
+    /// Adds tag `tag_index` under `PREFIX_<base>_...`, unless an earlier export named it.
+    fn add_tag(
+        &mut self,
+        namer: &mut Namer,
+        info: &ModuleInfo<'_>,
+        tag_index: u32,
+        base: &str,
+        origin: impl FnOnce() -> String,
+    ) {
+        if self.tags.iter().any(|tag| tag.tag_index == tag_index) {
+            return;
+        }
+        let [throw, caught]: [String; 2] =
+            namer.claim(base, &["_throw", "_caught"]).try_into().expect("two names");
+        let ty = &info.types[info.tag_types[tag_index as usize] as usize];
+        let payload = CSignature::payload(ty, || namer.one(&format!("{base}_payload")));
+        self.tags.push(ApiTag { origin: origin(), tag_index, payload, throw, caught });
     }
 
     fn take_slot(&mut self) -> u32 {
@@ -456,6 +517,9 @@ impl Surface {
         for table in &self.tables {
             symbols.extend([table.size.clone(), table.get.clone()]);
             symbols.extend(table.set.clone());
+        }
+        for tag in &self.tags {
+            symbols.extend([tag.throw.clone(), tag.caught.clone()]);
         }
         symbols
     }

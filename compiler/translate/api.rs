@@ -8,14 +8,14 @@ use super::instance::{set_alignment, InstanceAccess};
 use super::{returned_value, ModuleEnv, Result};
 use crate::abi::c::{self, CStruct, FieldKind};
 use crate::abi::{self, AbiType, RuntimeFn};
-use crate::capi::{fixed, CSignature, CType, ImportBinding, ResultPassing, Surface};
+use crate::capi::{fixed, ApiTag, CSignature, CType, ImportBinding, ResultPassing, Surface};
 use crate::error::CompileError;
 use inkwell::attributes::AttributeLoc;
 use inkwell::builder::Builder;
 use inkwell::module::Linkage;
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType};
 use inkwell::values::{
-    BasicMetadataValueEnum, BasicValueEnum, FunctionValue, GlobalValue, PointerValue,
+    BasicMetadataValueEnum, BasicValueEnum, FunctionValue, GlobalValue, IntValue, PointerValue,
 };
 use inkwell::IntPredicate;
 
@@ -56,6 +56,10 @@ pub fn emit_api<'ctx>(
             api.forwarder(set, RuntimeFn::ApiTableSet, Some(table.table_index))?;
         }
     }
+    for tag in &surface.tags {
+        api.tag_throw(tag)?;
+        api.tag_caught(tag)?;
+    }
     Ok(())
 }
 
@@ -73,7 +77,7 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
             CType::I64 => types.i64.into(),
             CType::F32 => types.f32.into(),
             CType::F64 => types.f64.into(),
-            CType::V128 | CType::FuncRef | CType::ExternRef => types.ptr.into(),
+            CType::V128 | CType::FuncRef | CType::ExternRef | CType::ExnRef => types.ptr.into(),
         }
     }
 
@@ -304,56 +308,129 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
     /// enters through `w2n_api_call`, and copies the results out when the call returned.
     fn export_wrapper(&self, symbol: &str, func_index: u32, signature: &CSignature) -> Result<()> {
         let env = self.env;
-        let (ptr, i32_ty) = (env.types.ptr, env.types.i32);
-        let mut params: Vec<BasicMetadataTypeEnum> = vec![ptr.into()];
-        params
-            .extend(signature.params.iter().map(|t| BasicMetadataTypeEnum::from(self.c_type(*t))));
         let has_out = !matches!(signature.passing, ResultPassing::None);
-        if has_out {
-            params.push(ptr.into());
-        }
-        let wrapper = env.module.add_function(
-            symbol,
-            i32_ty.fn_type(&params, false),
-            Some(Linkage::External),
-        );
-        self.start(wrapper);
+        let wrapper = self.value_function(symbol, &signature.params, has_out, true)?;
         let instance = Self::param(wrapper, 0)?;
         let slot_count = signature.params.len().max(signature.results.len()) as u32;
         let slots = self.buffer(slot_count * abi::VALUE_SLOT_SIZE)?;
-        for (i, ty) in signature.params.iter().enumerate() {
-            let mut value = Self::param(wrapper, i as u32 + 1)?;
-            if !ty.by_value() {
-                value = self.load(env.types.v128.into(), value.into_pointer_value(), 1)?;
-            }
-            self.store(self.at(slots, i as u32 * abi::VALUE_SLOT_SIZE)?, value, 8)?;
-        }
+        self.store_values(wrapper, &signature.params, slots)?;
         let args = [instance.into(), env.const_i32(func_index).into(), slots.into()];
         let code =
             env.call_runtime_value(&self.builder, RuntimeFn::ApiCall, &args)?.into_int_value();
         if has_out {
-            let out = Self::param(wrapper, signature.params.len() as u32 + 1)?.into_pointer_value();
             let returned =
                 self.builder.build_int_compare(IntPredicate::EQ, code, env.const_i32(0), "")?;
-            let wanted = self.builder.build_is_not_null(out, "")?;
-            let copy = env.context.append_basic_block(wrapper, "copy_results");
-            let done = env.context.append_basic_block(wrapper, "done");
-            let both = self.builder.build_and(returned, wanted, "")?;
-            self.builder.build_conditional_branch(both, copy, done)?;
-            self.builder.position_at_end(copy);
-            for (i, ty) in signature.results.iter().enumerate() {
-                let slot = self.at(slots, i as u32 * abi::VALUE_SLOT_SIZE)?;
-                let value = self.load(self.value_type(*ty), slot, 8)?;
-                self.store(
-                    self.at(out, Self::result_offset(signature, i))?,
-                    value,
-                    Self::c_align(*ty),
-                )?;
-            }
-            self.builder.build_unconditional_branch(done)?;
-            self.builder.position_at_end(done);
+            let out = Self::param(wrapper, signature.params.len() as u32 + 1)?;
+            self.copy_out(wrapper, returned, slots, out.into_pointer_value(), signature)?;
         }
         self.builder.build_return(Some(&code))?;
+        Ok(())
+    }
+
+    /// `void PREFIX_t_throw(instance, values...)`: the payload into value slots, then
+    /// `w2n_api_throw`.
+    fn tag_throw(&self, tag: &ApiTag) -> Result<()> {
+        let env = self.env;
+        let function = self.value_function(&tag.throw, &tag.payload.params, false, false)?;
+        let slots = self.buffer(tag.payload.params.len() as u32 * abi::VALUE_SLOT_SIZE)?;
+        self.store_values(function, &tag.payload.params, slots)?;
+        let instance = Self::param(function, 0)?;
+        let args = [instance.into(), env.const_i32(tag.tag_index).into(), slots.into()];
+        env.call_runtime(&self.builder, RuntimeFn::ApiThrow, &args)?;
+        self.builder.build_return(None)?;
+        Ok(())
+    }
+
+    /// `int PREFIX_t_caught(instance, [payload])`: `w2n_api_caught` fills the value slots when
+    /// the last call's uncaught exception has the tag; they are copied out as results are.
+    fn tag_caught(&self, tag: &ApiTag) -> Result<()> {
+        let env = self.env;
+        let has_out = !matches!(tag.payload.passing, ResultPassing::None);
+        let function = self.value_function(&tag.caught, &[], has_out, true)?;
+        let slots = self.buffer(tag.payload.results.len() as u32 * abi::VALUE_SLOT_SIZE)?;
+        let instance = Self::param(function, 0)?;
+        let args = [instance.into(), env.const_i32(tag.tag_index).into(), slots.into()];
+        let caught =
+            env.call_runtime_value(&self.builder, RuntimeFn::ApiCaught, &args)?.into_int_value();
+        if has_out {
+            let is_caught =
+                self.builder.build_int_compare(IntPredicate::NE, caught, env.const_i32(0), "")?;
+            let out = Self::param(function, 1)?.into_pointer_value();
+            self.copy_out(function, is_caught, slots, out, &tag.payload)?;
+        }
+        self.builder.build_return(Some(&caught))?;
+        Ok(())
+    }
+
+    /// An external API function `fn(instance, values..., [out])` returning an i32 or nothing,
+    /// with the builder at its start.
+    fn value_function(
+        &self,
+        symbol: &str,
+        values: &[CType],
+        out: bool,
+        returns: bool,
+    ) -> Result<FunctionValue<'ctx>> {
+        let ptr = self.env.types.ptr;
+        let mut params: Vec<BasicMetadataTypeEnum> = vec![ptr.into()];
+        params.extend(values.iter().map(|t| BasicMetadataTypeEnum::from(self.c_type(*t))));
+        if out {
+            params.push(ptr.into());
+        }
+        let ty = match returns {
+            true => self.env.types.i32.fn_type(&params, false),
+            false => self.env.context.void_type().fn_type(&params, false),
+        };
+        let function = self.env.module.add_function(symbol, ty, Some(Linkage::External));
+        self.start(function);
+        Ok(function)
+    }
+
+    /// Stores `function`'s value parameters (from the second on, v128 by pointer) into `slots`.
+    fn store_values(
+        &self,
+        function: FunctionValue<'ctx>,
+        types: &[CType],
+        slots: PointerValue<'ctx>,
+    ) -> Result<()> {
+        for (i, ty) in types.iter().enumerate() {
+            let mut value = Self::param(function, i as u32 + 1)?;
+            if !ty.by_value() {
+                value = self.load(self.env.types.v128.into(), value.into_pointer_value(), 1)?;
+            }
+            self.store(self.at(slots, i as u32 * abi::VALUE_SLOT_SIZE)?, value, 8)?;
+        }
+        Ok(())
+    }
+
+    /// When `condition` holds and `out` is not NULL, copies the value slots of `signature`'s
+    /// results to `out` in their C layout; the builder continues after.
+    fn copy_out(
+        &self,
+        function: FunctionValue<'ctx>,
+        condition: IntValue<'ctx>,
+        slots: PointerValue<'ctx>,
+        out: PointerValue<'ctx>,
+        signature: &CSignature,
+    ) -> Result<()> {
+        let context = self.env.context;
+        let wanted = self.builder.build_is_not_null(out, "")?;
+        let copy = context.append_basic_block(function, "copy_results");
+        let done = context.append_basic_block(function, "done");
+        let both = self.builder.build_and(condition, wanted, "")?;
+        self.builder.build_conditional_branch(both, copy, done)?;
+        self.builder.position_at_end(copy);
+        for (i, ty) in signature.results.iter().enumerate() {
+            let slot = self.at(slots, i as u32 * abi::VALUE_SLOT_SIZE)?;
+            let value = self.load(self.value_type(*ty), slot, 8)?;
+            self.store(
+                self.at(out, Self::result_offset(signature, i))?,
+                value,
+                Self::c_align(*ty),
+            )?;
+        }
+        self.builder.build_unconditional_branch(done)?;
+        self.builder.position_at_end(done);
         Ok(())
     }
 

@@ -529,6 +529,14 @@ uint32_t w2n_api_table_size(w2n_instance *instance, uint32_t table_index);
 void *w2n_api_table_get(w2n_instance *instance, uint32_t table_index, uint32_t index);
 int32_t w2n_api_table_set(w2n_instance *instance, uint32_t table_index, uint32_t index,
                           void *value);
+/*
+ * Tag `tag_index` of the instance: w2n_api_throw throws one from inside an import (as
+ * w2n_host_throw); w2n_api_caught returns 1 when the instance's last call ended with an uncaught
+ * exception of the tag, copying its payload to `values` (one slot per value), else 0. The
+ * uncaught exception of a w2n_api_call is the instance's until its next call or its end.
+ */
+void w2n_api_throw(w2n_instance *instance, uint32_t tag_index, const w2n_value *values);
+int32_t w2n_api_caught(const w2n_instance *instance, uint32_t tag_index, w2n_value *values);
 
 #ifdef __cplusplus
 }

@@ -27,6 +27,8 @@ typedef struct api_state {
     w2n_wasi_context *wasi;   /* NULL unless a WASI import goes to the runtime's WASI */
     char **wasi_strings;      /* argv and env pointer arrays, then their bytes, in one block */
     w2n_result last;          /* outcome of the last w2n_api_call */
+    /* last.exception, owned here so that it lives until this instance's next call. */
+    w2n_exception *uncaught;
 } api_state;
 
 /* What the resolver works with while w2n_api_new binds the imports. */
@@ -52,6 +54,7 @@ static void state_free(api_state *state) {
     if (state->tables)
         for (uint32_t i = 0; i < module->num_imported_tables; i++)
             w2n_rt_table_release(&state->tables[i]);
+    w2n_exception_release(state->uncaught);
     w2n_wasi_context_free(state->wasi);
     free(state->wasi_strings);
     free(state->host.import_functions);
@@ -353,7 +356,13 @@ void w2n_api_free(w2n_instance *instance) {
 uint32_t w2n_api_call(w2n_instance *instance, uint32_t func_index, w2n_value *values) {
     /* The fault handler needs an alternate stack on every thread, the embedder's threads too. */
     w2n_rt_ensure_alternate_stack();
-    return w2n_call(instance->funcs[func_index], values, &state_of(instance)->last);
+    api_state *state = state_of(instance);
+    w2n_exception_release(state->uncaught);
+    state->uncaught = NULL;
+    uint32_t trap = w2n_call(instance->funcs[func_index], values, &state->last);
+    if (state->last.exception)
+        state->uncaught = w2n_rt_exception_take_uncaught();
+    return trap;
 }
 
 const w2n_result *w2n_api_last_trap(const w2n_instance *instance) {
@@ -402,4 +411,18 @@ int32_t w2n_api_table_set(w2n_instance *instance, uint32_t table_index, uint32_t
         return -1;
     table->elements[index] = value;
     return 0;
+}
+
+/* ---------------------------------------------------------------- tags --- */
+
+void w2n_api_throw(w2n_instance *instance, uint32_t tag_index, const w2n_value *values) {
+    w2n_host_throw(instance->tags[tag_index], values);
+}
+
+int32_t w2n_api_caught(const w2n_instance *instance, uint32_t tag_index, w2n_value *values) {
+    const w2n_exception *exception = state_of(instance)->last.exception;
+    if (!exception || exception->tag != instance->tags[tag_index])
+        return 0;
+    memcpy(values, exception->values, exception->num_values * sizeof(w2n_value));
+    return 1;
 }

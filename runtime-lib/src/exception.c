@@ -69,6 +69,12 @@ static const w2n_export *tag_export(const w2n_tag *tag) {
     return NULL;
 }
 
+w2n_exception *w2n_rt_exception_take_uncaught(void) {
+    w2n_exception *exception = last_uncaught;
+    last_uncaught = NULL;
+    return exception;
+}
+
 void w2n_rt_exception_report(w2n_result *result) {
     w2n_exception *exception = w2n_exception_in_flight;
     if (!exception)

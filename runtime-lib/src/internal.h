@@ -40,6 +40,9 @@ extern _Thread_local w2n_exception *w2n_exception_in_flight;
 /* After a Wasm call: an exception still in flight becomes the result W2N_TRAP_UNCAUGHT_EXCEPTION.
  */
 W2N_INTERNAL void w2n_rt_exception_report(w2n_result *result);
+/* The exception the last report on this thread put in a result: the caller owns it from now on
+ * (w2n_exception_release), instead of the thread until its next uncaught exception. */
+W2N_INTERNAL w2n_exception *w2n_rt_exception_take_uncaught(void);
 W2N_INTERNAL w2n_trap_frame *w2n_rt_innermost_frame(void);
 
 /* Ends the innermost entry with W2N_TRAP_EXIT and `status` (WASI proc_exit). */
