@@ -2,7 +2,9 @@
 //! cross modules through imported tags and functions; traps are never caught; an exception that
 //! leaves an executable ends it like a trap; and the stress cases: 10,000 nested `try_table`s, a
 //! throw through 100,000 frames, stack exhaustion under handlers, throws at the stack's edge and
-//! 10^6 throw/catch rounds in constant memory. A module that cannot throw does not refer to the exception machinery at all.
+//! 10^6 throw/catch rounds in constant memory; exnrefs and legacy clauses' exceptions freed by
+//! the collector while reachable ones survive. A module that cannot throw does not refer to the
+//! exception machinery at all.
 
 use std::ffi::c_void;
 use std::path::Path;
@@ -458,6 +460,113 @@ fn legacy_instructions_behave_as_v8_runs_them() {
         assert_eq!(call_i32(&legacy, "rounds", &[Value::I32(1_000_000)]).unwrap(), 2_000_000);
         let grown = resident_kib().saturating_sub(before);
         assert!(grown < 4096, "10^6 legacy rounds grew the process by {grown} KiB at {level:?}");
+    }
+}
+
+/// Exceptions that become exnrefs or stay with a legacy clause, which only the collector frees.
+const COLLECTED: &str = r#"(module
+  (tag $t (param i32))
+  (global $kept (mut exnref) (ref.null exn))
+  (table $slots 4 exnref)
+  (func $throw (param i32) (throw $t (local.get 0)))
+  ;; C++'s cleanup: catch_all_ref, then throw_ref; a plain catch outside takes it.
+  (func $cleanup (param i32)
+    (block $h (result exnref)
+      (try_table (catch_all_ref $h) (call $throw (local.get 0)))
+      (return))
+    (throw_ref))
+  (func (export "cleanup_rounds") (param i32) (result i32) (local $sum i32)
+    (loop $again
+      (block $caught (result i32)
+        (try_table (catch $t $caught) (call $cleanup (local.get 0)))
+        (i32.const 0))
+      (local.set $sum (i32.add (local.get $sum)))
+      (br_if $again (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get $sum))
+  (func $exnref_of (param i32) (result exnref)
+    (block $h (result i32 exnref)
+      (try_table (catch_ref $t $h) (call $throw (local.get 0)))
+      (unreachable))
+    (local.set 0 (i32.const 0))
+    (return))
+  (func $payload (param exnref) (result i32)
+    (block $caught (result i32)
+      (try_table (catch $t $caught) (throw_ref (local.get 0)))
+      (unreachable)))
+  ;; Exnrefs in a global, a table and a local outlive the garbage of n more.
+  (func (export "kept_through_rounds") (param i32) (result i32) (local $local exnref)
+    (global.set $kept (call $exnref_of (i32.const 1000)))
+    (table.set $slots (i32.const 2) (call $exnref_of (i32.const 200)))
+    (local.set $local (call $exnref_of (i32.const 30)))
+    (loop $again
+      (drop (call $exnref_of (local.get 0)))
+      (br_if $again (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (i32.add
+      (i32.add (call $payload (global.get $kept))
+               (call $payload (table.get $slots (i32.const 2))))
+      (call $payload (local.get $local))))
+  ;; Every clause is left by a branch, never reaching its end.
+  (func (export "legacy_branch_rounds") (param i32) (result i32) (local $sum i32)
+    loop $again
+      block $out
+        try
+          local.get 0
+          call $throw
+        catch $t
+          local.get $sum
+          i32.add
+          local.set $sum
+          br $out
+        end
+      end
+      local.get 0
+      i32.const 1
+      i32.sub
+      local.tee 0
+      br_if $again
+    end
+    local.get $sum)
+  ;; An inner clause that took the outer clause's exception ends; the outer one rethrows it.
+  (func (export "legacy_nested") (result i32)
+    try (result i32)
+      i32.const 7
+      call $throw
+      i32.const 0
+    catch $t
+      drop
+      try
+        rethrow 1
+      catch $t
+        drop
+      end
+      try (result i32)
+        rethrow 1
+      catch $t
+      end
+    end))"#;
+
+#[test]
+fn exnrefs_and_legacy_catches_are_freed_once_unreachable() {
+    let _alone = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    for level in [OptLevel::O0, OptLevel::O2] {
+        let module = load_at(dir.path(), COLLECTED, "collected", level);
+        let instance = Instance::instantiate(&module, &mut |_, _, _| None).unwrap();
+        assert_eq!(call_i32(&instance, "legacy_nested", &[]).unwrap(), 7, "at {level:?}");
+        let cases = [
+            ("cleanup_rounds", 1_000_000, 1_784_293_664),
+            ("kept_through_rounds", 1_000_000, 1230),
+            ("legacy_branch_rounds", 1_000_000, 1_784_293_664),
+        ];
+        for (name, rounds, result) in cases {
+            // A first run reaches the steady state: the collector's list at its largest.
+            call_i32(&instance, name, &[Value::I32(rounds)]).unwrap();
+            let before = resident_kib();
+            let got = call_i32(&instance, name, &[Value::I32(rounds)]).unwrap();
+            assert_eq!(got, result, "{name} at {level:?}");
+            let grown = resident_kib().saturating_sub(before);
+            assert!(grown < 4096, "{name} grew the process by {grown} KiB at {level:?}");
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 //! can change alone.
 
 /// Version stamped into every module descriptor; the runtime refuses others.
-pub const ABI_VERSION: u32 = 3;
+pub const ABI_VERSION: u32 = 4;
 /// LLVM's calling convention of every compiled Wasm function and of `w2n_funcref.code`: `tailcc`,
 /// which guarantees that a call in tail position marked `musttail` reuses the caller's frame
 /// whatever the two signatures, so `return_call*` runs in constant stack. On x86-64 and AArch64
@@ -113,7 +113,7 @@ pub mod exception {
     pub const VALUES: u32 = 16;
     pub const C_STRUCT: &str = "w2n_exception";
     pub const C_FIELDS: &[(&str, u32)] = &[("tag", TAG), ("holders", HOLDERS), ("values", VALUES)];
-    /// `holders` bits (`W2N_EXCEPTION_*`): handed out as an exnref; held by a legacy catch.
+    /// Holders for `w2n_exception_hold` (`W2N_EXCEPTION_*`): an exnref; a legacy catch clause.
     pub const HELD_AS_EXNREF: u64 = 1;
     pub const HELD_BY_LEGACY_CATCH: u64 = 2;
     /// The thread-local pointer to the exception in flight (`w2n_exception_in_flight`).
@@ -252,6 +252,9 @@ pub enum RuntimeFn {
     HostTrap,
     Throw,
     ExceptionRelease,
+    ExceptionHold,
+    ExceptionEndLegacy,
+    ExnrefPin,
     ApiNew,
     ApiFree,
     ApiCall,
@@ -312,7 +315,7 @@ impl Prototype {
 }
 
 impl RuntimeFn {
-    pub const ALL: [RuntimeFn; 28] = [
+    pub const ALL: [RuntimeFn; 31] = [
         RuntimeFn::Trap,
         RuntimeFn::MemoryGrow,
         RuntimeFn::MemoryInit,
@@ -327,6 +330,9 @@ impl RuntimeFn {
         RuntimeFn::HostTrap,
         RuntimeFn::Throw,
         RuntimeFn::ExceptionRelease,
+        RuntimeFn::ExceptionHold,
+        RuntimeFn::ExceptionEndLegacy,
+        RuntimeFn::ExnrefPin,
         RuntimeFn::ApiNew,
         RuntimeFn::ApiFree,
         RuntimeFn::ApiCall,
@@ -427,6 +433,15 @@ impl RuntimeFn {
             }
             RuntimeFn::ExceptionRelease => {
                 ("w2n_exception_release", &[("exception", "w2n_exception *")], "void")
+            }
+            RuntimeFn::ExceptionHold => {
+                ("w2n_exception_hold", &[("exception", "w2n_exception *"), ("holder", U32)], "void")
+            }
+            RuntimeFn::ExceptionEndLegacy => {
+                ("w2n_exception_end_legacy", &[("exception", "w2n_exception *")], "void")
+            }
+            RuntimeFn::ExnrefPin => {
+                ("w2n_exnref_pin", &[("exception", "const w2n_exception *")], "void")
             }
             // Library builds: the generic half of the generated C API (api.c).
             RuntimeFn::ApiNew => (

@@ -27,6 +27,8 @@ extern "C" {
         -> u32;
     pub fn w2n_host_trap(message: *const c_char) -> !;
     pub fn w2n_host_throw(tag: *const w2n_tag, values: *const w2n_value);
+    /// The host keeps an exnref: the runtime's collector never frees its exception.
+    pub fn w2n_exnref_pin(exception: *const w2n_exception);
     /// Installs the runtime's fault handler process-wide (once; the previous handlers,
     /// Rust's stack-overflow report among them, still get every fault outside Wasm).
     pub fn w2n_install_fault_handler() -> c_int;

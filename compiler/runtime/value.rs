@@ -88,7 +88,12 @@ impl Value {
             abi::type_char::V128 => Value::V128(u128::from_le_bytes(bytes)),
             abi::type_char::FUNCREF => Value::FuncRef(NonNull::new(ptr as *mut ffi::w2n_funcref)),
             abi::type_char::EXTERNREF => Value::ExternRef(NonNull::new(ptr as *mut c_void)),
-            abi::type_char::EXNREF => Value::ExnRef(NonNull::new(ptr as *mut c_void)),
+            abi::type_char::EXNREF => {
+                // A `Value` may be kept for as long as the host likes (docs/exceptions.md).
+                // SAFETY: a non-null exnref slot holds a live exception.
+                unsafe { ffi::w2n_exnref_pin(ptr as *const ffi::w2n_exception) };
+                Value::ExnRef(NonNull::new(ptr as *mut c_void))
+            }
             _ => return None,
         })
     }

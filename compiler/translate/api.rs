@@ -247,6 +247,7 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
             vec![vmctx.into(), access.api_context()?.into()];
         for (i, ty) in signature.params.iter().enumerate() {
             let value = Self::param(adapter, i as u32 + 1)?;
+            self.pin_if_exnref(*ty, value)?;
             if ty.by_value() {
                 args.push(value.into());
             } else {
@@ -386,6 +387,14 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
         Ok(function)
     }
 
+    /// An exnref the embedder gets may be kept for good: the collector must not free it.
+    fn pin_if_exnref(&self, ty: CType, value: BasicValueEnum<'ctx>) -> Result<()> {
+        if ty == CType::ExnRef {
+            self.env.call_runtime(&self.builder, RuntimeFn::ExnrefPin, &[value.into()])?;
+        }
+        Ok(())
+    }
+
     /// Stores `function`'s value parameters (from the second on, v128 by pointer) into `slots`.
     fn store_values(
         &self,
@@ -423,6 +432,7 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
         for (i, ty) in signature.results.iter().enumerate() {
             let slot = self.at(slots, i as u32 * abi::VALUE_SLOT_SIZE)?;
             let value = self.load(self.value_type(*ty), slot, 8)?;
+            self.pin_if_exnref(*ty, value)?;
             self.store(
                 self.at(out, Self::result_offset(signature, i))?,
                 value,

@@ -156,8 +156,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     ) -> Result<()> {
         self.set_exception_in_flight(self.env.types.ptr.const_null())?;
         if with_ref {
-            let exnref = abi::exception::HELD_AS_EXNREF;
-            self.instance().set_exception_holder(exception, exnref, true)?;
+            self.hold_exception(exception, abi::exception::HELD_AS_EXNREF)?;
             values.push(exception.into());
         } else {
             self.env.call_runtime(
@@ -166,6 +165,14 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                 &[exception.into()],
             )?;
         }
+        Ok(())
+    }
+
+    /// `exception` gets a holder (`abi::exception::HELD_*`): the runtime's collector frees it.
+    pub(super) fn hold_exception(&self, exception: PointerValue<'ctx>, holder: u64) -> Result<()> {
+        let holder = self.env.types.i32.const_int(holder, false);
+        let args = [exception.into(), holder.into()];
+        self.env.call_runtime(&self.builder, RuntimeFn::ExceptionHold, &args)?;
         Ok(())
     }
 

@@ -176,26 +176,6 @@ impl<'a, 'ctx> InstanceAccess<'a, 'ctx> {
         self.offset_ptr(exception, abi::exception::VALUES)
     }
 
-    /// Adds or removes a holder (`abi::exception::HELD_*`) of an exception, which no catch
-    /// frees while it has one.
-    pub fn set_exception_holder(
-        &self,
-        exception: PointerValue<'ctx>,
-        holder: u64,
-        held: bool,
-    ) -> Result<()> {
-        let field = self.offset_ptr(exception, abi::exception::HOLDERS)?;
-        let holders = self.builder.build_load(self.types.i32, field, "")?.into_int_value();
-        let updated = match held {
-            true => self.builder.build_or(holders, self.types.i32.const_int(holder, false), "")?,
-            false => {
-                self.builder.build_and(holders, self.types.i32.const_int(!holder, false), "")?
-            }
-        };
-        self.builder.build_store(field, updated)?;
-        Ok(())
-    }
-
     /// Slot `index` of the evaluated element segment `segment`.
     pub fn elem_segment_slot(&self, segment: u32, index: u32) -> Result<PointerValue<'ctx>> {
         // Not `array_entry`: dropping a segment may change its entry.

@@ -67,8 +67,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         self.builder.position_at_end(clause);
         self.set_exception_in_flight(self.env.types.ptr.const_null())?;
         self.builder.build_store(caught, exception)?;
-        let legacy = abi::exception::HELD_BY_LEGACY_CATCH;
-        self.instance().set_exception_holder(exception, legacy, true)?;
+        self.hold_exception(exception, abi::exception::HELD_BY_LEGACY_CATCH)?;
         let payload = match tag {
             Some(tag) => self.load_payload(exception, tag)?,
             None => Vec::new(),
@@ -89,9 +88,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         };
         let exception = self.builder.build_load(self.env.types.ptr, caught, "")?;
         let exception = exception.into_pointer_value();
-        let legacy = abi::exception::HELD_BY_LEGACY_CATCH;
-        self.instance().set_exception_holder(exception, legacy, false)?;
-        self.env.call_runtime(&self.builder, RuntimeFn::ExceptionRelease, &[exception.into()])?;
+        let end = RuntimeFn::ExceptionEndLegacy;
+        self.env.call_runtime(&self.builder, end, &[exception.into()])?;
         Ok(())
     }
 

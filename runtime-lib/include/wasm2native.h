@@ -38,7 +38,7 @@
 extern "C" {
 #endif
 
-#define W2N_ABI_VERSION 3u
+#define W2N_ABI_VERSION 4u
 #define W2N_PAGE_SIZE 65536u
 #define W2N_MAX_PAGES 65536u /* 4 GiB of 32-bit linear memory */
 /* The most a 64-bit memory can grow to here: 256 TiB, beyond any host's address space. */
@@ -164,8 +164,12 @@ typedef struct w2n_exception {
     w2n_value values[];
 } w2n_exception;
 
-#define W2N_EXCEPTION_EXNREF 1u       /* handed out as an exnref: never freed by a catch */
-#define W2N_EXCEPTION_LEGACY_CATCH 2u /* held by a legacy catch clause, for rethrow */
+/* Holders (w2n_exception_hold, w2n_exnref_pin): an exception with any is freed by a collection
+ * that finds it unreachable (exnref, legacy catch) or never (result, pinned), not by a catch. */
+#define W2N_EXCEPTION_EXNREF 1u       /* handed out as an exnref */
+#define W2N_EXCEPTION_LEGACY_CATCH 2u /* held by a legacy catch clause, for rethrow (counted) */
+#define W2N_EXCEPTION_RESULT 4u       /* a w2n_result reports it as uncaught */
+#define W2N_EXCEPTION_PINNED 8u       /* reached the host as a value */
 
 /*
  * The instance. Compiled code reads only the fields before `runtime_private`, at the offsets
@@ -338,6 +342,11 @@ void w2n_table_fill(w2n_instance *vmctx, uint32_t table_index, uint32_t dst, voi
 void w2n_throw(w2n_instance *vmctx, uint32_t tag_index, const w2n_value *values);
 /* A catch is done with the exception: freed unless something still holds it (`holders`). */
 void w2n_exception_release(w2n_exception *exception);
+/* A catch_ref clause (holder W2N_EXCEPTION_EXNREF) or a legacy catch clause (LEGACY_CATCH) takes
+ * the exception; it is freed by a collection once nothing reaches it (docs/exceptions.md). */
+void w2n_exception_hold(w2n_exception *exception, uint32_t holder);
+/* A legacy catch clause reached its end: frees the exception when nothing else holds it. */
+void w2n_exception_end_legacy(w2n_exception *exception);
 
 /* ------------------------------------------------------- embedding API --- */
 
@@ -352,6 +361,12 @@ const char *w2n_signature_of(uint32_t id);
  * caller's handlers as if the import had thrown it.
  */
 void w2n_host_throw(const w2n_tag *tag, const w2n_value *values);
+/*
+ * The host keeps an exnref it was given (a result, a host function's argument, a table element):
+ * the exception is never freed after this. Exnrefs the host reads from a global's cell directly
+ * are valid only until Wasm next runs on a thread, unless pinned.
+ */
+void w2n_exnref_pin(const w2n_exception *exception);
 /* The spec's message for a trap code. */
 const char *w2n_trap_message(uint32_t code);
 

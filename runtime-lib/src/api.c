@@ -54,7 +54,7 @@ static void state_free(api_state *state) {
     if (state->tables)
         for (uint32_t i = 0; i < module->num_imported_tables; i++)
             w2n_rt_table_release(&state->tables[i]);
-    w2n_exception_release(state->uncaught);
+    w2n_rt_exception_drop_result(state->uncaught);
     w2n_wasi_context_free(state->wasi);
     free(state->wasi_strings);
     free(state->host.import_functions);
@@ -357,7 +357,7 @@ uint32_t w2n_api_call(w2n_instance *instance, uint32_t func_index, w2n_value *va
     /* The fault handler needs an alternate stack on every thread, the embedder's threads too. */
     w2n_rt_ensure_alternate_stack();
     api_state *state = state_of(instance);
-    w2n_exception_release(state->uncaught);
+    w2n_rt_exception_drop_result(state->uncaught);
     state->uncaught = NULL;
     uint32_t trap = w2n_call(instance->funcs[func_index], values, &state->last);
     if (state->last.exception)
@@ -400,7 +400,11 @@ uint32_t w2n_api_table_size(w2n_instance *instance, uint32_t table_index) {
 
 void *w2n_api_table_get(w2n_instance *instance, uint32_t table_index, uint32_t index) {
     const w2n_table *table = instance->tables[table_index];
-    return index < table->size ? table->elements[index] : NULL;
+    if (index >= table->size)
+        return NULL;
+    if (table->elem_type == W2N_TYPE_EXNREF)
+        w2n_exnref_pin(table->elements[index]);
+    return table->elements[index];
 }
 
 int32_t w2n_api_table_set(w2n_instance *instance, uint32_t table_index, uint32_t index,

@@ -1,6 +1,6 @@
 /*
- * Exceptions (docs/exceptions.md): the object a throw allocates, the per-thread pointer to the
- * one in flight, and what the host boundary does with one nothing caught.
+ * Exceptions (docs/exceptions.md): throws, the per-thread pointer to the exception in flight, and
+ * what the host boundary does with one nothing caught. Their memory: exception_heap.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,46 +13,13 @@ _Thread_local w2n_exception *w2n_exception_in_flight __attribute__((tls_model("i
 /* The last exception that left Wasm on this thread, which a w2n_result points to. */
 static _Thread_local w2n_exception *last_uncaught;
 
-/* The number of values a tag's payload has: one signature character per parameter. */
-static uint32_t payload_count(const char *signature) {
-    uint32_t count = 0, depth = 0;
-    for (const char *c = signature; *c && !(*c == ':' && depth == 0); c++) {
-        if (*c == '<')
-            depth++;
-        else if (*c == '>')
-            depth--;
-        else if (depth == 0 && *c != '!')
-            count++;
-    }
-    return count;
-}
-
-/* A new exception of `tag`; traps when there is no memory for it. */
-static w2n_exception *new_exception(const w2n_tag *tag, const w2n_value *values) {
-    uint32_t count = payload_count(tag->signature);
-    w2n_exception *exception = malloc(sizeof *exception + count * sizeof(w2n_value));
-    if (!exception)
-        w2n_host_trap("out of memory allocating an exception");
-    exception->tag = tag;
-    exception->holders = 0;
-    exception->num_values = count;
-    if (count)
-        memcpy(exception->values, values, count * sizeof(w2n_value));
-    return exception;
-}
-
 void w2n_throw(w2n_instance *vmctx, uint32_t tag_index, const w2n_value *values) {
-    w2n_exception_in_flight = new_exception(vmctx->tags[tag_index], values);
+    w2n_exception_in_flight = w2n_rt_exception_new(vmctx->tags[tag_index], values);
 }
 
 void w2n_host_throw(const w2n_tag *tag, const w2n_value *values) {
     w2n_exception_release(w2n_exception_in_flight);
-    w2n_exception_in_flight = new_exception(tag, values);
-}
-
-void w2n_exception_release(w2n_exception *exception) {
-    if (exception && !exception->holders)
-        free(exception);
+    w2n_exception_in_flight = w2n_rt_exception_new(tag, values);
 }
 
 /* The export that names a tag, in the instance that defined it; NULL for an unnamed tag. */
@@ -85,7 +52,8 @@ void w2n_rt_exception_report(w2n_result *result) {
         w2n_exception_release(exception);
         return;
     }
-    w2n_exception_release(last_uncaught);
+    w2n_rt_exception_drop_result(last_uncaught);
+    w2n_rt_exception_hold_result(exception);
     last_uncaught = exception;
     result->exception = exception;
     result->trap = W2N_TRAP_UNCAUGHT_EXCEPTION;

@@ -43,6 +43,15 @@ W2N_INTERNAL void w2n_rt_exception_report(w2n_result *result);
 /* The exception the last report on this thread put in a result: the caller owns it from now on
  * (w2n_exception_release), instead of the thread until its next uncaught exception. */
 W2N_INTERNAL w2n_exception *w2n_rt_exception_take_uncaught(void);
+/* A new exception of `tag` with its payload (exception_heap.c); traps when out of memory. */
+W2N_INTERNAL w2n_exception *w2n_rt_exception_new(const w2n_tag *tag, const w2n_value *values);
+/* A result reports it as uncaught (W2N_EXCEPTION_RESULT), until the result lets it go. */
+W2N_INTERNAL void w2n_rt_exception_hold_result(w2n_exception *exception);
+W2N_INTERNAL void w2n_rt_exception_drop_result(w2n_exception *exception);
+/* Threads inside Wasm now (between an outermost w2n_rt_frame_push and its pop). */
+W2N_INTERNAL uint32_t w2n_rt_threads_in_wasm(void);
+/* Calls `visit` on every live instance, with the registry locked. */
+W2N_INTERNAL void w2n_rt_for_each_instance(void (*visit)(w2n_instance *, void *), void *data);
 W2N_INTERNAL w2n_trap_frame *w2n_rt_innermost_frame(void);
 
 /* Ends the innermost entry with W2N_TRAP_EXIT and `status` (WASI proc_exit). */

@@ -118,6 +118,13 @@ w2n_instance *w2n_rt_owner_of(uint32_t kind, const void *object) {
     return owner;
 }
 
+void w2n_rt_for_each_instance(void (*visit)(w2n_instance *, void *), void *data) {
+    pthread_mutex_lock(&registry_lock);
+    for (w2n_instance_private *p = registered; p; p = p->next)
+        visit(p->instance, data);
+    pthread_mutex_unlock(&registry_lock);
+}
+
 /* Moves the members of the smaller group into the larger one. */
 int w2n_rt_group_join(w2n_instance *a, w2n_instance *b) {
     int status = 0;

@@ -39,7 +39,14 @@ const char *w2n_trap_message(uint32_t code) {
     return code < W2N_TRAP_COUNT ? trap_messages[code] : "unknown trap";
 }
 
+/* Threads with at least one entry frame: the exception collector's condition. */
+static _Atomic uint32_t threads_in_wasm;
+
+uint32_t w2n_rt_threads_in_wasm(void) { return threads_in_wasm; }
+
 void w2n_rt_frame_push(w2n_trap_frame *frame) {
+    if (!innermost_frame)
+        threads_in_wasm++;
     frame->outer = innermost_frame;
     frame->code = W2N_TRAP_NONE;
     frame->exit_status = 0;
@@ -47,7 +54,11 @@ void w2n_rt_frame_push(w2n_trap_frame *frame) {
     innermost_frame = frame;
 }
 
-void w2n_rt_frame_pop(w2n_trap_frame *frame) { innermost_frame = frame->outer; }
+void w2n_rt_frame_pop(w2n_trap_frame *frame) {
+    innermost_frame = frame->outer;
+    if (!innermost_frame)
+        threads_in_wasm--;
+}
 
 w2n_trap_frame *w2n_rt_innermost_frame(void) { return innermost_frame; }
 
