@@ -11,6 +11,8 @@ BIN := target/release/wasm2native
 
 WASI_VENV := target/wasi-venv
 WASMTIME_PY_VERSION := 50.0.1
+BINARYEN := target/binaryen
+BINARYEN_VERSION := 132.0.0
 
 .PHONY: setup build run test spec clean wasi-venv examples lint install install-check
 
@@ -75,7 +77,7 @@ test: build wasi-venv lint
 # Formatting and lints, enforced: rustfmt (rustfmt.toml), clippy with every warning an error
 # across both crates and all their targets, clang-format-19 (.clang-format, compiler/.clang-format)
 # over the C and C++ sources. Lints allowed stay allowed where they apply, each with its reason.
-C_SOURCES = $(shell find runtime-lib compiler fuzz/wasi tests bench/wasm64 -name '*.c' -o -name '*.h' -o -name '*.cpp')
+C_SOURCES = $(shell find runtime-lib compiler fuzz/wasi tests bench/wasm64 bench/exceptions -name '*.c' -o -name '*.h' -o -name '*.cpp')
 lint: setup
 	$(CARGO) fmt --all --check
 	cd fuzz && $(CARGO) fmt --all --check
@@ -91,13 +93,27 @@ examples: build
 # The AOT-versus-JIT benchmark suite (bench/README.md): every program under every engine, five
 # runs each; writes bench/results/. Needs node and the wasi-venv's wasmtime (else it stops);
 # BENCH_ARGS passes options on, e.g. make bench BENCH_ARGS="--allow-missing --runs 3".
-.PHONY: bench bench-quick bench-exceptions
+.PHONY: bench bench-quick bench-exceptions binaryen
 bench: build wasi-venv
 	python3 bench/run.py $(BENCH_ARGS)
 
-# What a throw costs (bench/exceptions/): from 1, 10 and 100 frames, against Wasmtime and V8.
-bench-exceptions: build wasi-venv
+# Exceptions (bench/exceptions/), against Wasmtime and V8: what a throw costs from 1, 10 and 100
+# frames, then a JSON parser that reports errors by longjmp (parser.c), against native too.
+bench-exceptions: build wasi-venv binaryen
 	python3 bench/exceptions/throw_cost.py
+	python3 bench/exceptions/parser.py
+
+# Binaryen (npm's build, run by Node.js) for bench-exceptions: its --translate-to-exnref pass
+# makes the try_table form of a module that clang-19 emits with the legacy instructions only.
+binaryen: setup
+	@have=$$(node -p 'require("./$(BINARYEN)/node_modules/binaryen/package.json").version' 2>/dev/null); \
+	if [ "$$have" != "$(BINARYEN_VERSION)" ]; then \
+	  command -v npm >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	    echo "installing: npm"; $$SUDO apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends npm; }; \
+	  echo "installing binaryen $(BINARYEN_VERSION) into $(BINARYEN)"; \
+	  npm install -s --prefix $(BINARYEN) --no-audit --no-fund binaryen@$(BINARYEN_VERSION); \
+	fi
 
 # The suite as a smoke test: quick workloads, one run each, results in target/bench/quick/.
 bench-quick: build wasi-venv
