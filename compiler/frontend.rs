@@ -29,10 +29,9 @@ pub enum FeatureSet {
 }
 
 impl FeatureSet {
-    /// The validator's flags: `wasm_features`, and for `Latest` also the GC proposal, whose
-    /// rules for constant expressions Wasm 3.0 has, and the legacy exception instructions; what
-    /// else GC adds, and the legacy instructions, are refused afterwards (`proposals`), naming
-    /// the proposal.
+    /// The validator's flags: `wasm_features`, and for `Latest` also the legacy exception
+    /// instructions and the GC proposal, whose rules for constant expressions Wasm 3.0 has; what
+    /// else GC adds is refused afterwards (`proposals`), naming the proposal.
     pub fn validator_features(self) -> WasmFeatures {
         match self {
             FeatureSet::Latest => {

@@ -238,9 +238,10 @@ pub enum Relaxed {
 pub enum Spec {
     Wasm1,
     Wasm2,
-    /// Wasm 3.0: its exception handling and GC are refused, naming the proposal.
+    /// Wasm 3.0, validated exactly: its GC is refused, naming the proposal.
     Wasm3,
-    /// Everything this compiler implements: Wasm 3.0 but exception handling and GC.
+    /// Everything this compiler implements: Wasm 3.0 but GC, plus the legacy exception
+    /// instructions.
     Latest,
 }
 
