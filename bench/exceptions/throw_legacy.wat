@@ -17,4 +17,28 @@
         (local.set $sum (i32.add (local.get $sum)))
         (local.set $n (i32.sub (local.get $n) (i32.const 1)))
         (br $again)))
+    (local.get $sum))
+  ;; What a call costs inside a handler and outside one: `calls(n, inside)` makes n calls that
+  ;; can throw (and never do) through the exported table, which no optimiser can see through,
+  ;; each inside a legacy try when `inside` is not 0, and returns their sum.
+  (table (export "callees") 1 funcref)
+  (elem (i32.const 0) $step)
+  (type $step (func (param i32) (result i32)))
+  (func $step (type $step)
+    (if (i32.eq (local.get 0) (i32.const -1)) (then (throw $t (local.get 0))))
+    (i32.add (local.get 0) (i32.const 3)))
+  (func (export "calls") (param $n i32) (param $inside i32) (result i32) (local $sum i32)
+    (block $done
+      (loop $again
+        (br_if $done (i32.eqz (local.get $n)))
+        (if (local.get $inside)
+          (then
+            try
+              (local.set $sum (call_indirect (type $step) (local.get $sum) (i32.const 0)))
+            catch_all
+            end)
+          (else
+            (local.set $sum (call_indirect (type $step) (local.get $sum) (i32.const 0)))))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $again)))
     (local.get $sum)))
