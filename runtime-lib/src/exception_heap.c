@@ -50,33 +50,21 @@ static exception_block *block_of(const w2n_exception *exception) {
 
 static w2n_exception *exception_of(exception_block *block) { return (w2n_exception *)(block + 1); }
 
-/* Calls `visit` with each value slot of a payload whose type is an exnref. */
-static void for_each_exnref_slot(const char *signature, w2n_value *values,
-                                 void (*visit)(w2n_value *)) {
-    uint32_t index = 0, depth = 0;
-    for (const char *c = signature; *c && !(*c == ':' && depth == 0); c++) {
-        if (*c == '<')
-            depth++;
-        else if (*c == '>')
-            depth--;
-        else if (depth == 0 && *c != '!') {
-            if (*c == W2N_TYPE_EXNREF)
-                visit(&values[index]);
-            index++;
-        }
-    }
-}
-
-/* The number of values a tag's payload has. */
-static uint32_t payload_count(const char *signature) {
+/* The number of values of a payload of type `signature` (one character per parameter, a typed
+ * reference's <...> included); with `values`, calls `visit` on each slot of an exnref. */
+static uint32_t walk_payload(const char *signature, w2n_value *values,
+                             void (*visit)(w2n_value *)) {
     uint32_t count = 0, depth = 0;
     for (const char *c = signature; *c && !(*c == ':' && depth == 0); c++) {
         if (*c == '<')
             depth++;
         else if (*c == '>')
             depth--;
-        else if (depth == 0 && *c != '!')
+        else if (depth == 0 && *c != '!') {
+            if (values && *c == W2N_TYPE_EXNREF)
+                visit(&values[count]);
             count++;
+        }
     }
     return count;
 }
@@ -84,7 +72,7 @@ static uint32_t payload_count(const char *signature) {
 static void pin_slot(w2n_value *slot) { w2n_exnref_pin(slot->ref); }
 
 w2n_exception *w2n_rt_exception_new(const w2n_tag *tag, const w2n_value *values) {
-    uint32_t count = payload_count(tag->signature);
+    uint32_t count = walk_payload(tag->signature, NULL, NULL);
     size_t size = sizeof(w2n_exception) + count * sizeof(w2n_value);
     exception_block *block = malloc(sizeof(exception_block) + size);
     if (!block)
@@ -98,7 +86,7 @@ w2n_exception *w2n_rt_exception_new(const w2n_tag *tag, const w2n_value *values)
     if (count) {
         memcpy(exception->values, values, count * sizeof(w2n_value));
         /* A payload is not scanned: what it refers to stays for good. */
-        for_each_exnref_slot(tag->signature, exception->values, pin_slot);
+        walk_payload(tag->signature, exception->values, pin_slot);
     }
     return exception;
 }
