@@ -52,8 +52,7 @@ static w2n_exception *exception_of(exception_block *block) { return (w2n_excepti
 
 /* The number of values of a payload of type `signature` (one character per parameter, a typed
  * reference's <...> included); with `values`, calls `visit` on each slot of an exnref. */
-static uint32_t walk_payload(const char *signature, w2n_value *values,
-                             void (*visit)(w2n_value *)) {
+static uint32_t walk_payload(const char *signature, w2n_value *values, void (*visit)(w2n_value *)) {
     uint32_t count = 0, depth = 0;
     for (const char *c = signature; *c && !(*c == ':' && depth == 0); c++) {
         if (*c == '<')
