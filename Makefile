@@ -122,17 +122,19 @@ bench-quick: build wasi-venv
 # Fuzzing (fuzz/): libFuzzer through libfuzzer-sys on stable Rust, coverage instrumentation
 # without a sanitizer. Each target starts from its seeds in fuzz/corpus/TARGET, grows a working
 # corpus under target/fuzz/corpus/TARGET, and leaves any crashing input in target/fuzz/artifacts/
-# (and fails). fuzz-smoke runs each target for its FUZZ_SMOKE_SECONDS_TARGET (4m30s in all);
+# (and fails). fuzz-smoke runs each target for its FUZZ_SMOKE_SECONDS_TARGET (5m30s in all);
 # fuzz for FUZZ_SECONDS each. The targets (fuzz/fuzz_targets/): compile_bytes, arbitrary bytes
 # into the compiler; differential, wasm-smith modules run against wasmi; differential_wasmtime,
 # modules with typed function references or exceptions (which wasmi lacks) run against Wasmtime, the PyPI
-# package in $(WASI_VENV), in a child process; sandbox, accesses near every bound of a growing
-# memory against wasmi; determinism, two compiles of one module; wasi_calls (fuzz/wasi/, C), the
-# runtime's WASI functions under ASan and UBSan.
-FUZZ_TARGETS := compile_bytes differential differential_wasmtime sandbox determinism wasi_calls
-FUZZ_SMOKE_SECONDS_compile_bytes := 60
+# package in $(WASI_VENV), in a child process; differential_v8, modules of the legacy exception
+# instructions (which only V8 runs) against the node on PATH, in a child process; sandbox, accesses
+# near every bound of a growing memory against wasmi; determinism, two compiles of one module;
+# wasi_calls (fuzz/wasi/, C), the runtime's WASI functions under ASan and UBSan.
+FUZZ_TARGETS := compile_bytes differential differential_wasmtime differential_v8 sandbox determinism wasi_calls
+FUZZ_SMOKE_SECONDS_compile_bytes := 30
 FUZZ_SMOKE_SECONDS_differential := 60
 FUZZ_SMOKE_SECONDS_differential_wasmtime := 60
+FUZZ_SMOKE_SECONDS_differential_v8 := 60
 FUZZ_SMOKE_SECONDS_sandbox := 60
 FUZZ_SMOKE_SECONDS_determinism := 30
 FUZZ_SMOKE_SECONDS_wasi_calls := 30
@@ -163,6 +165,8 @@ fuzz-run:
 	@t=$(FUZZ_TARGET); echo "fuzz target $$t: $(FUZZ_RUN_SECONDS) s"; \
 	if [ $$t = differential_wasmtime ] && ! $$WASM2NATIVE_FUZZ_PYTHON -c 'import wasmtime' 2>/dev/null; then \
 	  echo "fuzz target $$t needs the wasmtime package in $(WASI_VENV) (make wasi-venv)"; exit 1; fi; \
+	if [ $$t = differential_v8 ] && ! command -v node >/dev/null; then \
+	  echo "fuzz target $$t needs node (make setup)"; exit 1; fi; \
 	mkdir -p target/fuzz/corpus/$$t target/fuzz/artifacts/$$t && \
 	$(FUZZ_BIN)/$$t target/fuzz/corpus/$$t fuzz/corpus/$$t -max_total_time=$(FUZZ_RUN_SECONDS) \
 	  -max_len=4096 -len_control=0 -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 -close_fd_mask=1 \

@@ -4,8 +4,9 @@
 
 use crate::generate::Arguments;
 use crate::native::Native;
+use crate::reference::v8::V8;
 use crate::reference::wasmi::Wasmi;
-use crate::reference::wasmtime::Wasmtime;
+use crate::reference::wasmtime::WASMTIME;
 use crate::reference::{self, ReferenceEngine};
 use crate::{ExportState, Outcome, TrapKind, ValType};
 use std::path::PathBuf;
@@ -81,6 +82,9 @@ pub enum Reference {
     Wasmi,
     /// Wasmtime, in a child process: for what wasmi lacks.
     Wasmtime,
+    /// V8, in a child process: for the legacy exception instructions, with no v128 and no NaN
+    /// at the boundary (see `reference::v8`).
+    V8,
 }
 
 /// Export `name`'s state in `native`, as `expected` has it (a digest if it is one); panics
@@ -113,7 +117,8 @@ pub fn run(wasm: &[u8], options: &Options, seed: u64, reference: Reference) -> u
         .unwrap_or_else(|error| panic!("a generated module is invalid: {error}"));
     let engine: Result<Box<dyn ReferenceEngine>, String> = match reference {
         Reference::Wasmi => Wasmi::new(wasm).map(|engine| Box::new(engine) as _),
-        Reference::Wasmtime => Wasmtime::new(wasm).map(|engine| Box::new(engine) as _),
+        Reference::Wasmtime => WASMTIME.load(wasm).map(|engine| Box::new(engine) as _),
+        Reference::V8 => V8.load(wasm).map(|engine| Box::new(engine) as _),
     };
     let mut reference = match engine {
         Ok(engine) => engine,

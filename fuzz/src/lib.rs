@@ -1,9 +1,11 @@
-//! What the fuzz targets share: the modules they generate (`generate`), the engines that run
-//! them (`native`, wasm2native's compiled code, and `reference`, the wasmi interpreter or
-//! Wasmtime) and the comparison of the two (`differential`).
+//! What the fuzz targets share: the modules they generate (`generate`, `typed_refs`,
+//! `legacy_exceptions`), the engines that run them (`native`, wasm2native's compiled code, and
+//! `reference`, the wasmi interpreter, Wasmtime or V8) and the comparison of the two
+//! (`differential`).
 
 pub mod differential;
 pub mod generate;
+pub mod legacy_exceptions;
 pub mod native;
 pub mod reference;
 pub mod sandbox;

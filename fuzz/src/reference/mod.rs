@@ -1,8 +1,12 @@
 //! The reference engines wasm2native is compared with: the wasmi interpreter, in process, for
-//! what it runs (Wasm 2.0 and most of 3.0), and Wasmtime, in a child process, for what wasmi
-//! lacks (typed function references). Both answer through `ReferenceEngine`; what a module
-//! exports is read from the module itself, the same way for both.
+//! what it runs (Wasm 2.0 and most of 3.0); Wasmtime, in a child process, for what wasmi lacks
+//! (typed function references, exceptions); and V8, in a child process too, for the legacy
+//! exception instructions, which only it runs. All answer through `ReferenceEngine`, the two
+//! child processes through one client (`child`); what a module exports is read from the module
+//! itself, the same way for all.
 
+pub mod child;
+pub mod v8;
 pub mod wasmi;
 pub mod wasmtime;
 
