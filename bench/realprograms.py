@@ -126,17 +126,19 @@ def names():
 # ------------------------------------------------------------------------------ fetching ---
 
 def archive_url(program):
-    """The registry's URL of the program's archive."""
+    """The registry's URL of the program's archive: npm's tarball, or on PyPI the file of the
+    release whose SHA-256 is the pinned one (the JSON API lists every release's files)."""
     if program.registry == "npm":
         return (f"https://registry.npmjs.org/{program.package}/-/"
                 f"{program.package}-{program.version}.tgz")
-    with urllib.request.urlopen(f"https://pypi.org/pypi/{program.package}/{program.version}/json",
+    with urllib.request.urlopen(f"https://pypi.org/pypi/{program.package}/json",
                                 timeout=60) as response:
-        release = json.load(response)
-    sdists = [entry for entry in release["urls"] if entry["packagetype"] == "sdist"]
-    if not sdists:
-        raise OSError(f"PyPI has no source distribution of {program.package} {program.version}")
-    return sdists[0]["url"]
+        files = json.load(response)["releases"].get(program.version, [])
+    matching = [entry for entry in files if entry["digests"]["sha256"] == program.sha256]
+    if not matching:
+        raise OSError(f"PyPI lists no file of {program.package} {program.version} with SHA-256 "
+                      f"{program.sha256}")
+    return matching[0]["url"]
 
 
 def fetch(program):
@@ -202,7 +204,8 @@ def build_commands(program, native_engines):
 
 
 def inputs(program):
-    """Every file a build reads, relative to REPO (the cache key hashes them)."""
+    """The files a build reads, relative to REPO, for the cache key: ours, and the program's C
+    files (its headers come from the same pinned archive)."""
     driver_dir = REAL_DIR / program.name
     return [program.driver, programs.HEADER,
             *(driver_dir / extra for extra in program.extra_inputs),
