@@ -1,6 +1,7 @@
 """chart.svg: each program's time under each engine relative to the baseline, on a log scale.
 
-One group of bars per program plus a geometric-mean group; a bar per engine (the baseline is the
+One group of bars per kernel plus a geometric-mean group, then the same for the real programs
+(set off by a dashed line), with their own geometric mean; a bar per engine (the baseline is the
 1× line itself), rising for slower and falling for faster. Plain SVG 1.1 with a white background,
 so that browsers and GitHub (light or dark theme) show it alike; each bar has a tooltip.
 """
@@ -27,25 +28,11 @@ def colour_of(engines):
 
 def svg(results):
     engines = [e for e in results.engines if e.name != results.baseline]
-    groups = []   # (label, {engine: (ratio, tooltip)})
-    for program in results.programs():
-        bars = {}
-        for engine in engines:
-            row = results.row(program, engine.name)
-            if row is not None and row.ratio:
-                bars[engine.name] = (row.ratio, f"{program}, {engine.name}: {row.ratio:.2f}× "
-                                                f"({row.median(results.metric) / 1e6:.1f} ms)")
-        groups.append((program, bars))
-    if len(groups) > 1:
-        means = {}
-        for engine in engines:
-            # A wasm64 row runs a few of the programs only: no mean to set beside the others'.
-            mean = None if engine.memory64 else results.geomean_ratio(engine.name)
-            if mean:
-                means[engine.name] = (mean, f"geometric mean, {engine.name}: {mean:.2f}×")
-        groups.append(("geometric mean", means))
+    groups = []   # (label, {engine: (ratio, tooltip)}, whether it is a geometric mean)
+    for tier in results.tiers():
+        groups += tier_groups(results, engines, tier)
 
-    ratios = [ratio for _, bars in groups for ratio, _ in bars.values()] or [1.0]
+    ratios = [ratio for _, bars, _ in groups for ratio, _ in bars.values()] or [1.0]
     low = min(-1, math.floor(math.log2(min(ratios))))
     high = max(1, math.ceil(math.log2(max(ratios))))
 
@@ -78,9 +65,11 @@ def svg(results):
         label = f"{ratio:g}×"
         parts.append(f'<text x="{LEFT - 6}" y="{level + 4:.1f}" text-anchor="end">{label}</text>')
     colours = colour_of(engines)
-    for index, (label, bars) in enumerate(groups):
+    real = set(results.real_programs)
+    for index, (label, bars, is_mean) in enumerate(groups):
         x0 = LEFT + GROUP_GAP / 2 + index * group_width
-        if label == "geometric mean":
+        # Dashed lines set off each geometric mean, and the real programs from the kernels.
+        if is_mean or (label in real and index > 0 and groups[index - 1][0] not in real):
             divider = x0 - GROUP_GAP / 2
             parts.append(f'<line x1="{divider}" y1="{TOP}" x2="{divider}" '
                          f'y2="{TOP + PLOT_HEIGHT}" stroke="#999999" stroke-dasharray="4 3"/>')
@@ -93,7 +82,7 @@ def svg(results):
                          f'height="{max(bottom - top, 0.8):.1f}" fill="{colours[engine.name]}">'
                          f'<title>{escape(tooltip)}</title></rect>')
         centre = x0 + len(engines) * BAR / 2
-        weight = ' font-weight="bold"' if label == "geometric mean" else ""
+        weight = ' font-weight="bold"' if is_mean else ""
         base = TOP + PLOT_HEIGHT + 14
         parts.append(f'<text x="{centre:.1f}" y="{base}" text-anchor="end"{weight} '
                      f'transform="rotate(-40 {centre:.1f} {base})">{escape(label)}</text>')
@@ -101,6 +90,30 @@ def svg(results):
                  f'stroke="#333333"/>')
     parts += ["</g>", "</svg>"]
     return "\n".join(parts) + "\n"
+
+
+def tier_groups(results, engines, tier):
+    """The bar groups of one tier: a group per program, then the tier's geometric mean (for the
+    real programs, labelled as theirs)."""
+    groups = []
+    for program in results.programs(tier):
+        bars = {}
+        for engine in engines:
+            row = results.row(program, engine.name)
+            if row is not None and row.ratio:
+                bars[engine.name] = (row.ratio, f"{program}, {engine.name}: {row.ratio:.2f}× "
+                                                f"({row.median(results.metric) / 1e6:.1f} ms)")
+        groups.append((program, bars, False))
+    if len(groups) > 1:
+        label = "geometric mean" if tier == results.tiers()[0] else f"geometric mean, {tier}"
+        means = {}
+        for engine in engines:
+            # A wasm64 row runs a few of the programs only: no mean to set beside the others'.
+            mean = None if engine.memory64 else results.geomean_ratio(engine.name, tier)
+            if mean:
+                means[engine.name] = (mean, f"{label}, {engine.name}: {mean:.2f}×")
+        groups.append((label, means, True))
+    return groups
 
 
 def legend_items(engines, colours, width):

@@ -7,10 +7,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import chart
+import realprograms
 from engine_table import native_command, wasm32_twin
 from measure import rounded
 
 AOT_DEFAULT = "wasm2native"
+# The two tiers of the suite: the kernels of bench/programs/, on which every summary figure is
+# computed (as before there was a second tier), and the real programs of bench/realprograms.py,
+# reported in a section of their own with their own geometric means.
+KERNELS = "kernels"
+REAL = "real programs"
 # The lines of `wasm2native inspect` that table.md repeats (results.json keeps them all).
 BUILD_FIELDS = ("llvm", "cpu", "opt-level", "bounds-checks")
 # A loss smaller than this fraction is not worth a line of "where wasm2native loses".
@@ -33,15 +39,31 @@ class Results:
     machine: dict
     command: str | None   # the user's module and its arguments
     compile_jobs: int | None = None  # wasm2native compiles run at once (None: not recorded)
+    real_programs: tuple = ()  # the programs of the real-programs tier; the others are kernels
 
-    def programs(self):
-        return list(dict.fromkeys(row.program for row in self.rows))
+    def programs(self, tier=None):
+        """The programs measured, in order: all of them, or those of one tier (KERNELS, REAL)."""
+        found = dict.fromkeys(row.program for row in self.rows)
+        if tier is None:
+            return list(found)
+        return [program for program in found if self.tier(program) == tier]
+
+    def tier(self, program):
+        return REAL if program in self.real_programs else KERNELS
+
+    @staticmethod
+    def tiers():
+        return (KERNELS, REAL)
 
     def row(self, program, engine):
         return next((r for r in self.rows if r.program == program and r.engine == engine), None)
 
-    def geomean_ratio(self, engine):
-        return geomean([row.ratio for row in self.rows if row.engine == engine and row.ratio])
+    def geomean_ratio(self, engine, tier=None):
+        """The geometric mean of an engine's ratios to the baseline over one tier's programs (by
+        default the kernels, the suite's summary figures)."""
+        tier = tier or KERNELS
+        return geomean([row.ratio for row in self.rows if row.engine == engine and row.ratio
+                        and self.tier(row.program) == tier])
 
     def time_ratio(self, program, mine, theirs):
         """The median primary time of engine `mine` over engine `theirs` on one program, or None."""
@@ -51,10 +73,12 @@ class Results:
         ours, other = (row.median(self.metric) for row in rows)
         return ours / other if ours and other else None
 
-    def paired_geomean(self, mine, theirs):
-        """The geometric mean of time_ratio over the programs both engines ran."""
+    def paired_geomean(self, mine, theirs, tier=None):
+        """The geometric mean of time_ratio over the programs of a tier (by default the kernels)
+        both engines ran."""
         return geomean([ratio for ratio in (self.time_ratio(program, mine, theirs)
-                                            for program in self.programs()) if ratio])
+                                            for program in self.programs(tier or KERNELS))
+                        if ratio])
 
     def metric_label(self):
         return "kernel time" if self.metric == "kernel_ns" else "wall time of the whole run"
@@ -63,7 +87,7 @@ class Results:
 def write_all(results, out):
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    records = [row.flat() for row in results.rows]
+    records = [{**row.flat(), "tier": results.tier(row.program)} for row in results.rows]
     with open(out / "results.csv", "w", newline="", encoding="utf-8") as file:
         if records:
             writer = csv.DictWriter(file, fieldnames=list(records[0]))
@@ -77,10 +101,12 @@ def write_all(results, out):
                             for e in results.engines],
                 "skipped_engines": results.skipped, "machine": results.machine,
                 "compile_jobs": results.compile_jobs,
+                "real_programs": list(results.real_programs),
                 "problems": results.problems, "rows": records,
                 "summary": {"acceptance": acceptance(results),
                             "internal_comparison": internal_comparison(results),
-                            "memory64": memory64_cost(results)},
+                            "memory64": memory64_cost(results),
+                            "real_programs": real_programs_summary(results)},
                 "runs_detail": [run_detail(row) for row in results.rows]}
     (out / "results.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     (out / "table.md").write_text(table_markdown(results), encoding="utf-8")
@@ -134,11 +160,12 @@ def whole_file_text(speeds, default):
     return text + "."
 
 
-def compile_totals(results, engine_name):
-    """(wasm bytes, code section bytes, compile ns, programs) summed over an engine's good rows,
-    or None."""
-    timed = [r for r in results.rows
-             if r.engine == engine_name and r.ok and r.compile_ns and r.wasm_bytes]
+def compile_totals(results, engine_name, tier=None):
+    """(wasm bytes, code section bytes, compile ns, programs) summed over an engine's good rows of
+    one tier (by default the kernels), or None."""
+    tier = tier or KERNELS
+    timed = [r for r in results.rows if r.engine == engine_name and r.ok and r.compile_ns
+             and r.wasm_bytes and results.tier(r.program) == tier]
     if not timed:
         return None
     return (sum(r.wasm_bytes for r in timed), sum(r.code_bytes or 0 for r in timed),
@@ -215,14 +242,16 @@ def internal_comparison(results):
                         for key, _, engine, reference in columns},
             "programs": {program: figures(lambda a, b, p=program: results.time_ratio(p, a, b))
                          for program in results.programs()},
-            "geomean": figures(results.paired_geomean)}
+            "geomean": figures(results.paired_geomean),
+            "geomean_real_programs": (figures(lambda a, b: results.paired_geomean(a, b, REAL))
+                                      if results.programs(REAL) else None)}
 
 
 def slower_programs(results, engine, jits):
     """The programs where `engine` is more than SUMMARY_LOSS_THRESHOLD slower than a JIT:
     [{"program", "slower_pct": {jit name: percent}}]."""
     found = []
-    for program in results.programs():
+    for program in results.programs(KERNELS):
         losses = {}
         for _, jit in jits:
             ratio = results.time_ratio(program, engine.name, jit.name)
@@ -237,7 +266,7 @@ def acceptance(results):
     """The figures the performance goals are stated in; those without data are left out."""
     builds = bounds_builds(results)
     jits = reference_jits(results)
-    figures = {"programs": len(results.programs())}
+    figures = {"programs": len(results.programs(KERNELS))}
     baseline = next((e for e in results.engines if e.name == results.baseline), None)
     if baseline is not None and baseline.kind == "native":
         figures["native_build"] = native_command(baseline.options)
@@ -277,7 +306,8 @@ def acceptance(results):
     ttfi = {}
     for engine in results.engines:
         medians = [row.median("ttfi_ns") for row in results.rows if row.engine == engine.name
-                   and row.ok and row.median("ttfi_ns") is not None]
+                   and row.ok and row.median("ttfi_ns") is not None
+                   and results.tier(row.program) == KERNELS]
         if medians:
             ttfi[engine.name] = rounded(statistics.median(medians) / 1e6, 3)
     figures["ttfi_ms_median"] = ttfi
@@ -300,6 +330,8 @@ def memory64_cost(results):
     engine, twin = pair
     ratios = {program: results.time_ratio(program, engine.name, twin.name)
               for program in results.programs() if results.row(program, engine.name)}
+    if not ratios:
+        return None
     return {"metric": results.metric, "wasm64": engine.name, "wasm32": twin.name,
             "bounds_checks": engine.bounds_checks, "goal": MEMORY64_GOAL,
             "programs": {program: rounded(ratio, 4) for program, ratio in ratios.items()},
@@ -338,10 +370,11 @@ def markdown_table(header, lines):
     return "\n".join(text) + "\n"
 
 
-def grid(results, engines, cell):
-    """A table with a line per program and a column per engine; cell(row) -> text or None."""
+def grid(results, engines, cell, programs=None):
+    """A table with a line per program (by default every program) and a column per engine;
+    cell(row) -> text or None."""
     lines = []
-    for program in results.programs():
+    for program in results.programs() if programs is None else programs:
         line = [program]
         for engine in engines:
             row = results.row(program, engine.name)
@@ -384,28 +417,41 @@ def heading(results):
     return "\n".join(lines) + "\n"
 
 
-def time_section(results):
-    engines = results.engines
-    metric = results.metric
-
+def time_cell(results):
+    """The time table's cell: the median in ms and, but for the baseline, its ratio to it."""
     def cell(row):
-        value = row.median(metric)
+        value = row.median(results.metric)
         if value is None:
             return None
         if row.engine == results.baseline or row.ratio is None:
             return ms(value)
         return f"{ms(value)} ({row.ratio:.2f}×)"
+    return cell
 
-    lines = grid(results, engines, cell)
-    if len(results.programs()) > 1:
+
+def time_lines(results, engines, tier):
+    """The time table's lines for one tier's programs, with a geometric-mean line when there is
+    more than one."""
+    programs = results.programs(tier)
+    lines = grid(results, engines, time_cell(results), programs)
+    if len(programs) > 1:
         geomeans = []
         for engine in engines:
             # A wasm64 row runs a few of the programs: a mean over those is no peer of the others.
-            mean = None if engine.memory64 else results.geomean_ratio(engine.name)
+            mean = None if engine.memory64 else results.geomean_ratio(engine.name, tier)
             geomeans.append("—" if mean is None else f"**{mean:.2f}×**")
         lines.append(["**geometric mean**"] + geomeans)
+    return lines
+
+
+def time_section(results):
+    engines = results.engines
+    metric = results.metric
+    lines = time_lines(results, engines, KERNELS)
     text = (f"## {results.metric_label().capitalize()}\n\nMedian {results.metric_label()} in ms; in "
             f"parentheses the ratio to {results.baseline} (lower is better).")
+    if results.real_programs:
+        text += " The kernels of bench/programs/; the real programs follow in a table of their own."
     wasm64 = [f"`{e.name}`" for e in engines if e.memory64]
     if wasm64:
         text += (f" {', '.join(wasm64)} runs only the programs built for wasm64, and has no "
@@ -436,21 +482,10 @@ def compile_section(results):
     for line in grid(results, engines, lambda row: row.compile_ns and ms(row.compile_ns)):
         row = next((r for r in results.rows if r.program == line[0] and r.wasm_bytes), None)
         lines.append([line[0], kb(row.wasm_bytes) if row else "—"] + line[1:])
-    totals, code_speeds, speeds, per_mb = ["**total (ms)**", ""], \
-        ["**KB of code section per s**", ""], ["**KB of wasm per s**", ""], \
-        ["**ms per MB of wasm**", ""]
-    for engine in engines:
-        summed = compile_totals(results, engine.name)
-        if summed is None:
-            totals, speeds, code_speeds, per_mb = (column + ["—"] for column in
-                                                   (totals, speeds, code_speeds, per_mb))
-            continue
-        size, code, nanoseconds, _ = summed
-        totals.append(ms(nanoseconds))
-        speeds.append(f"{size / 1024 / (nanoseconds / 1e9):.0f}")
-        code_speeds.append(f"{code / 1024 / (nanoseconds / 1e9):.0f}" if code else "—")
-        per_mb.append(f"{nanoseconds / 1e6 / (size / 2**20):.0f}")
-    lines += [totals, code_speeds, speeds, per_mb]
+    real = bool(results.programs(REAL))
+    lines += compile_total_lines(results, engines, KERNELS, " (kernels)" if real else "")
+    if real:
+        lines += compile_total_lines(results, engines, REAL, " (real programs)")
     return ("## Compile time\n\nMilliseconds to compile each module. wasm2native: the wall time of the "
             "whole `wasm2native P.wasm -o P` process (parse, LLVM, link), "
             f"{compiles_at_once(results)}. Wasmtime: "
@@ -460,6 +495,67 @@ def compile_section(results):
             f"times above. The last rows sum up each column: {COMPILE_SPEED_DEFINITION} (for "
             "Wasmtime and V8, their compile call instead).\n\n"
             + markdown_table(["program", "wasm KB"] + [e.name for e in engines], lines))
+
+
+def compile_total_lines(results, engines, tier, label):
+    """The compile table's summing-up lines over one tier's programs."""
+    totals, code_speeds, speeds, per_mb = [f"**total (ms)**{label}", ""], \
+        [f"**KB of code section per s**{label}", ""], [f"**KB of wasm per s**{label}", ""], \
+        [f"**ms per MB of wasm**{label}", ""]
+    for engine in engines:
+        summed = compile_totals(results, engine.name, tier)
+        if summed is None:
+            totals, speeds, code_speeds, per_mb = (column + ["—"] for column in
+                                                   (totals, speeds, code_speeds, per_mb))
+            continue
+        size, code, nanoseconds, _ = summed
+        totals.append(ms(nanoseconds))
+        speeds.append(f"{size / 1024 / (nanoseconds / 1e9):.0f}")
+        code_speeds.append(f"{code / 1024 / (nanoseconds / 1e9):.0f}" if code else "—")
+        per_mb.append(f"{nanoseconds / 1e6 / (size / 2**20):.0f}")
+    return [totals, code_speeds, speeds, per_mb]
+
+
+def real_programs_summary(results):
+    """The real programs' geometric means: each engine's ratio to the baseline and to the
+    -march=native build; None when no real program was measured."""
+    programs = results.programs(REAL)
+    if not programs:
+        return None
+    march = march_build(results)
+    engines = [e for e in results.engines if e.name != results.baseline and not e.memory64]
+    return {"programs": programs, "metric": results.metric,
+            "geomean_x_native": {e.name: rounded(results.geomean_ratio(e.name, REAL), 4)
+                                 for e in engines},
+            "geomean_x_native_march": None if march is None else {
+                e.name: rounded(results.paired_geomean(e.name, march.name, REAL), 4)
+                for e in engines if e.name != march.name}}
+
+
+def real_programs_section(results):
+    summary = real_programs_summary(results)
+    if summary is None:
+        return ""
+    engines = [e for e in results.engines if not e.memory64]
+    listed = []
+    for name in summary["programs"]:
+        program = realprograms.BY_NAME.get(name)
+        listed.append(f"- `{name}`: {program.what} ({program.registry} `{program.package}` "
+                      f"{program.version})" if program else f"- `{name}`")
+    lines = time_lines(results, engines, REAL)
+    march = summary["geomean_x_native_march"]
+    if march and len(summary["programs"]) > 1:
+        lines.append([f"**geometric mean / {march_build(results).name}**"] + [
+            "—" if march.get(e.name) is None else f"{march[e.name]:.2f}×" for e in engines])
+    return ("## Real programs\n\nLarge C programs nobody here wrote, built by the harness from "
+            "sources fetched from package registries at pinned versions (bench/realprograms.py), "
+            "each run by a driver and workload of ours (bench/real/) that follows the kernels' "
+            "protocol: same builds, same engines, same rounds and medians, the checksum compared "
+            "with native's. Their geometric means are their own: the summary figures above are "
+            "over the kernels.\n\n" + "\n".join(listed) + "\n\n"
+            f"Median {results.metric_label()} in ms; in parentheses the ratio to "
+            f"{results.baseline}.\n\n"
+            + markdown_table(["program"] + [e.name for e in engines], lines))
 
 
 def compiles_at_once(results):
@@ -563,6 +659,15 @@ def acceptance_section(results):
                      f"{programs_text(sum(1 for r in cost['programs'].values() if r))}: "
                      f"**{ratio_text(cost['geomean'])}**; the goal is at most "
                      f"{cost['goal']:.2f}×.")
+    real = real_programs_summary(results)
+    if real and lines:
+        lines.insert(0, f"Over the kernels; the {programs_text(len(real['programs']))} of the "
+                     "real-programs tier have [their own section](#real-programs).\n")
+        shown = [f"`{name}` **{ratio:.2f}×**" for name, ratio in real["geomean_x_native"].items()
+                 if ratio]
+        if shown:
+            lines.append(f"- Real programs ({', '.join(real['programs'])}), geometric mean of "
+                         f"the ratios to native: " + ", ".join(shown) + ".")
     if not lines:
         return ""
     return "## Acceptance summary\n\n" + "\n".join(lines) + "\n"
@@ -705,7 +810,7 @@ def checks_section(results):
 
 def table_markdown(results):
     sections = [heading(results), acceptance_section(results), checks_section(results),
-                time_section(results),
+                time_section(results), real_programs_section(results),
                 f"![{results.metric_label()} relative to {results.baseline}](chart.svg)\n",
                 internal_section(results), memory64_section(results), losses_section(results),
                 compile_section(results),

@@ -3,8 +3,10 @@
 
   bench/run.py [--quick] [--runs N] [--engines a,b] [--programs x,y] [--out DIR]
                [--wasm2native PATH] [--jobs N] [--allow-missing]
-      builds every bench/programs/*.c to wasm and to native code (for clang's default target, the
-      baseline `native`, and in a full run with -march=native too), runs each under every engine,
+      builds every bench/programs/*.c and every real program (bench/realprograms.py: sources
+      fetched from package registries, drivers in bench/real/) to wasm and to native code (for
+      clang's default target, the baseline `native`, and in a full run with -march=native too),
+      runs each under every engine,
       checks that every engine's checksum equals native's, and writes results.csv, results.json,
       table.md and chart.svg.
   bench/run.py --wasm FILE.wasm [--engines a,b] [--runs N] [--out DIR] -- ARGS...
@@ -27,6 +29,7 @@ from pathlib import Path
 
 import machine
 import programs
+import realprograms
 import report
 from engine_table import (BASELINE, CLANG, MARCH_FLAGS, REPO, Engine, engine_table, find_tools,
                           select_engines, wasm32_twin)
@@ -54,7 +57,8 @@ def parse_args(argv):
     parser.add_argument("--runs", type=int, help=f"runs per program and engine "
                         f"(default {FULL_RUNS}, --quick {QUICK_RUNS})")
     parser.add_argument("--engines", help="comma-separated engine names (default: all of the mode)")
-    parser.add_argument("--programs", help="comma-separated program names (default: all)")
+    parser.add_argument("--programs", help="comma-separated program names, kernels or real "
+                        "programs (default: all; --quick: the kernels and the quick real programs)")
     parser.add_argument("--out", type=Path, help="output directory (default bench/results, "
                         "--quick target/bench/quick, --wasm target/bench/wasm/NAME)")
     parser.add_argument("--wasm2native", type=Path, default=REPO / "target/release/wasm2native",
@@ -293,15 +297,23 @@ def compare(rows, baseline, by_checksum):
 
 
 def run_suite(args, tools, engines):
-    known = programs.discover()
-    wanted = names(args.programs) or known
-    unknown = [name for name in wanted if name not in known]
+    """Builds and runs the kernels and the real programs: (rows, problems, runs, compiled, the
+    names of the real programs measured)."""
+    kernels, real = programs.discover(), realprograms.names()
+    default = kernels + list(realprograms.QUICK if args.quick else real)
+    wanted = names(args.programs) or default
+    unknown = [name for name in wanted if name not in kernels and name not in real]
     if unknown:
-        fail(f"no program(s) {', '.join(unknown)} in bench/programs")
-    print(f"building {len(wanted)} program(s) ({args.jobs} at a time)", flush=True)
+        fail(f"no program(s) {', '.join(unknown)} in bench/programs or among the real programs "
+             f"({', '.join(real)})")
+    wanted_real = [name for name in wanted if name in real]
+    wanted = [name for name in wanted if name in kernels]
+    print(f"building {len(wanted)} kernel(s) and {len(wanted_real)} real program(s) "
+          f"({args.jobs} at a time)", flush=True)
     natives = [engine for engine in engines if engine.kind == "native"]
     built = programs.build_programs(wanted, natives, args.jobs,
                                     wasm64=any(engine.memory64 for engine in engines))
+    built += realprograms.build_programs(wanted_real, natives, args.jobs)
     failures = {program.name: program.error for program in built if program.error}
     failures64 = {program.name: program.wasm64_error for program in built if program.wasm64_error}
     for name, error in failures.items():
@@ -320,7 +332,7 @@ def run_suite(args, tools, engines):
     print(f"running {len(plan)} program x engine pairs, {runs} run(s) each", flush=True)
     rows = execute(plan, engines, runs, args.timeout, need_checksum=True, parallel=parallel)
     problems = compare(rows, BASELINE, by_checksum=True)
-    return rows, problems, runs, compiled
+    return rows, problems, runs, compiled, tuple(wanted_real)
 
 
 def run_module(args, tools, engines):
@@ -351,7 +363,8 @@ def read_results(path):
         mode=document["mode"], runs=document["runs"], metric=document["metric"],
         baseline=document["baseline"], engines=engines, skipped=document["skipped_engines"],
         rows=rows, problems=document["problems"], machine=document["machine"],
-        command=document["command"], compile_jobs=document.get("compile_jobs"))
+        command=document["command"], compile_jobs=document.get("compile_jobs"),
+        real_programs=tuple(document.get("real_programs", ())))
     # The ratios again at full precision (the records keep four digits).
     for row in rows:
         if row.ok:
@@ -408,12 +421,13 @@ def main(argv):
     engines, skipped = available_engines(args, tools)
     if not engines:
         fail("no engine to measure")
+    real = ()
     if args.wasm is not None:
         baseline, rows, problems, runs, compiled = run_module(args, tools, engines)
         mode, metric = "wasm", "wall_ns"
         out = args.out or REPO / "target/bench/wasm" / args.wasm.stem
     else:
-        rows, problems, runs, compiled = run_suite(args, tools, engines)
+        rows, problems, runs, compiled, real = run_suite(args, tools, engines)
         baseline, metric = BASELINE, "kernel_ns"
         mode = "quick" if args.quick else "full"
         out = args.out or REPO / ("target/bench/quick" if args.quick else "bench/results")
@@ -422,7 +436,7 @@ def main(argv):
         mode=mode, runs=runs, metric=metric, baseline=baseline, engines=engines, skipped=skipped,
         rows=rows, problems=problems, machine=machine.describe(tools, CLANG, sample),
         command=" ".join([str(args.wasm), *args.program_args]) if args.wasm else None,
-        compile_jobs=compile_jobs(args) if compiled else None)
+        compile_jobs=compile_jobs(args) if compiled else None, real_programs=real)
     report.write_all(results, out)
     memory64 = report.memory64_line(results)
     if memory64:
