@@ -211,6 +211,7 @@ guarded_parse(4): code 0 result 40 ""
 parse(4): code 0 result 40 ""
 a after b: code 15 result -99 "uncaught exception (tag "bad")" bad(7, 2.5)
 b: code 15 result -99 "uncaught exception" failure(11)
+remembered: an exception
 "#,
             "{compiler:?}"
         );

@@ -327,6 +327,13 @@ fn render_exports(out: &mut String, surface: &Surface) {
     }
     for global in &surface.globals {
         let constness = if global.mutable { "" } else { "const " };
+        if let (CType::ExnRef, Some(keep)) = (global.ty, &surface.exnref_keep) {
+            let _ = write!(
+                out,
+                "\n/* An exnref read from this cell stays valid until Wasm runs again, unless kept with\n \
+                 * {keep}: the runtime frees the exceptions nothing in Wasm reaches any more. */",
+            );
+        }
         let _ = write!(
             out,
             "\n/* export \"{}\": a {}global; the pointer stays valid while the instance lives. */\n{constness}{} *{}({instance} *instance);\n",
@@ -334,6 +341,12 @@ fn render_exports(out: &mut String, surface: &Surface) {
             if global.mutable { "mutable " } else { "" },
             global.ty.c_name(),
             global.symbol
+        );
+    }
+    if let Some(keep) = &surface.exnref_keep {
+        let _ = write!(
+            out,
+            "\n/* Keeps an exnref read from a global for as long as the process lives. */\nvoid {keep}(wasm2native_exnref exnref);\n"
         );
     }
     for table in &surface.tables {

@@ -238,6 +238,9 @@ pub struct Surface {
     pub tables: Vec<ExportedTable>,
     /// Exported and imported tags, one entry per tag, named after its first export if any.
     pub tags: Vec<ApiTag>,
+    /// `void PREFIX_exnref_keep(exnref)`, when an exported global holds exnrefs: the embedder
+    /// keeps one it read from the global's cell (the runtime then never frees it).
+    pub exnref_keep: Option<String>,
     /// One per module import, in import order.
     pub imports: Vec<ImportBinding>,
     /// Number of pointer fields in `PREFIX_imports`.
@@ -339,6 +342,7 @@ impl Surface {
             globals: Vec::new(),
             tables: Vec::new(),
             tags: Vec::new(),
+            exnref_keep: None,
             imports: Vec::new(),
             num_slots: 0,
         };
@@ -410,6 +414,9 @@ impl Surface {
                     })
                 }
             }
+        }
+        if surface.globals.iter().any(|global| global.ty == CType::ExnRef) {
+            surface.exnref_keep = Some(namer.one("exnref_keep"));
         }
         for import in &info.imports {
             let (module, name) = (import.module.to_string(), import.name.to_string());
@@ -521,6 +528,7 @@ impl Surface {
         for tag in &self.tags {
             symbols.extend([tag.throw.clone(), tag.caught.clone()]);
         }
+        symbols.extend(self.exnref_keep.clone());
         symbols
     }
 }

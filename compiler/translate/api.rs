@@ -60,6 +60,9 @@ pub fn emit_api<'ctx>(
         api.tag_throw(tag)?;
         api.tag_caught(tag)?;
     }
+    if let Some(keep) = &surface.exnref_keep {
+        api.forwarder(keep, RuntimeFn::ExnrefPin, None)?;
+    }
     Ok(())
 }
 

@@ -364,7 +364,7 @@ void w2n_host_throw(const w2n_tag *tag, const w2n_value *values);
 /*
  * The host keeps an exnref it was given (a result, a host function's argument, a table element):
  * the exception is never freed after this. Exnrefs the host reads from a global's cell directly
- * are valid only until Wasm next runs on a thread, unless pinned.
+ * are valid only until Wasm next runs on a thread, unless pinned (a library: PREFIX_exnref_keep).
  */
 void w2n_exnref_pin(const w2n_exception *exception);
 /* The spec's message for a trap code. */

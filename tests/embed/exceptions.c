@@ -72,6 +72,11 @@ int main(void) {
     exceptions_raise(b, 4, &result);
     report("a after b", a, WASM2NATIVE_TRAP_UNCAUGHT_EXCEPTION, result);
     report("b", b, WASM2NATIVE_TRAP_UNCAUGHT_EXCEPTION, result);
+    /* An exnref the host reads from a global's cell, kept past later calls. */
+    exceptions_remember(a);
+    wasm2native_exnref kept = *exceptions_last(a);
+    exceptions_exnref_keep(kept);
+    printf("remembered: %s\n", kept ? "an exception" : "null");
     exceptions_free(a);
     exceptions_free(b);
     return 0;

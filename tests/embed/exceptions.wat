@@ -31,5 +31,14 @@
       (drop)
       (return (i32.add (i32.const 1000))))
     (i32.add (i32.const 2000)))
+  ;; An exnref kept in an exported global.
+  (global $last (export "last") (mut exnref) (ref.null exn))
+  (func (export "remember")
+    (block $caught (result i32 f64 exnref)
+      (try_table (catch_ref $bad $caught) (throw $bad (i32.const 5) (f64.const 1.5)))
+      (unreachable))
+    (global.set $last)
+    (drop)
+    (drop))
   ;; The host's exceptions left uncaught.
   (func (export "parse") (param i32) (result i32) (call $parse (local.get 0))))
