@@ -25,6 +25,7 @@ native's: the counts of good and bad records, errors by kind and depth, a hash o
 trees; the script fails if one differs.
 """
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -37,33 +38,9 @@ CLANG = "clang-19"
 WASM_FLAGS = ["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-mexception-handling",
               "-mllvm", "-wasm-enable-sjlj"]
 
-# Each runner prints the program's output on stdout and, last on stderr, the seconds `_start` took.
-WASMTIME = """
-import sys, time, wasmtime
-path, args = sys.argv[1], sys.argv[2:]
-config = wasmtime.Config()
-config.wasm_exceptions = True
-engine = wasmtime.Engine(config)
-module = wasmtime.Module(engine, open(path, "rb").read())
-wasi = wasmtime.WasiConfig()
-wasi.argv = ["parser", *args]
-wasi.inherit_stdout()
-wasi.inherit_stderr()
-store = wasmtime.Store(engine)
-store.set_wasi(wasi)
-linker = wasmtime.Linker(engine)
-linker.define_wasi()
-start = linker.instantiate(store, module).exports(store)["_start"]
-began = time.perf_counter()
-try:
-    start(store)
-    code = 0
-except wasmtime.ExitTrap as exit_trap:
-    code = exit_trap.code
-print(time.perf_counter() - began, file=sys.stderr)
-sys.exit(code)
-"""
-
+# The suite's Wasmtime runner reports the time of `_start` in its JSON line on stderr; this one,
+# for V8, prints the program's output on stdout and, last on stderr, the seconds `_start` took.
+WASMTIME_RUNNER = REPO / "bench/engines/wasmtime_run.py"
 V8 = """
 import { readFileSync } from 'node:fs';
 import { WASI } from 'node:wasi';
@@ -114,6 +91,13 @@ def start_seconds(command):
     return float(result.stderr.split()[-1]), result.stdout
 
 
+def wasmtime_seconds(args, module, program_args):
+    """(seconds, stdout) of `_start` under the suite's Wasmtime runner, exceptions enabled."""
+    result = run([args.python, WASMTIME_RUNNER, "--exceptions", module, *program_args])
+    report = json.loads(result.stderr.strip().splitlines()[-1])
+    return report["start_ns"] / 1e9, result.stdout
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -126,7 +110,6 @@ def main():
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     native, legacy, exnref, w2n_legacy, w2n_exnref, w2n_guard = build(args, args.work)
-    (args.work / "run_wasmtime.py").write_text(WASMTIME)
     (args.work / "run_v8.mjs").write_text(V8)
     program_args = [] if args.records is None else [str(args.records)]
 
@@ -136,8 +119,7 @@ def main():
         "wasm2native (`try_table`)": lambda: process_seconds([w2n_exnref, *program_args]),
         # Bounds left to guard pages, as Wasmtime and V8 leave them.
         "wasm2native guard (`try_table`)": lambda: process_seconds([w2n_guard, *program_args]),
-        "Wasmtime (`try_table`)": lambda: start_seconds(
-            [args.python, args.work / "run_wasmtime.py", exnref, *program_args]),
+        "Wasmtime (`try_table`)": lambda: wasmtime_seconds(args, exnref, program_args),
         "V8 (legacy `try`)": lambda: start_seconds(
             ["node", "--no-warnings", args.work / "run_v8.mjs", legacy, *program_args]),
     }

@@ -15,7 +15,6 @@
  * only while no other thread is inside Wasm, since their stacks are not scanned; it is skipped and
  * retried later otherwise.
  */
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
