@@ -145,3 +145,78 @@ fn is_address_arithmetic(value: IntValue<'_>) -> bool {
 fn is_exact(constant: i64) -> bool {
     constant.unsigned_abs() < 1 << 40
 }
+
+impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
+    /// Whether every address `address` can take, plus `access_end`, lies within the declared
+    /// minimum size of `memory`: a memory never shrinks below it (an import is at least its
+    /// declared minimum), so such an access needs no check. Compiled C reads its globals and
+    /// tables at constant addresses, and an interpreter's dispatch table by a masked opcode.
+    pub fn below_minimum(&self, address: IntValue<'ctx>, memory: u32, access_end: u64) -> bool {
+        let memory_type = &self.env.info.memories[memory as usize];
+        let page_bytes = 1u64 << memory_type.page_size_log2.unwrap_or(16);
+        let Some(minimum) = memory_type.initial.checked_mul(page_bytes) else { return false };
+        let mut budget = MAX_OPERATIONS;
+        let bound = self.upper_bound(address, MAX_DEPTH, &mut budget);
+        bound.checked_add(access_end).is_some_and(|end| end <= minimum)
+    }
+
+    /// An upper bound of `value` read as unsigned, from the arithmetic that made it; the type's
+    /// largest value when it is not followed.
+    fn upper_bound(&self, value: IntValue<'ctx>, depth: u32, budget: &mut u32) -> u64 {
+        let bits = value.get_type().get_bit_width();
+        let largest = if bits >= 64 { u64::MAX } else { (1u64 << bits) - 1 };
+        if let Some(constant) = value.get_zero_extended_constant() {
+            return constant;
+        }
+        if let Some(set_to) = self.facts.source_of(value) {
+            return self.upper_bound(set_to, depth, budget);
+        }
+        let Some(instruction) = value.as_instruction() else { return largest };
+        if depth == 0 || *budget == 0 {
+            return largest;
+        }
+        *budget -= 1;
+        let operand = |i: u32| {
+            instruction.get_operand(i).and_then(|o| o.value()).and_then(|v| match v {
+                inkwell::values::BasicValueEnum::IntValue(v) => Some(v),
+                _ => None,
+            })
+        };
+        let mut bound_of = |i: u32| match operand(i) {
+            Some(v) => self.upper_bound(v, depth - 1, budget),
+            None => largest,
+        };
+        // A result is bounded only where the operation cannot wrap at the type's width.
+        let fits = |bound: Option<u64>| bound.filter(|b| *b <= largest).unwrap_or(largest);
+        let constant = |i: u32| operand(i).and_then(|v| v.get_zero_extended_constant());
+        match instruction.get_opcode() {
+            InstructionOpcode::And => bound_of(0).min(bound_of(1)),
+            // `x | y` and `x ^ y` are at most `x + y`.
+            InstructionOpcode::Or | InstructionOpcode::Xor | InstructionOpcode::Add => {
+                let left = bound_of(0);
+                fits(left.checked_add(bound_of(1)))
+            }
+            InstructionOpcode::Shl => match constant(1) {
+                Some(shift) if shift < bits as u64 => fits(bound_of(0).checked_mul(1 << shift)),
+                _ => largest,
+            },
+            InstructionOpcode::Mul => {
+                let left = bound_of(0);
+                fits(left.checked_mul(bound_of(1)))
+            }
+            InstructionOpcode::LShr => match constant(1) {
+                Some(shift) if shift < bits as u64 => bound_of(0) >> shift,
+                _ => bound_of(0),
+            },
+            InstructionOpcode::URem => match constant(1) {
+                Some(divisor) if divisor > 0 => (divisor - 1).min(bound_of(0)),
+                _ => bound_of(0),
+            },
+            InstructionOpcode::UDiv => bound_of(0),
+            InstructionOpcode::Select => bound_of(1).max(bound_of(2)),
+            // A zero extension is bounded by its source's width.
+            InstructionOpcode::ZExt => bound_of(0),
+            _ => largest,
+        }
+    }
+}

@@ -19,7 +19,7 @@ use inkwell::values::{BasicValueEnum, InstructionOpcode, InstructionValue, IntVa
 use inkwell::IntPredicate;
 
 /// What an address is, as far as telling two accesses apart goes.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AddressKey<'ctx> {
     /// The value of a local, read by `local.get`: (local, how many times it had been set).
     Local(u32, u32),
@@ -48,10 +48,10 @@ struct FastPath<'ctx> {
 /// The last explicit bounds check of a function.
 #[derive(Clone, Copy)]
 pub struct BoundsCheck<'ctx> {
-    address: AddressKey<'ctx>,
-    memory: u32,
+    pub address: AddressKey<'ctx>,
+    pub memory: u32,
     /// Offset plus size of the accesses it covers.
-    access_end: u64,
+    pub access_end: u64,
     /// The memory size it compares with, and the comparison of the zero-extended address.
     size: IntValue<'ctx>,
     compare: InstructionValue<'ctx>,
@@ -59,7 +59,7 @@ pub struct BoundsCheck<'ctx> {
     /// and the constant it had folded into its limit.
     wide_compare: Option<(InstructionValue<'ctx>, u64)>,
     /// The checked address, zero-extended to 64 bits.
-    index: IntValue<'ctx>,
+    pub index: IntValue<'ctx>,
     /// The block the check continues in when in bounds.
     continue_block: BasicBlock<'ctx>,
 }
@@ -88,6 +88,15 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         access_end: u64,
     ) -> Result<IntValue<'ctx>> {
         let memory64 = self.env.info.memories[memory as usize].memory64;
+        if self.below_minimum(address, memory, access_end) {
+            return Ok(match memory64 {
+                true => address,
+                false => self.builder.build_int_z_extend(address, self.env.types.i64, "")?,
+            });
+        }
+        if let Some(index) = self.facts.covering_check(key, memory, access_end) {
+            return Ok(index);
+        }
         if let Some(check) = self.widenable_check(key, memory)? {
             if access_end > check.access_end {
                 let limit_of = if memory64 { Self::wide_limit } else { Self::bounds_limit };

@@ -1,14 +1,15 @@
-//! What the translator knows about addresses in the current run of straight-line code, so that
-//! accesses through the same address share one bounds check (bounds.rs) and the arithmetic of an
-//! address kept in a local can be seen through (address.rs): which local and version of it each
-//! value was read from, the value each local was last set to and in which run, and the last
-//! explicit bounds check. Every operator passes through `observe`, and one that may transfer
-//! control ends the run: what was known before it does not hold after it.
+//! What the translator knows about addresses, so that accesses through the same address share
+//! one bounds check (bounds.rs) and the arithmetic of an address kept in a local can be seen
+//! through (address.rs): which local and version of it each value was read from, the value each
+//! local was last set to and in which run of straight-line code, the last explicit bounds check
+//! and the checks made in the control frames still open. Every operator passes through
+//! `observe`: one that may transfer control ends the run, and one that opens or closes a frame
+//! (or an arm of one) says which checks still hold.
 
-use super::bounds::BoundsCheck;
+use super::bounds::{AddressKey, BoundsCheck};
 use inkwell::values::{BasicValueEnum, IntValue};
 use std::collections::HashMap;
-use wasmparser::Operator;
+use wasmparser::{BinaryReaderError, FunctionBody, Operator};
 
 #[derive(Default)]
 pub struct AddressFacts<'ctx> {
@@ -24,21 +25,76 @@ pub struct AddressFacts<'ctx> {
     local_sources: HashMap<IntValue<'ctx>, IntValue<'ctx>>,
     /// The last explicit bounds check, which later accesses to its address may widen.
     last_check: Option<BoundsCheck<'ctx>>,
+    /// The locals each loop sets, by the loop's position among the function's loops, and how
+    /// many loops have been seen.
+    locals_set_in_loops: Vec<Vec<u32>>,
+    loops_seen: usize,
+    /// The open control frames, outermost first, each named by a number no other frame had.
+    open_frames: Vec<u32>,
+    frames_opened: u32,
+    /// What the checks made in frames still open cover, by address and memory.
+    covers: HashMap<(AddressKey<'ctx>, u32), Vec<Cover<'ctx>>>,
+}
+
+/// A check passed in a control frame: while the frame is open, accesses to its address ending
+/// up to `access_end` bytes past it are in bounds, and their address zero-extended is `index`.
+#[derive(Clone, Copy)]
+struct Cover<'ctx> {
+    /// How many frames were open, and the innermost one's number.
+    depth: usize,
+    frame: u32,
+    access_end: u64,
+    index: IntValue<'ctx>,
 }
 
 impl<'ctx> AddressFacts<'ctx> {
-    pub fn new(locals: usize) -> Self {
-        AddressFacts {
+    pub fn new(locals: usize, body: &FunctionBody<'_>) -> Result<Self, BinaryReaderError> {
+        Ok(AddressFacts {
+            locals_set_in_loops: locals_set_in_loops(body)?,
             local_versions: vec![0; locals],
             local_values: vec![None; locals],
+            // The function body's own frame, which its last `end` closes.
+            open_frames: vec![0],
+            frames_opened: 1,
             ..AddressFacts::default()
-        }
+        })
     }
 
-    /// Called for every operator before it is translated.
+    /// Called for every operator before it is translated, reachable or not.
     pub fn observe(&mut self, op: &Operator<'_>) {
         if ends_straight_line(op) {
             self.straight_line_run += 1;
+        }
+        match op {
+            Operator::Loop { .. } => {
+                // A read in the loop may see a value set later in its body, on an earlier
+                // iteration: the versions read before the loop no longer name it.
+                let loop_index = self.loops_seen;
+                self.loops_seen += 1;
+                for &local in self.locals_set_in_loops.get(loop_index).into_iter().flatten() {
+                    self.local_versions[local as usize] += 1;
+                }
+                self.open_frames.push(self.frames_opened);
+                self.frames_opened += 1;
+            }
+            Operator::Block { .. }
+            | Operator::If { .. }
+            | Operator::Try { .. }
+            | Operator::TryTable { .. } => {
+                self.open_frames.push(self.frames_opened);
+                self.frames_opened += 1;
+            }
+            // A new arm is reached from the frame's start, not through the arm before it.
+            Operator::Else | Operator::Catch { .. } | Operator::CatchAll => {
+                if let Some(frame) = self.open_frames.last_mut() {
+                    *frame = self.frames_opened;
+                    self.frames_opened += 1;
+                }
+            }
+            Operator::End | Operator::Delegate { .. } => {
+                self.open_frames.pop();
+            }
+            _ => {}
         }
     }
 
@@ -74,7 +130,82 @@ impl<'ctx> AddressFacts<'ctx> {
 
     pub fn set_last_check(&mut self, check: BoundsCheck<'ctx>) {
         self.last_check = Some(check);
+        self.note_covered(check.address, check.memory, check.access_end, check.index);
     }
+
+    /// Whether the frame a cover was made in is still open.
+    fn holds(&self, cover: &Cover<'ctx>) -> bool {
+        cover.depth > 0 && self.open_frames.get(cover.depth - 1) == Some(&cover.frame)
+    }
+
+    /// An access to `address` in `memory` ending `access_end` bytes past it was checked here,
+    /// `index` being the address zero-extended.
+    pub fn note_covered(
+        &mut self,
+        address: AddressKey<'ctx>,
+        memory: u32,
+        access_end: u64,
+        index: IntValue<'ctx>,
+    ) {
+        let Some(&frame) = self.open_frames.last() else { return };
+        let cover = Cover { depth: self.open_frames.len(), frame, access_end, index };
+        let mut covers = self.covers.remove(&(address, memory)).unwrap_or_default();
+        covers.retain(|earlier| self.holds(earlier));
+        covers.push(cover);
+        self.covers.insert((address, memory), covers);
+    }
+
+    /// The address, zero-extended, if a check already covers an access to `address` in
+    /// `memory` ending `access_end` bytes past it: one made earlier in a control frame still
+    /// open. In structured code, the code of a frame up to a point is run before that point on
+    /// every path reaching it: a frame is entered only at its start (a loop's branches back
+    /// come from inside it, and `observe` gives the locals the loop sets new versions), and
+    /// code after an inner frame is reached only through that frame. What a closed frame or
+    /// another arm of an `if` checked is forgotten. Whatever ran in between (stores, calls,
+    /// `memory.grow`), the access is in bounds, since a memory never shrinks.
+    pub fn covering_check(
+        &self,
+        address: AddressKey<'ctx>,
+        memory: u32,
+        access_end: u64,
+    ) -> Option<IntValue<'ctx>> {
+        self.covers.get(&(address, memory))?.iter().rev().find_map(|cover| {
+            (self.holds(cover) && cover.access_end >= access_end).then_some(cover.index)
+        })
+    }
+}
+
+/// The locals set (by `local.set` or `local.tee`) inside each loop of `body`, nested loops
+/// included, by the loop's position among the body's loops.
+fn locals_set_in_loops(body: &FunctionBody<'_>) -> Result<Vec<Vec<u32>>, BinaryReaderError> {
+    let mut sets: Vec<Vec<u32>> = Vec::new();
+    // The enclosing frames, each with the loop it is, if it is one.
+    let mut frames: Vec<Option<usize>> = Vec::new();
+    let mut reader = body.get_operators_reader()?;
+    while !reader.eof() {
+        match reader.read()? {
+            Operator::Loop { .. } => {
+                frames.push(Some(sets.len()));
+                sets.push(Vec::new());
+            }
+            Operator::Block { .. }
+            | Operator::If { .. }
+            | Operator::Try { .. }
+            | Operator::TryTable { .. } => frames.push(None),
+            Operator::End | Operator::Delegate { .. } => {
+                frames.pop();
+            }
+            Operator::LocalSet { local_index } | Operator::LocalTee { local_index } => {
+                for &loop_index in frames.iter().flatten() {
+                    if sets[loop_index].last() != Some(&local_index) {
+                        sets[loop_index].push(local_index);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(sets)
 }
 
 /// Declares `ends_straight_line`, whether an operator may transfer control (so that the code

@@ -114,14 +114,16 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                 self.locals.push((slot, llvm_ty));
             }
         }
-        self.facts = AddressFacts::new(self.locals.len());
+        self.facts = AddressFacts::new(self.locals.len(), body)?;
         for _ in 0..self.env.info.memories.len() {
             let base = self.builder.build_alloca(self.env.types.ptr, "mem_base")?;
             let size = self.builder.build_alloca(self.env.types.i64, "mem_size")?;
             self.memory_slots.push(MemorySlots { base, size });
         }
         self.reload_memory_cache()?;
-        self.emit_stack_check()?;
+        if calls_functions(body)? {
+            self.emit_stack_check()?;
+        }
 
         let return_block = self.new_block("return");
         let result_phis = self.create_phis(return_block, ty.results())?;
@@ -136,7 +138,11 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     }
 
     /// Traps with "call stack exhausted" when this frame starts below the instance's stack limit,
-    /// so that deep recursion ends in a trap instead of a fault. The frame's start is the address
+    /// so that deep recursion ends in a trap instead of a fault. A function that calls no
+    /// function has none (`calls_functions`): it cannot recurse, and its caller's check left the
+    /// stack's margin (256 KiB) below the caller's frame, so the leaf's frame fits there unless
+    /// the two are that large, when the pages probed or touched reach the stack's guard page and
+    /// the runtime's fault handler raises the same trap. The frame's start is the address
     /// of its return address: unlike the frame address, it needs no frame pointer (which would
     /// take a register from every function), and it is one value for a function and everything
     /// inlined into it, so the checks of inlined callees fold into the caller's. The fast
@@ -355,4 +361,24 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         }
         Ok(())
     }
+}
+
+/// Whether `body` calls a function (directly, through a table or a reference, as a tail call
+/// or not): one that does not gets no stack check (`emit_stack_check`).
+fn calls_functions(body: &FunctionBody<'_>) -> Result<bool> {
+    let mut reader = body.get_operators_reader()?;
+    while !reader.eof() {
+        if matches!(
+            reader.read()?,
+            Operator::Call { .. }
+                | Operator::CallIndirect { .. }
+                | Operator::CallRef { .. }
+                | Operator::ReturnCall { .. }
+                | Operator::ReturnCallIndirect { .. }
+                | Operator::ReturnCallRef { .. }
+        ) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }

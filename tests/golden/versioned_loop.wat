@@ -18,8 +18,6 @@
     (local.get $s)))
 
 ;; CHECK-LABEL: define internal tailcc i32 @wasm_func_0(
-;; The stack check (trap 9, call stack exhausted):
-;; CHECK: call void @w2n_trap(i32 9)
 ;; One test before the loop picks the copy:
 ;; CHECK: br i1 %{{[0-9]+}}, label %loop.preheader, label %loop.exact.preheader
 ;; The copy without checks is vectorised:

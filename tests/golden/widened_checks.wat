@@ -9,7 +9,6 @@
       (i32.add (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))))))
 
 ;; CHECK-LABEL: define internal tailcc i32 @wasm_func_0(
-;; CHECK: call void @w2n_trap(i32 9)
 ;; CHECK: [[LIMIT:%[a-z0-9]+]] = add nsw i64 %{{[0-9]+}}, -16
 ;; CHECK: icmp slt i64 [[LIMIT]],
 ;; CHECK: call void @w2n_trap(i32 2)
