@@ -242,8 +242,6 @@ pub enum RuntimeFn {
     MemoryGrow,
     MemoryInit,
     DataDrop,
-    MemoryCopy,
-    MemoryFill,
     TableInit,
     ElemDrop,
     TableCopy,
@@ -315,13 +313,11 @@ impl Prototype {
 }
 
 impl RuntimeFn {
-    pub const ALL: [RuntimeFn; 31] = [
+    pub const ALL: [RuntimeFn; 29] = [
         RuntimeFn::Trap,
         RuntimeFn::MemoryGrow,
         RuntimeFn::MemoryInit,
         RuntimeFn::DataDrop,
-        RuntimeFn::MemoryCopy,
-        RuntimeFn::MemoryFill,
         RuntimeFn::TableInit,
         RuntimeFn::ElemDrop,
         RuntimeFn::TableCopy,
@@ -375,23 +371,6 @@ impl RuntimeFn {
                 "void",
             ),
             RuntimeFn::DataDrop => ("w2n_data_drop", &[VMCTX, ("data_index", U32)], "void"),
-            RuntimeFn::MemoryCopy => (
-                "w2n_memory_copy",
-                &[
-                    VMCTX,
-                    ("dst_mem", U32),
-                    ("src_mem", U32),
-                    ("dst", U64),
-                    ("src", U64),
-                    ("len", U64),
-                ],
-                "void",
-            ),
-            RuntimeFn::MemoryFill => (
-                "w2n_memory_fill",
-                &[VMCTX, ("memory_index", U32), ("dst", U64), ("value", U32), ("len", U64)],
-                "void",
-            ),
             RuntimeFn::TableInit => (
                 "w2n_table_init",
                 &[

@@ -303,7 +303,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 }
 
 /// Whether `instruction` may change something outside the function's own stack slots: a store
-/// other than to a local's slot, or a call other than to an LLVM intrinsic.
+/// other than to a local's slot, or a call other than to an LLVM intrinsic that writes no memory
+/// (`memory.copy` and `memory.fill` are `llvm.memmove` and `llvm.memset`).
 fn has_visible_effect(instruction: InstructionValue<'_>) -> bool {
     match instruction.get_opcode() {
         InstructionOpcode::Store => !matches!(
@@ -317,6 +318,7 @@ fn has_visible_effect(instruction: InstructionValue<'_>) -> bool {
                 callee.and_then(|operand| operand.value()),
                 Some(BasicValueEnum::PointerValue(function))
                     if function.get_name().to_bytes().starts_with(b"llvm.")
+                        && !function.get_name().to_bytes().starts_with(b"llvm.mem")
             )
         }
         InstructionOpcode::Alloca | InstructionOpcode::Load => false,

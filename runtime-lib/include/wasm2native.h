@@ -317,10 +317,6 @@ int64_t w2n_memory_grow(w2n_instance *vmctx, uint32_t memory_index, uint64_t del
 void w2n_memory_init(w2n_instance *vmctx, uint32_t memory_index, uint32_t data_index, uint64_t dst,
                      uint32_t src, uint32_t len);
 void w2n_data_drop(w2n_instance *vmctx, uint32_t data_index);
-void w2n_memory_copy(w2n_instance *vmctx, uint32_t dst_mem, uint32_t src_mem, uint64_t dst,
-                     uint64_t src, uint64_t len);
-void w2n_memory_fill(w2n_instance *vmctx, uint32_t memory_index, uint64_t dst, uint32_t value,
-                     uint64_t len);
 /* table.init / element segment application; traps "out of bounds table access". */
 void w2n_table_init(w2n_instance *vmctx, uint32_t table_index, uint32_t elem_index, uint32_t dst,
                     uint32_t src, uint32_t len);

@@ -186,25 +186,6 @@ void w2n_data_drop(w2n_instance *vmctx, uint32_t data_index) {
     vmctx->data_segment_sizes[data_index] = 0;
 }
 
-void w2n_memory_copy(w2n_instance *vmctx, uint32_t dst_mem, uint32_t src_mem, uint64_t dst,
-                     uint64_t src, uint64_t len) {
-    w2n_memory *to = vmctx->memories[dst_mem];
-    w2n_memory *from = vmctx->memories[src_mem];
-    if (!in_bounds(src, len, from->size) || !in_bounds(dst, len, to->size))
-        w2n_trap(W2N_TRAP_MEMORY_OUT_OF_BOUNDS);
-    if (len)
-        memmove(to->base + dst, from->base + src, len);
-}
-
-void w2n_memory_fill(w2n_instance *vmctx, uint32_t memory_index, uint64_t dst, uint32_t value,
-                     uint64_t len) {
-    w2n_memory *memory = vmctx->memories[memory_index];
-    if (!in_bounds(dst, len, memory->size))
-        w2n_trap(W2N_TRAP_MEMORY_OUT_OF_BOUNDS);
-    if (len)
-        memset(memory->base + dst, (int)(uint8_t)value, len);
-}
-
 w2n_memory *w2n_memory_new(uint64_t min_pages, uint64_t max_pages, int has_max) {
     w2n_memory *memory = calloc(1, sizeof *memory);
     w2n_limits limits = {.min = min_pages, .max = max_pages, .has_max = has_max != 0};

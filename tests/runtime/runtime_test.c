@@ -81,12 +81,6 @@ static void recurse_unchecked_array(w2n_instance *vmctx, w2n_value *v) {
 static void memory_init_array(w2n_instance *vmctx, w2n_value *v) {
     w2n_memory_init(vmctx, 0, 0, (uint32_t)v[0].i32, (uint32_t)v[1].i32, (uint32_t)v[2].i32);
 }
-static void memory_copy_array(w2n_instance *vmctx, w2n_value *v) {
-    w2n_memory_copy(vmctx, 0, 0, (uint32_t)v[0].i32, (uint32_t)v[1].i32, (uint32_t)v[2].i32);
-}
-static void memory_fill_array(w2n_instance *vmctx, w2n_value *v) {
-    w2n_memory_fill(vmctx, 0, (uint32_t)v[0].i32, (uint32_t)v[1].i32, (uint32_t)v[2].i32);
-}
 static void table_init_array(w2n_instance *vmctx, w2n_value *v) {
     w2n_table_init(vmctx, 0, 0, (uint32_t)v[0].i32, (uint32_t)v[1].i32, (uint32_t)v[2].i32);
 }
@@ -121,8 +115,6 @@ enum {
     F_RECURSE,
     F_RECURSE_UNCHECKED,
     F_MEMORY_INIT,
-    F_MEMORY_COPY,
-    F_MEMORY_FILL,
     F_TABLE_INIT,
     F_TABLE_COPY,
     F_TABLE_FILL,
@@ -132,7 +124,7 @@ enum {
 };
 
 static const char *const signatures[] = {":", "ii:i", ":i", "iii:", "iri:", "ri:i", "i:i"};
-static const uint32_t func_types[F_COUNT] = {0, 1, 0, 0, 2, 2, 3, 3, 3, 3, 3, 4, 5, 6};
+static const uint32_t func_types[F_COUNT] = {0, 1, 0, 0, 2, 2, 3, 3, 3, 4, 5, 6};
 static void *const func_code[F_COUNT] = {(void *)host_view,   (void *)add,
                                          (void *)unreachable, (void *)call_host,
                                          (void *)recurse,     (void *)recurse_unchecked};
@@ -143,8 +135,6 @@ static const w2n_array_fn func_array_code[F_COUNT] = {NULL,
                                                       recurse_array,
                                                       recurse_unchecked_array,
                                                       memory_init_array,
-                                                      memory_copy_array,
-                                                      memory_fill_array,
                                                       table_init_array,
                                                       table_copy_array,
                                                       table_fill_array,
@@ -158,8 +148,6 @@ static const w2n_export exports[] = {
     EXPORT("recurse", W2N_EXTERN_FUNC, F_RECURSE),
     EXPORT("recurse_unchecked", W2N_EXTERN_FUNC, F_RECURSE_UNCHECKED),
     EXPORT("memory.init", W2N_EXTERN_FUNC, F_MEMORY_INIT),
-    EXPORT("memory.copy", W2N_EXTERN_FUNC, F_MEMORY_COPY),
-    EXPORT("memory.fill", W2N_EXTERN_FUNC, F_MEMORY_FILL),
     EXPORT("table.init", W2N_EXTERN_FUNC, F_TABLE_INIT),
     EXPORT("table.copy", W2N_EXTERN_FUNC, F_TABLE_COPY),
     EXPORT("table.fill", W2N_EXTERN_FUNC, F_TABLE_FILL),
@@ -270,18 +258,6 @@ static void test_memory(w2n_instance *instance) {
     CHECK(call3(instance, "memory.init", 0, 0, 1, &result) == W2N_TRAP_MEMORY_OUT_OF_BOUNDS);
     CHECK(strcmp(result.message, "out of bounds memory access") == 0);
     CHECK(call3(instance, "memory.init", 0, 1, 0, &result) == W2N_TRAP_MEMORY_OUT_OF_BOUNDS);
-    /* copy with overlap */
-    CHECK(call3(instance, "memory.copy", 1, 0, 5, &result) == W2N_TRAP_NONE);
-    CHECK(memcmp(memory->base, "hhello", 6) == 0);
-    /* out of bounds copy and fill write nothing */
-    CHECK(call3(instance, "memory.copy", 65530, 0, 7, &result) == W2N_TRAP_MEMORY_OUT_OF_BOUNDS);
-    CHECK(memory->base[65530] == 0);
-    CHECK(call3(instance, "memory.fill", 65535, 'x', 2, &result) == W2N_TRAP_MEMORY_OUT_OF_BOUNDS);
-    CHECK(memory->base[65535] == 0);
-    CHECK(call3(instance, "memory.fill", -1, 'x', -1, &result) == W2N_TRAP_MEMORY_OUT_OF_BOUNDS);
-    CHECK(call3(instance, "memory.fill", 65536, 'x', 0, &result) == W2N_TRAP_NONE);
-    CHECK(call3(instance, "memory.fill", 65535, 'x', 1, &result) == W2N_TRAP_NONE);
-    CHECK(memory->base[65535] == 'x');
     /* grow: 1 -> 2 -> 3 pages, then past the maximum of 3 */
     uint8_t *base = memory->base;
     CHECK(call3(instance, "memory.grow", 1, 0, 0, &result) == W2N_TRAP_NONE);

@@ -1,6 +1,7 @@
 //! Linear memory: bounds-checked loads and stores (by comparison, or by the guard reservation in
-//! guard mode), `memory.size`/`memory.grow` and the bulk memory operators (which the runtime
-//! carries out, checking bounds before writing anything, in both modes).
+//! guard mode), `memory.size`/`memory.grow` and the bulk memory operators (`memory.init` by the
+//! runtime, `memory.copy` and `memory.fill` in line; each checks bounds before writing anything,
+//! in both modes).
 
 use super::super::alias::Storage;
 use super::super::func::FuncTranslator;
@@ -11,6 +12,7 @@ use crate::error::CompileError;
 use crate::BoundsChecks;
 use inkwell::types::BasicTypeEnum;
 use inkwell::values::{BasicValueEnum, IntValue, PointerValue};
+use inkwell::IntPredicate;
 use wasmparser::MemArg;
 
 /// Where a load or store of linear memory goes.
@@ -242,11 +244,79 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         self.call_runtime_with_operands(RuntimeFn::DataDrop, &[data_index], 0)
     }
 
+    /// `memory.copy` in line: both ranges checked, then LLVM's `memmove`, which it expands for a
+    /// short constant length and otherwise calls the C library's. Compiled C's `memcpy` and
+    /// `memmove` become this instruction (with bulk memory, on by default in current
+    /// toolchains), so it is as frequent as they are and mostly short.
     pub fn translate_memory_copy(&mut self, dst_memory: u32, src_memory: u32) -> Result<()> {
-        self.call_runtime_with_operands(RuntimeFn::MemoryCopy, &[dst_memory, src_memory], 3)
+        let [dst, src, len] = self.pop_bulk_operands()?;
+        self.trap_unless_range_fits(dst_memory, dst, len)?;
+        self.trap_unless_range_fits(src_memory, src, len)?;
+        let to = self.bulk_address(dst_memory, dst)?;
+        let from = self.bulk_address(src_memory, src)?;
+        let copy = self
+            .builder
+            .build_memmove(to, 1, from, 1, len)
+            .map_err(|e| CompileError::backend(format!("memmove: {e:?}")))?;
+        self.bulk_access_done(copy)
     }
 
+    /// `memory.fill` in line, as `memory.copy`.
     pub fn translate_memory_fill(&mut self, memory: u32) -> Result<()> {
-        self.call_runtime_with_operands(RuntimeFn::MemoryFill, &[memory], 3)
+        let [dst, value, len] = self.pop_bulk_operands()?;
+        self.trap_unless_range_fits(memory, dst, len)?;
+        let to = self.bulk_address(memory, dst)?;
+        let byte = self.builder.build_int_truncate(value, self.env.context.i8_type(), "")?;
+        let fill = self
+            .builder
+            .build_memset(to, 1, byte, len)
+            .map_err(|e| CompileError::backend(format!("memset: {e:?}")))?;
+        self.bulk_access_done(fill)
+    }
+
+    /// The three operands of a bulk memory operator, each zero-extended to 64 bits (the address
+    /// of a 32-bit memory, a 32-bit length or value).
+    fn pop_bulk_operands(&mut self) -> Result<[IntValue<'ctx>; 3]> {
+        let mut operands = [self.env.types.i64.const_zero(); 3];
+        for operand in operands.iter_mut().rev() {
+            let value = self.pop_int()?;
+            *operand =
+                self.env.fit_operand(&self.builder, value.into(), AbiType::I64)?.into_int_value();
+        }
+        Ok(operands)
+    }
+
+    /// Traps unless `[start, start + len)` lies in `memory`: `len <= size` and `start <= size -
+    /// len`, which no 64-bit operand can make wrap. Before anything is written, as the spec
+    /// has it.
+    fn trap_unless_range_fits(
+        &mut self,
+        memory: u32,
+        start: IntValue<'ctx>,
+        len: IntValue<'ctx>,
+    ) -> Result<()> {
+        let size = self.memory_size(memory)?;
+        let too_long = self.builder.build_int_compare(IntPredicate::UGT, len, size, "")?;
+        let room = self.builder.build_int_sub(size, len, "")?;
+        let too_far = self.builder.build_int_compare(IntPredicate::UGT, start, room, "")?;
+        let outside = self.builder.build_or(too_long, too_far, "")?;
+        self.trap_if(outside, crate::abi::TrapCode::MemoryOutOfBounds)?;
+        Ok(())
+    }
+
+    fn bulk_address(&self, memory: u32, address: IntValue<'ctx>) -> Result<PointerValue<'ctx>> {
+        let base = self.memory_base(memory)?;
+        let i8_ty = self.env.context.i8_type();
+        // SAFETY: `address` was checked to lie within the memory at `base`.
+        Ok(unsafe { self.builder.build_in_bounds_gep(i8_ty, base, &[address], "")? })
+    }
+
+    /// Tags a bulk operator's `memmove` or `memset` as touching linear memory only, and in guard
+    /// mode fences it as a store, so that no access that may fault moves across it.
+    fn bulk_access_done(&self, call: PointerValue<'ctx>) -> Result<()> {
+        if let Some(instruction) = call.as_instruction() {
+            self.env.types.alias.tag(instruction, Storage::LinearMemory);
+        }
+        self.env.fence_store(&self.builder)
     }
 }
