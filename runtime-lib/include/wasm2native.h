@@ -38,7 +38,7 @@
 extern "C" {
 #endif
 
-#define W2N_ABI_VERSION 4u
+#define W2N_ABI_VERSION 5u
 #define W2N_PAGE_SIZE 65536u
 #define W2N_MAX_PAGES 65536u /* 4 GiB of 32-bit linear memory */
 /* The most a 64-bit memory can grow to here: 256 TiB, beyond any host's address space. */
