@@ -109,7 +109,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                         Self::wide_limit,
                     )?;
                 }
-                self.facts.set_last_check(BoundsCheck { access_end, ..check });
+                self.facts.note_check(BoundsCheck { access_end, ..check });
             }
             return Ok(check.index);
         }
@@ -148,7 +148,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         if let Some(compare) = out_of_bounds.as_instruction() {
             let continue_block = self.current_block()?;
             let wide_compare = fast_path.and_then(|fast| Some((fast.compare?, fast.folded)));
-            self.facts.set_last_check(BoundsCheck {
+            self.facts.note_check(BoundsCheck {
                 address: key,
                 memory,
                 access_end,
@@ -277,28 +277,45 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         Ok(self.builder.build_int_nsw_sub(size, end, "limit")?)
     }
 
-    /// The last check, if it tests `key` in `memory` and the code since it is straight-line
-    /// with no effect visible outside the function.
+    /// The last check of `key` in `memory`, if it was made in this run of straight-line code
+    /// and nothing since could be told apart from a trap there: no effect visible outside the
+    /// function (`has_visible_effect`), and no branch but other bounds checks' (whose trap is
+    /// the same).
     fn widenable_check(
         &self,
         key: AddressKey<'ctx>,
         memory: u32,
     ) -> Result<Option<BoundsCheck<'ctx>>> {
-        let Some(check) = self.facts.last_check() else { return Ok(None) };
-        if check.address != key
-            || check.memory != memory
-            || check.continue_block != self.current_block()?
-        {
-            return Ok(None);
-        }
-        let mut instruction = check.continue_block.get_first_instruction();
-        while let Some(current) = instruction {
-            if has_visible_effect(current) {
-                return Ok(None);
+        let Some(check) = self.facts.check_in_run(key, memory) else { return Ok(None) };
+        let current = self.current_block()?;
+        let out_of_bounds = self.trap_block_of(TrapCode::MemoryOutOfBounds);
+        let mut block = check.continue_block;
+        loop {
+            let mut instruction = block.get_first_instruction();
+            while let Some(current) = instruction {
+                if current.is_terminator() {
+                    break;
+                }
+                if has_visible_effect(current) {
+                    return Ok(None);
+                }
+                instruction = current.get_next_instruction();
             }
-            instruction = current.get_next_instruction();
+            if block == current {
+                return Ok(Some(check));
+            }
+            // Another check: on to the block it continues in.
+            let Some(branch) = instruction.filter(|i| i.get_num_operands() == 3) else {
+                return Ok(None);
+            };
+            let successor = |i: u32| branch.get_operand(i).and_then(|o| o.block());
+            let next = match (successor(1), successor(2)) {
+                (Some(a), Some(b)) if Some(a) == out_of_bounds => b,
+                (Some(a), Some(b)) if Some(b) == out_of_bounds => a,
+                _ => return Ok(None),
+            };
+            block = next;
         }
-        Ok(Some(check))
     }
 }
 

@@ -1,8 +1,8 @@
 //! What the translator knows about addresses, so that accesses through the same address share
 //! one bounds check (bounds.rs) and the arithmetic of an address kept in a local can be seen
 //! through (address.rs): which local and version of it each value was read from, the value each
-//! local was last set to and in which run of straight-line code, the last explicit bounds check
-//! and the checks made in the control frames still open. Every operator passes through
+//! local was last set to and in which run of straight-line code, the checks made in that run and
+//! those made in the control frames still open. Every operator passes through
 //! `observe`: one that may transfer control ends the run, and one that opens or closes a frame
 //! (or an arm of one) says which checks still hold.
 
@@ -23,8 +23,9 @@ pub struct AddressFacts<'ctx> {
     local_values: Vec<Option<(u32, BasicValueEnum<'ctx>)>>,
     /// Values read by `local.get` in the run that set the local, with the value it was set to.
     local_sources: HashMap<IntValue<'ctx>, IntValue<'ctx>>,
-    /// The last explicit bounds check, which later accesses to its address may widen.
-    last_check: Option<BoundsCheck<'ctx>>,
+    /// The last explicit bounds check of each address and memory, and the run it was made in:
+    /// later accesses to its address in the same run may widen it.
+    run_checks: HashMap<(AddressKey<'ctx>, u32), (u32, BoundsCheck<'ctx>)>,
     /// The locals each loop sets, by the loop's position among the function's loops, and how
     /// many loops have been seen.
     locals_set_in_loops: Vec<Vec<u32>>,
@@ -124,12 +125,21 @@ impl<'ctx> AddressFacts<'ctx> {
         self.local_reads.get(&value).copied()
     }
 
-    pub fn last_check(&self) -> Option<BoundsCheck<'ctx>> {
-        self.last_check
+    /// The last check of `address` in `memory`, if it was made in this run of straight-line
+    /// code.
+    pub fn check_in_run(
+        &self,
+        address: AddressKey<'ctx>,
+        memory: u32,
+    ) -> Option<BoundsCheck<'ctx>> {
+        match self.run_checks.get(&(address, memory)) {
+            Some((run, check)) if *run == self.straight_line_run => Some(*check),
+            _ => None,
+        }
     }
 
-    pub fn set_last_check(&mut self, check: BoundsCheck<'ctx>) {
-        self.last_check = Some(check);
+    pub fn note_check(&mut self, check: BoundsCheck<'ctx>) {
+        self.run_checks.insert((check.address, check.memory), (self.straight_line_run, check));
         self.note_covered(check.address, check.memory, check.access_end, check.index);
     }
 
@@ -223,7 +233,6 @@ macro_rules! control_transfers {
 }
 
 control_transfers!(
-    Block,
     Loop,
     If,
     Else,
@@ -233,13 +242,11 @@ control_transfers!(
     BrTable,
     Return,
     Unreachable,
-    Try,
     Catch,
     CatchAll,
     Throw,
     Rethrow,
     Delegate,
-    TryTable,
     ThrowRef,
     BrOnNull,
     BrOnNonNull,
@@ -264,6 +271,9 @@ mod tests {
     /// Operators whose stack effect wasmparser leaves to be worked out ("arity custom") that
     /// nonetheless continue with the next operator.
     const CONTINUE_AFTER: &[(&str, &str)] = &[
+        ("Block", "is entered only from the code before it"),
+        ("Try", "is entered only from the code before it"),
+        ("TryTable", "is entered only from the code before it"),
         ("Call", "returns to the next operator"),
         ("CallIndirect", "returns to the next operator"),
         ("CallRef", "returns to the next operator"),

@@ -306,6 +306,11 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         Ok(branch)
     }
 
+    /// The block that raises `code`, if anything branched to it yet.
+    pub fn trap_block_of(&self, code: TrapCode) -> Option<BasicBlock<'ctx>> {
+        self.trap_blocks.get(&code).copied()
+    }
+
     fn trap_block(&mut self, code: TrapCode) -> Result<BasicBlock<'ctx>> {
         if let Some(block) = self.trap_blocks.get(&code) {
             return Ok(*block);

@@ -28,7 +28,15 @@
       (local.set $s (i32.add (local.get $s) (i32.load (local.get $p))))
       (local.set $p (i32.add (local.get $p) (i32.const 4096)))
       (br_if $next (local.get $s)))
-    (local.get $s)))
+    (local.get $s))
+  ;; A check is widened past other bounds checks, whose trap is the same: $L's to end 28, $p's
+  ;; to end 9, with the checks of $func and of the pointer loaded through it in between.
+  (func (export "widened_past_checks") (param $L i32) (param $func i32) (result i32)
+    (local $p i32)
+    (local.set $p (i32.load offset=12 (i32.load (local.get $func))))
+    (i32.add (i32.load offset=12 (local.get $L))
+      (i32.add (i32.load8_u offset=6 (local.get $p))
+        (i32.add (i32.load offset=24 (local.get $L)) (i32.load8_u offset=8 (local.get $p)))))))
 
 ;; CHECK-LABEL: define internal tailcc i32 @wasm_func_1(
 ;; CHECK-NOT: call void @w2n_trap(
@@ -46,4 +54,11 @@
 ;; CHECK: {{^}}loop:
 ;; CHECK: [[ADDRESS:%[0-9]+]] = zext i32 %param.0 to i64
 ;; CHECK-NEXT: icmp ult i64 %limit, [[ADDRESS]]
+;; CHECK: ret i32
+
+;; CHECK-LABEL: define internal tailcc i32 @wasm_func_4(
+;; CHECK-NOT: add nsw i64 %{{[0-9]+}}, -7{{$}}
+;; CHECK: add nsw i64 %{{[0-9]+}}, -28
+;; CHECK-NOT: add nsw i64 %{{[0-9]+}}, -7{{$}}
+;; CHECK: add nsw i64 %{{[0-9]+}}, -9
 ;; CHECK: ret i32
