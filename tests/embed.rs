@@ -308,6 +308,82 @@ total 2080, words 1 64 0
 }
 
 #[test]
+fn versioned_loops_with_run_time_steps_behave_as_checked_ones() {
+    // What stepped.c prints of the bytes (address, value) left in memory, by address.
+    let written = |mut bytes: Vec<(i64, i64)>| {
+        bytes.sort();
+        let list: String = bytes.iter().map(|(a, v)| format!(" {v}@{a}")).collect();
+        format!("written:{list}\n")
+    };
+    // `count` ones, `step` apart from `first` on.
+    let ones = |count: i64, first: i64, step: i64| {
+        written((0..count).map(|k| (first + step * k, 1)).collect())
+    };
+    // Twenty bytes 10, 11, ... `step` apart from `first` on, and each plus one 1000 bytes further.
+    let shifted = |first: i64, step: i64| {
+        written(
+            (0..20)
+                .flat_map(|k| [(first + step * k, 10 + k), (first + 1000 + step * k, 11 + k)])
+                .collect(),
+        )
+    };
+    let out_of_bounds = "code 2 \"out of bounds memory access\"";
+    let expected = [
+        "mark(1000, 0, 7, 100): code 0\n".to_string(),
+        ones(15, 1000, 7),
+        format!("mark(65000, 0, 50, 1000): {out_of_bounds}\n"),
+        ones(11, 65000, 50),
+        format!("mark(2000, 100, -3, 200): {out_of_bounds}\n"),
+        ones(701, 2100, -3),
+        format!("mark(2^31 + 1000, 2^31 - 648, 400, INT_MAX): {out_of_bounds}\n"),
+        ones(163, 352, 400),
+        format!("mark(0, 0, 2^30, INT_MAX): {out_of_bounds}\n"),
+        ones(1, 0, 0),
+        "mark_unsigned(1000, 10, 3, 100): code 0\n".to_string(),
+        ones(30, 1010, 3),
+        format!("mark_unsigned(1000, 2^32 - 256, 64, 2^32 - 16): {out_of_bounds}\n"),
+        ones(1013, 744, 64),
+        "mark_down(3000, 900, 9, 0): code 0\n".to_string(),
+        ones(101, 3900, -9),
+        format!("mark_down(500, 900, 100, -2000): {out_of_bounds}\n"),
+        ones(15, 1400, -100),
+        "tally(1000, 0, 10, 95): code 0\n".to_string(),
+        ones(10, 1000, 1),
+        format!("tally(1000, INT_MAX - 25, 10, INT_MAX): {out_of_bounds}\n"),
+        "written: 64536 bytes, 1000 to 65535\n".to_string(),
+        "mark_until(5000, 3, 20): code 0\n".to_string(),
+        written((0..7).map(|k| (5000 + 3 * k, 1)).chain([(5021, 2)]).collect()),
+        "mark_until(6000, -4, 10): code 0\n".to_string(),
+        ones(10, 6000, -4),
+        "shift(4000, 5, 5, 20): code 0\n".to_string(),
+        written((0..21).map(|k| (4000 + 5 * k, 7 + k)).collect()),
+        "shift(4000, 1000, 5, 20): code 0\n".to_string(),
+        shifted(4000, 5),
+        "shift(4095, 1000, -5, 20): code 0\n".to_string(),
+        shifted(4095, -5),
+    ]
+    .concat();
+    for bounds in ["explicit", "guard"] {
+        let scratch = Scratch::new();
+        let library =
+            scratch.staticlib_with("stepped.wat", "stepped", &["--bounds-checks", bounds]);
+        let exe = scratch.program(C11, "stepped.c", &[library]);
+        assert_eq!(scratch.run(&exe, &[]), expected, "--bounds-checks {bounds}");
+        // The six loops were versioned, so the runs above went through both copies; `shift`'s
+        // fast copy tells LLVM that its reads and writes do not overlap.
+        scratch.compile(
+            &embed("stepped.wat"),
+            &["--bounds-checks", bounds, "--emit", "llvm-ir", "-o", "stepped.ll"],
+        );
+        let ir = std::fs::read_to_string(scratch.path("stepped.ll")).unwrap();
+        let checked_loops =
+            ir.lines().filter(|line| line.starts_with("loop") && line.contains(".exact:")).count();
+        assert_eq!(checked_loops, 6, "--bounds-checks {bounds}: checked loop copies in\n{ir}");
+        assert!(ir.contains("!noalias"), "--bounds-checks {bounds}: no noalias metadata in\n{ir}");
+    }
+}
+
+#[test]
 fn memory_growth_shows_through_the_accessors() {
     let scratch = Scratch::new();
     let library = scratch.staticlib("grow.wat", "grow");

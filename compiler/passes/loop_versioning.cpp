@@ -14,15 +14,22 @@
 // access with the same writes done before it. Every other fast compare is set to take the
 // exact check, which is what the code did before this pass existed.
 //
+// A step may be known only at run time (a sieve's `j += i`): an address then moves one way or
+// the other, and its first and last iterations are still its extremes. The test before the
+// loop also bounds such a step (`boundedStep`), so that its arithmetic in 64 bits is exact, and
+// where SCEV cannot count the loop for it, the pass counts it (`CountedExit`). Such a loop is
+// versioned only when its fast copy has no check left, and that copy leaves on a counter of
+// iterations, which LLVM can unroll.
+//
 // All of linear memory is one object to LLVM, so the vectoriser cannot tell a loop's arrays
 // apart and tests at run time that every pair of accesses, one a store, does not overlap; two
 // accesses of one array element by element (`c[j]`, `c[j + 1]`) always do, so that vector code
 // never runs. So the pass also groups the fast copy's accesses whose addresses move with the
-// loop and differ by a constant (one array), and where a group stores, the test before the loop
-// also requires the bytes each group touches over all iterations to be disjoint from the
-// others'. The fast copy's accesses then carry scoped `noalias` metadata saying so, which the
-// vectoriser needs no test for. A loop whose groups overlap (a copy within one buffer) runs the
-// checked copy, as a loop whose accesses leave memory does.
+// loop by one step and differ by a constant (one array), and where a group stores, the test
+// before the loop also requires the bytes each group touches over all iterations, whichever way
+// its step goes, to be disjoint from the others'. The fast copy's accesses then carry scoped
+// `noalias` metadata saying so, which the vectoriser needs no test for. A loop whose groups overlap
+// (a copy within one buffer) runs the checked copy, as a loop whose accesses leave memory does.
 //
 // In guard mode accesses have no checks but the fast compares are made all the same: a loop
 // whose every access the test proves in bounds (and that calls nothing inlining could open up)
@@ -60,6 +67,7 @@ using namespace llvm;
 
 STATISTIC(NumLoopsVersioned, "Loops versioned on their bounds checks");
 STATISTIC(NumChecksHoisted, "Checks tested once before a versioned loop");
+STATISTIC(NumChecksSymbolicStep, "Of those, checks whose address steps by a run-time value");
 STATISTIC(NumChecksExact, "Checks left to take the exact path");
 STATISTIC(NumLoopsProven, "Versioned loops whose every access is proven in bounds");
 STATISTIC(NumDisjointTests, "Pairs of arrays tested for overlap before a loop");
@@ -72,7 +80,8 @@ constexpr const char *WideCheckKind = W2N_CONTRACT_WIDE_CHECK_METADATA;
 constexpr const char *GuardFenceKind = W2N_CONTRACT_GUARD_FENCE_METADATA;
 
 // Beyond these, the endpoint tests could overflow 64 bits (they stay below 2^62): a loop that
-// runs 2^32 iterations touching distinct addresses cannot stay inside a 4 GiB memory anyway.
+// runs 2^32 iterations touching distinct addresses cannot stay inside a 4 GiB memory anyway. A
+// step known only at run time is tested against MaxStep there.
 constexpr uint64_t MaxIterations = uint64_t(1) << 32;
 constexpr int64_t MaxStep = int64_t(1) << 30;
 constexpr unsigned MaxUnrolledTrips = 16;
@@ -108,22 +117,30 @@ void settle(const WideCheck &check, bool exact) {
   check.branch->setMetadata(WideCheckKind, nullptr);
 }
 
-// A loop that leaves at its latch when a counter stepping by more than one reaches a value
-// fixed in the loop (`p += 16` until `p == end`). SCEV gives up on it, since a counter that
-// steps over the value would wrap around and go on. It runs `iterations + 1` times when
-// `distance`, the counter's way to the value (modulo 2^bits), is a multiple of the stride:
-// the versioned copy is taken only when it is.
-struct StridedExit {
-  const SCEV *iterations;
-  const SCEV *distance;
-  uint64_t stride;
+// A loop that leaves at its latch when a counter, stepping by a value fixed in the loop, meets
+// `end`, another, and that SCEV cannot count; the pass counts it, and the versioned copy is
+// taken only when the count holds (`lastIterationOf`). Two kinds:
+// - A counter stepping by a constant other than ±1 until it equals `end` (`p += 16` until
+//   `p == end`): SCEV gives up, since a counter that steps over the value would wrap around and
+//   go on. It stops when its way to `end` (modulo 2^bits) is a multiple of the stride.
+// - A counter of at most 32 bits going on while it is below `end` (or above, or up to it), with
+//   a step known only at run time (`j < m` with `j += i`): the count holds when the step points
+//   towards `end` and the counter does not wrap on its way.
+struct CountedExit {
+  // The value the latch compares, `start + step * i` at iteration i.
+  const SCEVAddRecExpr *counter;
+  const SCEV *end;
+  // How the counter compares with `end` for the loop to go on: `ne` for the first kind.
+  CmpInst::Predicate staysWhile;
 };
 
-// A fast compare whose address, at iteration i of its loop, is `start + step * i`.
+// A fast compare whose address, at iteration i of its loop, is `start + step * i`. The step
+// does not change in the loop: a constant (zero for an address the loop does not change), or a
+// value known only at run time, which may then have either sign.
 struct AffineCheck {
   WideCheck check;
   const SCEV *start;
-  int64_t step;
+  const SCEV *step;
   // The loads and stores the check covers (`collectAccesses`), and whether one of them stores.
   SmallVector<Instruction *, 4> accesses;
   bool stores;
@@ -131,10 +148,11 @@ struct AffineCheck {
 
 // Accesses of the fast copy whose addresses differ by constants (one array), and the bytes
 // they touch at an iteration: [start + low, start + high), where `start + step * i` is the
-// address of the first member's fast compare at iteration i.
+// address of the first member's fast compare at iteration i. Members share `step`, the same
+// SCEV, constant or not.
 struct AccessGroup {
   const SCEV *start = nullptr;
-  int64_t step = 0;
+  const SCEV *step = nullptr;
   int64_t low = 0;
   int64_t high = 0;
   bool stores = false;
@@ -235,10 +253,8 @@ public:
             : evolution.getCouldNotCompute();
     if (isa<SCEVCouldNotCompute>(iterations))
       iterations = predicated.getSymbolicMaxBackedgeTakenCount();
-    std::optional<StridedExit> strided;
-    if (isa<SCEVCouldNotCompute>(iterations) && (strided = stridedExit(loop)))
-      iterations = strided->iterations;
-    if (isa<SCEVCouldNotCompute>(iterations)) {
+    std::optional<CountedExit> counted;
+    if (isa<SCEVCouldNotCompute>(iterations) && !(counted = countedExit(loop))) {
       LLVM_DEBUG(dbgs() << DEBUG_TYPE ": " << loop.getName() << ": no iteration count\n");
       return nullptr;
     }
@@ -258,7 +274,7 @@ public:
     Instruction *insertion = preheader->getTerminator();
     SCEVExpander expander(evolution, layout, "w2n.version");
     if (hoisted.empty() ||
-        !canTestBefore(loop, iterations, strided, hoisted, predicated, expander)) {
+        !canTestBefore(loop, iterations, counted, hoisted, predicated, expander)) {
       LLVM_DEBUG(dbgs() << DEBUG_TYPE ": " << loop.getName() << ": " << hoisted.size() << " of "
                         << checks.size() << " checks affine, none testable before the loop\n");
       return nullptr;
@@ -266,10 +282,30 @@ public:
 
     for (AffineCheck &affine : hoisted)
       affine.stores = collectAccesses(affine.check, affine.accesses);
-    if (coversEveryAccess(loop, hoisted)) {
+    bool everyAccess = coversEveryAccess(loop, hoisted);
+    // A run-time step makes the test longer (its bounds, and where the pass counts the loop its
+    // sign and a division), and its loops are often short: such a loop is versioned only when
+    // its fast copy has no check left (measured on fft: docs/architecture.md, "Measurements
+    // behind the design").
+    bool runTimeStep =
+        (counted && counted->staysWhile != ICmpInst::ICMP_NE) ||
+        any_of(hoisted, [](const AffineCheck &affine) { return !isa<SCEVConstant>(affine.step); });
+    if (runTimeStep && !everyAccess) {
+      LLVM_DEBUG(dbgs() << DEBUG_TYPE ": " << loop.getName()
+                        << ": a run-time step or count, and accesses no test covers\n");
+      return nullptr;
+    }
+    if (everyAccess) {
       provenLoops.insert(&loop);
       ++NumLoopsProven;
     }
+    // The fast copy leaves on a counter of iterations wherever the count is exact: for a counted
+    // exit, and with a run-time step, whose count SCEV makes with a division by the step, so
+    // that LLVM's unroller leaves the loop as it is (measured on the sieve: docs/architecture.md).
+    bool leavesOnCount =
+        counted ||
+        (runTimeStep && loop.isLoopExiting(latch) && isa<BranchInst>(latch->getTerminator()) &&
+         evolution.getExitCount(&loop, latch, ScalarEvolution::Exact) == iterations);
 
     // Exits of their own, and values used after the loop passed through phis there, so that
     // the copy's exits can be added to them.
@@ -278,9 +314,14 @@ public:
 
     // The preheader becomes the test; the original loop, the fast copy, follows it.
     IRBuilder<> builder(insertion);
-    Value *lastIteration = builder.CreateZExtOrTrunc(
-        expander.expandCodeFor(iterations, nullptr, insertion), builder.getInt64Ty());
-    Value *inBounds = testAccesses(hoisted, lastIteration, strided, predicated, expander, builder);
+    Value *counts = nullptr;
+    Value *lastIteration =
+        counted ? lastIterationOf(*counted, expander, builder, counts)
+                : builder.CreateZExtOrTrunc(expander.expandCodeFor(iterations, nullptr, insertion),
+                                            builder.getInt64Ty());
+    Value *inBounds = testAccesses(hoisted, lastIteration, predicated, expander, builder);
+    if (counts)
+      inBounds = builder.CreateAnd(inBounds, counts);
     AliasPlan aliases = planAliasTests(hoisted);
     if (!aliases.pairs.empty())
       inBounds =
@@ -304,12 +345,14 @@ public:
       settle(affine.check, /*exact=*/false);
     ++NumLoopsVersioned;
     NumChecksHoisted += hoisted.size();
+    NumChecksSymbolicStep += count_if(
+        hoisted, [](const AffineCheck &affine) { return !isa<SCEVConstant>(affine.step); });
     NumDisjointTests += aliases.pairs.size();
     LLVM_DEBUG(dbgs() << DEBUG_TYPE ": " << loop.getName() << ": versioned, " << hoisted.size()
                       << " of " << checks.size() << " checks tested before it, "
                       << aliases.pairs.size() << " overlap tests"
                       << (provenLoops.contains(&loop) ? ", every access proven" : "") << "\n");
-    if (strided)
+    if (leavesOnCount)
       countIterations(loop, fastPreheader, lastIteration);
     if (!aliases.pairs.empty())
       markDisjoint(aliases, fastPreheader);
@@ -353,16 +396,20 @@ private:
   }
 
   // Whether everything the test needs can be computed before the loop.
-  bool canTestBefore(Loop &loop, const SCEV *iterations, const std::optional<StridedExit> &strided,
+  bool canTestBefore(Loop &loop, const SCEV *iterations, const std::optional<CountedExit> &counted,
                      ArrayRef<AffineCheck> hoisted, PredicatedScalarEvolution &predicated,
                      SCEVExpander &expander) {
     Instruction *insertion = loop.getLoopPreheader()->getTerminator();
-    if (!expander.isSafeToExpandAt(iterations, insertion))
-      return false;
-    if (strided && !expander.isSafeToExpandAt(strided->distance, insertion))
+    auto expandable = [&](const SCEV *value) {
+      return expander.isSafeToExpandAt(value, insertion);
+    };
+    if (counted ? !expandable(counted->counter->getStart()) ||
+                      !expandable(counted->counter->getStepRecurrence(evolution)) ||
+                      !expandable(counted->end)
+                : !expandable(iterations))
       return false;
     for (const AffineCheck &affine : hoisted) {
-      if (!expander.isSafeToExpandAt(affine.start, insertion))
+      if (!expandable(affine.start) || !expandable(affine.step))
         return false;
     }
     for (const SCEVPredicate *assumption :
@@ -374,28 +421,22 @@ private:
   }
 
   // The test that every access of `hoisted` is in bounds at the first iteration and at
-  // `lastIteration`, and that the assumptions behind their affine forms hold.
+  // `lastIteration`, and that the assumptions behind their affine forms hold. Between the two,
+  // an address moves one way, so that with both in bounds every address between is: the
+  // arithmetic is exact, since the step and the iterations are bounded.
   Value *testAccesses(ArrayRef<AffineCheck> hoisted, Value *lastIteration,
-                      const std::optional<StridedExit> &strided,
                       PredicatedScalarEvolution &predicated, SCEVExpander &expander,
                       IRBuilder<> &builder) {
     Instruction *insertion = &*builder.GetInsertPoint();
     Type *i64 = builder.getInt64Ty();
     Value *inBounds = builder.CreateICmpULT(lastIteration, builder.getInt64(MaxIterations));
-    if (strided) {
-      Value *distance = expander.expandCodeFor(strided->distance, nullptr, insertion);
-      Value *remainder =
-          builder.CreateURem(distance, ConstantInt::get(distance->getType(), strided->stride));
-      inBounds = builder.CreateAnd(
-          inBounds, builder.CreateICmpEQ(remainder, ConstantInt::get(distance->getType(), 0)));
-    }
     for (const AffineCheck &affine : hoisted) {
       Value *first =
           builder.CreateSExtOrTrunc(expander.expandCodeFor(affine.start, nullptr, insertion), i64);
       inBounds = builder.CreateAnd(inBounds, builder.CreateICmpULT(first, affine.check.limit));
-      if (affine.step != 0) {
-        Value *last = builder.CreateAdd(
-            first, builder.CreateMul(lastIteration, builder.getInt64(affine.step)));
+      if (!affine.step->isZero()) {
+        Value *step = boundedStep(affine.step, expander, builder, inBounds);
+        Value *last = builder.CreateAdd(first, builder.CreateMul(lastIteration, step));
         inBounds = builder.CreateAnd(inBounds, builder.CreateICmpULT(last, affine.check.limit));
       }
     }
@@ -415,7 +456,7 @@ private:
       // An access at one address throughout is left out: LICM hoists it out of the loop, and
       // out of an outer loop, where a claim that holds for one run of this loop does not.
       std::optional<int64_t> end = accessEnd(affine.check);
-      if (affine.step == 0 || !end || affine.accesses.empty())
+      if (affine.step->isZero() || !end || affine.accesses.empty())
         continue;
       AccessGroup *group = nullptr;
       int64_t offset = 0;
@@ -453,23 +494,32 @@ private:
   }
 
   // The test that the bytes the groups of each pair of `plan` touch, from the first iteration
-  // to `lastIteration`, are disjoint. Taken with the test that those accesses are in bounds,
-  // every address is below 2^33 and none of this arithmetic wraps.
+  // to `lastIteration`, are disjoint. Taken with the test that those accesses are in bounds
+  // (which bounds their steps), every address is below 2^33 and none of this arithmetic wraps.
   Value *testDisjoint(const AliasPlan &plan, Value *lastIteration, SCEVExpander &expander,
                       IRBuilder<> &builder) {
     Instruction *insertion = &*builder.GetInsertPoint();
     Type *i64 = builder.getInt64Ty();
+    Value *zero = builder.getInt64(0);
     SmallVector<std::pair<Value *, Value *>, 4> extents;
     for (const AccessGroup &group : plan.groups) {
       Value *start =
           builder.CreateSExtOrTrunc(expander.expandCodeFor(group.start, nullptr, insertion), i64);
-      Value *travel = builder.CreateMul(lastIteration, builder.getInt64(group.step));
+      Value *step = expander.expandCodeFor(group.step, nullptr, insertion);
+      Value *travel = builder.CreateMul(lastIteration, step);
       Value *low = builder.CreateAdd(start, builder.getInt64(group.low));
       Value *high = builder.CreateAdd(start, builder.getInt64(group.high));
-      if (group.step > 0)
-        high = builder.CreateAdd(high, travel);
-      else
+      // A step known only at run time moves the group either way.
+      auto *constant = dyn_cast<SCEVConstant>(group.step);
+      if (!constant) {
+        low = builder.CreateAdd(low, builder.CreateBinaryIntrinsic(Intrinsic::smin, travel, zero));
+        high =
+            builder.CreateAdd(high, builder.CreateBinaryIntrinsic(Intrinsic::smax, travel, zero));
+      } else if (constant->getAPInt().isNegative()) {
         low = builder.CreateAdd(low, travel);
+      } else {
+        high = builder.CreateAdd(high, travel);
+      }
       extents.push_back({low, high});
     }
     Value *disjoint = builder.getTrue();
@@ -514,20 +564,19 @@ private:
     }
   }
 
-  // The strided exit of `loop`, if it has one (see `StridedExit`).
-  std::optional<StridedExit> stridedExit(Loop &loop) {
+  // The counted exit of `loop`, if it has one (see `CountedExit`).
+  std::optional<CountedExit> countedExit(Loop &loop) {
     BasicBlock *latch = loop.getLoopLatch();
     auto *branch = latch ? dyn_cast<BranchInst>(latch->getTerminator()) : nullptr;
     if (!branch || !branch->isConditional())
       return std::nullopt;
     auto *compare = dyn_cast<ICmpInst>(branch->getCondition());
-    if (!compare || !compare->isEquality())
-      return std::nullopt;
-    // The loop goes on while the counter differs from the value.
     bool staysOnTrue = loop.contains(branch->getSuccessor(0));
-    if (staysOnTrue == loop.contains(branch->getSuccessor(1)) ||
-        staysOnTrue != (compare->getPredicate() == ICmpInst::ICMP_NE))
+    if (!compare || !compare->getOperand(0)->getType()->isIntegerTy() ||
+        staysOnTrue == loop.contains(branch->getSuccessor(1)))
       return std::nullopt;
+    CmpInst::Predicate staysWhile =
+        staysOnTrue ? compare->getPredicate() : compare->getInversePredicate();
     const SCEV *left = evolution.getSCEV(compare->getOperand(0));
     const SCEV *right = evolution.getSCEV(compare->getOperand(1));
     auto *counter = dyn_cast<SCEVAddRecExpr>(left);
@@ -535,27 +584,88 @@ private:
     if (!counter) {
       counter = dyn_cast<SCEVAddRecExpr>(right);
       end = left;
+      staysWhile = CmpInst::getSwappedPredicate(staysWhile);
     }
     if (!counter || counter->getLoop() != &loop || !counter->isAffine() ||
         !evolution.isLoopInvariant(end, &loop))
       return std::nullopt;
-    auto *step = dyn_cast<SCEVConstant>(counter->getStepRecurrence(evolution));
-    if (!step || step->getAPInt().getSignificantBits() > 32 || step->getAPInt().abs().ule(1))
-      return std::nullopt;
-    int64_t stride = step->getValue()->getSExtValue();
-    // Counting up, the way is end - start; counting down, start - end; both modulo 2^bits.
-    const SCEV *distance = stride > 0 ? evolution.getMinusSCEV(end, counter->getStart())
-                                      : evolution.getMinusSCEV(counter->getStart(), end);
-    uint64_t magnitude = stride > 0 ? uint64_t(stride) : uint64_t(-stride);
-    Type *i64 = Type::getInt64Ty(loop.getHeader()->getContext());
-    const SCEV *wide = evolution.getZeroExtendExpr(distance, i64);
-    const SCEV *iterations = evolution.getUDivExpr(wide, evolution.getConstant(i64, magnitude));
-    return StridedExit{iterations, distance, magnitude};
+    if (staysWhile == ICmpInst::ICMP_NE) {
+      auto *step = dyn_cast<SCEVConstant>(counter->getStepRecurrence(evolution));
+      if (!step || step->getAPInt().getSignificantBits() > 32 || step->getAPInt().abs().ule(1))
+        return std::nullopt;
+      return CountedExit{counter, end, staysWhile};
+    }
+    // At most 32 bits, so that the count's arithmetic in 64 bits is exact. A constant step
+    // that SCEV finds could wrap the counter is left alone (measured on fannkuch:
+    // docs/architecture.md).
+    if (ICmpInst::isRelational(staysWhile) && counter->getType()->getIntegerBitWidth() <= 32 &&
+        !isa<SCEVConstant>(counter->getStepRecurrence(evolution)))
+      return CountedExit{counter, end, staysWhile};
+    return std::nullopt;
   }
 
-  // Makes the latch of `loop`, a loop with a strided exit known to run `lastIteration + 1`
-  // times, leave on a counter of iterations instead: SCEV, and so the vectoriser, can count
-  // those iterations, which it cannot for the strided counter.
+  // The last iteration of a loop that leaves at `exit`, as a 64-bit value, and in `counts` the
+  // condition for it to be that.
+  Value *lastIterationOf(const CountedExit &exit, SCEVExpander &expander, IRBuilder<> &builder,
+                         Value *&counts) {
+    Instruction *insertion = &*builder.GetInsertPoint();
+    Type *i64 = builder.getInt64Ty();
+    const SCEV *step = exit.counter->getStepRecurrence(evolution);
+    Value *start = expander.expandCodeFor(exit.counter->getStart(), nullptr, insertion);
+    Value *end = expander.expandCodeFor(exit.end, nullptr, insertion);
+    if (exit.staysWhile == ICmpInst::ICMP_NE) {
+      // Counting up, the way is end - start; counting down, start - end; both modulo 2^bits.
+      const APInt &stride = cast<SCEVConstant>(step)->getAPInt();
+      Value *way =
+          stride.isNegative() ? builder.CreateSub(start, end) : builder.CreateSub(end, start);
+      Value *distance = builder.CreateZExt(way, i64);
+      Value *magnitude = builder.getInt64(stride.abs().getZExtValue());
+      counts = builder.CreateICmpEQ(builder.CreateURem(distance, magnitude), builder.getInt64(0));
+      return builder.CreateUDiv(distance, magnitude);
+    }
+    // In 64 bits, as the counter's type reads them; `step` taken as signed either way.
+    bool isSigned = ICmpInst::isSigned(exit.staysWhile);
+    auto widen = [&](Value *value) {
+      return isSigned ? builder.CreateSExt(value, i64) : builder.CreateZExt(value, i64);
+    };
+    Value *first = widen(start);
+    Value *bound = widen(end);
+    Value *stride = builder.CreateSExt(expander.expandCodeFor(step, nullptr, insertion), i64);
+    // The loop goes on while the counter is below `bound` (counting up) or above it (down);
+    // `<=` is `< end + 1`, exactly, in 64 bits.
+    bool up = exit.staysWhile == ICmpInst::ICMP_SLT || exit.staysWhile == ICmpInst::ICMP_ULT ||
+              exit.staysWhile == ICmpInst::ICMP_SLE || exit.staysWhile == ICmpInst::ICMP_ULE;
+    if (ICmpInst::isNonStrictPredicate(exit.staysWhile))
+      bound = builder.CreateAdd(bound, builder.getInt64(up ? 1 : -1));
+    Value *way = up ? builder.CreateSub(bound, first) : builder.CreateSub(first, bound);
+    Value *magnitude = up ? stride : builder.CreateNeg(stride);
+    // A step that points away from `bound`, or zero, wraps the counter or never ends: the
+    // exact copy runs. The divisor is then 1, never 0.
+    Value *towards = builder.CreateICmpSGT(magnitude, builder.getInt64(0));
+    Value *divisor = builder.CreateSelect(towards, magnitude, builder.getInt64(1));
+    // The first iteration whose counter is no longer below the bound: ceil(max(way, 0) / step).
+    Value *ahead = builder.CreateBinaryIntrinsic(Intrinsic::smax, way, builder.getInt64(0));
+    Value *iterations = builder.CreateUDiv(
+        builder.CreateAdd(ahead, builder.CreateSub(divisor, builder.getInt64(1))), divisor);
+    // The counter moves one way from `first` to its value there; if that fits its type, it
+    // wrapped at no iteration before, and each compare saw it as counted here.
+    Value *last = builder.CreateAdd(first, builder.CreateMul(stride, iterations));
+    unsigned bits = exit.counter->getType()->getIntegerBitWidth();
+    Value *fits =
+        up ? builder.CreateICmpSLE(
+                 last, builder.getInt64(isSigned ? APInt::getSignedMaxValue(bits).getSExtValue()
+                                                 : APInt::getMaxValue(bits).getZExtValue()))
+           : builder.CreateICmpSGE(
+                 last,
+                 builder.getInt64(isSigned ? APInt::getSignedMinValue(bits).getSExtValue() : 0));
+    counts = builder.CreateAnd(towards, fits);
+    return iterations;
+  }
+
+  // Makes the latch of `loop`, known to leave after `lastIteration + 1` times round (unless
+  // another exit leaves first), leave on a counter of iterations instead: SCEV, and so the
+  // vectoriser and the unroller, can count those iterations at no cost, which they cannot for
+  // the counter the exit compares, or not cheaply.
   void countIterations(Loop &loop, BasicBlock *preheader, Value *lastIteration) {
     BasicBlock *header = loop.getHeader();
     BasicBlock *latch = loop.getLoopLatch();
@@ -594,12 +704,32 @@ private:
     if (!noWrap)
       return false;
     const SCEVAddRecExpr *counter = noWrap->getExpr();
-    auto *step = dyn_cast<SCEVConstant>(counter->getStepRecurrence(evolution));
-    if (!counter->isAffine() || !step || counter->getType()->getIntegerBitWidth() > 32)
+    if (!counter->isAffine() || counter->getType()->getIntegerBitWidth() > 32)
       return false;
-    int64_t value = step->getValue()->getSExtValue();
-    return value > -MaxStep && value < MaxStep &&
+    // A step known only at run time is bounded there (`boundedStep`).
+    const SCEV *step = counter->getStepRecurrence(evolution);
+    if (auto *constant = dyn_cast<SCEVConstant>(step)) {
+      int64_t value = constant->getValue()->getSExtValue();
+      if (value <= -MaxStep || value >= MaxStep)
+        return false;
+    }
+    return expander.isSafeToExpandAt(step, insertion) &&
            expander.isSafeToExpandAt(counter->getStart(), insertion);
+  }
+
+  // `step`, a step that does not change in the loop, sign-extended to 64 bits. A constant one
+  // was found within MaxStep; for another, the test that it is goes into `valid` (and-ed with
+  // what that held, if anything).
+  Value *boundedStep(const SCEV *step, SCEVExpander &expander, IRBuilder<> &builder,
+                     Value *&valid) {
+    Value *value = builder.CreateSExtOrTrunc(
+        expander.expandCodeFor(step, nullptr, &*builder.GetInsertPoint()), builder.getInt64Ty());
+    if (!isa<SCEVConstant>(step)) {
+      Value *within = builder.CreateAnd(builder.CreateICmpSGT(value, builder.getInt64(-MaxStep)),
+                                        builder.CreateICmpSLT(value, builder.getInt64(MaxStep)));
+      valid = valid ? builder.CreateAnd(valid, within) : within;
+    }
+    return value;
   }
 
   // Code testing `assumption` before the loop. SCEV's own expansion of no-wrap assumptions
@@ -614,27 +744,28 @@ private:
       return builder.CreateNot(expander.expandCodeForPredicate(&assumption, insertion));
     auto *noWrap = cast<SCEVWrapPredicate>(&assumption);
     const SCEVAddRecExpr *counter = noWrap->getExpr();
-    int64_t step =
-        cast<SCEVConstant>(counter->getStepRecurrence(evolution))->getValue()->getSExtValue();
     unsigned bits = counter->getType()->getIntegerBitWidth();
     bool isSigned = noWrap->getFlags() & SCEVWrapPredicate::IncrementNSSW;
     Type *i64 = builder.getInt64Ty();
+    Value *valid = nullptr;
+    Value *step = boundedStep(counter->getStepRecurrence(evolution), expander, builder, valid);
     Value *start = expander.expandCodeFor(counter->getStart(), nullptr, insertion);
     Value *first = isSigned ? builder.CreateSExt(start, i64) : builder.CreateZExt(start, i64);
     Value *increments = builder.CreateAdd(lastIteration, builder.getInt64(1));
-    Value *last = builder.CreateAdd(first, builder.CreateMul(increments, builder.getInt64(step)));
+    Value *last = builder.CreateAdd(first, builder.CreateMul(increments, step));
     int64_t low = isSigned ? APInt::getSignedMinValue(bits).getSExtValue() : 0;
     int64_t high = isSigned ? APInt::getSignedMaxValue(bits).getSExtValue()
                             : int64_t(APInt::getMaxValue(bits).getZExtValue());
     if (isSigned)
       noSignedWrap.insert(counter);
-    return builder.CreateAnd(builder.CreateICmpSGE(last, builder.getInt64(low)),
-                             builder.CreateICmpSLE(last, builder.getInt64(high)));
+    Value *fits = builder.CreateAnd(builder.CreateICmpSGE(last, builder.getInt64(low)),
+                                    builder.CreateICmpSLE(last, builder.getInt64(high)));
+    return valid ? builder.CreateAnd(fits, valid) : fits;
   }
 
-  // The address of `check` as an affine function of `loop`'s iterations with a constant
-  // step (zero for an address the loop does not change), with a limit that does not change in
-  // the loop.
+  // The address of `check` as an affine function of `loop`'s iterations with a step that does
+  // not change in the loop (zero for an address the loop does not change), with a limit that
+  // does not change in the loop either.
   std::optional<AffineCheck> affineAddress(Loop &loop, PredicatedScalarEvolution &predicated,
                                            const WideCheck &check) {
     // The limit is computed at the access from the memory's size: hoisted when the size does
@@ -644,17 +775,18 @@ private:
       return std::nullopt;
     const SCEV *address = evolution.getSCEV(check.address);
     if (evolution.isLoopInvariant(address, &loop))
-      return AffineCheck{check, address, 0, {}, false};
+      return AffineCheck{check, address, evolution.getZero(address->getType()), {}, false};
     const SCEVAddRecExpr *recurrence = predicated.getAsAddRec(check.address);
     if (!recurrence || recurrence->getLoop() != &loop || !recurrence->isAffine())
       return std::nullopt;
-    auto *step = dyn_cast<SCEVConstant>(recurrence->getStepRecurrence(evolution));
-    if (!step || step->getAPInt().getSignificantBits() > 64)
-      return std::nullopt;
-    int64_t value = step->getValue()->getSExtValue();
-    if (value <= -MaxStep || value >= MaxStep)
-      return std::nullopt;
-    return AffineCheck{check, recurrence->getStart(), value, {}, false};
+    // A step known only at run time is bounded there (`boundedStep`).
+    const SCEV *step = recurrence->getStepRecurrence(evolution);
+    if (auto *constant = dyn_cast<SCEVConstant>(step)) {
+      int64_t value = constant->getValue()->getSExtValue();
+      if (value <= -MaxStep || value >= MaxStep)
+        return std::nullopt;
+    }
+    return AffineCheck{check, recurrence->getStart(), step, {}, false};
   }
 
   // Both copies leave the loop for the same exit blocks: each exit's phis take from the copy
@@ -736,8 +868,8 @@ bool hasCheckedLoop(Function &function, LoopInfo &loops,
 } // namespace
 
 void w2n::printLoopVersioningStatistics(raw_ostream &out) {
-  printStatistics({&NumLoopsVersioned, &NumChecksHoisted, &NumChecksExact, &NumLoopsProven,
-                   &NumDisjointTests, &NumLoopsUnfenced},
+  printStatistics({&NumLoopsVersioned, &NumChecksHoisted, &NumChecksSymbolicStep, &NumChecksExact,
+                   &NumLoopsProven, &NumDisjointTests, &NumLoopsUnfenced},
                   out);
 }
 
