@@ -27,8 +27,9 @@ pub struct AddressFacts<'ctx> {
     /// later accesses to its address in the same run may widen it.
     run_checks: HashMap<(AddressKey<'ctx>, u32), (u32, BoundsCheck<'ctx>)>,
     /// The locals each loop sets, by the loop's position among the function's loops, and how
-    /// many loops have been seen.
-    locals_set_in_loops: Vec<Vec<u32>>,
+    /// many loops have been seen. Without them (`locals_set_in_loops` gave up) checks are not
+    /// shared beyond straight-line code.
+    locals_set_in_loops: Option<Vec<Vec<u32>>>,
     loops_seen: usize,
     /// The open control frames, outermost first, each named by a number no other frame had.
     open_frames: Vec<u32>,
@@ -72,7 +73,8 @@ impl<'ctx> AddressFacts<'ctx> {
                 // iteration: the versions read before the loop no longer name it.
                 let loop_index = self.loops_seen;
                 self.loops_seen += 1;
-                for &local in self.locals_set_in_loops.get(loop_index).into_iter().flatten() {
+                let sets = self.locals_set_in_loops.as_ref().and_then(|sets| sets.get(loop_index));
+                for &local in sets.into_iter().flatten() {
                     self.local_versions[local as usize] += 1;
                 }
                 self.open_frames.push(self.frames_opened);
@@ -158,6 +160,9 @@ impl<'ctx> AddressFacts<'ctx> {
         index: IntValue<'ctx>,
     ) {
         let Some(&frame) = self.open_frames.last() else { return };
+        if self.locals_set_in_loops.is_none() {
+            return;
+        }
         let cover = Cover { depth: self.open_frames.len(), frame, access_end, index };
         let mut covers = self.covers.remove(&(address, memory)).unwrap_or_default();
         covers.retain(|earlier| self.holds(earlier));
@@ -185,37 +190,53 @@ impl<'ctx> AddressFacts<'ctx> {
     }
 }
 
+/// How many (loop, local) entries `locals_set_in_loops` makes at most: a local set inside many
+/// nested loops counts once in each, and a function of deeply nested loops setting many locals
+/// would otherwise take time quadratic in its size.
+const MAX_LOOP_SET_ENTRIES: usize = 1 << 20;
+
 /// The locals set (by `local.set` or `local.tee`) inside each loop of `body`, nested loops
-/// included, by the loop's position among the body's loops.
-fn locals_set_in_loops(body: &FunctionBody<'_>) -> Result<Vec<Vec<u32>>, BinaryReaderError> {
+/// included, by the loop's position among the body's loops; `None` past
+/// `MAX_LOOP_SET_ENTRIES`.
+fn locals_set_in_loops(
+    body: &FunctionBody<'_>,
+) -> Result<Option<Vec<Vec<u32>>>, BinaryReaderError> {
     let mut sets: Vec<Vec<u32>> = Vec::new();
-    // The enclosing frames, each with the loop it is, if it is one.
-    let mut frames: Vec<Option<usize>> = Vec::new();
+    // Whether each enclosing frame is a loop, and the enclosing loops.
+    let mut frames: Vec<bool> = Vec::new();
+    let mut loops: Vec<usize> = Vec::new();
+    let mut entries = 0;
     let mut reader = body.get_operators_reader()?;
     while !reader.eof() {
         match reader.read()? {
             Operator::Loop { .. } => {
-                frames.push(Some(sets.len()));
+                frames.push(true);
+                loops.push(sets.len());
                 sets.push(Vec::new());
             }
             Operator::Block { .. }
             | Operator::If { .. }
             | Operator::Try { .. }
-            | Operator::TryTable { .. } => frames.push(None),
+            | Operator::TryTable { .. } => frames.push(false),
             Operator::End | Operator::Delegate { .. } => {
-                frames.pop();
+                let closes_loop = frames.pop() == Some(true);
+                loops.truncate(loops.len() - usize::from(closes_loop));
             }
             Operator::LocalSet { local_index } | Operator::LocalTee { local_index } => {
-                for &loop_index in frames.iter().flatten() {
+                for &loop_index in &loops {
                     if sets[loop_index].last() != Some(&local_index) {
                         sets[loop_index].push(local_index);
+                        entries += 1;
+                        if entries > MAX_LOOP_SET_ENTRIES {
+                            return Ok(None);
+                        }
                     }
                 }
             }
             _ => {}
         }
     }
-    Ok(sets)
+    Ok(Some(sets))
 }
 
 /// Declares `ends_straight_line`, whether an operator may transfer control (so that the code
