@@ -285,26 +285,9 @@ total 2080, words 1 64 0
         words(0, 40, 2000),
         (0..40).map(|i| format!(" {}@{}", i + 2, 2160 + 4 * i)).collect::<String>()
     );
-    for bounds in ["explicit", "guard"] {
-        let scratch = Scratch::new();
-        let library =
-            scratch.staticlib_with("versioned.wat", "versioned", &["--bounds-checks", bounds]);
-        let exe = scratch.program(C11, "versioned.c", &[library]);
-        assert_eq!(scratch.run(&exe, &[]), expected, "--bounds-checks {bounds}");
-        // The four loops were versioned: each has its checked copy (named `.exact`) beside the
-        // fast one, so the runs above went through both.
-        scratch.compile(
-            &embed("versioned.wat"),
-            &["--bounds-checks", bounds, "--emit", "llvm-ir", "-o", "versioned.ll"],
-        );
-        let ir = std::fs::read_to_string(scratch.path("versioned.ll")).unwrap();
-        let checked_loops =
-            ir.lines().filter(|line| line.starts_with("loop") && line.contains(".exact:")).count();
-        assert_eq!(checked_loops, 4, "--bounds-checks {bounds}: checked loop copies in\n{ir}");
-        // `shift`'s fast copy tells LLVM that its reads and writes do not overlap, as the test
-        // before it found (the disjoint run above went through it).
-        assert!(ir.contains("!noalias"), "--bounds-checks {bounds}: no noalias metadata in\n{ir}");
-    }
+    // The four loops were versioned: each has its checked copy beside the fast one, so the
+    // runs above went through both.
+    check_versioned_loops("versioned", &expected, 4);
 }
 
 #[test]
@@ -363,22 +346,27 @@ fn versioned_loops_with_run_time_steps_behave_as_checked_ones() {
         shifted(4095, -5),
     ]
     .concat();
+    // The six loops were versioned, so the runs above went through both copies.
+    check_versioned_loops("stepped", &expected, 6);
+}
+
+/// Runs `NAME.c` against the library of `NAME.wat` in both bounds modes, expecting `expected`,
+/// and checks in the IR that `loops` loops were versioned (each has its checked copy, named
+/// `.exact`, beside the fast one) and that a fast copy tells LLVM that its reads and writes do
+/// not overlap, as the test before it found.
+fn check_versioned_loops(name: &str, expected: &str, loops: usize) {
     for bounds in ["explicit", "guard"] {
         let scratch = Scratch::new();
-        let library =
-            scratch.staticlib_with("stepped.wat", "stepped", &["--bounds-checks", bounds]);
-        let exe = scratch.program(C11, "stepped.c", &[library]);
+        let wat = format!("{name}.wat");
+        let library = scratch.staticlib_with(&wat, name, &["--bounds-checks", bounds]);
+        let exe = scratch.program(C11, &format!("{name}.c"), &[library]);
         assert_eq!(scratch.run(&exe, &[]), expected, "--bounds-checks {bounds}");
-        // The six loops were versioned, so the runs above went through both copies; `shift`'s
-        // fast copy tells LLVM that its reads and writes do not overlap.
-        scratch.compile(
-            &embed("stepped.wat"),
-            &["--bounds-checks", bounds, "--emit", "llvm-ir", "-o", "stepped.ll"],
-        );
-        let ir = std::fs::read_to_string(scratch.path("stepped.ll")).unwrap();
+        let ll = format!("{name}.ll");
+        scratch.compile(&embed(&wat), &["--bounds-checks", bounds, "--emit", "llvm-ir", "-o", &ll]);
+        let ir = std::fs::read_to_string(scratch.path(&ll)).unwrap();
         let checked_loops =
             ir.lines().filter(|line| line.starts_with("loop") && line.contains(".exact:")).count();
-        assert_eq!(checked_loops, 6, "--bounds-checks {bounds}: checked loop copies in\n{ir}");
+        assert_eq!(checked_loops, loops, "--bounds-checks {bounds}: checked loop copies in\n{ir}");
         assert!(ir.contains("!noalias"), "--bounds-checks {bounds}: no noalias metadata in\n{ir}");
     }
 }
