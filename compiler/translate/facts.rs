@@ -9,7 +9,7 @@
 use super::bounds::{AddressKey, BoundsCheck};
 use inkwell::values::{BasicValueEnum, IntValue};
 use std::collections::HashMap;
-use wasmparser::{BinaryReaderError, FunctionBody, Operator};
+use wasmparser::Operator;
 
 #[derive(Default)]
 pub struct AddressFacts<'ctx> {
@@ -27,8 +27,8 @@ pub struct AddressFacts<'ctx> {
     /// later accesses to its address in the same run may widen it.
     run_checks: HashMap<(AddressKey<'ctx>, u32), (u32, BoundsCheck<'ctx>)>,
     /// The locals each loop sets, by the loop's position among the function's loops, and how
-    /// many loops have been seen. Without them (`locals_set_in_loops` gave up) checks are not
-    /// shared beyond straight-line code.
+    /// many loops have been seen. Without them (the prescan gave up) checks are not shared
+    /// beyond straight-line code.
     locals_set_in_loops: Option<Vec<Vec<u32>>>,
     loops_seen: usize,
     /// The open control frames, outermost first, each named by a number no other frame had.
@@ -50,16 +50,18 @@ struct Cover<'ctx> {
 }
 
 impl<'ctx> AddressFacts<'ctx> {
-    pub fn new(locals: usize, body: &FunctionBody<'_>) -> Result<Self, BinaryReaderError> {
-        Ok(AddressFacts {
-            locals_set_in_loops: locals_set_in_loops(body)?,
+    /// Facts for a function of `locals` locals, whose loops set the locals `locals_set_in_loops`
+    /// says (`prescan::Prescan`).
+    pub fn new(locals: usize, locals_set_in_loops: Option<Vec<Vec<u32>>>) -> Self {
+        AddressFacts {
+            locals_set_in_loops,
             local_versions: vec![0; locals],
             local_values: vec![None; locals],
             // The function body's own frame, which its last `end` closes.
             open_frames: vec![0],
             frames_opened: 1,
             ..AddressFacts::default()
-        })
+        }
     }
 
     /// Called for every operator before it is translated, reachable or not.
@@ -188,55 +190,6 @@ impl<'ctx> AddressFacts<'ctx> {
             (self.holds(cover) && cover.access_end >= access_end).then_some(cover.index)
         })
     }
-}
-
-/// How many (loop, local) entries `locals_set_in_loops` makes at most: a local set inside many
-/// nested loops counts once in each, and a function of deeply nested loops setting many locals
-/// would otherwise take time quadratic in its size.
-const MAX_LOOP_SET_ENTRIES: usize = 1 << 20;
-
-/// The locals set (by `local.set` or `local.tee`) inside each loop of `body`, nested loops
-/// included, by the loop's position among the body's loops; `None` past
-/// `MAX_LOOP_SET_ENTRIES`.
-fn locals_set_in_loops(
-    body: &FunctionBody<'_>,
-) -> Result<Option<Vec<Vec<u32>>>, BinaryReaderError> {
-    let mut sets: Vec<Vec<u32>> = Vec::new();
-    // Whether each enclosing frame is a loop, and the enclosing loops.
-    let mut frames: Vec<bool> = Vec::new();
-    let mut loops: Vec<usize> = Vec::new();
-    let mut entries = 0;
-    let mut reader = body.get_operators_reader()?;
-    while !reader.eof() {
-        match reader.read()? {
-            Operator::Loop { .. } => {
-                frames.push(true);
-                loops.push(sets.len());
-                sets.push(Vec::new());
-            }
-            Operator::Block { .. }
-            | Operator::If { .. }
-            | Operator::Try { .. }
-            | Operator::TryTable { .. } => frames.push(false),
-            Operator::End | Operator::Delegate { .. } => {
-                let closes_loop = frames.pop() == Some(true);
-                loops.truncate(loops.len() - usize::from(closes_loop));
-            }
-            Operator::LocalSet { local_index } | Operator::LocalTee { local_index } => {
-                for &loop_index in &loops {
-                    if sets[loop_index].last() != Some(&local_index) {
-                        sets[loop_index].push(local_index);
-                        entries += 1;
-                        if entries > MAX_LOOP_SET_ENTRIES {
-                            return Ok(None);
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(Some(sets))
 }
 
 /// Declares `ends_straight_line`, whether an operator may transfer control (so that the code

@@ -10,6 +10,7 @@
 use super::control::{Frame, FrameKind};
 use super::facts::AddressFacts;
 use super::instance::InstanceAccess;
+use super::prescan::Prescan;
 use super::state::ControlState;
 use super::{ModuleEnv, Result};
 use crate::abi::TrapCode;
@@ -114,14 +115,15 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                 self.locals.push((slot, llvm_ty));
             }
         }
-        self.facts = AddressFacts::new(self.locals.len(), body)?;
+        let prescan = Prescan::of(body)?;
+        self.facts = AddressFacts::new(self.locals.len(), prescan.locals_set_in_loops);
         for _ in 0..self.env.info.memories.len() {
             let base = self.builder.build_alloca(self.env.types.ptr, "mem_base")?;
             let size = self.builder.build_alloca(self.env.types.i64, "mem_size")?;
             self.memory_slots.push(MemorySlots { base, size });
         }
         self.reload_memory_cache()?;
-        if calls_functions(body)? {
+        if prescan.calls_functions {
             self.emit_stack_check()?;
         }
 
@@ -139,7 +141,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
     /// Traps with "call stack exhausted" when this frame starts below the instance's stack limit,
     /// so that deep recursion ends in a trap instead of a fault. A function that calls no
-    /// function has none (`calls_functions`): it cannot recurse, and its caller's check left the
+    /// function has none (`Prescan::calls_functions`): it cannot recurse, and its caller's check left the
     /// stack's margin (256 KiB) below the caller's frame, so the leaf's frame fits there unless
     /// the two are that large, when the pages probed or touched reach the stack's guard page and
     /// the runtime's fault handler raises the same trap. The frame's start is the address
@@ -366,24 +368,4 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         }
         Ok(())
     }
-}
-
-/// Whether `body` calls a function (directly, through a table or a reference, as a tail call
-/// or not): one that does not gets no stack check (`emit_stack_check`).
-fn calls_functions(body: &FunctionBody<'_>) -> Result<bool> {
-    let mut reader = body.get_operators_reader()?;
-    while !reader.eof() {
-        if matches!(
-            reader.read()?,
-            Operator::Call { .. }
-                | Operator::CallIndirect { .. }
-                | Operator::CallRef { .. }
-                | Operator::ReturnCall { .. }
-                | Operator::ReturnCallIndirect { .. }
-                | Operator::ReturnCallRef { .. }
-        ) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }

@@ -18,6 +18,7 @@ mod init;
 mod instance;
 mod legacy_exceptions;
 mod ops;
+mod prescan;
 mod state;
 mod types;
 
