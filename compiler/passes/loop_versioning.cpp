@@ -90,6 +90,16 @@ constexpr unsigned MaxUnrolledTrips = 16;
 constexpr unsigned MaxAliasGroups = 8;
 constexpr unsigned MaxAliasTests = 16;
 
+// Whether `step`, a step that does not change in a loop, can be within MaxStep: a constant that
+// is, or a value known only at run time, which the test before the loop bounds (`boundedStep`).
+bool stepMayBeBounded(const SCEV *step) {
+  auto *constant = dyn_cast<SCEVConstant>(step);
+  if (!constant)
+    return true;
+  int64_t value = constant->getValue()->getSExtValue();
+  return value > -MaxStep && value < MaxStep;
+}
+
 struct WideCheck {
   BranchInst *branch;
   // `icmp uge address, limit`: true leads to the exact check.
@@ -706,13 +716,9 @@ private:
     const SCEVAddRecExpr *counter = noWrap->getExpr();
     if (!counter->isAffine() || counter->getType()->getIntegerBitWidth() > 32)
       return false;
-    // A step known only at run time is bounded there (`boundedStep`).
     const SCEV *step = counter->getStepRecurrence(evolution);
-    if (auto *constant = dyn_cast<SCEVConstant>(step)) {
-      int64_t value = constant->getValue()->getSExtValue();
-      if (value <= -MaxStep || value >= MaxStep)
-        return false;
-    }
+    if (!stepMayBeBounded(step))
+      return false;
     return expander.isSafeToExpandAt(step, insertion) &&
            expander.isSafeToExpandAt(counter->getStart(), insertion);
   }
@@ -779,13 +785,9 @@ private:
     const SCEVAddRecExpr *recurrence = predicated.getAsAddRec(check.address);
     if (!recurrence || recurrence->getLoop() != &loop || !recurrence->isAffine())
       return std::nullopt;
-    // A step known only at run time is bounded there (`boundedStep`).
     const SCEV *step = recurrence->getStepRecurrence(evolution);
-    if (auto *constant = dyn_cast<SCEVConstant>(step)) {
-      int64_t value = constant->getValue()->getSExtValue();
-      if (value <= -MaxStep || value >= MaxStep)
-        return std::nullopt;
-    }
+    if (!stepMayBeBounded(step))
+      return std::nullopt;
     return AffineCheck{check, recurrence->getStart(), step, {}, false};
   }
 
