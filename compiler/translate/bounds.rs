@@ -334,8 +334,7 @@ fn has_visible_effect(instruction: InstructionValue<'_>) -> bool {
             !matches!(
                 callee.and_then(|operand| operand.value()),
                 Some(BasicValueEnum::PointerValue(function))
-                    if function.get_name().to_bytes().starts_with(b"llvm.")
-                        && !function.get_name().to_bytes().starts_with(b"llvm.mem")
+                    if writes_no_memory(function.get_name().to_bytes())
             )
         }
         InstructionOpcode::Alloca | InstructionOpcode::Load => false,
@@ -343,6 +342,12 @@ fn has_visible_effect(instruction: InstructionValue<'_>) -> bool {
         // (fences, atomics, branches elsewhere) ends the straight-line run.
         opcode => !is_pure(opcode),
     }
+}
+
+/// Whether a called function of this name is an LLVM intrinsic other than the memory ones
+/// (`llvm.memmove`, `llvm.memset`...), which write.
+fn writes_no_memory(callee: &[u8]) -> bool {
+    callee.starts_with(b"llvm.") && !callee.starts_with(b"llvm.mem")
 }
 
 fn is_pure(opcode: InstructionOpcode) -> bool {
