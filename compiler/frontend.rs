@@ -5,10 +5,11 @@
 use crate::abi::ExternKind;
 use crate::error::{CompileError, ErrorKind};
 use crate::proposals;
+use std::collections::HashMap;
 use wasmparser::{
     ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind, FuncType, FunctionBody,
-    GlobalType, MemoryType, Parser, Payload, RefType, TableType, TypeRef, ValType, Validator,
-    WasmFeatures,
+    GlobalType, KnownCustom, MemoryType, Name, NameSectionReader, Parser, Payload, RefType,
+    TableType, TypeRef, ValType, Validator, WasmFeatures,
 };
 
 /// Which version of WebAssembly the input may use.
@@ -141,6 +142,8 @@ pub struct ModuleInfo<'a> {
     pub escaping_funcs: Vec<bool>,
     /// Which calls can throw an exception.
     pub throws: crate::throws::ThrowFacts,
+    /// Function names from the name section, by function index (`symbols`).
+    pub func_names: HashMap<u32, &'a str>,
 }
 
 impl<'a> ModuleInfo<'a> {
@@ -386,9 +389,36 @@ fn gather<'a>(info: &mut ModuleInfo<'a>, payload: Payload<'a>) -> Result<(), Com
             }
         }
         Payload::CodeSectionEntry(body) => info.bodies.push(body),
+        Payload::CustomSection(reader) => {
+            if let KnownCustom::Name(names) = reader.as_known() {
+                info.func_names = function_names(names);
+            }
+        }
         _ => {}
     }
     Ok(())
+}
+
+/// The function names of a name section. The section is not validated (a module with a
+/// malformed one is valid): reading stops at its first malformed entry, keeping what came
+/// before.
+fn function_names(section: NameSectionReader<'_>) -> HashMap<u32, &'_ str> {
+    let mut names = HashMap::new();
+    for subsection in section {
+        let Ok(Name::Function(map)) = subsection else {
+            if subsection.is_err() {
+                break;
+            }
+            continue;
+        };
+        for naming in map {
+            match naming {
+                Ok(naming) => names.insert(naming.index, naming.name),
+                Err(_) => break,
+            };
+        }
+    }
+    names
 }
 
 fn element_info(element: wasmparser::Element<'_>) -> Result<ElementInfo<'_>, CompileError> {

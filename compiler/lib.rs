@@ -17,6 +17,7 @@ mod parallel;
 mod pipeline;
 mod progress;
 mod proposals;
+mod symbols;
 pub use proposals::used as proposals_used;
 pub mod runtime;
 mod throws;

@@ -42,8 +42,8 @@ fn simd_operators_lower_to_vector_instructions() {
     let options = Options { cpu: Some("x86-64-v2".into()), ..Options::default() };
     let asm = compile(module.as_bytes(), &options, Emit::Assembly).expect("compile");
     let asm = String::from_utf8(asm).expect("utf-8 assembly");
-    for (index, (name, _, instruction)) in KERNELS.iter().enumerate() {
-        let body = function_body(&asm, &format!("wasm_func_{index}"));
+    for (name, _, instruction) in KERNELS {
+        let body = function_body(&asm, &format!("wasm.{name}"));
         assert!(body.contains(instruction), "{name}: no {instruction} in\n{body}");
         let scalar_moves = body.matches("pextr").count() + body.matches("pinsr").count();
         assert_eq!(scalar_moves, 0, "{name}: per-lane scalar code in\n{body}");

@@ -89,12 +89,13 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         let types = LlvmTypes::new(context);
         let module = context.create_module("wasm");
         let fn_types: Vec<FunctionType> = info.types.iter().map(|t| types.function(t)).collect();
+        let symbols = crate::symbols::function_symbols(info);
         let functions = (info.num_imported_funcs..info.func_types.len() as u32)
-            .map(|index| {
+            .zip(&symbols)
+            .map(|(index, symbol)| {
                 let ty = fn_types[info.func_types[index as usize] as usize];
                 let linkage = if is_split { Linkage::External } else { Linkage::Internal };
-                let function =
-                    module.add_function(&format!("wasm_func_{index}"), ty, Some(linkage));
+                let function = module.add_function(symbol, ty, Some(linkage));
                 function.set_call_conventions(crate::abi::WASM_CALLING_CONVENTION);
                 if is_split {
                     function.as_global_value().set_visibility(GlobalVisibility::Hidden);
