@@ -101,6 +101,9 @@ pub struct Options {
     /// is an error rather than a crash or wrong code inside LLVM. It costs a few percent of a
     /// -O0 compile (docs/architecture.md); debug builds, the tests and the fuzzers turn it on.
     pub verify_ir: bool,
+    /// Line tables mapping the code to Wasm offsets, shown as the lines of a file of this name
+    /// (`translate/debug_lines.rs`); `None` leaves them out.
+    pub line_tables: Option<String>,
 }
 
 /// The kinds of output `compile` can produce.

@@ -170,10 +170,23 @@ pub struct CodeArgs {
     /// builds): a compiler bug then ends in an error instead of a crash inside LLVM.
     #[arg(long)]
     pub verify_ir: bool,
+    /// Leave out the debug information (line tables of Wasm offsets) the output carries by
+    /// default.
+    #[arg(long)]
+    pub strip_debug: bool,
 }
 
 impl CodeArgs {
-    pub fn options(&self, target: Option<String>, cpu: Option<String>) -> Options {
+    /// The options of a compile of `input` (which names the file in line tables).
+    pub fn options(
+        &self,
+        input: Option<&std::path::Path>,
+        target: Option<String>,
+        cpu: Option<String>,
+    ) -> Options {
+        let module_file = input
+            .and_then(|path| path.file_name())
+            .map_or("module.wasm".into(), |name| name.to_string_lossy().into_owned());
         Options {
             opt_level: [OptLevel::O0, OptLevel::O1, OptLevel::O2, OptLevel::O3]
                 [self.opt_level as usize],
@@ -195,6 +208,7 @@ impl CodeArgs {
             },
             show_progress: true,
             verify_ir: self.verify_ir || cfg!(debug_assertions),
+            line_tables: (!self.strip_debug).then_some(module_file),
         }
     }
 }

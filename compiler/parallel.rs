@@ -178,6 +178,7 @@ fn compile_part(
         fast_isel: codegen::machine_code_level(options, largest_function_bytes) == OptLevel::O0,
         vector_register: codegen::vector_register_constraint(options),
         relaxed_simd,
+        line_tables: options.line_tables.as_deref(),
     };
     let context = inkwell::context::Context::create();
     let module = translate::translate_module(&context, info, record, shape, api, partition)?;

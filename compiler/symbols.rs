@@ -18,22 +18,31 @@ pub const NAMED_PREFIX: &str = "wasm.";
 /// Longest name kept (bytes): some C++ and Rust names run to kilobytes.
 const MAX_NAME_BYTES: usize = 512;
 
-/// The symbol of each defined function, in function-index order from the first defined one.
-pub fn function_symbols(info: &ModuleInfo<'_>) -> Vec<String> {
+/// A compiled function's names: its native symbol, and the name a debugger shows.
+pub struct FunctionName {
+    pub symbol: String,
+    /// The name section's name, demangled and made safe (`readable`), or the symbol.
+    pub display: String,
+}
+
+/// The names of each defined function, in function-index order from the first defined one.
+pub fn function_names(info: &ModuleInfo<'_>) -> Vec<FunctionName> {
     let mut taken = HashSet::new();
     (info.num_imported_funcs..info.func_types.len() as u32)
         .map(|index| {
             let Some(name) = info.func_names.get(&index) else {
-                return unnamed(index);
+                let symbol = unnamed(index);
+                return FunctionName { display: symbol.clone(), symbol };
             };
-            let symbol = format!("{NAMED_PREFIX}{}", readable(name));
-            if taken.insert(symbol.clone()) {
-                symbol
-            } else {
+            let display = readable(name);
+            let symbol = format!("{NAMED_PREFIX}{display}");
+            let symbol = match taken.insert(symbol.clone()) {
+                true => symbol,
                 // The index alone makes it unique: `wasm.NAME` never ends in `.INDEX`
                 // (`readable` leaves no name ending in a dot and digits).
-                format!("{symbol}.{index}")
-            }
+                false => format!("{symbol}.{index}"),
+            };
+            FunctionName { symbol, display }
         })
         .collect()
 }

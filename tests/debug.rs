@@ -1,7 +1,9 @@
 //! What a compiled program shows a debugger or profiler: native symbols named after the
-//! module's name section.
+//! module's name section, and the backtrace a trap prints (function names and Wasm offsets,
+//! through inlined calls, in both bounds modes and at every opt level).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 mod common;
 use common::{nm, stderr, stdout, wasm2native};
@@ -129,4 +131,126 @@ fn libraries_keep_the_names_local_and_prefixed() {
     assert!(symbols.iter().any(|s| s == "named_wasm.memmove"), "{symbols:?}");
     let exported = nm(&["--defined-only", "--extern-only"], &library);
     assert!(!exported.contains("wasm."), "a named function is global:\n{exported}");
+}
+
+/// Compiles tests/debug/traps.wat with `flags` into `dir`.
+fn compile_traps(dir: &Path, flags: &[&str]) -> PathBuf {
+    let exe = dir.join(format!("traps{}", flags.join("")));
+    let source = common::repo("tests/debug/traps.wat");
+    let out = wasm2native().arg(&source).args(flags).arg("-o").arg(&exe).output().unwrap();
+    assert!(out.status.success(), "{flags:?}: {}", stderr(&out));
+    exe
+}
+
+/// Runs `trap KIND X` in `exe`: its stderr, after checking the trap's exit status.
+fn trap_output(exe: &Path, kind: &str, x: &str, backtrace: Option<&str>) -> String {
+    let mut command = Command::new(exe);
+    command.env("WASM2NATIVE_OPTIONS", "--invoke trap").args([kind, x]);
+    match backtrace {
+        Some(value) => command.env("WASM2NATIVE_BACKTRACE", value),
+        None => command.env_remove("WASM2NATIVE_BACKTRACE"),
+    };
+    let out = command.output().unwrap();
+    assert_eq!(out.status.code(), Some(134), "trap {kind} {x}: {}", stderr(&out));
+    stderr(&out)
+}
+
+/// The trap message and the frames below it: the trapping function, `middle` at its call, and
+/// the export `run` at its call of `middle`.
+fn expected_trap(message: &str, function: &str, offset: u32, middle_call: u32) -> String {
+    format!(
+        "wasm trap: {message}\nwasm backtrace:\n   0: {function} (traps.wat offset {offset:#x})\n   \
+         1: middle (traps.wat offset {middle_call:#x})\n   2: run (traps.wat offset 0xc7)\n"
+    )
+}
+
+#[test]
+fn traps_print_a_backtrace_of_names_and_wasm_offsets() {
+    let dir = tempfile::tempdir().unwrap();
+    for flags in [&["-O2"][..], &["-O0"], &["-O2", "--bounds-checks=guard"]] {
+        let exe = compile_traps(dir.path(), flags);
+        let cases = [
+            ("0", "-1", "out of bounds memory access", "load", 0x57, 0xa2),
+            ("1", "0", "integer divide by zero", "divide", 0x62, 0xa8),
+            ("2", "0", "unreachable", "fail", 0x66, 0xae),
+            ("4", "0", "indirect call type mismatch", "wrong_type", 0x83, 0xba),
+        ];
+        for (kind, x, message, function, offset, middle_call) in cases {
+            assert_eq!(
+                trap_output(&exe, kind, x, None),
+                expected_trap(message, function, offset, middle_call),
+                "{flags:?}, trap {kind}"
+            );
+        }
+
+        // Runaway recursion: the innermost frames, then a note that the rest are left out.
+        let exhausted = trap_output(&exe, "3", "0", None);
+        let lines: Vec<&str> = exhausted.lines().collect();
+        assert_eq!(
+            lines[..4],
+            [
+                "wasm trap: call stack exhausted",
+                "wasm backtrace:",
+                "   0: recurse (traps.wat offset 0x69)",
+                "   1: recurse (traps.wat offset 0x6f)",
+            ],
+            "{flags:?}: {exhausted}"
+        );
+        assert!(exhausted.ends_with(" native ones left out)\n"), "{flags:?}: {exhausted}");
+
+        // The variable turns it off, or shows the runtime's frames too.
+        assert_eq!(trap_output(&exe, "2", "0", Some("off")), "wasm trap: unreachable\n");
+        let full = trap_output(&exe, "2", "0", Some("full"));
+        assert!(full.contains("\nbacktrace:\n"), "{flags:?}: {full}");
+        assert!(full.contains(": w2n_trap ["), "{flags:?}: {full}");
+        assert!(full.contains(": fail (traps.wat offset 0x66)\n"), "{flags:?}: {full}");
+    }
+}
+
+#[test]
+fn a_c_program_s_inlined_calls_each_get_a_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = dir.path().join("crash.wasm");
+    let out = Command::new("clang-19")
+        .args(["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-o"])
+        .arg(&wasm)
+        .arg(common::repo("tests/debug/crash.c"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "clang-19: {}", stderr(&out));
+    for flags in [&["-O2"][..], &["-O2", "--bounds-checks=guard"]] {
+        let exe = dir.path().join("crash");
+        let out = wasm2native().arg(&wasm).args(flags).arg("-o").arg(&exe).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let out = Command::new(&exe).env_remove("WASM2NATIVE_BACKTRACE").output().unwrap();
+        assert_eq!(out.status.code(), Some(134));
+        let printed = stderr(&out);
+        let functions: Vec<&str> = printed
+            .lines()
+            .skip(2)
+            .filter_map(|line| line.split_whitespace().nth(1))
+            .collect();
+        assert_eq!(functions[..4], ["deep", "middle", "outer", "main"], "{flags:?}: {printed}");
+        assert!(printed.starts_with("wasm trap: out of bounds memory access\nwasm backtrace:\n"));
+        assert!(printed.lines().skip(2).all(|line| line.contains("(crash.wasm offset 0x")));
+        // Some of the calls really were inlined.
+        let info = Command::new("llvm-dwarfdump-19").arg("--debug-info").arg(&exe).output();
+        let info = stdout(&info.unwrap());
+        assert!(info.contains("DW_TAG_inlined_subroutine"), "{flags:?}: nothing inlined");
+    }
+}
+
+#[test]
+fn strip_debug_leaves_out_the_line_tables_and_keeps_the_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let exe = compile_traps(dir.path(), &["--strip-debug"]);
+    let sections = Command::new("readelf").arg("-S").arg(&exe).output().unwrap();
+    assert!(!stdout(&sections).contains(".debug_line"), "{}", stdout(&sections));
+    // Without line tables, only the functions compiled out of line are named, and no offset.
+    let printed = trap_output(&exe, "2", "0", None);
+    assert!(printed.starts_with("wasm trap: unreachable\nwasm backtrace:\n   0: "), "{printed}");
+    assert!(!printed.contains("offset"), "{printed}");
+    let with_lines = compile_traps(dir.path(), &[]);
+    let sections = Command::new("readelf").arg("-S").arg(&with_lines).output().unwrap();
+    assert!(stdout(&sections).contains(".debug_line"), "{}", stdout(&sections));
 }

@@ -7,7 +7,8 @@ use wasm2native::library::{self, LibraryKind};
 use wasm2native::{compile, compile_library, compile_objects, link, Emit, Options};
 
 pub fn build(args: BuildArgs) -> Result<(), String> {
-    let options = args.code.options(args.target.clone(), args.cpu.clone());
+    let options =
+        args.code.options(args.input.as_deref(), args.target.clone(), args.cpu.clone());
     if args.probe_cpu {
         return compile(b"(module (func))", &options, Emit::Assembly)
             .map(drop)
@@ -84,7 +85,7 @@ fn build_library(
     input: &[u8],
     output: &Path,
 ) -> Result<(), String> {
-    let options = args.code.options(args.target.clone(), args.cpu.clone());
+    let options = args.code.options(Some(input_path), args.target.clone(), args.cpu.clone());
     let output_stem = output.file_stem().and_then(|s| s.to_str()).unwrap_or("module");
     let prefix = args.library.prefix.clone().unwrap_or_else(|| default_prefix(output_stem));
     if !valid_prefix(&prefix) {

@@ -30,7 +30,7 @@ pub fn run(args: RunArgs) -> Result<Infallible, String> {
     let launch_options = args.grants.launch_options(args.invoke.as_deref())?;
     let module = std::fs::read(&args.input)
         .map_err(|e| format!("cannot read {}: {e}", args.input.display()))?;
-    let options = args.code.options(None, None);
+    let options = args.code.options(Some(&args.input), None, None);
     let program = if args.no_cache {
         compile_unlinked(&args.input, &module, &options)?
     } else {

@@ -99,6 +99,7 @@ impl<'e, 'ctx, 'a> Api<'e, 'ctx, 'a> {
 
     fn start(&self, function: FunctionValue<'ctx>) {
         self.builder.position_at_end(self.env.context.append_basic_block(function, "entry"));
+        self.env.describe_helper(function, &self.builder);
     }
 
     fn param(function: FunctionValue<'ctx>, index: u32) -> Result<BasicValueEnum<'ctx>> {

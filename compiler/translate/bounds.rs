@@ -288,7 +288,6 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     ) -> Result<Option<BoundsCheck<'ctx>>> {
         let Some(check) = self.facts.check_in_run(key, memory) else { return Ok(None) };
         let current = self.current_block()?;
-        let out_of_bounds = self.trap_block_of(TrapCode::MemoryOutOfBounds);
         let mut block = check.continue_block;
         loop {
             let mut instruction = block.get_first_instruction();
@@ -310,8 +309,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             };
             let successor = |i: u32| branch.get_operand(i).and_then(|o| o.block());
             let next = match (successor(1), successor(2)) {
-                (Some(a), Some(b)) if Some(a) == out_of_bounds => b,
-                (Some(a), Some(b)) if Some(b) == out_of_bounds => a,
+                (Some(a), Some(b)) if self.is_out_of_bounds_trap(a) => b,
+                (Some(a), Some(b)) if self.is_out_of_bounds_trap(b) => a,
                 _ => return Ok(None),
             };
             block = next;

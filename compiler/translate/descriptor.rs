@@ -146,6 +146,7 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             self.module.add_function(name, self.types.array_call(), Some(Linkage::Internal));
         let builder = self.context.create_builder();
         builder.position_at_end(self.context.append_basic_block(function, "entry"));
+        self.describe_helper(function, &builder);
         let param = |i| function.get_nth_param(i).map(|p| p.into_pointer_value());
         let (vmctx, values) = param(0)
             .zip(param(1))

@@ -17,12 +17,13 @@ use crate::abi::TrapCode;
 use crate::error::CompileError;
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::Builder;
+use inkwell::debug_info::DISubprogram;
 use inkwell::types::BasicTypeEnum;
 use inkwell::values::{
     BasicValueEnum, FloatValue, FunctionValue, InstructionOpcode, IntValue, PointerValue,
 };
 use inkwell::IntPredicate;
-use std::collections::HashMap;
+use std::collections::HashSet;
 use wasmparser::{FunctionBody, Operator};
 
 /// Stack slots holding one memory's base and byte size. Reads go through them so that a reload
@@ -44,7 +45,8 @@ pub struct FuncTranslator<'e, 'ctx, 'a> {
     pub results: Option<PointerValue<'ctx>>,
     /// Stack slot and type of every local, parameters first.
     pub locals: Vec<(PointerValue<'ctx>, BasicTypeEnum<'ctx>)>,
-    trap_blocks: HashMap<TrapCode, BasicBlock<'ctx>>,
+    /// The blocks that raise "out of bounds memory access" (`is_out_of_bounds_trap`).
+    out_of_bounds_traps: HashSet<BasicBlock<'ctx>>,
     pub memory_slots: Vec<MemorySlots<'ctx>>,
     /// The value and control stacks.
     pub state: ControlState<'ctx>,
@@ -54,6 +56,8 @@ pub struct FuncTranslator<'e, 'ctx, 'a> {
     offset: u64,
     /// The block that returns with an exception in flight, once something needs it.
     pub(super) propagate: Option<BasicBlock<'ctx>>,
+    /// The function's subprogram, when the module gets line tables (`debug_lines`).
+    subprogram: Option<DISubprogram<'ctx>>,
 }
 
 pub fn translate_function<'ctx, 'a>(
@@ -62,6 +66,7 @@ pub fn translate_function<'ctx, 'a>(
     body: &FunctionBody<'a>,
 ) -> Result<()> {
     let function = env.functions[(func_index - env.info.num_imported_funcs) as usize];
+    let subprogram = env.describe_function(func_index, function, body.range().start as u32);
     let builder = env.context.create_builder();
     let entry = env.context.append_basic_block(function, "entry");
     builder.position_at_end(entry);
@@ -78,13 +83,15 @@ pub fn translate_function<'ctx, 'a>(
         vmctx,
         results,
         locals: Vec::new(),
-        trap_blocks: HashMap::new(),
+        out_of_bounds_traps: HashSet::new(),
         memory_slots: Vec::new(),
         state: ControlState::new(),
         facts: AddressFacts::default(),
         offset: body.range().start,
         propagate: None,
+        subprogram,
     };
+    translator.locate(translator.offset);
     translator.emit_prologue(func_index, body)?;
     translator.translate_body(body)
 }
@@ -172,6 +179,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let mut reader = body.get_operators_reader()?;
         while !reader.eof() {
             self.offset = reader.original_position();
+            self.locate(self.offset);
             let op = reader.read()?;
             self.facts.observe(&op);
             if self.state.is_reachable() {
@@ -181,6 +189,14 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             }
         }
         Ok(())
+    }
+
+    /// Gives what is built from now on the location of module offset `offset`.
+    fn locate(&self, offset: u64) {
+        if let (Some(lines), Some(subprogram)) = (&self.env.line_tables, self.subprogram) {
+            let location = lines.location(self.env.context, subprogram, offset as u32);
+            self.builder.set_current_debug_location(location);
+        }
     }
 
     /// While unreachable, only the `else` and `end` that close a live frame matter.
@@ -308,21 +324,24 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         Ok(branch)
     }
 
-    /// The block that raises `code`, if anything branched to it yet.
-    pub fn trap_block_of(&self, code: TrapCode) -> Option<BasicBlock<'ctx>> {
-        self.trap_blocks.get(&code).copied()
+    /// Whether `block` is one that raises "out of bounds memory access".
+    pub fn is_out_of_bounds_trap(&self, block: BasicBlock<'ctx>) -> bool {
+        self.out_of_bounds_traps.contains(&block)
     }
 
+    /// A block that raises `code`, for one check: every check has its own, which LLVM keeps
+    /// apart (`ModuleEnv::emit_trap`), so that the address a trap is raised from tells which
+    /// operator trapped (the line tables of `debug_lines` map it back). The blocks are laid out
+    /// cold, after the code that does not trap.
     fn trap_block(&mut self, code: TrapCode) -> Result<BasicBlock<'ctx>> {
-        if let Some(block) = self.trap_blocks.get(&code) {
-            return Ok(*block);
-        }
         let block = self.new_block("trap");
         let resume = self.current_block()?;
         self.builder.position_at_end(block);
         self.env.emit_trap(&self.builder, code)?;
         self.builder.position_at_end(resume);
-        self.trap_blocks.insert(code, block);
+        if code == TrapCode::MemoryOutOfBounds {
+            self.out_of_bounds_traps.insert(block);
+        }
         Ok(block)
     }
 

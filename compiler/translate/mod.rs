@@ -8,6 +8,7 @@ mod alias;
 mod api;
 mod bounds;
 mod control;
+mod debug_lines;
 mod descriptor;
 mod exceptions;
 mod facts;
@@ -77,25 +78,29 @@ pub struct ModuleEnv<'ctx, 'a> {
     /// How relaxed SIMD operators are lowered.
     pub relaxed_simd: RelaxedLowering,
     runtime_fns: HashMap<RuntimeFn, FunctionValue<'ctx>>,
+    /// Symbol and shown name per defined function (index minus imported functions).
+    function_names: Vec<crate::symbols::FunctionName>,
+    /// Wasm offsets as lines (`debug_lines`), unless the shape leaves them out.
+    pub line_tables: Option<debug_lines::LineTables<'ctx>>,
 }
 
 impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
     fn new(
         context: &'ctx Context,
         info: &'a ModuleInfo<'a>,
-        shape: CodeShape,
+        shape: CodeShape<'_>,
         is_split: bool,
     ) -> Self {
         let types = LlvmTypes::new(context);
         let module = context.create_module("wasm");
         let fn_types: Vec<FunctionType> = info.types.iter().map(|t| types.function(t)).collect();
-        let symbols = crate::symbols::function_symbols(info);
+        let function_names = crate::symbols::function_names(info);
         let functions = (info.num_imported_funcs..info.func_types.len() as u32)
-            .zip(&symbols)
-            .map(|(index, symbol)| {
+            .zip(&function_names)
+            .map(|(index, name)| {
                 let ty = fn_types[info.func_types[index as usize] as usize];
                 let linkage = if is_split { Linkage::External } else { Linkage::Internal };
-                let function = module.add_function(symbol, ty, Some(linkage));
+                let function = module.add_function(&name.symbol, ty, Some(linkage));
                 function.set_call_conventions(crate::abi::WASM_CALLING_CONVENTION);
                 if is_split {
                     function.as_global_value().set_visibility(GlobalVisibility::Hidden);
@@ -133,8 +138,12 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             vector_register: shape.vector_register,
             relaxed_simd: shape.relaxed_simd,
             runtime_fns: HashMap::new(),
+            function_names,
+            line_tables: None,
         };
         env.declare_runtime();
+        env.line_tables =
+            shape.line_tables.map(|file| debug_lines::LineTables::new(context, &env.module, file));
         env
     }
 
@@ -214,10 +223,13 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         global.as_pointer_value()
     }
 
-    /// Emits `w2n_trap(code); unreachable` at the builder's position.
+    /// Emits `w2n_trap(code); unreachable` at the builder's position. The call is `nomerge`:
+    /// LLVM would otherwise fold the identical trap calls of a function into one, and the
+    /// address a trap comes from would no longer tell where it was raised.
     pub fn emit_trap(&self, builder: &Builder<'ctx>, code: TrapCode) -> Result<()> {
         let code = self.types.i32.const_int(code as u64, false);
-        self.call_runtime(builder, RuntimeFn::Trap, &[code.into()])?;
+        let call = self.call_runtime(builder, RuntimeFn::Trap, &[code.into()])?;
+        call.add_attribute(AttributeLoc::Function, self.enum_attribute("nomerge"));
         builder.build_unreachable()?;
         Ok(())
     }
@@ -349,13 +361,15 @@ pub fn returned_value<'ctx>(
 
 /// How the code of a part is shaped for what follows it (see the fields of `ModuleEnv`).
 #[derive(Clone, Copy, Debug)]
-pub struct CodeShape {
+pub struct CodeShape<'a> {
     pub bounds_checks: BoundsChecks,
     pub versioned_checks: bool,
     pub fast_isel: bool,
     /// The inline-assembly constraint for a vector register: `x` on x86-64, `w` on AArch64.
     pub vector_register: &'static str,
     pub relaxed_simd: RelaxedLowering,
+    /// The name of the module's file in line tables (`debug_lines`); `None` leaves them out.
+    pub line_tables: Option<&'a str>,
 }
 
 /// How the relaxed SIMD operators are lowered (`ops/simd/relaxed.rs`).
@@ -393,7 +407,7 @@ pub fn translate_module<'ctx, 'a>(
     context: &'ctx Context,
     info: &'a ModuleInfo<'a>,
     build_info: &str,
-    shape: CodeShape,
+    shape: CodeShape<'_>,
     api: Option<&crate::capi::Surface>,
     partition: &Partition,
 ) -> Result<Module<'ctx>> {
@@ -402,14 +416,16 @@ pub fn translate_module<'ctx, 'a>(
         let func_index = info.num_imported_funcs + defined_index as u32;
         func::translate_function(&env, func_index, &info.bodies[defined_index])?;
     }
-    if !partition.is_first {
-        return Ok(env.module);
+    if partition.is_first {
+        let initialize = init::emit_initializer(&env)?;
+        let descriptor = descriptor::emit_descriptor(&env, initialize)?;
+        let record = emit_build_record(&env, build_info);
+        if let Some(surface) = api {
+            api::emit_api(&env, surface, descriptor, record)?;
+        }
     }
-    let initialize = init::emit_initializer(&env)?;
-    let descriptor = descriptor::emit_descriptor(&env, initialize)?;
-    let record = emit_build_record(&env, build_info);
-    if let Some(surface) = api {
-        api::emit_api(&env, surface, descriptor, record)?;
+    if let Some(lines) = &env.line_tables {
+        lines.finalize();
     }
     Ok(env.module)
 }

@@ -102,6 +102,7 @@ static void on_fault(int signal, siginfo_t *info, void *context) {
         if (code != W2N_TRAP_NONE) {
             frame->code = code;
             frame->exit_status = 0;
+            w2n_rt_backtrace_record();
             /* SA_NODEFER left the signal unblocked, so jumping out needs no mask restore. */
             siglongjmp(frame->jump, 1);
         }

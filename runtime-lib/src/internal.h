@@ -7,6 +7,7 @@
 
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../include/wasm2native.h"
 
@@ -53,6 +54,10 @@ W2N_INTERNAL uint32_t w2n_rt_threads_in_wasm(void);
 /* Calls `visit` on every live instance, with the registry locked. */
 W2N_INTERNAL void w2n_rt_for_each_instance(void (*visit)(w2n_instance *, void *), void *data);
 W2N_INTERNAL w2n_trap_frame *w2n_rt_innermost_frame(void);
+/* Records the native frames below the trap being raised on this thread (backtrace.c)... */
+W2N_INTERNAL void w2n_rt_backtrace_record(void);
+/* ...and prints the Wasm ones, as WASM2NATIVE_BACKTRACE asks: how many were printed. */
+W2N_INTERNAL int w2n_rt_backtrace_print(FILE *out);
 
 /* Ends the innermost entry with W2N_TRAP_EXIT and `status` (WASI proc_exit). */
 W2N_INTERNAL _Noreturn void w2n_rt_exit(int32_t status);

@@ -29,7 +29,10 @@ int w2n_exit_status_of(const w2n_result *result) {
     switch (result->trap) {
     case W2N_TRAP_NONE: return 0;
     case W2N_TRAP_EXIT: return result->exit_status;
-    default: fprintf(stderr, "wasm trap: %s\n", result->message); return TRAP_EXIT_STATUS;
+    default:
+        fprintf(stderr, "wasm trap: %s\n", result->message);
+        w2n_rt_backtrace_print(stderr);
+        return TRAP_EXIT_STATUS;
     }
 }
 

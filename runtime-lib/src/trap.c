@@ -104,6 +104,8 @@ static _Noreturn void unwind(uint32_t code, int32_t exit_status, const char *hos
     }
     frame->code = code;
     frame->exit_status = exit_status;
+    if (code != W2N_TRAP_EXIT)
+        w2n_rt_backtrace_record();
     if (host_message)
         snprintf(frame->message, sizeof frame->message, "%s", host_message);
     siglongjmp(frame->jump, 1);

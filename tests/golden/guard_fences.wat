@@ -1,4 +1,4 @@
-;; RUN: -O2 --emit llvm-ir --bounds-checks guard --target x86_64-unknown-linux-gnu --cpu x86-64-v3
+;; RUN: -O2 --emit llvm-ir --bounds-checks guard --target x86_64-unknown-linux-gnu --cpu x86-64-v3 --strip-debug
 ;; Guard mode checks no access (the guard pages fault instead) but keeps the Wasm's order: a
 ;; fence after the store, an anchor taking the loaded value (translate/guard.rs), both marked
 ;; for the loop passes (compiler/passes/contract.h). A loop the versioning pass proves in

@@ -1,4 +1,4 @@
-;; RUN: -O2 --emit llvm-ir --target x86_64-unknown-linux-gnu --cpu x86-64-v3
+;; RUN: -O2 --emit llvm-ir --target x86_64-unknown-linux-gnu --cpu x86-64-v3 --strip-debug
 ;; NaN results are quieted only where LLVM would otherwise pass a signalling NaN through
 ;; (translate/ops/numeric.rs): after an operation LLVM folds into its operand (`x - 0`) and
 ;; after min/max; plain arithmetic keeps the hardware's quieting and costs nothing.

@@ -1,4 +1,4 @@
-;; RUN: -O2 --emit llvm-ir --target x86_64-unknown-linux-gnu --cpu x86-64-v3
+;; RUN: -O2 --emit llvm-ir --target x86_64-unknown-linux-gnu --cpu x86-64-v3 --strip-debug
 ;; Loops whose addresses step by a value known only at run time, as a sieve's marking loop
 ;; (`for (j = i * i; j < m; j += i) s[j] = 1`, bench/programs/sieve_strided.c) and one counting
 ;; down: SCEV cannot count them, so the loop versioning pass (compiler/passes/loop_versioning.cpp)

@@ -1,4 +1,4 @@
-;; RUN: -O2 --emit llvm-ir --target x86_64-unknown-linux-gnu --cpu x86-64-v3
+;; RUN: -O2 --emit llvm-ir --target x86_64-unknown-linux-gnu --cpu x86-64-v3 --strip-debug
 ;; Accesses that share a check or need none (translate/bounds.rs, translate/facts.rs).
 (module
   (memory 1)

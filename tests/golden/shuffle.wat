@@ -1,4 +1,4 @@
-;; RUN: -O2 --emit asm --target x86_64-unknown-linux-gnu --cpu x86-64-v2
+;; RUN: -O2 --emit asm --target x86_64-unknown-linux-gnu --cpu x86-64-v2 --strip-debug
 ;; i8x16.shuffle of one vector is one pshufb; of two, one pshufb each and an or.
 (module
   (func (export "one") (param v128 v128) (result v128)

@@ -1,4 +1,4 @@
-;; RUN: -O2 --emit llvm-ir --target x86_64-unknown-linux-gnu --cpu x86-64-v3
+;; RUN: -O2 --emit llvm-ir --target x86_64-unknown-linux-gnu --cpu x86-64-v3 --strip-debug
 ;; A loop summing an array: the loop versioning pass (compiler/passes/loop_versioning.cpp) reads
 ;; the translator's fast compares (compiler/passes/contract.h), tests them once before the loop
 ;; and makes a copy with no check left, which LLVM vectorises; the other copy keeps the exact

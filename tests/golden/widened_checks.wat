@@ -1,4 +1,4 @@
-;; RUN: -O2 --emit llvm-ir --target x86_64-unknown-linux-gnu --cpu x86-64-v3
+;; RUN: -O2 --emit llvm-ir --target x86_64-unknown-linux-gnu --cpu x86-64-v3 --strip-debug
 ;; Four loads at offsets 0 to 12 of one address: one bounds check covers them all, the last
 ;; one's end 16 bytes past the address (translate/bounds.rs widens the first check).
 (module
