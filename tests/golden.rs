@@ -3,9 +3,9 @@
 //! FileCheck against the `;; CHECK` lines of the same file. They pin the properties that matter
 //! and that no behaviour test sees: a loop versioned into a copy without checks (for a constant
 //! step and for one known only at run time), widened checks, guard mode's fences and anchors,
-//! NaN quieting only where needed, one pshufb per shuffle. The translator and the loop passes
-//! agree on names and IR shapes (compiler/passes/contract.h); a change that breaks that
-//! agreement fails here.
+//! NaN quieting only where needed, one pshufb per shuffle, an abs of a constant compare that LLVM
+//! once could not compile at -O0. The translator and the loop passes agree on names and IR shapes
+//! (compiler/passes/contract.h); a change that breaks that agreement fails here.
 
 use std::path::Path;
 use std::process::Command;

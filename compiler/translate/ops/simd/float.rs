@@ -146,7 +146,7 @@ fn unary(t: Translator, shape: Shape, op: FloatUnary) -> Result<()> {
             let negated = t.builder.build_float_neg(x, "")?;
             return t.push_vector(negated);
         }
-        FloatUnary::Abs => "llvm.fabs",
+        FloatUnary::Abs => return abs(t, shape, x),
         FloatUnary::Sqrt => "llvm.sqrt",
         FloatUnary::Ceil => "llvm.ceil",
         FloatUnary::Floor => "llvm.floor",
@@ -154,6 +154,26 @@ fn unary(t: Translator, shape: Shape, op: FloatUnary) -> Result<()> {
         FloatUnary::Nearest => "llvm.roundeven",
     };
     let result = t.call_intrinsic(intrinsic, &[ty], &[x.into()])?;
+    t.push_vector(result)
+}
+
+/// `f32x4.abs` and `f64x2.abs` of `x`: each lane with its sign bit cleared by an integer `and`,
+/// which is all the spec asks. Not `llvm.fabs`: LLVM 19's x86 DAG combiner never finishes
+/// (minutes, then gigabytes) on a vector fabs of compare lanes that become constants only inside
+/// the DAG, as `i32x4.gt_s` of two `v128.const` does at -O0, where no IR pass folds them first
+/// (tests/golden/abs_of_constant_compare.wat).
+fn abs<'ctx>(
+    t: &mut FuncTranslator<'_, 'ctx, '_>,
+    shape: Shape,
+    x: VectorValue<'ctx>,
+) -> Result<()> {
+    let (lanes, magnitude_bits) = match shape {
+        Shape::F32x4 => (Shape::I32x4, i32::MAX as i64),
+        _ => (Shape::I64x2, i64::MAX),
+    };
+    let ty = t.vector_type(lanes);
+    let bits = t.builder.build_bit_cast(x, ty, "")?.into_vector_value();
+    let result = t.builder.build_and(bits, t.constant_splat(ty, magnitude_bits), "")?;
     t.push_vector(result)
 }
 
