@@ -224,6 +224,10 @@ fn build_record(
         options.relaxed_simd.name(),
         binary.len(),
     );
+    record.push_str(match options.line_tables {
+        Some(_) => "debug-info: line tables (Wasm offsets), function names\n",
+        None => "debug-info: none\n",
+    });
     if let Some(prefix) = prefix {
         record.push_str(&format!("prefix: {prefix}\n"));
     }

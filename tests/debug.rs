@@ -225,11 +225,8 @@ fn a_c_program_s_inlined_calls_each_get_a_frame() {
         let out = Command::new(&exe).env_remove("WASM2NATIVE_BACKTRACE").output().unwrap();
         assert_eq!(out.status.code(), Some(134));
         let printed = stderr(&out);
-        let functions: Vec<&str> = printed
-            .lines()
-            .skip(2)
-            .filter_map(|line| line.split_whitespace().nth(1))
-            .collect();
+        let functions: Vec<&str> =
+            printed.lines().skip(2).filter_map(|line| line.split_whitespace().nth(1)).collect();
         assert_eq!(functions[..4], ["deep", "middle", "outer", "main"], "{flags:?}: {printed}");
         assert!(printed.starts_with("wasm trap: out of bounds memory access\nwasm backtrace:\n"));
         assert!(printed.lines().skip(2).all(|line| line.contains("(crash.wasm offset 0x")));
@@ -253,4 +250,10 @@ fn strip_debug_leaves_out_the_line_tables_and_keeps_the_names() {
     let with_lines = compile_traps(dir.path(), &[]);
     let sections = Command::new("readelf").arg("-S").arg(&with_lines).output().unwrap();
     assert!(stdout(&sections).contains(".debug_line"), "{}", stdout(&sections));
+
+    // The build record says which.
+    for (file, expected) in [(&exe, "\ndebug-info: none\n"), (&with_lines, "\ndebug-info: line")] {
+        let record = wasm2native().arg("inspect").arg(file).output().unwrap();
+        assert!(stdout(&record).contains(expected), "{}", stdout(&record));
+    }
 }

@@ -7,8 +7,7 @@ use wasm2native::library::{self, LibraryKind};
 use wasm2native::{compile, compile_library, compile_objects, link, Emit, Options};
 
 pub fn build(args: BuildArgs) -> Result<(), String> {
-    let options =
-        args.code.options(args.input.as_deref(), args.target.clone(), args.cpu.clone());
+    let options = args.code.options(args.input.as_deref(), args.target.clone(), args.cpu.clone());
     if args.probe_cpu {
         return compile(b"(module (func))", &options, Emit::Assembly)
             .map(drop)

@@ -109,8 +109,7 @@ static void locate(w2n_debug_files *files, uintptr_t pc, code_origin *origin) {
     mapped_object object = {.pc = pc};
     const unsigned char *data;
     size_t size;
-    if (!dl_iterate_phdr(find_object, &object) ||
-        !w2n_debug_file(files, object.path, &data, &size))
+    if (!dl_iterate_phdr(find_object, &object) || !w2n_debug_file(files, object.path, &data, &size))
         return;
     uint64_t address = pc - object.bias;
     origin->symbol = w2n_elf_function_symbol(data, size, address);
@@ -150,8 +149,8 @@ int w2n_rt_backtrace_print(FILE *out) {
             offset = chain->calls[depth - 1].call_line;
         }
         if (wasm_name)
-            print_wasm_frame(out, printed++, chain->function ? chain->function : wasm_name,
-                             offset, origin.row.file);
+            print_wasm_frame(out, printed++, chain->function ? chain->function : wasm_name, offset,
+                             origin.row.file);
         else if (shown == BACKTRACE_FULL)
             fprintf(out, "  %2u: %s [%#" PRIxPTR "]\n", printed++,
                     origin.symbol ? origin.symbol : "?", last_backtrace.pcs[i]);

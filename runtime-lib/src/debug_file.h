@@ -137,7 +137,7 @@ typedef struct w2n_inline_chain {
 
 /* Fills `chain` from the .debug_info of `file` (DWARF 4 units): 1 if a function holds
  * `address`. */
-W2N_INTERNAL int w2n_dwarf_inline_chain(const unsigned char *file, size_t size,
-                                        uint64_t address, w2n_inline_chain *chain);
+W2N_INTERNAL int w2n_dwarf_inline_chain(const unsigned char *file, size_t size, uint64_t address,
+                                        w2n_inline_chain *chain);
 
 #endif

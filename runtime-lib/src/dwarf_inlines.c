@@ -263,8 +263,8 @@ static int walk_unit(unit *u, uint64_t address, w2n_inline_chain *chain) {
                 return 1;
             continue;
         }
-        int here = inside[depth - 1] && (e.tag == TAG_SUBPROGRAM ||
-                                         e.tag == TAG_INLINED_SUBROUTINE) &&
+        int here = inside[depth - 1] &&
+                   (e.tag == TAG_SUBPROGRAM || e.tag == TAG_INLINED_SUBROUTINE) &&
                    covers(u, &e, address);
         if (here && e.tag == TAG_SUBPROGRAM && !found_depth) {
             chain->function = name_of(u, &e);
@@ -311,9 +311,8 @@ int w2n_dwarf_inline_chain(const unsigned char *file, size_t size, uint64_t addr
             continue;
         u.start = start;
         u.entries = body;
-        if (read_abbreviations(sub_reader(abbreviations.at + abbreviation_offset,
-                                          abbreviations.end),
-                               &u)) {
+        if (read_abbreviations(
+                sub_reader(abbreviations.at + abbreviation_offset, abbreviations.end), &u)) {
             int found = walk_unit(&u, address, chain);
             free(u.abbreviations);
             if (found)

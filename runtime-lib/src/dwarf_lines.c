@@ -106,8 +106,8 @@ static int run_line_program(const line_header *header, uint64_t address, w2n_lin
         int emit = 0, end_sequence = 0;
         if (opcode >= header->opcode_base) {
             unsigned adjusted = opcode - header->opcode_base;
-            row.address += (uint64_t)(adjusted / header->line_range) *
-                           header->min_instruction_length;
+            row.address +=
+                (uint64_t)(adjusted / header->line_range) * header->min_instruction_length;
             row.line += header->line_base + (int)(adjusted % header->line_range);
             emit = 1;
         } else if (opcode == 0) {

@@ -1,4 +1,4 @@
-;; RUN: -O0 --emit asm --target x86_64-unknown-linux-gnu --cpu x86-64-v2
+;; RUN: -O0 --emit asm --target x86_64-unknown-linux-gnu --cpu x86-64-v2 --strip-debug
 ;; The abs of a compare of two constants, a pattern the differential fuzzer found: at -O0 the
 ;; compare reaches instruction selection unfolded, and as an `llvm.fabs` the abs made LLVM 19's
 ;; x86 DAG combiner loop for minutes and gigabytes (translate/ops/simd/float.rs, `abs`). Here
