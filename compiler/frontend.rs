@@ -144,6 +144,9 @@ pub struct ModuleInfo<'a> {
     pub throws: crate::throws::ThrowFacts,
     /// Function names from the name section, by function index (`symbols`).
     pub func_names: HashMap<u32, &'a str>,
+    /// Symbol and shown name of each defined function (index minus imported functions), made
+    /// once from `func_names` for every part of a parallel compile.
+    pub function_names: Vec<crate::symbols::FunctionName>,
 }
 
 impl<'a> ModuleInfo<'a> {
@@ -247,6 +250,7 @@ pub fn parse(bytes: &[u8], features: FeatureSet) -> Result<ModuleInfo<'_>, Compi
         gather(&mut info, payload?)?;
     }
     info.escaping_funcs = escaping_funcs(&info)?;
+    info.function_names = crate::symbols::function_names(&info);
     info.throws = crate::throws::analyse(&info)?;
     Ok(info)
 }

@@ -120,12 +120,12 @@ impl<'ctx> ModuleEnv<'ctx, '_> {
         offset: u32,
     ) -> Option<DISubprogram<'ctx>> {
         let lines = self.line_tables.as_ref()?;
-        let name = &self.function_names[(func_index - self.info.num_imported_funcs) as usize];
+        let name = &self.info.function_names[(func_index - self.info.num_imported_funcs) as usize];
         Some(lines.describe(function, &name.display, &name.symbol, offset, DIFlags::ZERO))
     }
 
     /// Describes `function`, code of the compiler's own around the module's (an entry point,
-    /// an adapter of the C API, the initialiser), as an artificial subprogram, and gives what
+    /// a function of the C API), as an artificial subprogram, and gives what
     /// `builder` builds a location in it: Wasm functions LLVM inlines into it keep their lines,
     /// and a backtrace still names them.
     pub fn describe_helper(&self, function: FunctionValue<'ctx>, builder: &Builder<'ctx>) {

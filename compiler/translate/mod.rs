@@ -78,8 +78,6 @@ pub struct ModuleEnv<'ctx, 'a> {
     /// How relaxed SIMD operators are lowered.
     pub relaxed_simd: RelaxedLowering,
     runtime_fns: HashMap<RuntimeFn, FunctionValue<'ctx>>,
-    /// Symbol and shown name per defined function (index minus imported functions).
-    function_names: Vec<crate::symbols::FunctionName>,
     /// Wasm offsets as lines (`debug_lines`), unless the shape leaves them out.
     pub line_tables: Option<debug_lines::LineTables<'ctx>>,
 }
@@ -94,9 +92,8 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         let types = LlvmTypes::new(context);
         let module = context.create_module("wasm");
         let fn_types: Vec<FunctionType> = info.types.iter().map(|t| types.function(t)).collect();
-        let function_names = crate::symbols::function_names(info);
         let functions = (info.num_imported_funcs..info.func_types.len() as u32)
-            .zip(&function_names)
+            .zip(&info.function_names)
             .map(|(index, name)| {
                 let ty = fn_types[info.func_types[index as usize] as usize];
                 let linkage = if is_split { Linkage::External } else { Linkage::Internal };
@@ -138,7 +135,6 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             vector_register: shape.vector_register,
             relaxed_simd: shape.relaxed_simd,
             runtime_fns: HashMap::new(),
-            function_names,
             line_tables: None,
         };
         env.declare_runtime();
