@@ -34,7 +34,10 @@
 // In guard mode accesses have no checks but the fast compares are made all the same: a loop
 // whose every access the test proves in bounds (and that calls nothing inlining could open up)
 // cannot fault, so it may be vectorised and it loses the fences and anchors that keep guard
-// mode's order (`unfenceProvenLoop`); other loops are neither.
+// mode's order (`unfenceProvenLoop`); other loops are neither, so they are not versioned.
+//
+// The test costs its instructions at every entry of the loop. Where it is long (it proves
+// arrays disjoint), an entry running only a few iterations skips it for the exact copy.
 //
 // It notes the functions left with a check inside a loop (in code the fast copies do not cover),
 // for the stage that splits such loops (checked_loops.cpp).
@@ -85,6 +88,10 @@ constexpr const char *GuardFenceKind = W2N_CONTRACT_GUARD_FENCE_METADATA;
 constexpr uint64_t MaxIterations = uint64_t(1) << 32;
 constexpr int64_t MaxStep = int64_t(1) << 30;
 constexpr unsigned MaxUnrolledTrips = 16;
+// Where the test before a loop proves arrays disjoint, an entry of the loop that runs fewer
+// iterations than this takes the exact copy without it: that test is long, and so short a run is
+// not vectorised anyway (measured on fft: docs/architecture.md).
+constexpr uint64_t MinTestedIterations = 4;
 // Beyond these, testing every pair of groups costs more before the loop than it is likely to
 // save in it.
 constexpr unsigned MaxAliasGroups = 8;
@@ -237,8 +244,8 @@ bool collectAccesses(const WideCheck &check, SmallVectorImpl<Instruction *> &acc
 // The loop's copy taking the exact checks, and the test choosing between the copies.
 class LoopVersioner {
 public:
-  LoopVersioner(Function &function, FunctionAnalysisManager &analyses)
-      : loops(analyses.getResult<LoopAnalysis>(function)),
+  LoopVersioner(Function &function, FunctionAnalysisManager &analyses, bool guardPages)
+      : guardPages(guardPages), loops(analyses.getResult<LoopAnalysis>(function)),
         tree(analyses.getResult<DominatorTreeAnalysis>(function)),
         evolution(analyses.getResult<ScalarEvolutionAnalysis>(function)),
         layout(function.getParent()->getDataLayout()) {}
@@ -300,6 +307,13 @@ public:
     bool runTimeStep =
         (counted && counted->staysWhile != ICmpInst::ICMP_NE) ||
         any_of(hoisted, [](const AffineCheck &affine) { return !isa<SCEVConstant>(affine.step); });
+    // In guard mode the fast copy has no checks to lose, only fences, and gains by being
+    // vectorised: a loop that cannot be pays the test for nothing (docs/architecture.md).
+    if (guardPages && (!everyAccess || leavesEarly(loop))) {
+      LLVM_DEBUG(dbgs() << DEBUG_TYPE ": " << loop.getName()
+                        << ": guard mode, and a loop the vectoriser would not take\n");
+      return nullptr;
+    }
     if (runTimeStep && !everyAccess) {
       LLVM_DEBUG(dbgs() << DEBUG_TYPE ": " << loop.getName()
                         << ": a run-time step or count, and accesses no test covers\n");
@@ -322,17 +336,24 @@ public:
     simplifyLoop(&loop, &tree, &loops, &evolution, nullptr, nullptr, /*PreserveLCSSA=*/false);
     formLCSSA(loop, tree, &loops, &evolution);
 
-    // The preheader becomes the test; the original loop, the fast copy, follows it.
+    // The preheader counts the iterations; a block of its own tests the accesses, and the
+    // original loop, the fast copy, follows it.
     IRBuilder<> builder(insertion);
     Value *counts = nullptr;
     Value *lastIteration =
         counted ? lastIterationOf(*counted, expander, builder, counts)
                 : builder.CreateZExtOrTrunc(expander.expandCodeFor(iterations, nullptr, insertion),
                                             builder.getInt64Ty());
+    AliasPlan aliases = planAliasTests(hoisted);
+    Value *isShort = nullptr;
+    BasicBlock *counting = preheader;
+    if (!aliases.pairs.empty()) {
+      isShort = builder.CreateICmpULT(lastIteration, builder.getInt64(MinTestedIterations - 1));
+      preheader = SplitBlock(counting, insertion, &tree, &loops, nullptr, "w2n.test");
+    }
     Value *inBounds = testAccesses(hoisted, lastIteration, predicated, expander, builder);
     if (counts)
       inBounds = builder.CreateAnd(inBounds, counts);
-    AliasPlan aliases = planAliasTests(hoisted);
     if (!aliases.pairs.empty())
       inBounds =
           builder.CreateAnd(inBounds, testDisjoint(aliases, lastIteration, expander, builder));
@@ -350,6 +371,10 @@ public:
     // The fast copy is the one laid out in line.
     choice->setMetadata(LLVMContext::MD_prof,
                         MDBuilder(choice->getContext()).createLikelyBranchWeights());
+    if (isShort) {
+      counting->getTerminator()->eraseFromParent();
+      BranchInst::Create(exactLoop->getLoopPreheader(), preheader, isShort, counting);
+    }
 
     for (const AffineCheck &affine : hoisted)
       settle(affine.check, /*exact=*/false);
@@ -382,6 +407,16 @@ public:
   const SmallPtrSetImpl<Loop *> &proven() const { return provenLoops; }
 
 private:
+  // Whether `loop` has a way out other than its latch's and traps (a search's), which LLVM's
+  // vectoriser does not take.
+  static bool leavesEarly(Loop &loop) {
+    SmallVector<BasicBlock *, 8> exits;
+    loop.getUniqueExitBlocks(exits);
+    return count_if(exits, [](BasicBlock *exit) {
+             return !isa<UnreachableInst>(exit->getTerminator());
+           }) > 1;
+  }
+
   // Whether every load and store of linear memory in `loop` is one that a check of `hoisted`
   // covers. A call that inlining may later replace with its body (a call to a function defined
   // here, or through a table) would bring accesses no check covers.
@@ -606,10 +641,11 @@ private:
       return CountedExit{counter, end, staysWhile};
     }
     // At most 32 bits, so that the count's arithmetic in 64 bits is exact. A constant step
-    // that SCEV finds could wrap the counter is left alone (measured on fannkuch:
-    // docs/architecture.md).
+    // SCEV fears could wrap (a copy's `n -= 32` while `n > 15`) counts in explicit mode only,
+    // where the loops it opens up (wasi-libc's `memcpy`) lose their checks; in guard mode
+    // they are short copies that paid the test for little (docs/architecture.md).
     if (ICmpInst::isRelational(staysWhile) && counter->getType()->getIntegerBitWidth() <= 32 &&
-        !isa<SCEVConstant>(counter->getStepRecurrence(evolution)))
+        !(guardPages && isa<SCEVConstant>(counter->getStepRecurrence(evolution))))
       return CountedExit{counter, end, staysWhile};
     return std::nullopt;
   }
@@ -812,6 +848,7 @@ private:
   }
 
   SmallPtrSet<Loop *, 16> provenLoops;
+  bool guardPages;
   // The counters of the loop being versioned that the test before it finds not to wrap as
   // signed values.
   SmallPtrSet<const SCEV *, 8> noSignedWrap;
@@ -890,7 +927,8 @@ PreservedAnalyses w2n::VersionCheckedLoops::run(Function &function,
     return PreservedAnalyses::all();
   }
 
-  LoopVersioner versioner(function, analyses);
+  LoopVersioner versioner(function, analyses, guardPages);
+  LLVM_DEBUG(dbgs() << DEBUG_TYPE ": in " << function.getName() << "\n");
   SmallVector<Loop *, 16> innermost;
   for (Loop *loop : loops.getLoopsInPreorder()) {
     if (loop->isInnermost())

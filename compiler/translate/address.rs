@@ -34,12 +34,18 @@ type Parts<'ctx> = (Option<IntValue<'ctx>>, i64);
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// The 64-bit form of `address`, an i32 value, when it is arithmetic on at least one value
-    /// that is not a constant; `None` for a plain value (a local, a load, a call's result),
-    /// whose zero extension LLVM follows as it is.
+    /// that is not a constant, or a local's value (a loop's pointer, `*d++ = *s++`, whose
+    /// zero extension SCEV cannot follow round the loop: the sign extension it follows under a
+    /// no-wrap assumption the versioning pass tests); `None` for another plain value (a load, a
+    /// call's result), which no loop steps.
     pub fn widen_address(&self, address: IntValue<'ctx>) -> Result<Option<WideAddress<'ctx>>> {
         let arithmetic = self.facts.source_of(address).unwrap_or(address);
         if !is_address_arithmetic(arithmetic) {
-            return Ok(None);
+            if self.facts.local_read(arithmetic).is_none() || arithmetic.is_const() {
+                return Ok(None);
+            }
+            let variable = self.builder.build_int_s_extend(arithmetic, self.env.types.i64, "")?;
+            return Ok(Some(WideAddress { variable, constant: 0 }));
         }
         let mut budget = MAX_OPERATIONS;
         match self.widen_parts(address, MAX_DEPTH, &mut budget)? {

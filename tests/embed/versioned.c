@@ -26,6 +26,41 @@ static void take_written(versioned_instance *instance, uint64_t first, uint64_t 
     memset(versioned_memory_data(instance) + first, 0, last - first);
 }
 
+/* `copy` of versioned.wat on `memory` (`size` bytes), each access checked in turn: what the
+ * compiled loop must do, whichever of its copies runs. Returns the trap code. */
+static wasm2native_trap copy_in_turn(uint8_t *memory, uint64_t size, uint32_t dst, uint32_t src,
+                                     uint32_t n) {
+    for (;;) {
+        for (uint32_t half = 0; half < 16; half += 8) {
+            if ((uint64_t)src + half + 8 > size || (uint64_t)dst + half + 8 > size)
+                return WASM2NATIVE_TRAP_MEMORY_OUT_OF_BOUNDS;
+            memmove(memory + dst + half, memory + src + half, 8);
+        }
+        dst += 16;
+        src += 16;
+        n -= 16;
+        if (n <= 15)
+            return WASM2NATIVE_TRAP_NONE;
+    }
+}
+
+/* Calls `copy` on memory holding a byte pattern and prints its code and whether it left memory
+ * as copy_in_turn does. */
+static void check_copy(versioned_instance *instance, uint32_t dst, uint32_t src, uint32_t n) {
+    static uint8_t expected[65536];
+    uint8_t *memory = versioned_memory_data(instance);
+    for (uint32_t i = 0; i < sizeof expected; i++)
+        memory[i] = (uint8_t)(i * 7 + i / 256);
+    memcpy(expected, memory, sizeof expected);
+    wasm2native_trap expected_code = copy_in_turn(expected, sizeof expected, dst, src, n);
+    wasm2native_trap code = versioned_copy(instance, dst, src, n);
+    printf("copy(%u, %u, %u): code %d, %s\n", dst, src, n, code,
+           code == expected_code && memcmp(memory, expected, sizeof expected) == 0
+               ? "as if checked in turn"
+               : "NOT as if checked in turn");
+    memset(memory, 0, sizeof expected);
+}
+
 static void report(const char *call, versioned_instance *instance, wasm2native_trap code) {
     printf("%s: code %d", call, code);
     if (code)
@@ -70,6 +105,15 @@ int main(void) {
     versioned_fill(instance, 2000, 0, 40);
     report("shift(2000, 40, 40)", instance, versioned_shift(instance, 2000, 40, 40));
     take_written(instance, 2000, 2400);
+
+    /* Disjoint and long, disjoint and short (two iterations), overlapping one way and the
+     * other, running off the end of memory part-way, and a count below 16 that wraps. */
+    check_copy(instance, 4000, 3000, 256);
+    check_copy(instance, 4000, 3000, 32);
+    check_copy(instance, 3008, 3000, 256);
+    check_copy(instance, 3000, 3008, 256);
+    check_copy(instance, 65536 - 40, 1000, 64);
+    check_copy(instance, 5000, 3000, 8);
 
     /* Above 2 GiB, addresses are negative as 32-bit signed values. */
     int32_t previous = 0;

@@ -41,5 +41,15 @@
       (i32.store (i32.add (local.get $to) (i32.shl (local.get $i) (i32.const 2)))
         (i32.add (i32.load (i32.add (local.get $base) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 1)))
       (br_if $next (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $count)))))
+  ;; Copies 16 bytes at a time from src to dst, as wasi-libc's memcpy does: two pointers, used
+  ;; as addresses as they are, stepping by 16, and a count going on while n - 16 stays above 15,
+  ;; unsigned. Called with n below 16, the count wraps and the copy runs on until an access traps.
+  (func (export "copy") (param $dst i32) (param $src i32) (param $n i32)
+    (loop $next
+      (i64.store (local.get $dst) (i64.load (local.get $src)))
+      (i64.store offset=8 (local.get $dst) (i64.load offset=8 (local.get $src)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (br_if $next (i32.gt_u (local.tee $n (i32.sub (local.get $n) (i32.const 16))) (i32.const 15)))))
   (func (export "grow") (param $pages i32) (result i32)
     (memory.grow (local.get $pages))))
