@@ -5,7 +5,7 @@
 //! can change alone.
 
 /// Version stamped into every module descriptor; the runtime refuses others.
-pub const ABI_VERSION: u32 = 5;
+pub const ABI_VERSION: u32 = 6;
 /// LLVM's calling convention of every compiled Wasm function and of `w2n_funcref.code`: `tailcc`,
 /// which guarantees that a call in tail position marked `musttail` reuses the caller's frame
 /// whatever the two signatures, so `return_call*` runs in constant stack. On x86-64 and AArch64
@@ -239,6 +239,7 @@ pub mod type_char {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RuntimeFn {
     Trap,
+    TrapMemory,
     MemoryGrow,
     MemoryInit,
     DataDrop,
@@ -313,8 +314,9 @@ impl Prototype {
 }
 
 impl RuntimeFn {
-    pub const ALL: [RuntimeFn; 29] = [
+    pub const ALL: [RuntimeFn; 30] = [
         RuntimeFn::Trap,
+        RuntimeFn::TrapMemory,
         RuntimeFn::MemoryGrow,
         RuntimeFn::MemoryInit,
         RuntimeFn::DataDrop,
@@ -353,6 +355,11 @@ impl RuntimeFn {
         const U64: &str = "uint64_t";
         let (symbol, params, result): (_, &'static [(&str, &str)], _) = match self {
             RuntimeFn::Trap => ("w2n_trap", &[("code", U32)], "void"),
+            RuntimeFn::TrapMemory => (
+                "w2n_trap_memory",
+                &[VMCTX, ("memory_index", U32), ("address", U64), ("offset", U64), ("length", U32)],
+                "void",
+            ),
             RuntimeFn::MemoryGrow => (
                 "w2n_memory_grow",
                 &[VMCTX, ("memory_index", U32), ("delta_pages", U64)],

@@ -150,7 +150,7 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             let fn_type = self.abi_fn_type(&prototype.param_types(), prototype.result_type());
             let function =
                 self.module.add_function(prototype.symbol, fn_type, Some(Linkage::External));
-            if matches!(runtime_fn, RuntimeFn::Trap | RuntimeFn::HostTrap) {
+            if matches!(runtime_fn, RuntimeFn::Trap | RuntimeFn::TrapMemory | RuntimeFn::HostTrap) {
                 for attr in ["noreturn", "cold", "nounwind"] {
                     function.add_attribute(AttributeLoc::Function, self.enum_attribute(attr));
                 }
@@ -228,6 +228,32 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         call.add_attribute(AttributeLoc::Function, self.enum_attribute("nomerge"));
         builder.build_unreachable()?;
         Ok(())
+    }
+
+    /// Emits `w2n_trap_memory(vmctx, access...); unreachable`: the trap of a failed bounds check,
+    /// `nomerge` as `emit_trap`'s. Returns the call, whose access a widened check updates
+    /// (`OutOfBoundsAccess::OFFSET_OPERAND`).
+    pub fn emit_memory_trap(
+        &self,
+        builder: &Builder<'ctx>,
+        vmctx: inkwell::values::PointerValue<'ctx>,
+        access: &OutOfBoundsAccess<'ctx>,
+    ) -> Result<inkwell::values::InstructionValue<'ctx>> {
+        let (i32_ty, i64_ty) = (self.types.i32, self.types.i64);
+        let args = [
+            vmctx.into(),
+            i32_ty.const_int(access.memory as u64, false).into(),
+            access.address.into(),
+            i64_ty.const_int(access.offset, false).into(),
+            i32_ty.const_int(access.length as u64, false).into(),
+        ];
+        let call = self.call_runtime(builder, RuntimeFn::TrapMemory, &args)?;
+        call.add_attribute(AttributeLoc::Function, self.enum_attribute("nomerge"));
+        builder.build_unreachable()?;
+        match call.try_as_basic_value() {
+            inkwell::values::ValueKind::Instruction(call) => Ok(call),
+            _ => Err(CompileError::backend("w2n_trap_memory returns a value")),
+        }
     }
 
     /// `value` as a runtime function's parameter of type `ty`: a 32-bit address, index or length
@@ -439,4 +465,19 @@ fn emit_build_record<'ctx>(
     global.set_section(Some(crate::abi::BUILD_INFO_SECTION));
     global.set_alignment(1);
     global
+}
+
+/// An access a failed bounds check reports to the runtime (`w2n_trap_memory`).
+pub struct OutOfBoundsAccess<'ctx> {
+    pub memory: u32,
+    /// The address operand, zero-extended to 64 bits.
+    pub address: IntValue<'ctx>,
+    pub offset: u64,
+    pub length: u32,
+}
+
+impl OutOfBoundsAccess<'_> {
+    /// The operands of `w2n_trap_memory`'s call that hold the offset and the length.
+    pub const OFFSET_OPERAND: u32 = 3;
+    pub const LENGTH_OPERAND: u32 = 4;
 }
