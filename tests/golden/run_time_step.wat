@@ -40,9 +40,9 @@
 ;; CHECK-NOT: w2n_trap
 ;; CHECK: icmp eq i64 %{{[0-9]+}}, %{{[0-9]+}}
 ;; CHECK-NEXT: br i1 %{{[.a-z0-9]+}}, label %block_end, label %loop
-;; The trap (2, out of bounds memory access), the checked copy's:
-;; CHECK: call void @w2n_trap(i32 2)
-;; CHECK-NOT: call void @w2n_trap(i32 2)
+;; The trap (out of bounds memory access), the checked copy's:
+;; CHECK: call void @w2n_trap_memory(
+;; CHECK-NOT: call void @w2n_trap_memory(
 
 ;; CHECK-LABEL: define internal tailcc void @wasm_func_1(
 ;; Counting down: the step the counter takes (0 - %3) must be negative.
@@ -57,6 +57,6 @@
 ;; CHECK: store i8 1
 ;; CHECK-NOT: w2n_trap
 ;; CHECK: br i1 %{{.+}}, label %{{.+}}, label %loop{{$}}
-;; CHECK: call void @w2n_trap(i32 2)
-;; CHECK-NOT: call void @w2n_trap(i32 2)
+;; CHECK: call void @w2n_trap_memory(
+;; CHECK-NOT: call void @w2n_trap_memory(
 ;; CHECK: define internal void @wasm_initialize(
