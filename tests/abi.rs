@@ -147,6 +147,13 @@ fn pins() -> String {
     }
     pins.equal("WASM2NATIVE_WASI_DIR_READ_ONLY", "W2N_WASI_DIR_READ_ONLY", "read-only flag");
     pins.equal("WASM2NATIVE_UNKNOWN_MEMORY", "W2N_UNKNOWN_MEMORY", "unknown memory index");
+    pins.equal("W2N_TRAP_ACCESS_ADDRESS", abi::trap_access::ADDRESS, "trap_access::ADDRESS");
+    pins.equal(
+        "W2N_TRAP_ACCESS_MEMORY_SIZE",
+        abi::trap_access::MEMORY_SIZE,
+        "trap_access::MEMORY_SIZE",
+    );
+    pins.equal("W2N_TRAP_ACCESS_WORDS", abi::trap_access::WORDS, "trap_access::WORDS");
     for code in TrapCode::ALL {
         let name = code.c_name();
         pins.equal(&format!("WASM2NATIVE_TRAP_{name}"), format!("W2N_TRAP_{name}"), name);

@@ -120,6 +120,17 @@ pub mod exception {
     pub const IN_FLIGHT_SYMBOL: &str = "w2n_exception_in_flight";
 }
 
+/// The thread-local words a failed bounds check fills in before `w2n_trap_memory`
+/// (`w2n_trap_access`): values in registers go through memory, which takes any register, so
+/// that the trap call's argument registers bind nothing on the path that does not trap.
+pub mod trap_access {
+    pub const SYMBOL: &str = "w2n_trap_access";
+    /// Indices of its `uint64_t` words.
+    pub const ADDRESS: u64 = 0;
+    pub const MEMORY_SIZE: u64 = 1;
+    pub const WORDS: u32 = 2;
+}
+
 /// Size of one `w2n_value` slot (array calls, global cells).
 pub const VALUE_SLOT_SIZE: u32 = 16;
 
@@ -357,7 +368,7 @@ impl RuntimeFn {
             RuntimeFn::Trap => ("w2n_trap", &[("code", U32)], "void"),
             RuntimeFn::TrapMemory => (
                 "w2n_trap_memory",
-                &[VMCTX, ("memory_index", U32), ("address", U64), ("offset", U64), ("length", U32)],
+                &[("memory_index", U32), ("offset", U64), ("length", U32)],
                 "void",
             ),
             RuntimeFn::MemoryGrow => (

@@ -146,7 +146,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             let limit = self.bounds_limit(size, access_end)?;
             (exact, self.builder.build_int_compare(IntPredicate::SGT, exact, limit, "")?)
         };
-        let access = OutOfBoundsAccess { memory, address: exact, offset, length };
+        let access =
+            OutOfBoundsAccess { memory, memory_size: size, address: exact, offset, length };
         let trap = self.trap_out_of_bounds_if(out_of_bounds, &access)?;
         let index = match fast_path {
             Some(fast) => self.join_fast_path(&fast, exact)?,

@@ -331,7 +331,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let block = self.new_block("trap");
         let resume = self.current_block()?;
         self.builder.position_at_end(block);
-        let call = self.env.emit_memory_trap(&self.builder, self.vmctx, access)?;
+        let call = self.env.emit_memory_trap(&self.builder, access)?;
         self.builder.position_at_end(resume);
         self.out_of_bounds_traps.insert(block);
         self.branch_to_trap(condition, block)?;

@@ -206,6 +206,20 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         returned_value(self.call_runtime(builder, f, args)?, f.prototype().symbol)
     }
 
+    /// The runtime's thread-local words of a failed bounds check's access (`abi::trap_access`),
+    /// declared on first use.
+    fn trap_access(&self) -> inkwell::values::PointerValue<'ctx> {
+        let symbol = crate::abi::trap_access::SYMBOL;
+        let global = self.module.get_global(symbol).unwrap_or_else(|| {
+            let words_ty = self.types.i64.array_type(crate::abi::trap_access::WORDS);
+            let global = self.module.add_global(words_ty, None, symbol);
+            global.set_linkage(Linkage::External);
+            global.set_thread_local_mode(Some(inkwell::ThreadLocalMode::InitialExecTLSModel));
+            global
+        });
+        global.as_pointer_value()
+    }
+
     /// The runtime's thread-local pointer to the exception in flight, declared on first use so
     /// that modules that cannot throw do not refer to it.
     pub fn exception_in_flight(&self) -> inkwell::values::PointerValue<'ctx> {
@@ -230,20 +244,29 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         Ok(())
     }
 
-    /// Emits `w2n_trap_memory(vmctx, access...); unreachable`: the trap of a failed bounds check,
-    /// `nomerge` as `emit_trap`'s. Returns the call, whose access a widened check updates
+    /// Emits the trap of a failed bounds check: the address and the memory's size stored in
+    /// `w2n_trap_access`, then `w2n_trap_memory(memory, offset, length); unreachable`, `nomerge`
+    /// as `emit_trap`'s. Returns the call, whose access a widened check updates
     /// (`OutOfBoundsAccess::OFFSET_OPERAND`).
     pub fn emit_memory_trap(
         &self,
         builder: &Builder<'ctx>,
-        vmctx: inkwell::values::PointerValue<'ctx>,
         access: &OutOfBoundsAccess<'ctx>,
     ) -> Result<inkwell::values::InstructionValue<'ctx>> {
         let (i32_ty, i64_ty) = (self.types.i32, self.types.i64);
+        let words = self.trap_access();
+        let words_ty = i64_ty.array_type(crate::abi::trap_access::WORDS);
+        for (index, value) in [
+            (crate::abi::trap_access::ADDRESS, access.address),
+            (crate::abi::trap_access::MEMORY_SIZE, access.memory_size),
+        ] {
+            let indices = [i32_ty.const_zero(), i32_ty.const_int(index, false)];
+            // SAFETY: both indices are within the array of `trap_access::WORDS` words.
+            let word = unsafe { builder.build_in_bounds_gep(words_ty, words, &indices, "")? };
+            builder.build_store(word, value)?;
+        }
         let args = [
-            vmctx.into(),
             i32_ty.const_int(access.memory as u64, false).into(),
-            access.address.into(),
             i64_ty.const_int(access.offset, false).into(),
             i32_ty.const_int(access.length as u64, false).into(),
         ];
@@ -467,9 +490,13 @@ fn emit_build_record<'ctx>(
     global
 }
 
-/// An access a failed bounds check reports to the runtime (`w2n_trap_memory`).
+/// An access a failed bounds check reports to the runtime (`w2n_trap_memory`). The memory's
+/// size is the one the check compared with, at hand at every check: the instance pointer, which
+/// the runtime could read it from, would have to stay in a register for every trap block, which
+/// cost the hot code spills (`lua`: 3% more instructions run; docs/debugging.md).
 pub struct OutOfBoundsAccess<'ctx> {
     pub memory: u32,
+    pub memory_size: IntValue<'ctx>,
     /// The address operand, zero-extended to 64 bits.
     pub address: IntValue<'ctx>,
     pub offset: u64,
@@ -478,6 +505,6 @@ pub struct OutOfBoundsAccess<'ctx> {
 
 impl OutOfBoundsAccess<'_> {
     /// The operands of `w2n_trap_memory`'s call that hold the offset and the length.
-    pub const OFFSET_OPERAND: u32 = 3;
-    pub const LENGTH_OPERAND: u32 = 4;
+    pub const OFFSET_OPERAND: u32 = 1;
+    pub const LENGTH_OPERAND: u32 = 2;
 }

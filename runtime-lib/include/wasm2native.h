@@ -311,11 +311,17 @@ _Noreturn void w2n_trap(uint32_t code);
 /*
  * Ends the current Wasm call with W2N_TRAP_MEMORY_OUT_OF_BOUNDS for an access of `length` bytes
  * at `address + offset` in memory `memory_index` (a failed explicit check), which the result's
- * `fault` then describes. A check that covers several accesses to one address names the one
- * reaching farthest (docs/debugging.md).
+ * `fault` then describes. The address and the memory's size in bytes are in the thread-local
+ * words `uint64_t w2n_trap_access[2]` (declared in the runtime, as w2n_exception_in_flight
+ * below), which compiled code stores first: a store takes any register, where an argument would
+ * tie the values to the call's registers on the path that does not trap too. A check that covers
+ * several accesses to one address names the one reaching farthest (docs/debugging.md).
  */
-_Noreturn void w2n_trap_memory(w2n_instance *vmctx, uint32_t memory_index, uint64_t address,
-                               uint64_t offset, uint32_t length);
+_Noreturn void w2n_trap_memory(uint32_t memory_index, uint64_t offset, uint32_t length);
+/* The words of w2n_trap_access; compiler/abi/mod.rs (`trap_access`) is their Rust twin. */
+#define W2N_TRAP_ACCESS_ADDRESS 0
+#define W2N_TRAP_ACCESS_MEMORY_SIZE 1
+#define W2N_TRAP_ACCESS_WORDS 2
 /*
  * The memory functions take addresses and lengths as 64-bit values for memories of both address
  * types; compiled code zero-extends a 32-bit memory's.

@@ -84,6 +84,9 @@ W2N_INTERNAL void w2n_rt_backtrace_clear(void);
 W2N_INTERNAL w2n_frame *w2n_rt_backtrace_resolve(const w2n_native_backtrace *trace,
                                                  uint32_t *count);
 
+/* What a failed bounds check stores before w2n_trap_memory (see the header). */
+extern _Thread_local uint64_t w2n_trap_access[W2N_TRAP_ACCESS_WORDS];
+
 /* Ends the innermost entry with W2N_TRAP_EXIT and `status` (WASI proc_exit). */
 W2N_INTERNAL _Noreturn void w2n_rt_exit(int32_t status);
 

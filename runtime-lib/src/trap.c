@@ -150,14 +150,18 @@ static _Noreturn void unwind(uint32_t code, int32_t exit_status, const char *hos
 
 void w2n_trap(uint32_t code) { unwind(code, 0, NULL); }
 
-void w2n_trap_memory(w2n_instance *vmctx, uint32_t memory_index, uint64_t address, uint64_t offset,
-                     uint32_t length) {
+_Thread_local uint64_t w2n_trap_access[W2N_TRAP_ACCESS_WORDS]
+    __attribute__((tls_model("initial-exec")));
+
+void w2n_trap_memory(uint32_t memory_index, uint64_t offset, uint32_t length) {
     w2n_trap_frame *frame = innermost_frame;
     if (frame) {
+        uint64_t address = w2n_trap_access[W2N_TRAP_ACCESS_ADDRESS];
+        uint64_t memory_size = w2n_trap_access[W2N_TRAP_ACCESS_MEMORY_SIZE];
         /* A 64-bit memory's address plus offset may pass 2^64; no memory reaches that far. */
         uint64_t at = address + offset < address ? UINT64_MAX : address + offset;
         frame->fault = (w2n_memory_fault){.address = at,
-                                          .memory_size = vmctx->memories[memory_index]->size,
+                                          .memory_size = memory_size,
                                           .memory = memory_index,
                                           .length = length,
                                           .known = 1};

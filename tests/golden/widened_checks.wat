@@ -12,6 +12,6 @@
 ;; CHECK: [[LIMIT:%[a-z0-9]+]] = add nsw i64 %{{[0-9]+}}, -16
 ;; CHECK: icmp slt i64 [[LIMIT]],
 ;; Its trap names the farthest access: offset 12, 4 bytes.
-;; CHECK: call void @w2n_trap_memory(ptr nonnull %0, i32 0, i64 %{{[0-9]+}}, i64 12, i32 4)
+;; CHECK: call void @w2n_trap_memory(i32 0, i64 12, i32 4)
 ;; CHECK-NOT: call void @w2n_trap
 ;; CHECK: define internal void @wasm_initialize(

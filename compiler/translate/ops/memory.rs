@@ -102,7 +102,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let always = self.env.context.bool_type().const_all_ones();
         let address =
             self.builder.build_int_z_extend_or_bit_cast(address, self.env.types.i64, "")?;
-        let access = OutOfBoundsAccess { memory, address, offset, length };
+        let memory_size = self.memory_size(memory)?;
+        let access = OutOfBoundsAccess { memory, memory_size, address, offset, length };
         self.trap_out_of_bounds_if(always, &access)?;
         Ok(LinearAddress { ptr: self.memory_base(memory)?, faults: false })
     }
