@@ -319,8 +319,7 @@ public:
                         << ": a run-time step or count, and accesses no test covers\n");
       return nullptr;
     }
-    if (any_of(hoisted,
-               [](const AffineCheck &affine) { return !isa<SCEVConstant>(affine.step); }))
+    if (any_of(hoisted, [](const AffineCheck &affine) { return !isa<SCEVConstant>(affine.step); }))
       runTimeStepped.insert(&loop);
     if (everyAccess) {
       provenLoops.insert(&loop);
