@@ -7,6 +7,7 @@
 //! whichever thread compiled which part.
 
 use crate::capi::Surface;
+use crate::source_debug::SourceDebug;
 use crate::error::{CompileError, ErrorKind};
 use crate::frontend::ModuleInfo;
 use crate::progress::{self, Reporter};
@@ -49,8 +50,9 @@ pub fn compile_module(
     options: &Options,
     emit: Emit,
     api: Option<&Surface>,
+    source_debug: Option<&SourceDebug>,
 ) -> Result<Vec<u8>, CompileError> {
-    let mut outputs = compile_parts(info, record, options, emit, api)?;
+    let mut outputs = compile_parts(info, record, options, emit, api, source_debug)?;
     match outputs.len() {
         1 => Ok(outputs.remove(0)),
         _ => merge(&outputs),
@@ -65,6 +67,7 @@ pub fn compile_parts(
     options: &Options,
     emit: Emit,
     api: Option<&Surface>,
+    source_debug: Option<&SourceDebug>,
 ) -> Result<Vec<Vec<u8>>, CompileError> {
     let costs: Vec<usize> = info
         .bodies
@@ -94,13 +97,13 @@ pub fn compile_parts(
     progress::with_progress(info.bodies.len(), options.show_progress, |reporter| {
         if !is_split {
             let object =
-                compile_part(info, record, options, relaxed_simd, emit, api, &partitions[0]);
+                compile_part(info, record, options, relaxed_simd, emit, api, source_debug, &partitions[0]);
             reporter.add(info.bodies.len());
             return Ok(vec![object?]);
         }
         let order = costliest_first(&partitions, &costs);
         compile_queue(&partitions, &order, jobs, reporter, |partition| {
-            compile_part(info, record, options, relaxed_simd, emit, api, partition)
+            compile_part(info, record, options, relaxed_simd, emit, api, source_debug, partition)
         })
     })
 }
@@ -164,6 +167,7 @@ fn compile_part(
     relaxed_simd: translate::RelaxedLowering,
     emit: Emit,
     api: Option<&Surface>,
+    source_debug: Option<&SourceDebug>,
     partition: &Partition,
 ) -> Result<Vec<u8>, CompileError> {
     let largest_function_bytes = partition
@@ -179,6 +183,8 @@ fn compile_part(
         vector_register: codegen::vector_register_constraint(options),
         relaxed_simd,
         line_tables: options.line_tables.as_deref(),
+        source_debug,
+        source_variables: options.opt_level == OptLevel::O0,
     };
     let context = inkwell::context::Context::create();
     let module = translate::translate_module(&context, info, record, shape, api, partition)?;
