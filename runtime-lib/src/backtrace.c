@@ -4,7 +4,10 @@
  * that nothing is kept while no trap happens. Printing one resolves each address to its function
  * through the symbol table of the file that holds it (compiled functions are named
  * `wasm.NAME`) and to a Wasm offset through the line table the compiler emits, whose lines are
- * module offsets (compiler/translate/debug_lines.rs; dwarf_lines.c reads it).
+ * module offsets (compiler/translate/debug_lines.rs; dwarf_lines.c reads it), or to a source
+ * file and line where the module's own DWARF gave them (a file not named `*.wasm` or `*.wat`);
+ * the caller of an inlined call then shows the line of the call without its file, which the
+ * inlined-call entries give only as an index into the line table's files.
  *
  * WASM2NATIVE_BACKTRACE picks what is shown: `0` or `off` nothing, `full` every native frame
  * with its address, anything else (the default) the Wasm frames.
@@ -117,12 +120,30 @@ static void locate(w2n_debug_files *files, uintptr_t pc, code_origin *origin) {
     w2n_dwarf_inline_chain(data, size, address, &origin->chain);
 }
 
-/* Prints one frame, numbered `index`, of a Wasm function: its name and where it is. */
-static void print_wasm_frame(FILE *out, unsigned index, const char *name, uint32_t offset,
+/* The file of a line in a source file the line table does not name. */
+static const char UNKNOWN_SOURCE_FILE[] = "";
+
+/* Whether `file`, a line table's file name, is the module itself (`*.wasm` or `*.wat`), whose
+ * lines are offsets, rather than a source file of the module's own DWARF. */
+static int is_module_file(const char *file) {
+    size_t length = file ? strlen(file) : 0;
+    if (file == UNKNOWN_SOURCE_FILE)
+        return 0;
+    return length == 0 || (length >= 5 && strcmp(file + length - 5, ".wasm") == 0) ||
+           (length >= 4 && strcmp(file + length - 4, ".wat") == 0);
+}
+
+/* Prints one frame, numbered `index`, of a Wasm function: its name and where it is, a module
+ * offset or a source line. */
+static void print_wasm_frame(FILE *out, unsigned index, const char *name, uint32_t line,
                              const char *file) {
     fprintf(out, "  %2u: %s", index, name ? name : "?");
-    if (offset)
-        fprintf(out, " (%s offset %#x)", file ? file : "module", offset);
+    if (line && file == UNKNOWN_SOURCE_FILE)
+        fprintf(out, " (line %u)", line);
+    else if (line && is_module_file(file))
+        fprintf(out, " (%s offset %#x)", file ? file : "module", line);
+    else if (line)
+        fprintf(out, " (%s:%u)", file, line);
     fputc('\n', out);
 }
 
@@ -143,14 +164,17 @@ int w2n_rt_backtrace_print(FILE *out) {
          * and not the compiler's own code (an entry point) that the calls were inlined into. */
         const w2n_inline_chain *chain = &origin.chain;
         uint32_t offset = origin.row.line;
+        const char *file = origin.row.file;
         for (unsigned depth = chain->depth; depth > 0; depth--) {
-            print_wasm_frame(out, printed++, chain->calls[depth - 1].callee, offset,
-                             origin.row.file);
+            print_wasm_frame(out, printed++, chain->calls[depth - 1].callee, offset, file);
             offset = chain->calls[depth - 1].call_line;
+            /* A caller's source file is not read (it may be another than its callee's). */
+            if (!is_module_file(file))
+                file = UNKNOWN_SOURCE_FILE;
         }
         if (wasm_name)
             print_wasm_frame(out, printed++, chain->function ? chain->function : wasm_name, offset,
-                             origin.row.file);
+                             file);
         else if (shown == BACKTRACE_FULL)
             fprintf(out, "  %2u: %s [%#" PRIxPTR "]\n", printed++,
                     origin.symbol ? origin.symbol : "?", last_backtrace.pcs[i]);
