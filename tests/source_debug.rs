@@ -63,6 +63,7 @@ fn gdb_shows_a_c_program_in_its_own_terms() {
             "list 17,17",
             "info args",
             "info locals",
+            "whatis points",
             "continue",
             "bt",
             "info locals",
@@ -84,6 +85,10 @@ fn gdb_shows_a_c_program_in_its_own_terms() {
     expect("points.c:24\n");
     // The source.
     expect("17\t    return total; /* BREAK 1 */");
+    // A pointer is a 4-byte Wasm address, named after its C type.
+    expect("type = struct point *\n");
+    let pointer = shown.split("sum_points (points=0x").nth(1).and_then(|s| s.split(',').next());
+    assert!(pointer.is_some_and(|hex| hex.len() <= 8), "{pointer:?}:\n{shown}");
     // Locals and arguments, read from linear memory.
     expect("total = 47\n");
     expect("i = 3\n");

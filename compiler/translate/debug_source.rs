@@ -8,14 +8,15 @@ use inkwell::debug_info::{
     AsDIScope, DICompileUnit, DIFile, DIFlags, DIFlagsConstants, DISubprogram, DISubroutineType,
     DIType, DebugInfoBuilder,
 };
-use inkwell::AddressSpace;
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Bits in a pointer of a 32-bit memory: what a C pointer is to the module.
 const POINTER_BITS: u64 = 32;
 /// The deepest nesting of types described; deeper parts are left out.
 const MAX_TYPE_DEPTH: u32 = 32;
+/// `DW_ATE_address`: a base type gdb reads as a pointer of the type's own size.
+const DW_ATE_ADDRESS: u32 = 0x1;
 
 pub struct SourceTables<'ctx, 's> {
     pub debug: &'s SourceDebug,
@@ -24,8 +25,6 @@ pub struct SourceTables<'ctx, 's> {
     files: RefCell<HashMap<u32, DIFile<'ctx>>>,
     callees: RefCell<HashMap<usize, DISubprogram<'ctx>>>,
     types: RefCell<HashMap<usize, Option<DIType<'ctx>>>>,
-    /// Records being described: a pointer back to one gets a declaration of it instead.
-    types_in_progress: RefCell<HashSet<usize>>,
 }
 
 impl<'ctx, 's> SourceTables<'ctx, 's> {
@@ -36,7 +35,6 @@ impl<'ctx, 's> SourceTables<'ctx, 's> {
             files: RefCell::default(),
             callees: RefCell::default(),
             types: RefCell::default(),
-            types_in_progress: RefCell::default(),
         }
     }
 
@@ -113,23 +111,18 @@ impl<'ctx, 's> SourceTables<'ctx, 's> {
                 .create_basic_type(name, bytes * 8, *encoding as u32, DIFlags::ZERO)
                 .ok()
                 .map(|t| t.as_type()),
-            SourceType::Pointer { pointee } => {
-                let pointee = match pointee {
-                    Some(pointee) if self.types_in_progress.borrow().contains(pointee) => {
-                        self.declaration(builder, unit, *pointee)
-                    }
-                    Some(pointee) => self.type_of(builder, unit, *pointee, depth + 1)?,
-                    None => builder.create_basic_type("void", 0, 0, DIFlags::ZERO).ok()?.as_type(),
-                };
-                let pointer = builder.create_pointer_type(
-                    "",
-                    pointee,
+            // A 4-byte address, named after the C type: a DWARF pointer type would be read as
+            // the host's 8 bytes (LLVM writes no size for one), and its target could not be
+            // followed anyway, being a Wasm address.
+            SourceType::Pointer { .. } => builder
+                .create_basic_type(
+                    &self.type_name(index, 0),
                     POINTER_BITS,
-                    POINTER_BITS as u32,
-                    AddressSpace::default(),
-                );
-                Some(pointer.as_type())
-            }
+                    DW_ATE_ADDRESS,
+                    DIFlags::ZERO,
+                )
+                .ok()
+                .map(|t| t.as_type()),
             SourceType::Typedef { name, target } => {
                 let target = self.type_of(builder, unit, *target, depth + 1)?;
                 Some(builder.create_typedef(target, name, file, 0, scope, 0).as_type())
@@ -146,7 +139,6 @@ impl<'ctx, 's> SourceTables<'ctx, 's> {
                 Some(builder.create_array_type(element, bits, 0, &[0..count]).as_type())
             }
             SourceType::Record { name, bytes, is_union, members } => {
-                self.types_in_progress.borrow_mut().insert(index);
                 let mut elements = Vec::with_capacity(members.len());
                 for member in members {
                     let Some(ty) = self.type_of(builder, unit, member.type_index, depth + 1) else {
@@ -161,7 +153,6 @@ impl<'ctx, 's> SourceTables<'ctx, 's> {
                             .as_type(),
                     );
                 }
-                self.types_in_progress.borrow_mut().remove(&index);
                 let bits = bytes.saturating_mul(8);
                 let flags = DIFlags::ZERO;
                 Some(match is_union {
@@ -181,22 +172,40 @@ impl<'ctx, 's> SourceTables<'ctx, 's> {
         described
     }
 
-    /// A declaration of record `index`, for a pointer to it from inside it.
-    fn declaration(
-        &self,
-        builder: &DebugInfoBuilder<'ctx>,
-        unit: DICompileUnit<'ctx>,
-        index: usize,
-    ) -> DIType<'ctx> {
-        let name = match &self.debug.types[index] {
-            SourceType::Record { name, .. } => name.as_str(),
-            _ => "",
-        };
-        let scope = unit.as_debug_info_scope();
-        let flags = DIFlags::FWD_DECL;
-        builder
-            .create_struct_type(scope, name, unit.get_file(), 0, 0, 0, flags, None, &[], 0, None, "")
-            .as_type()
+    /// The C name of type `index`, as far as it is known (`struct point *`).
+    fn type_name(&self, index: usize, depth: u32) -> String {
+        if depth > MAX_TYPE_DEPTH {
+            return "?".into();
+        }
+        match self.debug.types.get(index) {
+            Some(SourceType::Base { name, .. } | SourceType::Typedef { name, .. }) => name.clone(),
+            Some(SourceType::Pointer { pointee: Some(pointee) }) => {
+                let pointee = self.type_name(*pointee, depth + 1);
+                match pointee.ends_with('*') {
+                    true => format!("{pointee}*"),
+                    false => format!("{pointee} *"),
+                }
+            }
+            Some(SourceType::Pointer { pointee: None }) => "void *".into(),
+            Some(SourceType::Qualified { tag, target }) => {
+                let qualifier = match *tag == gimli::constants::DW_TAG_const_type.0 {
+                    true => "const",
+                    false => "volatile",
+                };
+                format!("{qualifier} {}", self.type_name(*target, depth + 1))
+            }
+            Some(SourceType::Array { element, .. }) => {
+                format!("{}[]", self.type_name(*element, depth + 1))
+            }
+            Some(SourceType::Record { name, is_union, .. }) => {
+                let kind = if *is_union { "union" } else { "struct" };
+                match name.is_empty() {
+                    true => format!("{kind} <anonymous>"),
+                    false => format!("{kind} {name}"),
+                }
+            }
+            Some(SourceType::Unknown) | None => "void".into(),
+        }
     }
 
     /// The size in bytes of type `index`, when it is known.

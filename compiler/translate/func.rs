@@ -96,7 +96,7 @@ pub fn translate_function<'ctx, 'a>(
         lines,
         frame_address: None,
     };
-    translator.locate(translator.offset);
+    translator.locate_prologue();
     translator.emit_prologue(func_index, body)?;
     translator.translate_body(body)
 }
@@ -195,6 +195,19 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             }
         }
         Ok(())
+    }
+
+    /// Gives the entry block's set-up the location of the function's start: its first offset,
+    /// or in source terms line 0, so that a debugger's breakpoint on the function comes after
+    /// it, when the slots variables are described in are written.
+    fn locate_prologue(&mut self) {
+        if let (Some(tables), Some(lines)) = (&self.env.line_tables, &self.lines) {
+            let location = match lines.source {
+                Some(_) => tables.location(self.env.context, lines.subprogram, 0),
+                None => tables.location(self.env.context, lines.subprogram, self.offset as u32),
+            };
+            self.builder.set_current_debug_location(location);
+        }
     }
 
     /// Gives what is built from now on the location of module offset `offset`.
