@@ -117,19 +117,23 @@ fn traps_name_source_lines_and_inlined_calls() {
         // one where wasm2native's optimiser inlined `lookup`.
         let frames: Vec<&str> = printed.lines().skip(2).take(3).collect();
         let main = match flags[0] {
-            "-O0" => "   2: main (inlined.c:17)",
-            _ => "   2: main (line 17)",
+            "-O0" => "   2: main (inlined.c:18)",
+            _ => "   2: main (line 18)",
         };
         assert_eq!(
             frames,
-            ["   0: read_at (inlined.c:6)", "   1: lookup (line 10)", main],
+            ["   0: read_at (inlined.c:6)", "   1: lookup (line 11)", main],
             "{flags:?}: {printed}"
         );
         let expected = match flags[0] {
-            "-O0" => "debug-info: source lines from module DWARF (Wasm offsets where it has \
-                      none), functions, inlined calls, local variables",
-            _ => "debug-info: source lines from module DWARF (Wasm offsets where it has none), \
-                  functions, inlined calls",
+            "-O0" => {
+                "debug-info: source lines from module DWARF (Wasm offsets where it has \
+                      none), functions, inlined calls, local variables"
+            }
+            _ => {
+                "debug-info: source lines from module DWARF (Wasm offsets where it has none), \
+                  functions, inlined calls"
+            }
         };
         assert_eq!(debug_info_record(&exe), expected);
     }
@@ -213,7 +217,10 @@ fn malformed_module_dwarf_is_ignored() {
         let truncated = edit_custom_section(&wasm, section, |c| c[..c.len() / 3].to_vec());
         cases.push((format!("{section} truncated"), truncated));
         let garbage: Vec<u8> = random.bytes(4096);
-        cases.push((format!("{section} garbage"), edit_custom_section(&wasm, section, |_| garbage.clone())));
+        cases.push((
+            format!("{section} garbage"),
+            edit_custom_section(&wasm, section, |_| garbage.clone()),
+        ));
         for flip in 0..4 {
             let seed = random.next_word();
             let flipped = edit_custom_section(&wasm, section, |c| {
@@ -244,7 +251,10 @@ fn malformed_module_dwarf_is_ignored() {
         if case.ends_with("truncated") || case.ends_with("garbage") {
             let record = debug_info_record(&exe);
             if case.starts_with(".debug_info") || case.starts_with(".debug_line") {
-                assert_eq!(record, "debug-info: line tables (Wasm offsets), function names", "{case}");
+                assert_eq!(
+                    record, "debug-info: line tables (Wasm offsets), function names",
+                    "{case}"
+                );
             }
         }
     }

@@ -99,16 +99,36 @@ pub struct Function {
 #[derive(Debug, Clone)]
 pub enum SourceType {
     /// A base type: name, size in bytes and DWARF encoding (`DW_ATE_*`).
-    Base { name: String, bytes: u64, encoding: u8 },
+    Base {
+        name: String,
+        bytes: u64,
+        encoding: u8,
+    },
     /// A pointer, 4 bytes in a 32-bit memory; `None` points to `void`.
-    Pointer { pointee: Option<usize> },
-    Typedef { name: String, target: usize },
+    Pointer {
+        pointee: Option<usize>,
+    },
+    Typedef {
+        name: String,
+        target: usize,
+    },
     /// `const` or `volatile` (a `DW_TAG_*` value).
-    Qualified { tag: u16, target: usize },
+    Qualified {
+        tag: u16,
+        target: usize,
+    },
     /// An array of `count` elements, unknown when `None`.
-    Array { element: usize, count: Option<u64> },
+    Array {
+        element: usize,
+        count: Option<u64>,
+    },
     /// A structure or union (`is_union`): its name, size in bytes and members.
-    Record { name: String, bytes: u64, is_union: bool, members: Vec<Member> },
+    Record {
+        name: String,
+        bytes: u64,
+        is_union: bool,
+        members: Vec<Member>,
+    },
     /// A type the translator does not describe: a variable of it is left out.
     Unknown,
 }
@@ -162,7 +182,9 @@ impl Function {
         self.inlined
             .iter()
             .enumerate()
-            .filter(|(_, call)| call.ranges.iter().any(|&(low, high)| low <= address && address < high))
+            .filter(|(_, call)| {
+                call.ranges.iter().any(|&(low, high)| low <= address && address < high)
+            })
             .max_by_key(|(_, call)| call.depth)
             .map(|(index, _)| index)
     }

@@ -263,7 +263,11 @@ impl<'d, 'a> Reader<'d, 'a> {
         Ok(None)
     }
 
-    fn declared(&mut self, unit: &Unit<'a>, entry: &Entry<'a, '_>) -> gimli::Result<SourcePosition> {
+    fn declared(
+        &mut self,
+        unit: &Unit<'a>,
+        entry: &Entry<'a, '_>,
+    ) -> gimli::Result<SourcePosition> {
         let file = match entry.attr_value(constants::DW_AT_decl_file)? {
             Some(AttributeValue::FileIndex(index)) => self.unit_file(unit, index)?,
             Some(value) => match value.udata_value() {
@@ -296,7 +300,8 @@ impl<'d, 'a> Reader<'d, 'a> {
         if ranges.is_empty() {
             return Ok(None);
         }
-        let key = (unit.header.offset().as_debug_info_offset().map_or(usize::MAX, |o| o.0), origin.0);
+        let key =
+            (unit.header.offset().as_debug_info_offset().map_or(usize::MAX, |o| o.0), origin.0);
         let callee = match self.callees.get(&key) {
             Some(&callee) => callee,
             None => {
@@ -374,7 +379,8 @@ impl<'d, 'a> Reader<'d, 'a> {
 
     /// The type at `offset` of `unit`, as an index into `debug.types`.
     fn type_of(&mut self, unit: &Unit<'a>, offset: UnitOffset, depth: u32) -> gimli::Result<usize> {
-        let key = (unit.header.offset().as_debug_info_offset().map_or(usize::MAX, |o| o.0), offset.0);
+        let key =
+            (unit.header.offset().as_debug_info_offset().map_or(usize::MAX, |o| o.0), offset.0);
         if let Some(&index) = self.types.get(&key) {
             return Ok(index);
         }
@@ -426,17 +432,15 @@ impl<'d, 'a> Reader<'d, 'a> {
             (constants::DW_TAG_array_type, Some(element)) => {
                 SourceType::Array { element, count: self.array_count(unit, offset)? }
             }
-            (constants::DW_TAG_structure_type | constants::DW_TAG_union_type, _) => {
-                match bytes {
-                    Some(bytes) => SourceType::Record {
-                        name,
-                        bytes,
-                        is_union: entry.tag() == constants::DW_TAG_union_type,
-                        members: self.members(unit, offset, depth)?,
-                    },
-                    None => SourceType::Unknown,
-                }
-            }
+            (constants::DW_TAG_structure_type | constants::DW_TAG_union_type, _) => match bytes {
+                Some(bytes) => SourceType::Record {
+                    name,
+                    bytes,
+                    is_union: entry.tag() == constants::DW_TAG_union_type,
+                    members: self.members(unit, offset, depth)?,
+                },
+                None => SourceType::Unknown,
+            },
             _ => SourceType::Unknown,
         };
         self.debug.types[index] = described;
@@ -453,7 +457,8 @@ impl<'d, 'a> Reader<'d, 'a> {
                 continue;
             }
             let count = entry.attr_value(constants::DW_AT_count)?.and_then(|v| v.udata_value());
-            let upper = entry.attr_value(constants::DW_AT_upper_bound)?.and_then(|v| v.udata_value());
+            let upper =
+                entry.attr_value(constants::DW_AT_upper_bound)?.and_then(|v| v.udata_value());
             return Ok(count.or(upper.and_then(|u| u.checked_add(1))));
         }
         Ok(None)

@@ -152,7 +152,9 @@ impl<'ctx, 's> LineTables<'ctx, 's> {
         let position = source.debug.position(address);
         let (line, column) = position.map_or((0, 0), |p| (p.line, p.column));
         let (scope, inlined_at) = match function.inlined_at(address) {
-            Some(call) => (self.inlined_callee(function, call), self.inlined_at(context, lines, call)),
+            Some(call) => {
+                (self.inlined_callee(function, call), self.inlined_at(context, lines, call))
+            }
             None => (lines.subprogram, None),
         };
         self.builder.create_debug_location(

@@ -136,7 +136,9 @@ impl<'ctx, 's> SourceTables<'ctx, 's> {
                 let element = self.type_of(builder, unit, *element, depth + 1)?;
                 let count = count.unwrap_or(0).min(i64::MAX as u64) as i64;
                 let bits = element_bits.saturating_mul(count as u64);
-                Some(builder.create_array_type(element, bits, 0, &[0..count]).as_type())
+                let subscript = 0..count;
+                let subscripts = std::slice::from_ref(&subscript);
+                Some(builder.create_array_type(element, bits, 0, subscripts).as_type())
             }
             SourceType::Record { name, bytes, is_union, members } => {
                 let mut elements = Vec::with_capacity(members.len());
@@ -149,7 +151,17 @@ impl<'ctx, 's> SourceTables<'ctx, 's> {
                     let flags = DIFlags::ZERO;
                     elements.push(
                         builder
-                            .create_member_type(scope, &member.name, file, 0, bits, 0, offset, flags, ty)
+                            .create_member_type(
+                                scope,
+                                &member.name,
+                                file,
+                                0,
+                                bits,
+                                0,
+                                offset,
+                                flags,
+                                ty,
+                            )
                             .as_type(),
                     );
                 }

@@ -86,8 +86,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                     0,
                 ),
             };
-            let location =
-                tables.builder.create_debug_location(env.context, line, 0, scope, None);
+            let location = tables.builder.create_debug_location(env.context, line, 0, scope, None);
             let expression = tables.builder.create_expression(expression);
             tables.builder.insert_declare_at_end(
                 storage,
@@ -110,11 +109,12 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let is_i32 = |ty: BasicTypeEnum<'ctx>| ty == self.env.types.i32.into();
         let usable = match frame_base {
             FrameBase::Local(index) => self.locals.get(index as usize).is_some_and(|l| is_i32(l.1)),
-            FrameBase::Global(index) => {
-                self.env.info.globals.get(index as usize).is_some_and(|global| {
-                    global.ty.content_type == wasmparser::ValType::I32
-                })
-            }
+            FrameBase::Global(index) => self
+                .env
+                .info
+                .globals
+                .get(index as usize)
+                .is_some_and(|global| global.ty.content_type == wasmparser::ValType::I32),
         };
         let memory_is_32_bit = self.env.info.memories.first().is_some_and(|m| !m.memory64);
         if !usable || !memory_is_32_bit {

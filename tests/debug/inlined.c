@@ -3,7 +3,8 @@
 #include <stdio.h>
 
 static inline int read_at(const int *p, int n) {
-    return p[n]; /* TRAP */
+    int value = p[n]; /* TRAP */
+    return value;
 }
 
 __attribute__((noinline)) int lookup(const int *table, int n) {
