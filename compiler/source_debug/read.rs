@@ -44,6 +44,9 @@ pub fn read(info: &ModuleInfo<'_>) -> Option<SourceDebug> {
     };
     reader.read_units().ok()?;
     let mut debug = reader.debug;
+    // Rows of different sequences interleave; at one address an end row comes first, so that
+    // a sequence starting where another ends is found.
+    debug.rows.sort_by_key(|row| (row.address, !row.is_end));
     debug.functions.sort_by_key(|f| f.low);
     // Two functions claiming the same code: the DWARF is not to be trusted.
     if debug.functions.windows(2).any(|pair| pair[0].high > pair[1].low) {
@@ -116,9 +119,6 @@ impl<'d, 'a> Reader<'d, 'a> {
                 sequence.clear();
             }
         }
-        // Rows of different sequences interleave; at one address an end row comes first, so
-        // that a sequence starting where another ends is found.
-        self.debug.rows.sort_by_key(|row| (row.address, !row.is_end));
         Ok(())
     }
 
