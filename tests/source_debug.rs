@@ -64,6 +64,7 @@ fn gdb_shows_a_c_program_in_its_own_terms() {
             "info args",
             "info locals",
             "whatis points",
+            "finish",
             "continue",
             "bt",
             "info locals",
@@ -93,11 +94,13 @@ fn gdb_shows_a_c_program_in_its_own_terms() {
     expect("total = 47\n");
     expect("i = 3\n");
     expect("count = 3\n");
+    // What the function returns.
+    expect("Value returned is $1 = 47\n");
     // The second stop, in main, after the call.
     expect("Breakpoint 2, main () at ");
     expect("result = 47\n");
     expect("scale = 0.5\n");
-    expect("$1 = {x = 3, y = 4}");
+    expect("$2 = {x = 3, y = 4}");
     expect("result 47\n");
     expect("exited normally");
 }

@@ -91,6 +91,8 @@ pub struct Function {
     pub name: String,
     pub declared: SourcePosition,
     pub frame_base: Option<FrameBase>,
+    /// The type it returns (an index into `SourceDebug::types`), `None` for `void` or unknown.
+    pub return_type: Option<usize>,
     pub variables: Vec<Variable>,
     pub inlined: Vec<InlinedCall>,
 }

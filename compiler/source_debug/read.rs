@@ -218,6 +218,10 @@ impl<'d, 'a> Reader<'d, 'a> {
             return Ok(None);
         };
         let Some(callee) = self.declaration(unit, entry, 0)? else { return Ok(None) };
+        let return_type = match entry.attr_value(constants::DW_AT_type)? {
+            Some(AttributeValue::UnitRef(ty)) => Some(self.type_of(unit, ty, 0)?),
+            _ => None,
+        };
         let frame_base = match entry.attr_value(constants::DW_AT_frame_base)? {
             Some(AttributeValue::Exprloc(expression)) => {
                 match wasm_location(expression.0.slice()) {
@@ -234,6 +238,7 @@ impl<'d, 'a> Reader<'d, 'a> {
             name: callee.name,
             declared: callee.declared,
             frame_base,
+            return_type,
             variables: Vec::new(),
             inlined: Vec::new(),
         });

@@ -229,6 +229,13 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         };
         let file = tables.file(&lines.builder, described.declared.file, lines.file);
         let line = described.declared.line;
+        // The return type, so that a debugger shows what a function returns (gdb's `finish`).
+        let returned =
+            described.return_type.and_then(|ty| tables.type_of(&lines.builder, lines.unit, ty, 0));
+        let signature = match returned {
+            Some(ty) => lines.builder.create_subroutine_type(file, Some(ty), &[], DIFlags::ZERO),
+            None => lines.signature,
+        };
         // No linkage name: debuggers would show the symbol (`wasm.NAME`) rather than the
         // source's name.
         let subprogram = lines.builder.create_function(
@@ -237,7 +244,7 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             None,
             file,
             line,
-            lines.signature,
+            signature,
             true,
             true,
             line,
