@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 APT_PACKAGES := llvm-19-dev libpolly-19-dev clang-19 lld-19 liblld-19-dev wasi-libc libclang-rt-19-dev-wasm32 \
                 libclang-rt-19-dev libc++-19-dev-wasm32 zlib1g-dev libzstd-dev libxml2-dev python3-venv gcc g++ binutils \
-                clang-format-19
+                clang-format-19 gdb
 # llvm-sys must find LLVM 19, never the machine's default llvm-config.
 export LLVM_SYS_191_PREFIX := $(shell llvm-config-19 --prefix 2>/dev/null || echo /usr/lib/llvm-19)
 CARGO := cargo

@@ -147,6 +147,12 @@ pub struct ModuleInfo<'a> {
     /// Symbol and shown name of each defined function (index minus imported functions), made
     /// once from `func_names` for every part of a parallel compile.
     pub function_names: Vec<crate::symbols::FunctionName>,
+    /// The module's DWARF sections (`.debug_info`, `.debug_line`, ...), by name: read only when
+    /// the output gets debug information (`source_debug`).
+    pub debug_sections: Vec<(&'a str, &'a [u8])>,
+    /// Where the code section's contents start in the module: module DWARF's addresses are
+    /// offsets from there.
+    pub code_section_start: u64,
 }
 
 impl<'a> ModuleInfo<'a> {
@@ -392,12 +398,17 @@ fn gather<'a>(info: &mut ModuleInfo<'a>, payload: Payload<'a>) -> Result<(), Com
                 info.data.push(DataInfo { mode, bytes: data.data });
             }
         }
-        Payload::CodeSectionEntry(body) => info.bodies.push(body),
-        Payload::CustomSection(reader) => {
-            if let KnownCustom::Name(names) = reader.as_known() {
-                info.func_names = function_names(names);
-            }
+        Payload::CodeSectionStart { unchecked_range, .. } => {
+            info.code_section_start = unchecked_range.start
         }
+        Payload::CodeSectionEntry(body) => info.bodies.push(body),
+        Payload::CustomSection(reader) => match reader.as_known() {
+            KnownCustom::Name(names) => info.func_names = function_names(names),
+            _ if reader.name().starts_with(".debug_") => {
+                info.debug_sections.push((reader.name(), reader.data()))
+            }
+            _ => {}
+        },
         _ => {}
     }
     Ok(())

@@ -16,6 +16,8 @@ pub mod link;
 mod parallel;
 mod pipeline;
 mod progress;
+mod source_debug;
+use source_debug::SourceDebug;
 mod proposals;
 mod symbols;
 pub use proposals::used as proposals_used;
@@ -119,8 +121,9 @@ pub enum Emit {
 pub fn compile(input: &[u8], options: &Options, emit: Emit) -> Result<Vec<u8>, CompileError> {
     let binary = frontend::to_binary(input)?;
     let info = frontend::parse(&binary, options.features)?;
-    let record = build_record(&binary, options, None)?;
-    parallel::compile_module(&info, &record, options, emit, None)
+    let source = source_debug(&info, options);
+    let record = build_record(&binary, options, None, source.as_ref())?;
+    parallel::compile_module(&info, &record, options, emit, None, source.as_ref())
 }
 
 /// Compiles a Wasm module into relocatable objects, one per part compiled in parallel (see
@@ -129,8 +132,9 @@ pub fn compile(input: &[u8], options: &Options, emit: Emit) -> Result<Vec<u8>, C
 pub fn compile_objects(input: &[u8], options: &Options) -> Result<Vec<Vec<u8>>, CompileError> {
     let binary = frontend::to_binary(input)?;
     let info = frontend::parse(&binary, options.features)?;
-    let record = build_record(&binary, options, None)?;
-    parallel::compile_parts(&info, &record, options, Emit::Object, None)
+    let source = source_debug(&info, options);
+    let record = build_record(&binary, options, None, source.as_ref())?;
+    parallel::compile_parts(&info, &record, options, Emit::Object, None, source.as_ref())
 }
 
 /// A module compiled for linking into C: the object with its API, and what describes that API.
@@ -161,13 +165,27 @@ pub fn compile_library(
     let binary = frontend::to_binary(input)?;
     let info = frontend::parse(&binary, options.features)?;
     let surface = capi::Surface::new(&info, prefix);
-    let record = build_record(&binary, options, Some(prefix))?;
-    let object = parallel::compile_module(&info, &record, options, Emit::Object, Some(&surface))?;
+    let module_dwarf = source_debug(&info, options);
+    let record = build_record(&binary, options, Some(prefix), module_dwarf.as_ref())?;
+    let object = parallel::compile_module(
+        &info,
+        &record,
+        options,
+        Emit::Object,
+        Some(&surface),
+        module_dwarf.as_ref(),
+    )?;
     Ok(CompiledLibrary {
         object,
         header: capi::header::render(&surface, source),
         api_symbols: surface.defined_symbols(),
     })
+}
+
+/// The module's own DWARF, read when the output gets line tables and the module has it.
+fn source_debug(info: &frontend::ModuleInfo<'_>, options: &Options) -> Option<SourceDebug> {
+    options.line_tables.as_ref()?;
+    source_debug::read(info)
 }
 
 /// The build record every artifact carries (see `abi::BUILD_INFO_SECTION`): one `key: value`
@@ -177,6 +195,7 @@ fn build_record(
     binary: &[u8],
     options: &Options,
     prefix: Option<&str>,
+    source: Option<&SourceDebug>,
 ) -> Result<String, CompileError> {
     let machine = codegen::target_machine(options)?;
     // A guard reservation spans 8 GiB of address space, which only 64-bit pointers reach.
@@ -224,9 +243,17 @@ fn build_record(
         options.relaxed_simd.name(),
         binary.len(),
     );
-    record.push_str(match options.line_tables {
-        Some(_) => "debug-info: line tables (Wasm offsets), function names\n",
-        None => "debug-info: none\n",
+    record.push_str(match (&options.line_tables, source, options.opt_level) {
+        (None, ..) => "debug-info: none\n",
+        (Some(_), None, _) => "debug-info: line tables (Wasm offsets), function names\n",
+        (Some(_), Some(_), OptLevel::O0) => {
+            "debug-info: source lines from module DWARF (Wasm offsets where it has none), \
+             functions, inlined calls, local variables\n"
+        }
+        (Some(_), Some(_), _) => {
+            "debug-info: source lines from module DWARF (Wasm offsets where it has none), \
+             functions, inlined calls\n"
+        }
     });
     if let Some(prefix) = prefix {
         record.push_str(&format!("prefix: {prefix}\n"));

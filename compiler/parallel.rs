@@ -10,6 +10,7 @@ use crate::capi::Surface;
 use crate::error::{CompileError, ErrorKind};
 use crate::frontend::ModuleInfo;
 use crate::progress::{self, Reporter};
+use crate::source_debug::SourceDebug;
 use crate::translate::{self, Partition};
 use crate::{codegen, library, Emit, OptLevel, Options};
 use inkwell::values::BasicValue;
@@ -49,8 +50,9 @@ pub fn compile_module(
     options: &Options,
     emit: Emit,
     api: Option<&Surface>,
+    source_debug: Option<&SourceDebug>,
 ) -> Result<Vec<u8>, CompileError> {
-    let mut outputs = compile_parts(info, record, options, emit, api)?;
+    let mut outputs = compile_parts(info, record, options, emit, api, source_debug)?;
     match outputs.len() {
         1 => Ok(outputs.remove(0)),
         _ => merge(&outputs),
@@ -65,6 +67,7 @@ pub fn compile_parts(
     options: &Options,
     emit: Emit,
     api: Option<&Surface>,
+    source_debug: Option<&SourceDebug>,
 ) -> Result<Vec<Vec<u8>>, CompileError> {
     let costs: Vec<usize> = info
         .bodies
@@ -91,16 +94,16 @@ pub fn compile_parts(
         .enumerate()
         .map(|(index, bodies)| Partition { bodies, is_first: index == 0, is_split })
         .collect();
+    let common = PartCommon { record, api, source_debug, relaxed_simd };
     progress::with_progress(info.bodies.len(), options.show_progress, |reporter| {
         if !is_split {
-            let object =
-                compile_part(info, record, options, relaxed_simd, emit, api, &partitions[0]);
+            let object = compile_part(info, options, emit, &common, &partitions[0]);
             reporter.add(info.bodies.len());
             return Ok(vec![object?]);
         }
         let order = costliest_first(&partitions, &costs);
         compile_queue(&partitions, &order, jobs, reporter, |partition| {
-            compile_part(info, record, options, relaxed_simd, emit, api, partition)
+            compile_part(info, options, emit, &common, partition)
         })
     })
 }
@@ -156,14 +159,23 @@ fn costliest_first(partitions: &[Partition], costs: &[usize]) -> Vec<usize> {
     order
 }
 
+/// What every part of a module is compiled with, besides its functions.
+struct PartCommon<'a> {
+    /// The build record, emitted by the first part.
+    record: &'a str,
+    /// The C API, emitted by the first part.
+    api: Option<&'a Surface>,
+    /// The module's own DWARF, for line tables in its source's terms.
+    source_debug: Option<&'a SourceDebug>,
+    relaxed_simd: translate::RelaxedLowering,
+}
+
 /// Translates one part in a context of its own, then optimises and emits it.
 fn compile_part(
     info: &ModuleInfo<'_>,
-    record: &str,
     options: &Options,
-    relaxed_simd: translate::RelaxedLowering,
     emit: Emit,
-    api: Option<&Surface>,
+    common: &PartCommon<'_>,
     partition: &Partition,
 ) -> Result<Vec<u8>, CompileError> {
     let largest_function_bytes = partition
@@ -177,11 +189,14 @@ fn compile_part(
         versioned_checks: codegen::versions_loops(options, largest_function_bytes),
         fast_isel: codegen::machine_code_level(options, largest_function_bytes) == OptLevel::O0,
         vector_register: codegen::vector_register_constraint(options),
-        relaxed_simd,
+        relaxed_simd: common.relaxed_simd,
         line_tables: options.line_tables.as_deref(),
+        source_debug: common.source_debug,
+        source_variables: options.opt_level == OptLevel::O0,
     };
     let context = inkwell::context::Context::create();
-    let module = translate::translate_module(&context, info, record, shape, api, partition)?;
+    let module =
+        translate::translate_module(&context, info, common.record, shape, common.api, partition)?;
     drop_unused_declarations(&module);
     codegen::emit(&module, options, emit, largest_function_bytes)
 }

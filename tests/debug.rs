@@ -241,7 +241,9 @@ fn a_c_program_s_inlined_calls_each_get_a_frame() {
         assert_eq!(functions[..4], ["deep", "middle", "outer", "main"], "{flags:?}: {printed}");
         assert!(printed.starts_with("wasm trap: out of bounds memory access ("), "{printed}");
         assert!(printed.contains(" bytes)\nwasm backtrace:\n"), "{printed}");
-        assert!(printed.lines().skip(2).all(|line| line.contains("(crash.wasm offset 0x")));
+        // The program has no DWARF; the C library's start code has (Debian's wasi-libc is
+        // built with -g), and gets its source lines (tests/source_debug.rs).
+        assert!(printed.lines().skip(2).take(4).all(|line| line.contains("(crash.wasm offset 0x")));
         // Some of the calls really were inlined.
         let info = Command::new("llvm-dwarfdump-19").arg("--debug-info").arg(&exe).output();
         let info = stdout(&info.unwrap());

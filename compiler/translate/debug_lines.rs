@@ -4,8 +4,15 @@
 //! native address back to a Wasm offset through optimisation and inlining; a debugger shows
 //! offsets as lines of the file `MODULE.wasm`, and the runtime's backtraces read them.
 //! Debug locations do not change the code LLVM generates.
+//!
+//! When the module carries DWARF of its own (`source_debug`), functions it describes are
+//! subprograms of their source names and files, and their instructions carry the source lines
+//! module DWARF gives their operators, with the calls inlined in the module as inlined scopes
+//! (`debug_source`); functions it does not describe keep module offsets.
 
+use super::debug_source::SourceTables;
 use super::ModuleEnv;
+use crate::source_debug::{Function, SourceDebug};
 use inkwell::builder::Builder;
 use inkwell::context::Context;
 use inkwell::debug_info::{
@@ -19,16 +26,38 @@ use inkwell::values::FunctionValue;
 /// needs.
 const DWARF_VERSION: u64 = 4;
 
-pub struct LineTables<'ctx> {
-    builder: DebugInfoBuilder<'ctx>,
-    unit: DICompileUnit<'ctx>,
+pub struct LineTables<'ctx, 's> {
+    pub(super) builder: DebugInfoBuilder<'ctx>,
+    pub(super) unit: DICompileUnit<'ctx>,
     file: DIFile<'ctx>,
     signature: DISubroutineType<'ctx>,
+    /// The module's own source lines, when it has DWARF.
+    pub(super) source: Option<SourceTables<'ctx, 's>>,
 }
 
-impl<'ctx> LineTables<'ctx> {
-    /// Line tables for `module`, whose lines are offsets in the module named `file_name`.
-    pub fn new(context: &'ctx Context, module: &Module<'ctx>, file_name: &str) -> Self {
+/// What the line tables know of one function: its subprogram and, when module DWARF describes
+/// it, that description and the locations of its inlined calls, made as operators need them.
+pub struct FunctionLines<'ctx, 's> {
+    pub subprogram: DISubprogram<'ctx>,
+    pub source: Option<&'s Function>,
+    inlined_at: Vec<Option<DILocation<'ctx>>>,
+}
+
+impl<'ctx, 's> LineTables<'ctx, 's> {
+    /// Line tables for `module`, whose lines are offsets in the module named `file_name`, or
+    /// source lines where `source` (the module's DWARF, and where its code section starts)
+    /// describes the code.
+    pub fn new(
+        context: &'ctx Context,
+        module: &Module<'ctx>,
+        file_name: &str,
+        source: Option<(&'s SourceDebug, u64)>,
+    ) -> Self {
+        // Variables and their types need full debug information; offsets need only lines.
+        let kind = match source {
+            Some(_) => DWARFEmissionKind::Full,
+            None => DWARFEmissionKind::LineTablesOnly,
+        };
         let (builder, unit) = module.create_debug_info_builder(
             true,
             // No source language describes Wasm; C is what every debugger accepts.
@@ -40,7 +69,7 @@ impl<'ctx> LineTables<'ctx> {
             "",
             0,
             "",
-            DWARFEmissionKind::LineTablesOnly,
+            kind,
             0,
             false,
             false,
@@ -60,7 +89,8 @@ impl<'ctx> LineTables<'ctx> {
             FlagBehavior::Warning,
             i32_type.const_int(inkwell::debug_info::debug_metadata_version() as u64, false),
         );
-        LineTables { builder, unit, file, signature }
+        let source = source.map(|(debug, start)| SourceTables::new(debug, start));
+        LineTables { builder, unit, file, signature, source }
     }
 
     /// Makes `function` the subprogram `name` (linkage name `symbol`), starting at module
@@ -90,7 +120,8 @@ impl<'ctx> LineTables<'ctx> {
         subprogram
     }
 
-    /// The location of the operator at module offset `offset` of `subprogram`.
+    /// The location of the operator at module offset `offset` of `subprogram`, as a line of
+    /// the module's file.
     pub fn location(
         &self,
         context: &'ctx Context,
@@ -106,22 +137,126 @@ impl<'ctx> LineTables<'ctx> {
         )
     }
 
+    /// The location of the operator at module offset `offset` of the function `lines`
+    /// describes: its source line, inside the calls inlined there, or its offset.
+    pub fn operator_location(
+        &self,
+        context: &'ctx Context,
+        lines: &mut FunctionLines<'ctx, 's>,
+        offset: u64,
+    ) -> DILocation<'ctx> {
+        let (Some(source), Some(function)) = (&self.source, lines.source) else {
+            return self.location(context, lines.subprogram, offset as u32);
+        };
+        let address = source.address(offset);
+        let position = source.debug.position(address);
+        let (line, column) = position.map_or((0, 0), |p| (p.line, p.column));
+        let (scope, inlined_at) = match function.inlined_at(address) {
+            Some(call) => {
+                (self.inlined_callee(function, call), self.inlined_at(context, lines, call))
+            }
+            None => (lines.subprogram, None),
+        };
+        self.builder.create_debug_location(
+            context,
+            line,
+            column,
+            scope.as_debug_info_scope(),
+            inlined_at,
+        )
+    }
+
+    /// The subprogram of the callee of `function`'s inlined call `call`.
+    fn inlined_callee(&self, function: &Function, call: usize) -> DISubprogram<'ctx> {
+        let source = self.source.as_ref().expect("inlined calls come from module DWARF");
+        let callee = function.inlined[call].callee;
+        source.callee(&self.builder, self.unit, self.signature, callee, self.file)
+    }
+
+    /// The location of `function`'s inlined call `call`: the call's line, in its caller.
+    fn inlined_at(
+        &self,
+        context: &'ctx Context,
+        lines: &mut FunctionLines<'ctx, 's>,
+        call: usize,
+    ) -> Option<DILocation<'ctx>> {
+        let function = lines.source?;
+        if let Some(location) = lines.inlined_at.get(call).copied().flatten() {
+            return Some(location);
+        }
+        let inlined = &function.inlined[call];
+        // The walk gave each call an index after its parent's, so this ends.
+        let (scope, outer) = match inlined.parent.filter(|&parent| parent < call) {
+            Some(parent) => {
+                (self.inlined_callee(function, parent), self.inlined_at(context, lines, parent))
+            }
+            None => (lines.subprogram, None),
+        };
+        let location = self.builder.create_debug_location(
+            context,
+            inlined.call.line,
+            inlined.call.column,
+            scope.as_debug_info_scope(),
+            outer,
+        );
+        lines.inlined_at[call] = Some(location);
+        Some(location)
+    }
+
     pub fn finalize(&self) {
         self.builder.finalize();
     }
 }
 
-impl<'ctx> ModuleEnv<'ctx, '_> {
-    /// The subprogram of defined function `func_index`, when the module gets line tables.
+impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
+    /// The line tables' description of defined function `func_index`, whose body starts at
+    /// module offset `offset`, when the module gets line tables.
     pub fn describe_function(
         &self,
         func_index: u32,
         function: FunctionValue<'ctx>,
         offset: u32,
-    ) -> Option<DISubprogram<'ctx>> {
+    ) -> Option<FunctionLines<'ctx, 'a>> {
         let lines = self.line_tables.as_ref()?;
         let name = &self.info.function_names[(func_index - self.info.num_imported_funcs) as usize];
-        Some(lines.describe(function, &name.display, &name.symbol, offset, DIFlags::ZERO))
+        let source = lines.source.as_ref().and_then(|source| {
+            Some((source, source.debug.function_at(source.address(offset as u64))?))
+        });
+        let Some((tables, described)) = source else {
+            let subprogram =
+                lines.describe(function, &name.display, &name.symbol, offset, DIFlags::ZERO);
+            return Some(FunctionLines { subprogram, source: None, inlined_at: Vec::new() });
+        };
+        let file = tables.file(&lines.builder, described.declared.file, lines.file);
+        let line = described.declared.line;
+        // The return type, so that a debugger shows what a function returns (gdb's `finish`).
+        let returned =
+            described.return_type.and_then(|ty| tables.type_of(&lines.builder, lines.unit, ty, 0));
+        let signature = match returned {
+            Some(ty) => lines.builder.create_subroutine_type(file, Some(ty), &[], DIFlags::ZERO),
+            None => lines.signature,
+        };
+        // No linkage name: debuggers would show the symbol (`wasm.NAME`) rather than the
+        // source's name.
+        let subprogram = lines.builder.create_function(
+            lines.unit.as_debug_info_scope(),
+            &described.name,
+            None,
+            file,
+            line,
+            signature,
+            true,
+            true,
+            line,
+            DIFlags::ZERO,
+            true,
+        );
+        function.set_subprogram(subprogram);
+        Some(FunctionLines {
+            subprogram,
+            source: Some(described),
+            inlined_at: vec![None; described.inlined.len()],
+        })
     }
 
     /// Describes `function`, code of the compiler's own around the module's (an entry point,

@@ -8,6 +8,7 @@
 //! (`facts::AddressFacts`).
 
 use super::control::{Frame, FrameKind};
+use super::debug_lines::FunctionLines;
 use super::facts::AddressFacts;
 use super::instance::InstanceAccess;
 use super::prescan::Prescan;
@@ -17,7 +18,6 @@ use crate::abi::TrapCode;
 use crate::error::CompileError;
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::Builder;
-use inkwell::debug_info::DISubprogram;
 use inkwell::types::BasicTypeEnum;
 use inkwell::values::{
     BasicValueEnum, FloatValue, FunctionValue, InstructionOpcode, IntValue, PointerValue,
@@ -56,8 +56,12 @@ pub struct FuncTranslator<'e, 'ctx, 'a> {
     offset: u64,
     /// The block that returns with an exception in flight, once something needs it.
     pub(super) propagate: Option<BasicBlock<'ctx>>,
-    /// The function's subprogram, when the module gets line tables (`debug_lines`).
-    subprogram: Option<DISubprogram<'ctx>>,
+    /// The function's line tables, when the module gets them (`debug_lines`).
+    pub(super) lines: Option<FunctionLines<'ctx, 'a>>,
+    /// The slot holding the native address of the source's frame in linear memory, and the
+    /// Wasm local or global that holds its Wasm address, when variables are described there
+    /// (`debug_variables`).
+    pub(super) frame_address: Option<(PointerValue<'ctx>, crate::source_debug::FrameBase)>,
 }
 
 pub fn translate_function<'ctx, 'a>(
@@ -66,7 +70,7 @@ pub fn translate_function<'ctx, 'a>(
     body: &FunctionBody<'a>,
 ) -> Result<()> {
     let function = env.functions[(func_index - env.info.num_imported_funcs) as usize];
-    let subprogram = env.describe_function(func_index, function, body.range().start as u32);
+    let lines = env.describe_function(func_index, function, body.range().start as u32);
     let builder = env.context.create_builder();
     let entry = env.context.append_basic_block(function, "entry");
     builder.position_at_end(entry);
@@ -89,9 +93,10 @@ pub fn translate_function<'ctx, 'a>(
         facts: AddressFacts::default(),
         offset: body.range().start,
         propagate: None,
-        subprogram,
+        lines,
+        frame_address: None,
     };
-    translator.locate(translator.offset);
+    translator.locate_prologue();
     translator.emit_prologue(func_index, body)?;
     translator.translate_body(body)
 }
@@ -129,6 +134,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             let size = self.builder.build_alloca(self.env.types.i64, "mem_size")?;
             self.memory_slots.push(MemorySlots { base, size });
         }
+        self.declare_variables()?;
         self.reload_memory_cache()?;
         if prescan.calls_functions {
             self.emit_stack_check()?;
@@ -191,10 +197,23 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         Ok(())
     }
 
+    /// Gives the entry block's set-up the location of the function's start: its first offset,
+    /// or in source terms line 0, so that a debugger's breakpoint on the function comes after
+    /// it, when the slots variables are described in are written.
+    fn locate_prologue(&mut self) {
+        if let (Some(tables), Some(lines)) = (&self.env.line_tables, &self.lines) {
+            let location = match lines.source {
+                Some(_) => tables.location(self.env.context, lines.subprogram, 0),
+                None => tables.location(self.env.context, lines.subprogram, self.offset as u32),
+            };
+            self.builder.set_current_debug_location(location);
+        }
+    }
+
     /// Gives what is built from now on the location of module offset `offset`.
-    fn locate(&self, offset: u64) {
-        if let (Some(lines), Some(subprogram)) = (&self.env.line_tables, self.subprogram) {
-            let location = lines.location(self.env.context, subprogram, offset as u32);
+    fn locate(&mut self, offset: u64) {
+        if let (Some(tables), Some(lines)) = (&self.env.line_tables, &mut self.lines) {
+            let location = tables.operator_location(self.env.context, lines, offset);
             self.builder.set_current_debug_location(location);
         }
     }
@@ -414,6 +433,6 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             self.builder.build_store(slots.base, base)?;
             self.builder.build_store(slots.size, size)?;
         }
-        Ok(())
+        self.update_frame_address()
     }
 }

@@ -9,6 +9,8 @@ mod api;
 mod bounds;
 mod control;
 mod debug_lines;
+mod debug_source;
+mod debug_variables;
 mod descriptor;
 mod exceptions;
 mod facts;
@@ -78,15 +80,17 @@ pub struct ModuleEnv<'ctx, 'a> {
     /// How relaxed SIMD operators are lowered.
     pub relaxed_simd: RelaxedLowering,
     runtime_fns: HashMap<RuntimeFn, FunctionValue<'ctx>>,
+    /// Whether the source's local variables are described (`CodeShape::source_variables`).
+    pub source_variables: bool,
     /// Wasm offsets as lines (`debug_lines`), unless the shape leaves them out.
-    pub line_tables: Option<debug_lines::LineTables<'ctx>>,
+    pub line_tables: Option<debug_lines::LineTables<'ctx, 'a>>,
 }
 
 impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
     fn new(
         context: &'ctx Context,
         info: &'a ModuleInfo<'a>,
-        shape: CodeShape<'_>,
+        shape: CodeShape<'a>,
         is_split: bool,
     ) -> Self {
         let types = LlvmTypes::new(context);
@@ -135,11 +139,14 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             vector_register: shape.vector_register,
             relaxed_simd: shape.relaxed_simd,
             runtime_fns: HashMap::new(),
+            source_variables: shape.source_variables,
             line_tables: None,
         };
         env.declare_runtime();
-        env.line_tables =
-            shape.line_tables.map(|file| debug_lines::LineTables::new(context, &env.module, file));
+        let source = shape.source_debug.map(|debug| (debug, info.code_section_start));
+        env.line_tables = shape
+            .line_tables
+            .map(|file| debug_lines::LineTables::new(context, &env.module, file, source));
         env
     }
 
@@ -415,6 +422,11 @@ pub struct CodeShape<'a> {
     pub relaxed_simd: RelaxedLowering,
     /// The name of the module's file in line tables (`debug_lines`); `None` leaves them out.
     pub line_tables: Option<&'a str>,
+    /// The module's own DWARF, for line tables in its source's terms (`source_debug`).
+    pub source_debug: Option<&'a crate::source_debug::SourceDebug>,
+    /// Whether the source's local variables are described too (`debug_variables`): only
+    /// where no optimisation moves them out of the slots they are described in (-O0).
+    pub source_variables: bool,
 }
 
 /// How the relaxed SIMD operators are lowered (`ops/simd/relaxed.rs`).
@@ -452,7 +464,7 @@ pub fn translate_module<'ctx, 'a>(
     context: &'ctx Context,
     info: &'a ModuleInfo<'a>,
     build_info: &str,
-    shape: CodeShape<'_>,
+    shape: CodeShape<'a>,
     api: Option<&crate::capi::Surface>,
     partition: &Partition,
 ) -> Result<Module<'ctx>> {

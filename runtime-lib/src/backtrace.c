@@ -4,7 +4,10 @@
  * that nothing is kept while no trap happens. Printing one resolves each address to its function
  * through the symbol table of the file that holds it (compiled functions are named
  * `wasm.NAME`) and to a Wasm offset through the line table the compiler emits, whose lines are
- * module offsets (compiler/translate/debug_lines.rs; dwarf_lines.c reads it).
+ * module offsets (compiler/translate/debug_lines.rs; dwarf_lines.c reads it), or to a source
+ * file and line where the module's own DWARF gave them (a file not named `*.wasm` or `*.wat`);
+ * the caller of an inlined call then shows the line of the call without its file, which the
+ * inlined-call entries give only as an index into the line table's files.
  *
  * WASM2NATIVE_BACKTRACE picks what is shown: `0` or `off` nothing, `full` every native frame
  * with its address, anything else (the default) the Wasm frames. A library build's C API gives
@@ -111,12 +114,26 @@ static void locate(w2n_debug_files *files, uintptr_t pc, code_origin *origin) {
     w2n_dwarf_inline_chain(data, size, address, &origin->chain);
 }
 
+/* The file of a line in a source file the line table does not name. */
+static const char UNKNOWN_SOURCE_FILE[] = "";
+
+/* Whether `file`, a line table's file name, is the module itself (`*.wasm` or `*.wat`), whose
+ * lines are offsets, rather than a source file of the module's own DWARF. */
+static int is_module_file(const char *file) {
+    size_t length = file ? strlen(file) : 0;
+    if (file == UNKNOWN_SOURCE_FILE)
+        return 0;
+    return length == 0 || (length >= 5 && strcmp(file + length - 5, ".wasm") == 0) ||
+           (length >= 4 && strcmp(file + length - 4, ".wat") == 0);
+}
+
 /* One frame found by `walk`: a Wasm function's (`wasm`) or, for `full`, another. */
 typedef struct walked_frame {
     int wasm;
     const char *wasm_name; /* NULL when not known */
+    /* Where the frame is: a line of `file`, which is a module offset when `is_module_file`. */
     const char *file;
-    uint32_t offset;
+    uint32_t line;
     const char *symbol; /* for a frame of other code: its symbol, or NULL */
     uintptr_t pc;
 } walked_frame;
@@ -136,11 +153,14 @@ static void walk(const w2n_native_backtrace *trace, int full, frame_visitor visi
          * then the function compiled, at the call of the outermost, when it is a Wasm function
          * and not the compiler's own code (an entry point) that the calls were inlined into. */
         const w2n_inline_chain *chain = &origin.chain;
-        walked_frame frame = {.wasm = 1, .file = origin.row.file, .offset = origin.row.line};
+        walked_frame frame = {.wasm = 1, .file = origin.row.file, .line = origin.row.line};
         for (unsigned depth = chain->depth; depth > 0; depth--) {
             frame.wasm_name = chain->calls[depth - 1].callee;
             visit(&frame, data);
-            frame.offset = chain->calls[depth - 1].call_line;
+            frame.line = chain->calls[depth - 1].call_line;
+            /* A caller's source file is not read (it may be another than its callee's). */
+            if (!is_module_file(frame.file))
+                frame.file = UNKNOWN_SOURCE_FILE;
         }
         if (wasm_name) {
             frame.wasm_name = chain->function ? chain->function : wasm_name;
@@ -158,7 +178,8 @@ typedef struct printing {
     unsigned printed;
 } printing;
 
-/* Prints one frame: a Wasm function's name and where it is, or another's symbol and address. */
+/* Prints one frame: a Wasm function's name and where it is (a module offset or a source line),
+ * or another's symbol and address. */
 static void print_frame(const walked_frame *frame, void *data) {
     printing *printing = data;
     FILE *out = printing->out;
@@ -168,8 +189,12 @@ static void print_frame(const walked_frame *frame, void *data) {
         return;
     }
     fprintf(out, "  %2u: %s", printing->printed++, frame->wasm_name ? frame->wasm_name : "?");
-    if (frame->offset)
-        fprintf(out, " (%s offset %#x)", frame->file ? frame->file : "module", frame->offset);
+    if (frame->line && frame->file == UNKNOWN_SOURCE_FILE)
+        fprintf(out, " (line %u)", frame->line);
+    else if (frame->line && is_module_file(frame->file))
+        fprintf(out, " (%s offset %#x)", frame->file ? frame->file : "module", frame->line);
+    else if (frame->line)
+        fprintf(out, " (%s:%u)", frame->file, frame->line);
     fputc('\n', out);
 }
 
@@ -214,9 +239,18 @@ static void collect_frame(const walked_frame *frame, void *data) {
     collecting *collecting = data;
     w2n_frame *out = collecting->frames ? &collecting->frames[collecting->count] : NULL;
     const char *function = keep_string(collecting, frame->wasm_name);
-    const char *module = keep_string(collecting, frame->file);
+    /* A line of the module is an offset; another is a line of the module's own source. */
+    int in_module = is_module_file(frame->file);
+    const char *module = in_module ? keep_string(collecting, frame->file) : NULL;
+    const char *source_file = !in_module && frame->file != UNKNOWN_SOURCE_FILE
+                                  ? keep_string(collecting, frame->file)
+                                  : NULL;
     if (out)
-        *out = (w2n_frame){.function = function, .module = module, .offset = frame->offset};
+        *out = (w2n_frame){.function = function,
+                           .module = module,
+                           .offset = in_module ? frame->line : 0,
+                           .source_line = in_module ? 0 : frame->line,
+                           .source_file = source_file};
     collecting->count++;
 }
 

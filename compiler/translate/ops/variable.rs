@@ -3,6 +3,7 @@
 use super::super::alias::Storage;
 use super::super::func::FuncTranslator;
 use super::super::Result;
+use crate::source_debug::FrameBase;
 use inkwell::values::BasicValueEnum;
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
@@ -24,7 +25,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let value = self.pop()?;
         self.builder.build_store(self.locals[index as usize].0, value)?;
         self.facts.note_local_set(index, value);
-        Ok(())
+        self.note_frame_base_set(FrameBase::Local(index))
     }
 
     pub fn translate_local_tee(&mut self, index: u32) -> Result<()> {
@@ -34,7 +35,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             .ok_or_else(|| crate::error::CompileError::backend("empty stack"))?;
         self.builder.build_store(self.locals[index as usize].0, value)?;
         self.facts.note_local_set(index, value);
-        Ok(())
+        self.note_frame_base_set(FrameBase::Local(index))
     }
 
     pub fn translate_global_get(&mut self, index: u32) -> Result<()> {
@@ -51,7 +52,8 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let cell = self.instance().global_cell(index)?;
         let store = self.builder.build_store(cell, value)?;
         self.env.types.alias.tag(store, Storage::RuntimeData);
-        self.env.fence_store(&self.builder)
+        self.env.fence_store(&self.builder)?;
+        self.note_frame_base_set(FrameBase::Global(index))
     }
 
     pub fn translate_select(&mut self) -> Result<()> {
