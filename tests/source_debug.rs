@@ -106,6 +106,36 @@ fn gdb_shows_a_c_program_in_its_own_terms() {
 }
 
 #[test]
+fn the_c_api_s_trap_frames_carry_source_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = clang(
+        dir.path(),
+        "inlined",
+        &["-g", "-O2", "-mexec-model=reactor", "-Wl,--export=lookup"],
+    );
+    let library = dir.path().join("libinlined.a");
+    compile(&wasm, &["--emit", "staticlib", "--prefix", "inlined"], &library);
+    let program = dir.path().join("source_record");
+    let out = Command::new("cc")
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-I"])
+        .arg(dir.path())
+        .arg(common::repo("tests/debug/source_record.c"))
+        .arg(&library)
+        .args(["-lm", "-lpthread", "-ldl", "-o"])
+        .arg(&program)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "cc: {}", stderr(&out));
+    let out = Command::new(&program).env_remove("WASM2NATIVE_BACKTRACE").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // As an executable prints them: the inlined call's caller has its line without its file.
+    assert_eq!(
+        stdout(&out),
+        "out of bounds memory access\nread_at inlined.c:6\nlookup ?:11\n",
+    );
+}
+
+#[test]
 fn traps_name_source_lines_and_inlined_calls() {
     let dir = tempfile::tempdir().unwrap();
     let wasm = clang(dir.path(), "inlined", &["-g", "-O2"]);
