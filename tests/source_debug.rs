@@ -108,11 +108,8 @@ fn gdb_shows_a_c_program_in_its_own_terms() {
 #[test]
 fn the_c_api_s_trap_frames_carry_source_lines() {
     let dir = tempfile::tempdir().unwrap();
-    let wasm = clang(
-        dir.path(),
-        "inlined",
-        &["-g", "-O2", "-mexec-model=reactor", "-Wl,--export=lookup"],
-    );
+    let wasm =
+        clang(dir.path(), "inlined", &["-g", "-O2", "-mexec-model=reactor", "-Wl,--export=lookup"]);
     let library = dir.path().join("libinlined.a");
     compile(&wasm, &["--emit", "staticlib", "--prefix", "inlined"], &library);
     let program = dir.path().join("source_record");
@@ -129,10 +126,7 @@ fn the_c_api_s_trap_frames_carry_source_lines() {
     let out = Command::new(&program).env_remove("WASM2NATIVE_BACKTRACE").output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     // As an executable prints them: the inlined call's caller has its line without its file.
-    assert_eq!(
-        stdout(&out),
-        "out of bounds memory access\nread_at inlined.c:6\nlookup ?:11\n",
-    );
+    assert_eq!(stdout(&out), "out of bounds memory access\nread_at inlined.c:6\nlookup ?:11\n",);
 }
 
 #[test]
