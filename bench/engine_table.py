@@ -43,6 +43,13 @@ class Engine:
     opt_level: str | None = None       # aot: the -O level the build used ("0" to "3")
     bounds_checks: str | None = None   # aot: the --bounds-checks mode, None if the compiler has none
     memory64: bool = False    # aot: runs the wasm64 build (bench/wasm64/), not the wasm32-wasi one
+    strip_debug: bool = False  # aot: built with --strip-debug, to tell what debug info costs
+
+    @property
+    def variant(self):
+        """Whether this is a build measured against an ordinary twin (`wasm32_twin`): the wasm64
+        build, or the one without debug info."""
+        return self.memory64 or self.strip_debug
 
     @property
     def runs_wasm(self):
@@ -139,6 +146,12 @@ def engine_table(wasm2native):
             rows.append(Engine(f"wasm2native-{mode}", "aot",
                                f"wasm2native --bounds-checks {mode} (-O2)",
                                ("--bounds-checks", mode), opt_level="2", bounds_checks=mode))
+    # What debug info (the line tables every output carries by default) costs the compile and
+    # the code: the default build again, without it.
+    rows.append(Engine("wasm2native-strip-debug", "aot",
+                       f"wasm2native --strip-debug ({settings}): no debug info, against the "
+                       "default build, which carries line tables", ("--strip-debug",),
+                       full_only=True, opt_level="2", bounds_checks=default, strip_debug=True))
     # The cost of a 64-bit memory: the wasm64 build with explicit checks (guard mode checks 64-bit
     # memories explicitly too), against the wasm32 build under the same settings.
     bounds = "explicit" if "explicit" in modes else default
@@ -175,8 +188,9 @@ def select_engines(table, names, quick, wasm_only):
 
 
 def wasm32_twin(engines, engine):
-    """The wasm32 row a wasm64 row is measured against: the aot row with its optimisation level
-    and bounds checks, or None when there is none among `engines`."""
-    return next((e for e in engines if e.kind == "aot" and not e.memory64
+    """The ordinary row a variant row (wasm64, no debug info) is measured against: the wasm32 aot
+    row with its optimisation level and bounds checks, or None when there is none among
+    `engines`."""
+    return next((e for e in engines if e.kind == "aot" and not e.variant
                  and e.opt_level == engine.opt_level and e.bounds_checks == engine.bounds_checks),
                 None)

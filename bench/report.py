@@ -97,7 +97,8 @@ def write_all(results, out):
                 "baseline": results.baseline, "command": results.command,
                 "engines": [{"name": e.name, "kind": e.kind, "description": e.description,
                              "options": list(e.options), "opt_level": e.opt_level,
-                             "bounds_checks": e.bounds_checks, "memory64": e.memory64}
+                             "bounds_checks": e.bounds_checks, "memory64": e.memory64,
+                             "strip_debug": e.strip_debug}
                             for e in results.engines],
                 "skipped_engines": results.skipped, "machine": results.machine,
                 "compile_jobs": results.compile_jobs,
@@ -106,6 +107,7 @@ def write_all(results, out):
                 "summary": {"acceptance": acceptance(results),
                             "internal_comparison": internal_comparison(results),
                             "memory64": memory64_cost(results),
+                            "debug_info": debug_info_cost(results),
                             "real_programs": real_programs_summary(results)},
                 "runs_detail": [run_detail(row) for row in results.rows]}
     (out / "results.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
@@ -174,7 +176,7 @@ def compile_totals(results, engine_name, tier=None):
 
 def aot_build(results, opt_level, bounds):
     """The wasm32 aot row with these settings, or None."""
-    return next((e for e in results.engines if e.kind == "aot" and not e.memory64
+    return next((e for e in results.engines if e.kind == "aot" and not e.variant
                  and e.opt_level == opt_level and e.bounds_checks == bounds), None)
 
 
@@ -215,7 +217,7 @@ def internal_columns(results):
                         builds["explicit"]))
     reference = default_build(results)
     if reference is not None:
-        levels = [e for e in results.engines if e.kind == "aot" and not e.memory64
+        levels = [e for e in results.engines if e.kind == "aot" and not e.variant
                   and e.opt_level is not None
                   and e.opt_level != reference.opt_level
                   and e.bounds_checks == reference.bounds_checks]
@@ -291,8 +293,9 @@ def acceptance(results):
     speeds = []
     for engine in results.engines:
         # The wasm64 builds are a few programs built another way: the compile table shows them.
+        # The build without debug info has a figure of its own (`debug_info_cost`).
         totals = (compile_totals(results, engine.name)
-                  if engine.kind == "aot" and not engine.memory64 else None)
+                  if engine.kind == "aot" and not engine.variant else None)
         if totals:
             size, code, nanoseconds, count = totals
             speeds.append({"engine": engine.name, "opt_level": engine.opt_level,
@@ -336,6 +339,46 @@ def memory64_cost(results):
             "bounds_checks": engine.bounds_checks, "goal": MEMORY64_GOAL,
             "programs": {program: rounded(ratio, 4) for program, ratio in ratios.items()},
             "geomean": rounded(geomean([ratio for ratio in ratios.values() if ratio]), 4)}
+
+
+def debug_info_cost(results):
+    """What the debug info of a default build costs: its total compile time over the build
+    without debug info's, and its run time over that build's (geometric means of the programs'
+    ratios), for each tier; None when the pair was not measured."""
+    engine = next((e for e in results.engines if e.strip_debug), None)
+    twin = engine and wasm32_twin(results.engines, engine)
+    if twin is None:
+        return None
+    tiers = {}
+    for tier in (KERNELS, REAL):
+        with_debug, without = (compile_totals(results, name, tier)
+                               for name in (twin.name, engine.name))
+        run = results.paired_geomean(twin.name, engine.name, tier)
+        if not (with_debug and without) and run is None:
+            continue
+        tiers[tier] = {"programs": len(results.programs(tier)),
+                       "compile_ratio": (rounded(with_debug[2] / without[2], 4)
+                                         if with_debug and without else None),
+                       "run_ratio": rounded(run, 4) if run else None}
+    if not tiers:
+        return None
+    return {"with_debug_info": twin.name, "without": engine.name, "tiers": tiers}
+
+
+def debug_info_line(results):
+    """One line for the terminal and the summary: the cost of debug info; None when it was not
+    measured."""
+    cost = debug_info_cost(results)
+    if cost is None:
+        return None
+    parts = [f"{tier}: compile time "
+             + ("—" if figures["compile_ratio"] is None else f"{figures['compile_ratio']:.2f}×")
+             + ", run time "
+             + ("—" if figures["run_ratio"] is None else f"{figures['run_ratio']:.3f}×")
+             + f" ({programs_text(figures['programs'])})"
+             for tier, figures in cost["tiers"].items()]
+    return (f"Cost of debug info, `{cost['with_debug_info']}` over `{cost['without']}`: "
+            + "; ".join(parts) + ".")
 
 
 def memory64_line(results):
@@ -659,6 +702,9 @@ def acceptance_section(results):
                      f"{programs_text(sum(1 for r in cost['programs'].values() if r))}: "
                      f"**{ratio_text(cost['geomean'])}**; the goal is at most "
                      f"{cost['goal']:.2f}×.")
+    debug_info = debug_info_line(results)
+    if debug_info:
+        lines.append(f"- {debug_info}")
     real = real_programs_summary(results)
     if real and lines:
         lines.insert(0, f"Over the kernels; the {programs_text(len(real['programs']))} of the "

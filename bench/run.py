@@ -235,9 +235,9 @@ def execute(plan, engines, runs, timeout, need_checksum, parallel):
     (quick runs), whole programs run side by side."""
     kinds = {engine.name: engine.kind for engine in engines}
     needs_runner = {row.engine: kinds[row.engine] in ("wasmtime", "v8") for row, _ in plan}
-    # Each wasm64 row's line also gives its time over its wasm32 twin's.
+    # Each variant row's line (wasm64, no debug info) also gives its time over its twin's.
     twins = {engine.name: twin.name for engine in engines
-             if engine.memory64 and (twin := wasm32_twin(engines, engine))}
+             if engine.variant and (twin := wasm32_twin(engines, engine))}
     metric = "kernel_ns" if need_checksum else "wall_ns"
     by_program = {}
     for item in plan:
@@ -384,7 +384,8 @@ def engine_from_json(entry, default_bounds):
         bounds = (options[options.index("--bounds-checks") + 1]
                   if "--bounds-checks" in options else default_bounds)
     return Engine(entry["name"], entry["kind"], entry["description"], options,
-                  opt_level=opt_level, bounds_checks=bounds, memory64=entry.get("memory64", False))
+                  opt_level=opt_level, bounds_checks=bounds, memory64=entry.get("memory64", False),
+                  strip_debug=entry.get("strip_debug", False))
 
 
 def old_native(entry):
@@ -438,9 +439,9 @@ def main(argv):
         command=" ".join([str(args.wasm), *args.program_args]) if args.wasm else None,
         compile_jobs=compile_jobs(args) if compiled else None, real_programs=real)
     report.write_all(results, out)
-    memory64 = report.memory64_line(results)
-    if memory64:
-        print(memory64)
+    for line in (report.memory64_line(results), report.debug_info_line(results)):
+        if line:
+            print(line)
     print(f"results in {out}/ (table.md, chart.svg, results.csv, results.json)")
     if problems:
         print("\n" + "!" * 72, file=sys.stderr)

@@ -111,7 +111,30 @@ fn pins() -> String {
         ("lib_config", "w2n_api_config", &["context", "imports", "wasi"][..]),
         ("wasm2native_wasi", "w2n_api_wasi", &["argc", "argv", "env", "dirs", "num_dirs"]),
         ("wasm2native_wasi_dir", "w2n_api_wasi_dir", &["host_path", "guest_path", "flags"]),
-        ("wasm2native_result", "w2n_result", &["trap", "exit_status", "message", "exception"]),
+        (
+            "wasm2native_result",
+            "w2n_result",
+            &[
+                "trap",
+                "exit_status",
+                "message",
+                "exception",
+                "fault",
+                "frames",
+                "num_frames",
+                "frames_truncated",
+            ],
+        ),
+        (
+            "wasm2native_memory_fault",
+            "w2n_memory_fault",
+            &["address", "memory_size", "memory", "length", "known"],
+        ),
+        (
+            "wasm2native_frame",
+            "w2n_frame",
+            &["function", "module", "offset", "source_line", "source_file"],
+        ),
     ] {
         for field in fields {
             pins.equal(
@@ -123,6 +146,14 @@ fn pins() -> String {
         pins.equal(&format!("sizeof({generated})"), format!("sizeof({runtime})"), generated);
     }
     pins.equal("WASM2NATIVE_WASI_DIR_READ_ONLY", "W2N_WASI_DIR_READ_ONLY", "read-only flag");
+    pins.equal("WASM2NATIVE_UNKNOWN_MEMORY", "W2N_UNKNOWN_MEMORY", "unknown memory index");
+    pins.equal("W2N_TRAP_ACCESS_ADDRESS", abi::trap_access::ADDRESS, "trap_access::ADDRESS");
+    pins.equal(
+        "W2N_TRAP_ACCESS_MEMORY_SIZE",
+        abi::trap_access::MEMORY_SIZE,
+        "trap_access::MEMORY_SIZE",
+    );
+    pins.equal("W2N_TRAP_ACCESS_WORDS", abi::trap_access::WORDS, "trap_access::WORDS");
     for code in TrapCode::ALL {
         let name = code.c_name();
         pins.equal(&format!("WASM2NATIVE_TRAP_{name}"), format!("W2N_TRAP_{name}"), name);
@@ -173,7 +204,40 @@ fn pins() -> String {
     pins.c_struct::<c::w2n_api_wasi>();
     pins.c_struct::<c::w2n_api_config>();
     pin_struct!(pins, ffi::w2n_extern, "w2n_extern", kind, of, global_type);
-    pin_struct!(pins, ffi::w2n_result, "w2n_result", trap, exit_status, message, exception);
+    pin_struct!(
+        pins,
+        ffi::w2n_result,
+        "w2n_result",
+        trap,
+        exit_status,
+        message,
+        exception,
+        fault,
+        frames,
+        num_frames,
+        frames_truncated
+    );
+    pin_struct!(
+        pins,
+        ffi::w2n_memory_fault,
+        "w2n_memory_fault",
+        address,
+        memory_size,
+        memory,
+        length,
+        known,
+        pad
+    );
+    pin_struct!(
+        pins,
+        ffi::w2n_frame,
+        "w2n_frame",
+        function,
+        module,
+        offset,
+        source_line,
+        source_file
+    );
     pin_struct!(pins, ffi::w2n_exception, "w2n_exception", tag, holders, num_values);
     pins.equal("sizeof(w2n_value)", size_of::<ffi::w2n_value>(), "ffi::w2n_value size");
     pins.0

@@ -579,23 +579,27 @@ fn guard_mode_executable_traps_out_of_bounds_accesses() {
         assert_eq!(out.status.code(), Some(0), "{export} {address}: {}", stderr(&out));
         assert_eq!(stdout(&out), printed, "{export} {address}");
     }
+    // A fault names the first byte that faulted; the access past the guard is checked.
     let out_of_bounds = [
-        ("load", "65533"),
-        ("load", "-1"),
-        ("store", "65536"),
-        ("store", "-4"),
-        ("load_far", "0"),
-        ("load_far", "-1"),
-        ("store_far", "0"),
-        ("store_far", "-1"),
-        ("load_past_guard", "0"),
+        ("load", "65533", "fault at address 0x10000"),
+        ("load", "-1", "fault at address 0xffffffff"),
+        ("store", "65536", "fault at address 0x10000"),
+        ("store", "-4", "fault at address 0xfffffffc"),
+        ("load_far", "0", "fault at address 0xfffffff0"),
+        ("load_far", "-1", "fault at address 0x1ffffffef"),
+        ("store_far", "0", "fault at address 0xfffffff8"),
+        ("store_far", "-1", "fault at address 0x1fffffff7"),
+        ("load_past_guard", "0", "4 bytes at address 0xfffffffe"),
     ];
-    for (export, address) in out_of_bounds {
+    for (export, address, access) in out_of_bounds {
         let out = invoke(export, address);
         assert_eq!(out.status.code(), Some(134), "{export} {address}: {}", stderr(&out));
         let reported = stderr(&out);
-        let expected = "wasm trap: out of bounds memory access\nwasm backtrace:\n   0: wasm_func_";
-        assert!(reported.starts_with(expected), "{export} {address}: {reported}");
+        let expected = format!(
+            "wasm trap: out of bounds memory access ({access}, memory 0 of 0x10000 bytes)\nwasm \
+             backtrace:\n   0: wasm_func_"
+        );
+        assert!(reported.starts_with(&expected), "{export} {address}: {reported}");
     }
     let out = wasm2native().arg("inspect").arg(&exe).output().unwrap();
     assert!(stdout(&out).contains("\nbounds-checks: guard\n"), "{}", stdout(&out));

@@ -1,6 +1,7 @@
 //! What a compiled program shows a debugger or profiler: native symbols named after the
 //! module's name section, and the backtrace a trap prints (function names and Wasm offsets,
-//! through inlined calls, in both bounds modes and at every opt level).
+//! through inlined calls, in both bounds modes and at every opt level), with the access of an
+//! out-of-bounds one; and the same record through a library's C API.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -169,8 +170,18 @@ fn traps_print_a_backtrace_of_names_and_wasm_offsets() {
     let dir = tempfile::tempdir().unwrap();
     for flags in [&["-O2"][..], &["-O0"], &["-O2", "--bounds-checks=guard"]] {
         let exe = compile_traps(dir.path(), flags);
+        let out_of_bounds = match flags.contains(&"--bounds-checks=guard") {
+            false => {
+                "out of bounds memory access (4 bytes at address 0xffffffff, memory 0 of \
+                      0x10000 bytes)"
+            }
+            true => {
+                "out of bounds memory access (fault at address 0xffffffff, memory 0 of \
+                     0x10000 bytes)"
+            }
+        };
         let cases = [
-            ("0", "-1", "out of bounds memory access", "load", 0x57, 0xa2),
+            ("0", "-1", out_of_bounds, "load", 0x57, 0xa2),
             ("1", "0", "integer divide by zero", "divide", 0x62, 0xa8),
             ("2", "0", "unreachable", "fail", 0x66, 0xae),
             ("4", "0", "indirect call type mismatch", "wrong_type", 0x83, 0xba),
@@ -228,7 +239,8 @@ fn a_c_program_s_inlined_calls_each_get_a_frame() {
         let functions: Vec<&str> =
             printed.lines().skip(2).filter_map(|line| line.split_whitespace().nth(1)).collect();
         assert_eq!(functions[..4], ["deep", "middle", "outer", "main"], "{flags:?}: {printed}");
-        assert!(printed.starts_with("wasm trap: out of bounds memory access\nwasm backtrace:\n"));
+        assert!(printed.starts_with("wasm trap: out of bounds memory access ("), "{printed}");
+        assert!(printed.contains(" bytes)\nwasm backtrace:\n"), "{printed}");
         // The program has no DWARF; the C library's start code has (Debian's wasi-libc is
         // built with -g), and gets its source lines (tests/source_debug.rs).
         assert!(printed.lines().skip(2).take(4).all(|line| line.contains("(crash.wasm offset 0x")));
@@ -257,5 +269,156 @@ fn strip_debug_leaves_out_the_line_tables_and_keeps_the_names() {
     for (file, expected) in [(&exe, "\ndebug-info: none\n"), (&with_lines, "\ndebug-info: line")] {
         let record = wasm2native().arg("inspect").arg(file).output().unwrap();
         assert!(stdout(&record).contains(expected), "{}", stdout(&record));
+    }
+}
+
+#[test]
+fn out_of_bounds_traps_name_the_access_and_the_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = common::repo("tests/debug/accesses.wat");
+    for (mode, at) in [("explicit", "4 bytes at"), ("guard", "fault at")] {
+        let exe = dir.path().join(format!("accesses-{mode}"));
+        let out = wasm2native()
+            .arg(&source)
+            .arg(format!("--bounds-checks={mode}"))
+            .arg("-o")
+            .arg(&exe)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        // In explicit mode the three loads share one check, which names the farthest of them;
+        // in guard mode the third load faults. Memory64 has explicit checks in both modes.
+        let second = if mode == "guard" { "fault at" } else { "8 bytes at" };
+        let cases = [
+            ("fields", "0xfff4", format!("{at} address 0x10000, memory 0 of 0x10000 bytes")),
+            ("second", "0x1fffc", format!("{second} address 0x20004, memory 1 of 0x20000 bytes")),
+            (
+                "wide",
+                "-1",
+                "8 bytes at address 0xffffffffffffffff, memory 2 of 0x10000 bytes".into(),
+            ),
+            ("wide", "0xfff0", "8 bytes at address 0x10000, memory 2 of 0x10000 bytes".into()),
+        ];
+        for (export, argument, access) in cases {
+            let out = Command::new(&exe)
+                .env("WASM2NATIVE_OPTIONS", format!("--invoke {export}"))
+                .env("WASM2NATIVE_BACKTRACE", "off")
+                .arg(argument)
+                .output()
+                .unwrap();
+            assert_eq!(
+                stderr(&out),
+                format!("wasm trap: out of bounds memory access ({access})\n"),
+                "{mode}: {export} {argument}"
+            );
+        }
+        // Bulk memory operators keep the message alone.
+        let out = Command::new(&exe)
+            .env("WASM2NATIVE_OPTIONS", "--invoke fill")
+            .env("WASM2NATIVE_BACKTRACE", "off")
+            .arg("0xfff0")
+            .output()
+            .unwrap();
+        assert_eq!(stderr(&out), "wasm trap: out of bounds memory access\n", "{mode}: fill");
+    }
+}
+
+/// The frames below a trap of tests/debug/library_traps.wat, as trap_record.c prints them: the
+/// trapping function at `offset`, `middle` at its call, and `run` at its call of `middle`.
+fn expected_record(message: &str, function: &str, offset: u32, middle_call: u32) -> String {
+    format!(
+        "wasm trap: {message}\nwasm backtrace:\n   0: {function} (library_traps.wat offset \
+         {offset:#x})\n   1: middle (library_traps.wat offset {middle_call:#x})\n   2: run \
+         (library_traps.wat offset 0xd1)\n"
+    )
+}
+
+#[test]
+fn the_c_api_s_last_trap_record_carries_the_access_and_the_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = common::repo("tests/debug/library_traps.wat");
+    for flags in [&["-O2"][..], &["-O0"], &["-O2", "--bounds-checks=guard"]] {
+        let library = dir.path().join("libtraps.a");
+        let out = wasm2native()
+            .current_dir(dir.path())
+            .arg(&source)
+            .args(["--emit", "staticlib", "--prefix", "traps", "-o"])
+            .arg(&library)
+            .args(flags)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{flags:?}: {}", stderr(&out));
+        let program = dir.path().join("trap_record");
+        let out = Command::new("cc")
+            .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-I"])
+            .arg(dir.path())
+            .arg(common::repo("tests/debug/trap_record.c"))
+            .arg(&library)
+            .args(["-lm", "-lpthread", "-ldl", "-o"])
+            .arg(&program)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "cc: {}", stderr(&out));
+        let record = |args: &[&str], backtrace: Option<&str>| {
+            let mut command = Command::new(&program);
+            command.args(args);
+            match backtrace {
+                Some(value) => command.env("WASM2NATIVE_BACKTRACE", value),
+                None => command.env_remove("WASM2NATIVE_BACKTRACE"),
+            };
+            let out = command.output().unwrap();
+            assert!(out.status.success(), "{flags:?} {args:?}: {}", stderr(&out));
+            stdout(&out)
+        };
+
+        let out_of_bounds = match flags.contains(&"--bounds-checks=guard") {
+            false => {
+                "out of bounds memory access (4 bytes at address 0xfffe, memory 0 of \
+                      0x10000 bytes)"
+            }
+            true => {
+                "out of bounds memory access (fault at address 0x10000, memory 0 of \
+                     0x10000 bytes)"
+            }
+        };
+        let cases = [
+            ("0", "0xfffe", out_of_bounds, "load", 0x58, 0xa6),
+            ("1", "0", "integer divide by zero", "divide", 0x63, 0xac),
+            ("2", "0", "unreachable", "fail", 0x67, 0xb2),
+            ("4", "0", "indirect call type mismatch", "wrong_type", 0x7a, 0xbe),
+            // The import's own frames are C, not Wasm: the Wasm frames that called it follow.
+            ("5", "1", "the host refused", "ask_host", 0x82, 0xc4),
+        ];
+        for (kind, x, message, function, offset, middle_call) in cases {
+            assert_eq!(
+                record(&[kind, x], None),
+                expected_record(message, function, offset, middle_call),
+                "{flags:?}, trap {kind}"
+            );
+        }
+
+        // Stack exhaustion: the innermost frames, and the flag that the rest are left out.
+        let exhausted = record(&["3", "0"], None);
+        let lines: Vec<&str> = exhausted.lines().collect();
+        assert_eq!(
+            lines[..4],
+            [
+                "wasm trap: call stack exhausted",
+                "wasm backtrace:",
+                "   0: recurse (library_traps.wat offset 0x6a)",
+                "   1: recurse (library_traps.wat offset 0x70)",
+            ],
+            "{flags:?}: {exhausted}"
+        );
+        assert!(exhausted.ends_with(" native ones left out)\n"), "{flags:?}: {exhausted}");
+
+        // A call that returns gives no record; the next trap's frames are its own. The variable
+        // turns them off here too.
+        assert_eq!(
+            record(&["5", "0", "2", "0"], None),
+            format!("returned 1\n{}", expected_record("unreachable", "fail", 0x67, 0xb2)),
+            "{flags:?}"
+        );
+        assert_eq!(record(&["2", "0"], Some("off")), "wasm trap: unreachable\n", "{flags:?}");
     }
 }

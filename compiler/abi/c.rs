@@ -81,12 +81,38 @@ pub type w2n_resolver = unsafe extern "C" fn(
     out: *mut w2n_extern,
 ) -> c_int;
 
+/// `w2n_memory_fault`: where an out-of-bounds access went.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct w2n_memory_fault {
+    pub address: u64,
+    pub memory_size: u64,
+    pub memory: u32,
+    pub length: u32,
+    pub known: u32,
+    pub pad: u32,
+}
+
+/// `w2n_frame`: one Wasm frame of a trap's backtrace.
+#[repr(C)]
+pub struct w2n_frame {
+    pub function: *const c_char,
+    pub module: *const c_char,
+    pub offset: u32,
+    pub source_line: u32,
+    pub source_file: *const c_char,
+}
+
 #[repr(C)]
 pub struct w2n_result {
     pub trap: u32,
     pub exit_status: i32,
     pub message: [c_char; 256],
     pub exception: *const w2n_exception,
+    pub fault: w2n_memory_fault,
+    pub frames: *const w2n_frame,
+    pub num_frames: u32,
+    pub frames_truncated: u32,
 }
 
 /// `w2n_exception`: the tag, who holds it, and `num_values` value slots after the header.

@@ -5,7 +5,7 @@
 //! can change alone.
 
 /// Version stamped into every module descriptor; the runtime refuses others.
-pub const ABI_VERSION: u32 = 5;
+pub const ABI_VERSION: u32 = 6;
 /// LLVM's calling convention of every compiled Wasm function and of `w2n_funcref.code`: `tailcc`,
 /// which guarantees that a call in tail position marked `musttail` reuses the caller's frame
 /// whatever the two signatures, so `return_call*` runs in constant stack. On x86-64 and AArch64
@@ -118,6 +118,17 @@ pub mod exception {
     pub const HELD_BY_LEGACY_CATCH: u64 = 2;
     /// The thread-local pointer to the exception in flight (`w2n_exception_in_flight`).
     pub const IN_FLIGHT_SYMBOL: &str = "w2n_exception_in_flight";
+}
+
+/// The thread-local words a failed bounds check fills in before `w2n_trap_memory`
+/// (`w2n_trap_access`): values in registers go through memory, which takes any register, so
+/// that the trap call's argument registers bind nothing on the path that does not trap.
+pub mod trap_access {
+    pub const SYMBOL: &str = "w2n_trap_access";
+    /// Indices of its `uint64_t` words.
+    pub const ADDRESS: u64 = 0;
+    pub const MEMORY_SIZE: u64 = 1;
+    pub const WORDS: u32 = 2;
 }
 
 /// Size of one `w2n_value` slot (array calls, global cells).
@@ -239,6 +250,7 @@ pub mod type_char {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RuntimeFn {
     Trap,
+    TrapMemory,
     MemoryGrow,
     MemoryInit,
     DataDrop,
@@ -313,8 +325,9 @@ impl Prototype {
 }
 
 impl RuntimeFn {
-    pub const ALL: [RuntimeFn; 29] = [
+    pub const ALL: [RuntimeFn; 30] = [
         RuntimeFn::Trap,
+        RuntimeFn::TrapMemory,
         RuntimeFn::MemoryGrow,
         RuntimeFn::MemoryInit,
         RuntimeFn::DataDrop,
@@ -353,6 +366,11 @@ impl RuntimeFn {
         const U64: &str = "uint64_t";
         let (symbol, params, result): (_, &'static [(&str, &str)], _) = match self {
             RuntimeFn::Trap => ("w2n_trap", &[("code", U32)], "void"),
+            RuntimeFn::TrapMemory => (
+                "w2n_trap_memory",
+                &[("memory_index", U32), ("offset", U64), ("length", U32)],
+                "void",
+            ),
             RuntimeFn::MemoryGrow => (
                 "w2n_memory_grow",
                 &[VMCTX, ("memory_index", U32), ("delta_pages", U64)],

@@ -7,8 +7,8 @@ use super::{fixed, CSignature, CType, ImportBinding, ResultPassing, Surface};
 use crate::abi::TrapCode;
 use std::fmt::Write;
 
-const COMMON: &str = r#"#ifndef WASM2NATIVE_API_COMMON_3
-#define WASM2NATIVE_API_COMMON_3
+const COMMON: &str = r#"#ifndef WASM2NATIVE_API_COMMON_4
+#define WASM2NATIVE_API_COMMON_4
 /* Shared by every wasm2native library header. */
 
 @TRAP_ENUM@
@@ -24,6 +24,30 @@ typedef void *wasm2native_externref;
 /* An exception reference (exnref), opaque to C; NULL is ref.null. */
 typedef const struct wasm2native_exception_ *wasm2native_exnref;
 
+/* wasm2native_memory_fault.memory when the memory's index is not known. */
+#define WASM2NATIVE_UNKNOWN_MEMORY 0xffffffffu
+
+/* Where an out-of-bounds memory access went. */
+typedef struct wasm2native_memory_fault {
+    /* The access's Wasm address (its address operand plus static offset, saturating at
+     * UINT64_MAX); with --bounds-checks=guard, the address of the byte that faulted. */
+    uint64_t address;
+    uint64_t memory_size; /* the memory's size in bytes at the trap */
+    uint32_t memory;      /* the memory's index, or WASM2NATIVE_UNKNOWN_MEMORY */
+    uint32_t length;      /* the access's bytes; 0 when not known (guard mode) */
+    uint32_t known;       /* 1 when the fields above are filled in; 0 for bulk memory operators */
+    uint32_t pad;
+} wasm2native_memory_fault;
+
+/* One Wasm frame of a trap's backtrace. A string is NULL when not known. */
+typedef struct wasm2native_frame {
+    const char *function; /* the function's name (name section), or wasm_func_INDEX */
+    const char *module;   /* the module's file name, as the line tables give it */
+    uint32_t offset;      /* module offset of the operator the frame was at; 0 when not known */
+    uint32_t source_line; /* the producer's source line, when the module's DWARF is carried; 0 */
+    const char *source_file; /* that line's file; NULL for now (debugging.md) */
+} wasm2native_frame;
+
 /* The outcome of creating an instance or of its last call. */
 typedef struct wasm2native_result {
     uint32_t trap;       /* a wasm2native_trap; NONE with a message means a link error */
@@ -32,6 +56,14 @@ typedef struct wasm2native_result {
     /* With WASM2NATIVE_TRAP_UNCAUGHT_EXCEPTION: the exception, read through the tag functions
      * (PREFIX_TAG_caught); valid until the instance's next call or its end. */
     wasm2native_exnref exception;
+    /* With WASM2NATIVE_TRAP_MEMORY_OUT_OF_BOUNDS: the access that was out of bounds. */
+    wasm2native_memory_fault fault;
+    /* PREFIX_last_trap only: the trap's Wasm frames, innermost first (none when the environment
+     * variable WASM2NATIVE_BACKTRACE is 0 or off); owned by the instance, valid until its next
+     * call or its end. frames_truncated is 1 when the stack was deeper than the runtime walks. */
+    const wasm2native_frame *frames;
+    uint32_t num_frames;
+    uint32_t frames_truncated;
 } wasm2native_result;
 
 /* wasm2native_wasi_dir.flags: the program may read and list the directory, but change nothing
@@ -64,7 +96,7 @@ typedef struct wasm2native_wasi {
 #else
 #define WASM2NATIVE_NORETURN
 #endif
-#endif /* WASM2NATIVE_API_COMMON_3 */
+#endif /* WASM2NATIVE_API_COMMON_4 */
 "#;
 
 /// Renders the header for `surface`; `source` names the module file in the opening comment.
@@ -271,7 +303,8 @@ typedef struct {config} {{
 {instance} *{new}(const {config} *config, wasm2native_result *result);
 /* Frees an instance and everything it owns. NULL is ignored. */
 void {free}({instance} *instance);
-/* The outcome of the instance's last call: its trap code, message and WASI exit status. */
+/* The outcome of the instance's last call: its trap code, message, WASI exit status, the access
+ * of an out-of-bounds trap and the trap's backtrace (frames read on the first call after it). */
 const wasm2native_result *{last_trap}(const {instance} *instance);
 /* The `context` given at creation. */
 void *{context}(const {instance} *instance);

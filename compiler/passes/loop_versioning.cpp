@@ -19,7 +19,7 @@
 // loop also bounds such a step (`boundedStep`), so that its arithmetic in 64 bits is exact, and
 // where SCEV cannot count the loop for it, the pass counts it (`CountedExit`). Such a loop is
 // versioned only when its fast copy has no check left, and that copy leaves on a counter of
-// iterations, which LLVM can unroll.
+// iterations, which LLVM can unroll; it is not vectorised, which would gather that address.
 //
 // All of linear memory is one object to LLVM, so the vectoriser cannot tell a loop's arrays
 // apart and tests at run time that every pair of accesses, one a store, does not overlap; two
@@ -319,6 +319,8 @@ public:
                         << ": a run-time step or count, and accesses no test covers\n");
       return nullptr;
     }
+    if (any_of(hoisted, [](const AffineCheck &affine) { return !isa<SCEVConstant>(affine.step); }))
+      runTimeStepped.insert(&loop);
     if (everyAccess) {
       provenLoops.insert(&loop);
       ++NumLoopsProven;
@@ -401,6 +403,9 @@ public:
     evolution.forgetLoop(&loop);
     return exactLoop;
   }
+
+  // Whether the fast copy `loop` has an address stepping by a value known only at run time.
+  bool steppedAtRunTime(Loop *loop) const { return runTimeStepped.contains(loop); }
 
   // The fast copies whose every access of linear memory the test before them proves in
   // bounds, so that none faults.
@@ -848,6 +853,7 @@ private:
   }
 
   SmallPtrSet<Loop *, 16> provenLoops;
+  SmallPtrSet<Loop *, 16> runTimeStepped;
   bool guardPages;
   // The counters of the loop being versioned that the test before it finds not to wrap as
   // signed values.
@@ -943,6 +949,11 @@ PreservedAnalyses w2n::VersionCheckedLoops::run(Function &function,
     }
     if (Loop *exactCopy = checks.empty() ? nullptr : versioner.version(*loop, checks)) {
       exactCopies.insert(exactCopy);
+      // An address stepping by a run-time value would be gathered lane by lane, with the
+      // other arrays shuffled into place around it: fft's butterfly ran 1.25 times as long
+      // vectorised so (docs/architecture.md).
+      if (versioner.steppedAtRunTime(loop))
+        addStringMetadataToLoop(loop, "llvm.loop.vectorize.enable", 0);
       // The exact copy runs only up to a trap or over overlapping arrays: vectorising or
       // unrolling it would make more code to compile for a path that is rarely taken.
       addStringMetadataToLoop(exactCopy, "llvm.loop.vectorize.enable", 0);

@@ -143,5 +143,9 @@ pub(super) fn empty_result() -> ffi::w2n_result {
         exit_status: 0,
         message: [0; 256],
         exception: std::ptr::null(),
+        fault: Default::default(),
+        frames: std::ptr::null(),
+        num_frames: 0,
+        frames_truncated: 0,
     }
 }

@@ -7,12 +7,12 @@
 //! same straight-line code, with nothing in between that the outside world could observe (no
 //! stores to memory, globals or tables, no calls), the earlier check is widened to the new end
 //! and the access gets none. The trap then comes a few loads early, which no one can tell apart:
-//! the trap is the same and loads change nothing.
+//! the trap is the same and loads change nothing. The access it reports to the runtime is then
+//! the one reaching farthest, which is out of bounds whenever the widened check fails.
 
 use super::address::WideAddress;
 use super::func::FuncTranslator;
-use super::Result;
-use crate::abi::TrapCode;
+use super::{OutOfBoundsAccess, Result};
 use crate::error::CompileError;
 use inkwell::basic_block::BasicBlock;
 use inkwell::values::{BasicValueEnum, InstructionOpcode, InstructionValue, IntValue};
@@ -62,6 +62,8 @@ pub struct BoundsCheck<'ctx> {
     pub index: IntValue<'ctx>,
     /// The block the check continues in when in bounds.
     continue_block: BasicBlock<'ctx>,
+    /// The call in its trap block, which names the access (`w2n_trap_memory`).
+    trap: InstructionValue<'ctx>,
 }
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
@@ -77,16 +79,19 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         }
     }
 
-    /// Traps unless `address` (zero-extended to 64 bits) plus `access_end` is at most the size
-    /// of `memory`, by a check of its own or by widening the last one. Returns the address,
-    /// zero-extended, in the form later code should use.
+    /// Traps unless the access of `length` bytes at `address` (zero-extended to 64 bits) plus
+    /// `offset` lies within `memory`, by a check of its own or by widening the last one.
+    /// Returns the address, zero-extended, in the form later code should use.
     pub fn check_bounds(
         &mut self,
         key: AddressKey<'ctx>,
         address: IntValue<'ctx>,
         memory: u32,
-        access_end: u64,
+        offset: u64,
+        length: u32,
     ) -> Result<IntValue<'ctx>> {
+        // The caller made sure that no memory can hold an access ending further.
+        let access_end = offset + length as u64;
         let memory64 = self.env.info.memories[memory as usize].memory64;
         if self.below_minimum(address, memory, access_end) {
             return Ok(match memory64 {
@@ -109,6 +114,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                         Self::wide_limit,
                     )?;
                 }
+                self.report_access(check.trap, offset, length)?;
                 self.facts.note_check(BoundsCheck { access_end, ..check });
             }
             return Ok(check.index);
@@ -140,7 +146,9 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             let limit = self.bounds_limit(size, access_end)?;
             (exact, self.builder.build_int_compare(IntPredicate::SGT, exact, limit, "")?)
         };
-        self.trap_if(out_of_bounds, TrapCode::MemoryOutOfBounds)?;
+        let access =
+            OutOfBoundsAccess { memory, memory_size: size, address: exact, offset, length };
+        let trap = self.trap_out_of_bounds_if(out_of_bounds, &access)?;
         let index = match fast_path {
             Some(fast) => self.join_fast_path(&fast, exact)?,
             None => exact,
@@ -157,6 +165,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                 wide_compare,
                 index,
                 continue_block,
+                trap,
             });
         }
         Ok(index)
@@ -244,6 +253,22 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let index = self.builder.build_phi(self.env.types.i64, "index")?;
         index.add_incoming(&[(&fast.index, fast.block), (&exact, wrapped_end)]);
         Ok(index.as_basic_value().into_int_value())
+    }
+
+    /// Makes a check's trap call name the access of `length` bytes at `offset`, which the
+    /// check now covers too.
+    fn report_access(&self, trap: InstructionValue<'ctx>, offset: u64, length: u32) -> Result<()> {
+        let (i32_ty, i64_ty) = (self.env.types.i32, self.env.types.i64);
+        let operands = [
+            (OutOfBoundsAccess::OFFSET_OPERAND, i64_ty.const_int(offset, false)),
+            (OutOfBoundsAccess::LENGTH_OPERAND, i32_ty.const_int(length as u64, false)),
+        ];
+        for (operand, value) in operands {
+            if !trap.set_operand(operand, value) {
+                return Err(CompileError::backend("trap call without its access operands"));
+            }
+        }
+        Ok(())
     }
 
     /// Points `compare`'s limit at the one for `access_end`, computed just before it.

@@ -13,7 +13,7 @@ use super::facts::AddressFacts;
 use super::instance::InstanceAccess;
 use super::prescan::Prescan;
 use super::state::ControlState;
-use super::{ModuleEnv, Result};
+use super::{ModuleEnv, OutOfBoundsAccess, Result};
 use crate::abi::TrapCode;
 use crate::error::CompileError;
 use inkwell::basic_block::BasicBlock;
@@ -335,6 +335,35 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         code: TrapCode,
     ) -> Result<inkwell::values::InstructionValue<'ctx>> {
         let trap_block = self.trap_block(code)?;
+        self.branch_to_trap(condition, trap_block)
+    }
+
+    /// As `trap_if` for "out of bounds memory access", telling the runtime which `access` it
+    /// was. Only the cold trap block gets the arguments; the check itself is the same
+    /// branch (the loop passes read its shape, compiler/passes/contract.h). Returns the trap
+    /// call, whose access a widened check updates.
+    pub fn trap_out_of_bounds_if(
+        &mut self,
+        condition: IntValue<'ctx>,
+        access: &OutOfBoundsAccess<'ctx>,
+    ) -> Result<inkwell::values::InstructionValue<'ctx>> {
+        let block = self.new_block("trap");
+        let resume = self.current_block()?;
+        self.builder.position_at_end(block);
+        let call = self.env.emit_memory_trap(&self.builder, access)?;
+        self.builder.position_at_end(resume);
+        self.out_of_bounds_traps.insert(block);
+        self.branch_to_trap(condition, block)?;
+        Ok(call)
+    }
+
+    /// Branches to `trap_block` when `condition` holds, weighted cold, and goes on in a fresh
+    /// block.
+    fn branch_to_trap(
+        &mut self,
+        condition: IntValue<'ctx>,
+        trap_block: BasicBlock<'ctx>,
+    ) -> Result<inkwell::values::InstructionValue<'ctx>> {
         let continue_block = self.new_block("");
         let branch =
             self.builder.build_conditional_branch(condition, trap_block, continue_block)?;

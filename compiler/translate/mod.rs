@@ -157,7 +157,7 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             let fn_type = self.abi_fn_type(&prototype.param_types(), prototype.result_type());
             let function =
                 self.module.add_function(prototype.symbol, fn_type, Some(Linkage::External));
-            if matches!(runtime_fn, RuntimeFn::Trap | RuntimeFn::HostTrap) {
+            if matches!(runtime_fn, RuntimeFn::Trap | RuntimeFn::TrapMemory | RuntimeFn::HostTrap) {
                 for attr in ["noreturn", "cold", "nounwind"] {
                     function.add_attribute(AttributeLoc::Function, self.enum_attribute(attr));
                 }
@@ -213,6 +213,20 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         returned_value(self.call_runtime(builder, f, args)?, f.prototype().symbol)
     }
 
+    /// The runtime's thread-local words of a failed bounds check's access (`abi::trap_access`),
+    /// declared on first use.
+    fn trap_access(&self) -> inkwell::values::PointerValue<'ctx> {
+        let symbol = crate::abi::trap_access::SYMBOL;
+        let global = self.module.get_global(symbol).unwrap_or_else(|| {
+            let words_ty = self.types.i64.array_type(crate::abi::trap_access::WORDS);
+            let global = self.module.add_global(words_ty, None, symbol);
+            global.set_linkage(Linkage::External);
+            global.set_thread_local_mode(Some(inkwell::ThreadLocalMode::InitialExecTLSModel));
+            global
+        });
+        global.as_pointer_value()
+    }
+
     /// The runtime's thread-local pointer to the exception in flight, declared on first use so
     /// that modules that cannot throw do not refer to it.
     pub fn exception_in_flight(&self) -> inkwell::values::PointerValue<'ctx> {
@@ -235,6 +249,41 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
         call.add_attribute(AttributeLoc::Function, self.enum_attribute("nomerge"));
         builder.build_unreachable()?;
         Ok(())
+    }
+
+    /// Emits the trap of a failed bounds check: the address and the memory's size stored in
+    /// `w2n_trap_access`, then `w2n_trap_memory(memory, offset, length); unreachable`, `nomerge`
+    /// as `emit_trap`'s. Returns the call, whose access a widened check updates
+    /// (`OutOfBoundsAccess::OFFSET_OPERAND`).
+    pub fn emit_memory_trap(
+        &self,
+        builder: &Builder<'ctx>,
+        access: &OutOfBoundsAccess<'ctx>,
+    ) -> Result<inkwell::values::InstructionValue<'ctx>> {
+        let (i32_ty, i64_ty) = (self.types.i32, self.types.i64);
+        let words = self.trap_access();
+        let words_ty = i64_ty.array_type(crate::abi::trap_access::WORDS);
+        for (index, value) in [
+            (crate::abi::trap_access::ADDRESS, access.address),
+            (crate::abi::trap_access::MEMORY_SIZE, access.memory_size),
+        ] {
+            let indices = [i32_ty.const_zero(), i32_ty.const_int(index, false)];
+            // SAFETY: both indices are within the array of `trap_access::WORDS` words.
+            let word = unsafe { builder.build_in_bounds_gep(words_ty, words, &indices, "")? };
+            builder.build_store(word, value)?;
+        }
+        let args = [
+            i32_ty.const_int(access.memory as u64, false).into(),
+            i64_ty.const_int(access.offset, false).into(),
+            i32_ty.const_int(access.length as u64, false).into(),
+        ];
+        let call = self.call_runtime(builder, RuntimeFn::TrapMemory, &args)?;
+        call.add_attribute(AttributeLoc::Function, self.enum_attribute("nomerge"));
+        builder.build_unreachable()?;
+        match call.try_as_basic_value() {
+            inkwell::values::ValueKind::Instruction(call) => Ok(call),
+            _ => Err(CompileError::backend("w2n_trap_memory returns a value")),
+        }
     }
 
     /// `value` as a runtime function's parameter of type `ty`: a 32-bit address, index or length
@@ -451,4 +500,23 @@ fn emit_build_record<'ctx>(
     global.set_section(Some(crate::abi::BUILD_INFO_SECTION));
     global.set_alignment(1);
     global
+}
+
+/// An access a failed bounds check reports to the runtime (`w2n_trap_memory`). The memory's
+/// size is the one the check compared with, at hand at every check: the instance pointer, which
+/// the runtime could read it from, would have to stay in a register for every trap block, which
+/// cost the hot code spills (`lua`: 3% more instructions run; docs/debugging.md).
+pub struct OutOfBoundsAccess<'ctx> {
+    pub memory: u32,
+    pub memory_size: IntValue<'ctx>,
+    /// The address operand, zero-extended to 64 bits.
+    pub address: IntValue<'ctx>,
+    pub offset: u64,
+    pub length: u32,
+}
+
+impl OutOfBoundsAccess<'_> {
+    /// The operands of `w2n_trap_memory`'s call that hold the offset and the length.
+    pub const OFFSET_OPERAND: u32 = 1;
+    pub const LENGTH_OPERAND: u32 = 2;
 }

@@ -25,8 +25,9 @@
  * which reads its parameters from the slots in order and writes its results over them from slot 0.
  * It lets a host call any function without knowing its signature at build time.
  *
- * Traps: compiled code calls w2n_trap(code), which never returns; it longjmps to the innermost
- * w2n_call / w2n_instantiate of the current thread, which reports the trap to its caller.
+ * Traps: compiled code calls w2n_trap(code), or w2n_trap_memory for a failed bounds check, which
+ * never return; they longjmp to the innermost w2n_call / w2n_instantiate of the current thread,
+ * which reports the trap to its caller.
  */
 #ifndef WASM2NATIVE_H
 #define WASM2NATIVE_H
@@ -38,7 +39,7 @@
 extern "C" {
 #endif
 
-#define W2N_ABI_VERSION 5u
+#define W2N_ABI_VERSION 6u
 #define W2N_PAGE_SIZE 65536u
 #define W2N_MAX_PAGES 65536u /* 4 GiB of 32-bit linear memory */
 /* The most a 64-bit memory can grow to here: 256 TiB, beyond any host's address space. */
@@ -308,6 +309,20 @@ typedef struct w2n_module {
 /* Ends the current Wasm call with a trap; never returns. */
 _Noreturn void w2n_trap(uint32_t code);
 /*
+ * Ends the current Wasm call with W2N_TRAP_MEMORY_OUT_OF_BOUNDS for an access of `length` bytes
+ * at `address + offset` in memory `memory_index` (a failed explicit check), which the result's
+ * `fault` then describes. The address and the memory's size in bytes are in the thread-local
+ * words `uint64_t w2n_trap_access[2]` (declared in the runtime, as w2n_exception_in_flight
+ * below), which compiled code stores first: a store takes any register, where an argument would
+ * tie the values to the call's registers on the path that does not trap too. A check that covers
+ * several accesses to one address names the one reaching farthest (docs/debugging.md).
+ */
+_Noreturn void w2n_trap_memory(uint32_t memory_index, uint64_t offset, uint32_t length);
+/* The words of w2n_trap_access; compiler/abi/mod.rs (`trap_access`) is their Rust twin. */
+#define W2N_TRAP_ACCESS_ADDRESS 0
+#define W2N_TRAP_ACCESS_MEMORY_SIZE 1
+#define W2N_TRAP_ACCESS_WORDS 2
+/*
  * The memory functions take addresses and lengths as 64-bit values for memories of both address
  * types; compiled code zero-extends a 32-bit memory's.
  * memory.grow: returns the old size in pages, or -1 (and leaves memory as it was).
@@ -383,14 +398,46 @@ typedef struct w2n_extern {
 /* Binds one import; returns 0 when found (filling *out), non-zero for "unknown import". */
 typedef int (*w2n_resolver)(void *user, const w2n_import *import, w2n_extern *out);
 
+/* w2n_memory_fault.memory when the trapping instance's index of the memory is not known. */
+#define W2N_UNKNOWN_MEMORY 0xffffffffu
+
+/* Where an out-of-bounds memory access went (w2n_result.fault). */
+typedef struct w2n_memory_fault {
+    /* The access's Wasm address (its operand plus static offset, saturating at UINT64_MAX); in
+     * guard mode, the address of the byte that faulted. */
+    uint64_t address;
+    uint64_t memory_size; /* the memory's size in bytes at the trap */
+    uint32_t memory;      /* its index in the trapping instance, or W2N_UNKNOWN_MEMORY */
+    uint32_t length;      /* the access's bytes; 0 when not known (a fault in guard mode) */
+    uint32_t known;       /* 1 when the fields above are filled in, else 0 */
+    uint32_t pad;
+} w2n_memory_fault;
+
+/* One Wasm frame of a trap's backtrace (docs/debugging.md). Strings are NULL when not known. */
+typedef struct w2n_frame {
+    const char *function;    /* the function's name (name section), or wasm_func_INDEX */
+    const char *module;      /* the module's file, as the line tables name it ("app.wasm") */
+    uint32_t offset;         /* module offset of the operator the frame was at; 0 when not known */
+    uint32_t source_line;    /* the module's own source line (DWARF of the producer); 0: none */
+    const char *source_file; /* that line's file; NULL when not known (an inlined call's caller) */
+} w2n_frame;
+
 /* The outcome of an entry point: a trap code (W2N_TRAP_NONE on success) and a message. */
 typedef struct w2n_result {
     uint32_t trap;
     int32_t exit_status; /* with W2N_TRAP_EXIT */
-    char message[256];   /* trap message, or the link error */
+    char message[256];   /* trap message (the spec's, exactly), or the link error */
     /* With W2N_TRAP_UNCAUGHT_EXCEPTION: the exception (its tag and payload), the runtime's,
      * valid until the next exception leaves Wasm on this thread. */
     const w2n_exception *exception;
+    /* With W2N_TRAP_MEMORY_OUT_OF_BOUNDS: the access (known == 0 from bulk memory operators). */
+    w2n_memory_fault fault;
+    /* The trap's Wasm frames, innermost first: filled in by w2n_api_last_trap (library builds),
+     * NULL and 0 elsewhere. `frames_truncated` is 1 when native frames beyond the runtime's
+     * limit were left out. */
+    const w2n_frame *frames;
+    uint32_t num_frames;
+    uint32_t frames_truncated;
 } w2n_result;
 
 /*

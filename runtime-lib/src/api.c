@@ -4,7 +4,8 @@
  * Every library instance has an api_state, pointed to by instance->host_data, holding what was
  * made for that instance alone: the function bound to each import (which the generated import
  * adapters find through the w2n_api_host at its start), cells for imported globals, imported
- * memories and tables, a WASI context, and the outcome of its last call. Nothing outside the
+ * memories and tables, a WASI context, and the outcome of its last call with its
+ * backtrace. Nothing outside the
  * instance refers to any of it, so w2n_api_free releases it all, even after a failed start.
  *
  * Threads: all state is per instance; the runtime's shared registries lock for themselves.
@@ -29,6 +30,11 @@ typedef struct api_state {
     w2n_result last;          /* outcome of the last w2n_api_call */
     /* last.exception, owned here so that it lives until this instance's next call. */
     w2n_exception *uncaught;
+    /* The last trap's native frames, resolved into last.frames only when asked for
+     * (w2n_api_last_trap): reading the symbols and line tables costs more than the trap. */
+    w2n_native_backtrace trace;
+    int trace_pending;
+    w2n_frame *frames; /* last.frames, owned here until the next call */
 } api_state;
 
 /* What the resolver works with while w2n_api_new binds the imports. */
@@ -55,6 +61,7 @@ static void state_free(api_state *state) {
         for (uint32_t i = 0; i < module->num_imported_tables; i++)
             w2n_rt_table_release(&state->tables[i]);
     w2n_rt_exception_drop_result(state->uncaught);
+    free(state->frames);
     w2n_wasi_context_free(state->wasi);
     free(state->wasi_strings);
     free(state->host.import_functions);
@@ -359,14 +366,26 @@ uint32_t w2n_api_call(w2n_instance *instance, uint32_t func_index, w2n_value *va
     api_state *state = state_of(instance);
     w2n_rt_exception_drop_result(state->uncaught);
     state->uncaught = NULL;
+    free(state->frames);
+    state->frames = NULL;
     uint32_t trap = w2n_call(instance->funcs[func_index], values, &state->last);
     if (state->last.exception)
         state->uncaught = w2n_rt_exception_take_uncaught();
+    state->trace_pending = trap != W2N_TRAP_NONE && trap != W2N_TRAP_EXIT;
+    if (state->trace_pending)
+        w2n_rt_backtrace_copy(&state->trace);
     return trap;
 }
 
 const w2n_result *w2n_api_last_trap(const w2n_instance *instance) {
-    return &state_of(instance)->last;
+    api_state *state = state_of(instance);
+    if (state->trace_pending) {
+        state->trace_pending = 0;
+        state->frames = w2n_rt_backtrace_resolve(&state->trace, &state->last.num_frames);
+        state->last.frames = state->frames;
+        state->last.frames_truncated = state->trace.truncated;
+    }
+    return &state->last;
 }
 
 void *w2n_api_context(const w2n_instance *instance) { return state_of(instance)->host.context; }

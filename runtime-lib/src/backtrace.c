@@ -10,7 +10,8 @@
  * inlined-call entries give only as an index into the line table's files.
  *
  * WASM2NATIVE_BACKTRACE picks what is shown: `0` or `off` nothing, `full` every native frame
- * with its address, anything else (the default) the Wasm frames.
+ * with its address, anything else (the default) the Wasm frames. A library build's C API gives
+ * the Wasm frames as w2n_frame records instead (w2n_rt_backtrace_resolve, for api.c).
  */
 #include <inttypes.h>
 #include <link.h>
@@ -23,19 +24,12 @@
 #include "internal.h"
 
 #define BACKTRACE_VARIABLE "WASM2NATIVE_BACKTRACE"
-#define MAX_FRAMES 64
 
 typedef enum backtrace_mode { BACKTRACE_OFF, BACKTRACE_WASM, BACKTRACE_FULL } backtrace_mode;
 
 /* The last trap's frames on this thread, innermost first: the address of the instruction each
  * frame was at (the faulting one, or the call a return address follows). */
-typedef struct recorded_backtrace {
-    uintptr_t pcs[MAX_FRAMES];
-    uint32_t count;
-    uint32_t truncated;
-} recorded_backtrace;
-
-static _Thread_local recorded_backtrace last_backtrace;
+static _Thread_local w2n_native_backtrace last_backtrace;
 
 static backtrace_mode mode(void) {
     const char *value = getenv(BACKTRACE_VARIABLE);
@@ -47,12 +41,12 @@ static backtrace_mode mode(void) {
 }
 
 static _Unwind_Reason_Code record_frame(struct _Unwind_Context *context, void *data) {
-    recorded_backtrace *trace = data;
+    w2n_native_backtrace *trace = data;
     int before_instruction = 0;
     uintptr_t pc = _Unwind_GetIPInfo(context, &before_instruction);
     if (!pc)
         return _URC_END_OF_STACK;
-    if (trace->count == MAX_FRAMES) {
+    if (trace->count == W2N_MAX_NATIVE_FRAMES) {
         trace->truncated = 1;
         return _URC_END_OF_STACK;
     }
@@ -133,17 +127,73 @@ static int is_module_file(const char *file) {
            (length >= 4 && strcmp(file + length - 4, ".wat") == 0);
 }
 
-/* Prints one frame, numbered `index`, of a Wasm function: its name and where it is, a module
- * offset or a source line. */
-static void print_wasm_frame(FILE *out, unsigned index, const char *name, uint32_t line,
-                             const char *file) {
-    fprintf(out, "  %2u: %s", index, name ? name : "?");
-    if (line && file == UNKNOWN_SOURCE_FILE)
-        fprintf(out, " (line %u)", line);
-    else if (line && is_module_file(file))
-        fprintf(out, " (%s offset %#x)", file ? file : "module", line);
-    else if (line)
-        fprintf(out, " (%s:%u)", file, line);
+/* One frame found by `walk`: a Wasm function's (`wasm`) or, for `full`, another. `offset` is a
+ * line of `file`: a module offset when the file is the module (`is_module_file`). */
+typedef struct walked_frame {
+    int wasm;
+    const char *wasm_name; /* NULL when not known */
+    const char *file;
+    uint32_t offset;
+    const char *symbol; /* for a frame of other code: its symbol, or NULL */
+    uintptr_t pc;
+} walked_frame;
+
+typedef void (*frame_visitor)(const walked_frame *frame, void *data);
+
+/* Calls `visit` on each frame of `trace`, innermost first: the Wasm ones, and with `full` every
+ * other native frame too. */
+static void walk(const w2n_native_backtrace *trace, int full, frame_visitor visit, void *data) {
+    w2n_debug_files files;
+    w2n_debug_files_init(&files);
+    for (uint32_t i = 0; i < trace->count; i++) {
+        code_origin origin;
+        locate(&files, trace->pcs[i], &origin);
+        const char *wasm_name = origin.symbol ? wasm_function_name(origin.symbol) : NULL;
+        /* The Wasm functions inlined here, innermost first, each at the offset where it was;
+         * then the function compiled, at the call of the outermost, when it is a Wasm function
+         * and not the compiler's own code (an entry point) that the calls were inlined into. */
+        const w2n_inline_chain *chain = &origin.chain;
+        walked_frame frame = {.wasm = 1, .file = origin.row.file, .offset = origin.row.line};
+        for (unsigned depth = chain->depth; depth > 0; depth--) {
+            frame.wasm_name = chain->calls[depth - 1].callee;
+            visit(&frame, data);
+            frame.offset = chain->calls[depth - 1].call_line;
+            /* A caller's source file is not read (it may be another than its callee's). */
+            if (!is_module_file(frame.file))
+                frame.file = UNKNOWN_SOURCE_FILE;
+        }
+        if (wasm_name) {
+            frame.wasm_name = chain->function ? chain->function : wasm_name;
+            visit(&frame, data);
+        } else if (full) {
+            walked_frame other = {.symbol = origin.symbol, .pc = trace->pcs[i]};
+            visit(&other, data);
+        }
+    }
+    w2n_debug_files_release(&files);
+}
+
+typedef struct printing {
+    FILE *out;
+    unsigned printed;
+} printing;
+
+/* Prints one frame: a Wasm function's name and where it is, or another's symbol and address. */
+static void print_frame(const walked_frame *frame, void *data) {
+    printing *printing = data;
+    FILE *out = printing->out;
+    if (!frame->wasm) {
+        fprintf(out, "  %2u: %s [%#" PRIxPTR "]\n", printing->printed++,
+                frame->symbol ? frame->symbol : "?", frame->pc);
+        return;
+    }
+    fprintf(out, "  %2u: %s", printing->printed++, frame->wasm_name ? frame->wasm_name : "?");
+    if (frame->offset && frame->file == UNKNOWN_SOURCE_FILE)
+        fprintf(out, " (line %u)", frame->offset);
+    else if (frame->offset && is_module_file(frame->file))
+        fprintf(out, " (%s offset %#x)", frame->file ? frame->file : "module", frame->offset);
+    else if (frame->offset)
+        fprintf(out, " (%s:%u)", frame->file, frame->offset);
     fputc('\n', out);
 }
 
@@ -151,36 +201,69 @@ int w2n_rt_backtrace_print(FILE *out) {
     backtrace_mode shown = mode();
     if (shown == BACKTRACE_OFF || last_backtrace.count == 0)
         return 0;
-    w2n_debug_files files;
-    w2n_debug_files_init(&files);
-    unsigned printed = 0;
     fprintf(out, shown == BACKTRACE_FULL ? "backtrace:\n" : "wasm backtrace:\n");
-    for (uint32_t i = 0; i < last_backtrace.count; i++) {
-        code_origin origin;
-        locate(&files, last_backtrace.pcs[i], &origin);
-        const char *wasm_name = origin.symbol ? wasm_function_name(origin.symbol) : NULL;
-        /* The Wasm functions inlined here, innermost first, each at the offset where it was;
-         * then the function compiled, at the call of the outermost, when it is a Wasm function
-         * and not the compiler's own code (an entry point) that the calls were inlined into. */
-        const w2n_inline_chain *chain = &origin.chain;
-        uint32_t offset = origin.row.line;
-        const char *file = origin.row.file;
-        for (unsigned depth = chain->depth; depth > 0; depth--) {
-            print_wasm_frame(out, printed++, chain->calls[depth - 1].callee, offset, file);
-            offset = chain->calls[depth - 1].call_line;
-            /* A caller's source file is not read (it may be another than its callee's). */
-            if (!is_module_file(file))
-                file = UNKNOWN_SOURCE_FILE;
-        }
-        if (wasm_name)
-            print_wasm_frame(out, printed++, chain->function ? chain->function : wasm_name, offset,
-                             file);
-        else if (shown == BACKTRACE_FULL)
-            fprintf(out, "  %2u: %s [%#" PRIxPTR "]\n", printed++,
-                    origin.symbol ? origin.symbol : "?", last_backtrace.pcs[i]);
-    }
+    printing printing = {.out = out};
+    walk(&last_backtrace, shown == BACKTRACE_FULL, print_frame, &printing);
     if (last_backtrace.truncated)
-        fprintf(out, "  ... (frames beyond the first %d native ones left out)\n", MAX_FRAMES);
-    w2n_debug_files_release(&files);
-    return (int)printed;
+        fprintf(out, "  ... (frames beyond the first %d native ones left out)\n",
+                W2N_MAX_NATIVE_FRAMES);
+    return (int)printing.printed;
+}
+
+void w2n_rt_backtrace_copy(w2n_native_backtrace *out) { *out = last_backtrace; }
+
+void w2n_rt_backtrace_clear(void) { last_backtrace.count = 0; }
+
+/* What `w2n_rt_backtrace_resolve` collects: counted first, then filled in. */
+typedef struct collecting {
+    w2n_frame *frames; /* NULL while counting */
+    char *strings;     /* where the next string goes */
+    uint32_t count;
+    size_t string_bytes;
+} collecting;
+
+static const char *keep_string(collecting *collecting, const char *text) {
+    if (!text)
+        return NULL;
+    size_t length = strlen(text) + 1;
+    collecting->string_bytes += length;
+    if (!collecting->frames)
+        return NULL;
+    char *kept = memcpy(collecting->strings, text, length);
+    collecting->strings += length;
+    return kept;
+}
+
+static void collect_frame(const walked_frame *frame, void *data) {
+    collecting *collecting = data;
+    w2n_frame *out = collecting->frames ? &collecting->frames[collecting->count] : NULL;
+    const char *function = keep_string(collecting, frame->wasm_name);
+    int is_module = is_module_file(frame->file);
+    const char *file = frame->file == UNKNOWN_SOURCE_FILE ? NULL : frame->file;
+    const char *kept_file = keep_string(collecting, file);
+    if (out && is_module)
+        *out = (w2n_frame){.function = function, .module = kept_file, .offset = frame->offset};
+    else if (out)
+        *out = (w2n_frame){
+            .function = function, .source_file = kept_file, .source_line = frame->offset};
+    collecting->count++;
+}
+
+w2n_frame *w2n_rt_backtrace_resolve(const w2n_native_backtrace *trace, uint32_t *count) {
+    *count = 0;
+    if (mode() == BACKTRACE_OFF || trace->count == 0)
+        return NULL;
+    /* Twice over the same frames: to size the block, then to fill it. */
+    collecting sizing = {0};
+    walk(trace, 0, collect_frame, &sizing);
+    if (sizing.count == 0)
+        return NULL;
+    size_t frame_bytes = sizing.count * sizeof(w2n_frame);
+    w2n_frame *frames = malloc(frame_bytes + sizing.string_bytes);
+    if (!frames)
+        return NULL;
+    collecting filling = {.frames = frames, .strings = (char *)frames + frame_bytes};
+    walk(trace, 0, collect_frame, &filling);
+    *count = filling.count;
+    return frames;
 }

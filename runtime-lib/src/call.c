@@ -28,6 +28,7 @@ uint32_t w2n_call(w2n_funcref *func, w2n_value *values, w2n_result *result) {
     w2n_exception_in_flight = NULL;
     w2n_trap_frame frame;
     w2n_rt_frame_push(&frame);
+    frame.instance = func->reserved == W2N_FUNCREF_OWNED ? func->vmctx : NULL;
     if (sigsetjmp(frame.jump, 0) == 0)
         func->array_code(func->vmctx, values);
     w2n_rt_frame_pop(&frame);

@@ -1,7 +1,8 @@
 /*
  * The fault handler, for two kinds of fault while Wasm runs on the faulting thread:
  * - inside a guarded memory's reservation (code compiled with --bounds-checks=guard leaves the
- *   bounds check to the guard): the trap "out of bounds memory access";
+ *   bounds check to the guard): the trap "out of bounds memory access", at the Wasm address of the
+ *   fault;
  * - on the stack guard, a safety net since compiled code checks its stack itself (deep
  *   recursion inside a runtime call, say): the trap "call stack exhausted".
  * Any other fault goes to the handler that was installed before ours, or to the default action.
@@ -28,13 +29,16 @@ static struct sigaction previous_segv, previous_bus;
  * compare-exchange from NULL and freed by storing NULL. Its size is what a 47-bit address space
  * can hold, so the table never runs out before the address space does. Slots at or past
  * `guarded_slots_used` have never been claimed, so the handler scans only the ones before it.
+ * Beside each start, the memory it holds, stored once the slot is claimed (a fault in the
+ * moment between finds none, and reports no memory size).
  */
 #define MAX_GUARDED_REGIONS ((size_t)1 << 14)
 _Static_assert(ATOMIC_POINTER_LOCK_FREE == 2, "the fault handler reads the table lock-free");
 static _Atomic(void *) guarded_starts[MAX_GUARDED_REGIONS];
+static _Atomic(const w2n_memory *) guarded_memories[MAX_GUARDED_REGIONS];
 static atomic_size_t guarded_slots_used;
 
-int w2n_rt_guard_register(void *start) {
+int w2n_rt_guard_register(void *start, const w2n_memory *memory) {
     /* Guarded memories leave their bounds to this handler, so it must be in place first. */
     if (w2n_install_fault_handler() != 0)
         return -1;
@@ -42,6 +46,7 @@ int w2n_rt_guard_register(void *start) {
         void *expected = NULL;
         if (!atomic_compare_exchange_strong(&guarded_starts[slot], &expected, start))
             continue;
+        atomic_store(&guarded_memories[slot], memory);
         size_t used = atomic_load(&guarded_slots_used);
         while (used <= slot && !atomic_compare_exchange_weak(&guarded_slots_used, &used, slot + 1))
             ;
@@ -53,20 +58,29 @@ int w2n_rt_guard_register(void *start) {
 void w2n_rt_guard_unregister(void *start) {
     size_t used = atomic_load(&guarded_slots_used);
     for (size_t slot = 0; slot < used; slot++) {
+        if (atomic_load(&guarded_starts[slot]) != start)
+            continue;
+        atomic_store(&guarded_memories[slot], NULL);
         void *expected = start;
         if (atomic_compare_exchange_strong(&guarded_starts[slot], &expected, NULL))
             return;
     }
 }
 
-/* Async-signal-safe: atomic loads only. */
-static int in_guarded_region(uintptr_t address) {
+/* Whether `address` lies in a guarded reservation; if so, fills in `fault` (the Wasm address)
+ * and `memory` (NULL when not yet known). Async-signal-safe: atomic loads only. */
+static int in_guarded_region(uintptr_t address, w2n_memory_fault *fault,
+                             const w2n_memory **memory) {
     size_t used = atomic_load(&guarded_slots_used);
     for (size_t slot = 0; slot < used; slot++) {
         uintptr_t start = (uintptr_t)atomic_load(&guarded_starts[slot]);
         /* Unsigned: an address below `start` wraps to a huge distance. */
-        if (start && address - start < W2N_GUARDED_RESERVATION_BYTES)
+        if (start && address - start < W2N_GUARDED_RESERVATION_BYTES) {
+            *memory = atomic_load(&guarded_memories[slot]);
+            *fault = (w2n_memory_fault){
+                .address = address - start, .memory = W2N_UNKNOWN_MEMORY, .known = *memory != NULL};
             return 1;
+        }
     }
     return 0;
 }
@@ -96,7 +110,8 @@ static void on_fault(int signal, siginfo_t *info, void *context) {
     w2n_trap_frame *frame = w2n_rt_innermost_frame();
     uintptr_t address = (uintptr_t)info->si_addr;
     if (frame) {
-        uint32_t code = in_guarded_region(address) ? W2N_TRAP_MEMORY_OUT_OF_BOUNDS
+        uint32_t code = in_guarded_region(address, &frame->fault, &frame->fault_memory)
+                            ? W2N_TRAP_MEMORY_OUT_OF_BOUNDS
                         : on_thread_stack(address) ? W2N_TRAP_STACK_EXHAUSTED
                                                    : W2N_TRAP_NONE;
         if (code != W2N_TRAP_NONE) {

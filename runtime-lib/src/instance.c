@@ -174,6 +174,7 @@ static void run_start(w2n_instance *instance, w2n_result *result) {
     const w2n_module *module = instance->module;
     w2n_trap_frame frame;
     w2n_rt_frame_push(&frame);
+    frame.instance = instance;
     if (sigsetjmp(frame.jump, 0) == 0) {
         if (module->initialize)
             module->initialize(instance);

@@ -22,6 +22,12 @@ typedef struct w2n_trap_frame {
     uint32_t code;
     int32_t exit_status;
     char message[sizeof(((w2n_result *)0)->message)];
+    /* The instance entered, when known: the report finds a faulting memory's index in it. */
+    const w2n_instance *instance;
+    /* An out-of-bounds access, and for a fault in guard mode the memory it hit (its size and
+     * index are read when the trap is reported, outside the signal handler). */
+    w2n_memory_fault fault;
+    const w2n_memory *fault_memory;
 } w2n_trap_frame;
 
 /*
@@ -29,6 +35,7 @@ typedef struct w2n_trap_frame {
  * stays live:
  *     w2n_trap_frame frame;
  *     w2n_rt_frame_push(&frame);
+ *     frame.instance = ...the instance entered, if known...;
  *     if (sigsetjmp(frame.jump, 0) == 0) { ...call Wasm... }
  *     w2n_rt_frame_pop(&frame);
  *     w2n_rt_frame_report(&frame, result);
@@ -58,6 +65,27 @@ W2N_INTERNAL w2n_trap_frame *w2n_rt_innermost_frame(void);
 W2N_INTERNAL void w2n_rt_backtrace_record(void);
 /* ...and prints the Wasm ones, as WASM2NATIVE_BACKTRACE asks: how many were printed. */
 W2N_INTERNAL int w2n_rt_backtrace_print(FILE *out);
+/* Prints "wasm trap: MESSAGE", with the access of an out-of-bounds trap, and the backtrace. */
+W2N_INTERNAL void w2n_rt_trap_print(FILE *out, const w2n_result *result);
+
+/* The native frames of the last trap on this thread, copied to be resolved later. */
+#define W2N_MAX_NATIVE_FRAMES 64
+typedef struct w2n_native_backtrace {
+    uintptr_t pcs[W2N_MAX_NATIVE_FRAMES];
+    uint32_t count;
+    uint32_t truncated;
+} w2n_native_backtrace;
+W2N_INTERNAL void w2n_rt_backtrace_copy(w2n_native_backtrace *out);
+/* Forgets the last one, when a new entry begins: a trap that unwinds nothing (an uncaught
+ * exception) then shows none rather than an older one's. */
+W2N_INTERNAL void w2n_rt_backtrace_clear(void);
+/* The Wasm frames of `trace` (as WASM2NATIVE_BACKTRACE asks: none when `off`), with their
+ * strings, in one allocation the caller frees; NULL when there are none or memory ran out. */
+W2N_INTERNAL w2n_frame *w2n_rt_backtrace_resolve(const w2n_native_backtrace *trace,
+                                                 uint32_t *count);
+
+/* What a failed bounds check stores before w2n_trap_memory (see the header). */
+extern _Thread_local uint64_t w2n_trap_access[W2N_TRAP_ACCESS_WORDS];
 
 /* Ends the innermost entry with W2N_TRAP_EXIT and `status` (WASI proc_exit). */
 W2N_INTERNAL _Noreturn void w2n_rt_exit(int32_t status);
@@ -84,11 +112,13 @@ W2N_INTERNAL int w2n_rt_ensure_alternate_stack(void);
 #define W2N_GUARDED_RESERVATION_BYTES                                                              \
     ((uint64_t)W2N_MAX_PAGES * W2N_PAGE_SIZE + W2N_MEMORY_GUARD_BYTES)
 /*
- * The guarded reservations the fault handler knows, by start address: a fault inside one while
- * Wasm runs becomes "out of bounds memory access". Registering installs the handler; it fails
- * when that fails or the table is full. A reservation is unregistered before it is unmapped.
+ * The guarded reservations the fault handler knows, by start address, with the memory of each: a
+ * fault inside one while Wasm runs becomes "out of bounds memory access" at the address the
+ * fault is at from the start. `memory` must stay where it is until unregistered. Registering
+ * installs the handler; it fails when that fails or the table is full. A reservation is
+ * unregistered before it is unmapped.
  */
-W2N_INTERNAL int w2n_rt_guard_register(void *start);
+W2N_INTERNAL int w2n_rt_guard_register(void *start, const w2n_memory *memory);
 W2N_INTERNAL void w2n_rt_guard_unregister(void *start);
 
 /* ------------------------------------------------------------- stack --- */

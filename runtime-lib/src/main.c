@@ -4,7 +4,8 @@
  * What the program may reach is set by the launch options (see main.h).
  *
  * Exit status: 0 when the entry returns, n after proc_exit(n), 134 (as for abort, but without a
- * core dump) after a trap, reported as "wasm trap: MESSAGE", and 1 when the module cannot be
+ * core dump) after a trap, reported as "wasm trap: MESSAGE" (with the access of one out of
+ * bounds) and a backtrace, and 1 when the module cannot be
  * started (bad options, an ungrantable directory, a link error), reported as
  * "wasm2native: MESSAGE".
  */
@@ -29,10 +30,7 @@ int w2n_exit_status_of(const w2n_result *result) {
     switch (result->trap) {
     case W2N_TRAP_NONE: return 0;
     case W2N_TRAP_EXIT: return result->exit_status;
-    default:
-        fprintf(stderr, "wasm trap: %s\n", result->message);
-        w2n_rt_backtrace_print(stderr);
-        return TRAP_EXIT_STATUS;
+    default: w2n_rt_trap_print(stderr, result); return TRAP_EXIT_STATUS;
     }
 }
 

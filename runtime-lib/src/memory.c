@@ -82,12 +82,13 @@ static uint8_t *map_memory(uint64_t pages, uint64_t reserve_pages, uint64_t *res
     return base;
 }
 
-/* Reserves a guarded memory's whole reservation, registered with the fault handler. */
-static uint8_t *map_guarded_memory(uint64_t pages, uint64_t *reserved) {
+/* Reserves a guarded memory's whole reservation, registered with the fault handler as
+ * `memory`'s. */
+static uint8_t *map_guarded_memory(const w2n_memory *memory, uint64_t pages, uint64_t *reserved) {
     uint8_t *base = reserve(W2N_GUARDED_RESERVATION_BYTES);
     if (!base)
         return NULL;
-    if (commit(base, pages * W2N_PAGE_SIZE) != 0 || w2n_rt_guard_register(base) != 0) {
+    if (commit(base, pages * W2N_PAGE_SIZE) != 0 || w2n_rt_guard_register(base, memory) != 0) {
         munmap(base, W2N_GUARDED_RESERVATION_BYTES);
         return NULL;
     }
@@ -103,7 +104,7 @@ int w2n_rt_memory_create(w2n_memory *memory, const w2n_limits *limits, int guard
     uint64_t reserved = 0;
     uint8_t *base =
         guarded && !limits->address64
-            ? map_guarded_memory(limits->min, &reserved)
+            ? map_guarded_memory(memory, limits->min, &reserved)
             : map_memory(limits->min, reservation_pages(max_pages, limits->address64), &reserved);
     if (!base)
         return -1;

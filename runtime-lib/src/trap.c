@@ -3,6 +3,7 @@
  * in internal.h); w2n_trap records the code in the innermost frame and longjmps to it. Frames
  * nest, so a host function may call back into Wasm and a trap there ends only the inner call.
  */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +52,10 @@ void w2n_rt_frame_push(w2n_trap_frame *frame) {
     frame->code = W2N_TRAP_NONE;
     frame->exit_status = 0;
     frame->message[0] = '\0';
+    frame->instance = NULL;
+    frame->fault = (w2n_memory_fault){.memory = W2N_UNKNOWN_MEMORY};
+    frame->fault_memory = NULL;
+    w2n_rt_backtrace_clear();
     innermost_frame = frame;
 }
 
@@ -67,6 +72,10 @@ void w2n_rt_result_clear(w2n_result *result) {
     result->exit_status = 0;
     result->message[0] = '\0';
     result->exception = NULL;
+    result->fault = (w2n_memory_fault){.memory = W2N_UNKNOWN_MEMORY};
+    result->frames = NULL;
+    result->num_frames = 0;
+    result->frames_truncated = 0;
 }
 
 void w2n_rt_result_error(w2n_result *result, const char *format, ...) {
@@ -82,6 +91,34 @@ void w2n_rt_frame_report(const w2n_trap_frame *frame, w2n_result *result) {
     const char *message =
         frame->code == W2N_TRAP_HOST ? frame->message : w2n_trap_message(frame->code);
     snprintf(result->message, sizeof result->message, "%s", message);
+    result->fault = frame->fault;
+    const w2n_memory *memory = frame->fault_memory;
+    if (memory) {
+        result->fault.memory_size = memory->size;
+        const w2n_instance *instance = frame->instance;
+        for (uint32_t i = 0; instance && i < instance->module->num_memories; i++)
+            if (instance->memories[i] == memory)
+                result->fault.memory = i;
+    }
+}
+
+void w2n_rt_trap_print(FILE *out, const w2n_result *result) {
+    fprintf(out, "wasm trap: %s", result->message);
+    const w2n_memory_fault *fault = &result->fault;
+    if (result->trap == W2N_TRAP_MEMORY_OUT_OF_BOUNDS && fault->known) {
+        /* An access checked first has a length; a fault in guard mode has only the address. */
+        if (fault->length)
+            fprintf(out, " (%" PRIu32 " bytes at address %#" PRIx64, fault->length, fault->address);
+        else
+            fprintf(out, " (fault at address %#" PRIx64, fault->address);
+        if (fault->memory != W2N_UNKNOWN_MEMORY)
+            fprintf(out, ", memory %" PRIu32, fault->memory);
+        else
+            fprintf(out, ", memory");
+        fprintf(out, " of %#" PRIx64 " bytes)", fault->memory_size);
+    }
+    fputc('\n', out);
+    w2n_rt_backtrace_print(out);
 }
 
 /* Trapping outside any entry is a bug of the embedder; report it without unwinding anything. */
@@ -112,6 +149,25 @@ static _Noreturn void unwind(uint32_t code, int32_t exit_status, const char *hos
 }
 
 void w2n_trap(uint32_t code) { unwind(code, 0, NULL); }
+
+_Thread_local uint64_t w2n_trap_access[W2N_TRAP_ACCESS_WORDS]
+    __attribute__((tls_model("initial-exec")));
+
+void w2n_trap_memory(uint32_t memory_index, uint64_t offset, uint32_t length) {
+    w2n_trap_frame *frame = innermost_frame;
+    if (frame) {
+        uint64_t address = w2n_trap_access[W2N_TRAP_ACCESS_ADDRESS];
+        uint64_t memory_size = w2n_trap_access[W2N_TRAP_ACCESS_MEMORY_SIZE];
+        /* A 64-bit memory's address plus offset may pass 2^64; no memory reaches that far. */
+        uint64_t at = address + offset < address ? UINT64_MAX : address + offset;
+        frame->fault = (w2n_memory_fault){.address = at,
+                                          .memory_size = memory_size,
+                                          .memory = memory_index,
+                                          .length = length,
+                                          .known = 1};
+    }
+    unwind(W2N_TRAP_MEMORY_OUT_OF_BOUNDS, 0, NULL);
+}
 
 void w2n_host_trap(const char *message) {
     unwind(W2N_TRAP_HOST, 0, message ? message : "host trap");

@@ -22,7 +22,7 @@
 ;; CHECK-LABEL: define internal tailcc i32 @wasm_func_0(
 ;; Nothing traps: guard mode checks no access, and a function that calls none has no stack
 ;; check (translate/func.rs).
-;; CHECK-NOT: call void @w2n_trap(
+;; CHECK-NOT: call void @w2n_trap
 ;; CHECK: store i32 7, ptr %{{[0-9]+}}
 ;; CHECK-NEXT: call void asm sideeffect "", ""(){{.*}}, !w2n.guard_fence
 ;; CHECK: [[LOADED:%[0-9]+]] = load i32, ptr

@@ -39,18 +39,18 @@
         (i32.add (i32.load offset=24 (local.get $L)) (i32.load8_u offset=8 (local.get $p)))))))
 
 ;; CHECK-LABEL: define internal tailcc i32 @wasm_func_1(
-;; CHECK-NOT: call void @w2n_trap(
+;; CHECK-NOT: call void @w2n_trap
 ;; CHECK: ret i32
 
 ;; CHECK-LABEL: define internal tailcc i32 @wasm_func_2(
 ;; CHECK: call void @w2n_trap(i32 9)
 ;; CHECK: add nsw i64 %{{[0-9]+}}, -12
-;; CHECK: call void @w2n_trap(i32 2)
-;; CHECK-NOT: call void @w2n_trap(
+;; CHECK: call void @w2n_trap_memory(i32 0, i64 8, i32 4)
+;; CHECK-NOT: call void @w2n_trap
 ;; CHECK: ret i32
 
 ;; CHECK-LABEL: define internal tailcc i32 @wasm_func_3(
-;; CHECK: call void @w2n_trap(i32 2)
+;; CHECK: call void @w2n_trap_memory(
 ;; CHECK: {{^}}loop:
 ;; CHECK: [[ADDRESS:%[0-9]+]] = zext i32 %param.0 to i64
 ;; CHECK-NEXT: icmp ult i64 %limit, [[ADDRESS]]

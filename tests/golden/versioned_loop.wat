@@ -23,8 +23,9 @@
 ;; The copy without checks is vectorised:
 ;; CHECK: vector.body:
 ;; CHECK: load <8 x i32>
-;; The checked copy, and its trap (2, out of bounds memory access), the function's last:
+;; The checked copy, and its trap (out of bounds memory access), the function's last, which
+;; names the access (4 bytes at offset 0 of the address):
 ;; CHECK: loop.exact:
-;; CHECK: call void @w2n_trap(i32 2)
-;; CHECK-NOT: call void @w2n_trap(
+;; CHECK: call void @w2n_trap_memory(i32 0, i64 0, i32 4)
+;; CHECK-NOT: call void @w2n_trap
 ;; CHECK: define internal void @wasm_initialize(

@@ -11,6 +11,7 @@
 ;; CHECK-LABEL: define internal tailcc i32 @wasm_func_0(
 ;; CHECK: [[LIMIT:%[a-z0-9]+]] = add nsw i64 %{{[0-9]+}}, -16
 ;; CHECK: icmp slt i64 [[LIMIT]],
-;; CHECK: call void @w2n_trap(i32 2)
-;; CHECK-NOT: call void @w2n_trap(
+;; Its trap names the farthest access: offset 12, 4 bytes.
+;; CHECK: call void @w2n_trap_memory(i32 0, i64 12, i32 4)
+;; CHECK-NOT: call void @w2n_trap
 ;; CHECK: define internal void @wasm_initialize(

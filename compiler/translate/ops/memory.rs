@@ -6,7 +6,7 @@
 use super::super::alias::Storage;
 use super::super::func::FuncTranslator;
 use super::super::instance::set_alignment;
-use super::super::Result;
+use super::super::{OutOfBoundsAccess, Result};
 use crate::abi::{AbiType, RuntimeFn, MAX_PAGES64, MEMORY_GUARD_BYTES, PAGE_SIZE};
 use crate::error::CompileError;
 use crate::BoundsChecks;
@@ -68,13 +68,13 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
         let Some(access_end) =
             memarg.offset.checked_add(bytes as u64).filter(|end| *end <= MAX_PAGES64 * PAGE_SIZE)
         else {
-            return self.always_out_of_bounds(memory);
+            return self.always_out_of_bounds(memory, address, memarg.offset, bytes);
         };
         let faults = self.guard_covers(memory, access_end);
         let address = if faults {
             self.guarded_index(address, memory, access_end)?
         } else {
-            self.check_bounds(key, address, memory, access_end)?
+            self.check_bounds(key, address, memory, memarg.offset, bytes)?
         };
         let base = self.memory_base(memory)?;
         let effective = match memarg.offset {
@@ -92,9 +92,19 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
 
     /// An access no address can make fit: a trap always taken. The code after it is kept
     /// well-formed (with memory's base as a stand-in address) for the optimiser to drop.
-    fn always_out_of_bounds(&mut self, memory: u32) -> Result<LinearAddress<'ctx>> {
+    fn always_out_of_bounds(
+        &mut self,
+        memory: u32,
+        address: IntValue<'ctx>,
+        offset: u64,
+        length: u32,
+    ) -> Result<LinearAddress<'ctx>> {
         let always = self.env.context.bool_type().const_all_ones();
-        self.trap_if(always, crate::abi::TrapCode::MemoryOutOfBounds)?;
+        let address =
+            self.builder.build_int_z_extend_or_bit_cast(address, self.env.types.i64, "")?;
+        let memory_size = self.memory_size(memory)?;
+        let access = OutOfBoundsAccess { memory, memory_size, address, offset, length };
+        self.trap_out_of_bounds_if(always, &access)?;
         Ok(LinearAddress { ptr: self.memory_base(memory)?, faults: false })
     }
 
