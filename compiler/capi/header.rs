@@ -44,8 +44,8 @@ typedef struct wasm2native_frame {
     const char *function; /* the function's name (name section), or wasm_func_INDEX */
     const char *module;   /* the module's file name, as the line tables give it */
     uint32_t offset;      /* module offset of the operator the frame was at; 0 when not known */
-    uint32_t source_line; /* the producer's source line, when the module's DWARF is carried; 0 */
-    const char *source_file; /* that line's file; NULL for now (debugging.md) */
+    uint32_t source_line; /* the source line, where the module's own DWARF gave one; else 0 */
+    const char *source_file; /* that line's file; NULL when not known (debugging.md) */
 } wasm2native_frame;
 
 /* The outcome of creating an instance or of its last call. */

@@ -419,7 +419,7 @@ typedef struct w2n_frame {
     const char *module;      /* the module's file, as the line tables name it ("app.wasm") */
     uint32_t offset;         /* module offset of the operator the frame was at; 0 when not known */
     uint32_t source_line;    /* the module's own source line (DWARF of the producer); 0: none */
-    const char *source_file; /* that line's file; NULL when not known (an inlined call's caller) */
+    const char *source_file; /* that line's file; NULL when not known */
 } w2n_frame;
 
 /* The outcome of an entry point: a trap code (W2N_TRAP_NONE on success) and a message. */

@@ -127,13 +127,13 @@ static int is_module_file(const char *file) {
            (length >= 4 && strcmp(file + length - 4, ".wat") == 0);
 }
 
-/* One frame found by `walk`: a Wasm function's (`wasm`) or, for `full`, another. `offset` is a
- * line of `file`: a module offset when the file is the module (`is_module_file`). */
+/* One frame found by `walk`: a Wasm function's (`wasm`) or, for `full`, another. */
 typedef struct walked_frame {
     int wasm;
     const char *wasm_name; /* NULL when not known */
+    /* Where the frame is: a line of `file`, which is a module offset when `is_module_file`. */
     const char *file;
-    uint32_t offset;
+    uint32_t line;
     const char *symbol; /* for a frame of other code: its symbol, or NULL */
     uintptr_t pc;
 } walked_frame;
@@ -153,11 +153,11 @@ static void walk(const w2n_native_backtrace *trace, int full, frame_visitor visi
          * then the function compiled, at the call of the outermost, when it is a Wasm function
          * and not the compiler's own code (an entry point) that the calls were inlined into. */
         const w2n_inline_chain *chain = &origin.chain;
-        walked_frame frame = {.wasm = 1, .file = origin.row.file, .offset = origin.row.line};
+        walked_frame frame = {.wasm = 1, .file = origin.row.file, .line = origin.row.line};
         for (unsigned depth = chain->depth; depth > 0; depth--) {
             frame.wasm_name = chain->calls[depth - 1].callee;
             visit(&frame, data);
-            frame.offset = chain->calls[depth - 1].call_line;
+            frame.line = chain->calls[depth - 1].call_line;
             /* A caller's source file is not read (it may be another than its callee's). */
             if (!is_module_file(frame.file))
                 frame.file = UNKNOWN_SOURCE_FILE;
@@ -178,7 +178,8 @@ typedef struct printing {
     unsigned printed;
 } printing;
 
-/* Prints one frame: a Wasm function's name and where it is, or another's symbol and address. */
+/* Prints one frame: a Wasm function's name and where it is (a module offset or a source line),
+ * or another's symbol and address. */
 static void print_frame(const walked_frame *frame, void *data) {
     printing *printing = data;
     FILE *out = printing->out;
@@ -188,12 +189,12 @@ static void print_frame(const walked_frame *frame, void *data) {
         return;
     }
     fprintf(out, "  %2u: %s", printing->printed++, frame->wasm_name ? frame->wasm_name : "?");
-    if (frame->offset && frame->file == UNKNOWN_SOURCE_FILE)
-        fprintf(out, " (line %u)", frame->offset);
-    else if (frame->offset && is_module_file(frame->file))
-        fprintf(out, " (%s offset %#x)", frame->file ? frame->file : "module", frame->offset);
-    else if (frame->offset)
-        fprintf(out, " (%s:%u)", frame->file, frame->offset);
+    if (frame->line && frame->file == UNKNOWN_SOURCE_FILE)
+        fprintf(out, " (line %u)", frame->line);
+    else if (frame->line && is_module_file(frame->file))
+        fprintf(out, " (%s offset %#x)", frame->file ? frame->file : "module", frame->line);
+    else if (frame->line)
+        fprintf(out, " (%s:%u)", frame->file, frame->line);
     fputc('\n', out);
 }
 
@@ -238,14 +239,18 @@ static void collect_frame(const walked_frame *frame, void *data) {
     collecting *collecting = data;
     w2n_frame *out = collecting->frames ? &collecting->frames[collecting->count] : NULL;
     const char *function = keep_string(collecting, frame->wasm_name);
-    int is_module = is_module_file(frame->file);
-    const char *file = frame->file == UNKNOWN_SOURCE_FILE ? NULL : frame->file;
-    const char *kept_file = keep_string(collecting, file);
-    if (out && is_module)
-        *out = (w2n_frame){.function = function, .module = kept_file, .offset = frame->offset};
-    else if (out)
-        *out = (w2n_frame){
-            .function = function, .source_file = kept_file, .source_line = frame->offset};
+    /* A line of the module is an offset; another is a line of the module's own source. */
+    int in_module = is_module_file(frame->file);
+    const char *module = in_module ? keep_string(collecting, frame->file) : NULL;
+    const char *source_file = !in_module && frame->file != UNKNOWN_SOURCE_FILE
+                                  ? keep_string(collecting, frame->file)
+                                  : NULL;
+    if (out)
+        *out = (w2n_frame){.function = function,
+                           .module = module,
+                           .offset = in_module ? frame->line : 0,
+                           .source_line = in_module ? 0 : frame->line,
+                           .source_file = source_file};
     collecting->count++;
 }
 
