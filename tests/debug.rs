@@ -422,3 +422,50 @@ fn the_c_api_s_last_trap_record_carries_the_access_and_the_frames() {
         assert_eq!(record(&["2", "0"], Some("off")), "wasm trap: unreachable\n", "{flags:?}");
     }
 }
+
+#[test]
+fn the_c_api_s_frames_carry_the_module_s_source_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = dir.path().join("source_library.wasm");
+    let out = Command::new("clang-19")
+        .args(["--target=wasm32-wasi", "--sysroot=/usr", "-g", "-O0", "-mexec-model=reactor"])
+        .arg("-o")
+        .arg(&wasm)
+        .arg(common::repo("tests/debug/source_library.c"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "clang-19: {}", stderr(&out));
+    let library = dir.path().join("libtraps.a");
+    let out = wasm2native()
+        .current_dir(dir.path())
+        .arg(&wasm)
+        .args(["--emit", "staticlib", "--prefix", "traps", "-O0", "-o"])
+        .arg(&library)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let program = dir.path().join("trap_record");
+    let out = Command::new("cc")
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-I"])
+        .arg(dir.path())
+        .arg(common::repo("tests/debug/trap_record.c"))
+        .arg(&library)
+        .args(["-lm", "-lpthread", "-ldl", "-o"])
+        .arg(&program)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "cc: {}", stderr(&out));
+    let out = Command::new(&program)
+        .args(["0", "4294967292"])
+        .env_remove("WASM2NATIVE_BACKTRACE")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = stdout(&out);
+    let frames: Vec<&str> = printed.lines().skip(2).collect();
+    assert_eq!(
+        frames[..2],
+        ["   0: load (source_library.c:8)", "   1: run (source_library.c:14)"],
+        "{printed}"
+    );
+}

@@ -1,6 +1,6 @@
-/* Raises each trap of library_traps.wat through the C API and prints the record
- * traps_last_trap() gives: code, message, the access of an out-of-bounds trap and the frames,
- * in the form an executable prints them (tests/debug.rs compares the two). */
+/* Raises each trap of library_traps.wat (or source_library.c) through the C API and prints the
+ * record traps_last_trap() gives: code, message, the access of an out-of-bounds trap and the
+ * frames, in the form an executable prints them (tests/debug.rs compares the two). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +30,10 @@ static void print_record(const wasm2native_result *last) {
     for (uint32_t i = 0; i < last->num_frames; i++) {
         const wasm2native_frame *frame = &last->frames[i];
         printf("  %2u: %s", (unsigned)i, frame->function ? frame->function : "?");
-        if (frame->offset)
+        if (frame->source_line)
+            printf(" (%s:%" PRIu32 ")", frame->source_file ? frame->source_file : "?",
+                   frame->source_line);
+        else if (frame->offset)
             printf(" (%s offset %#x)", frame->module ? frame->module : "module", frame->offset);
         printf("\n");
     }
