@@ -349,16 +349,7 @@ fn the_c_api_s_last_trap_record_carries_the_access_and_the_frames() {
             .unwrap();
         assert!(out.status.success(), "{flags:?}: {}", stderr(&out));
         let program = dir.path().join("trap_record");
-        let out = Command::new("cc")
-            .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-I"])
-            .arg(dir.path())
-            .arg(common::repo("tests/debug/trap_record.c"))
-            .arg(&library)
-            .args(["-lm", "-lpthread", "-ldl", "-o"])
-            .arg(&program)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "cc: {}", stderr(&out));
+        common::build_c_embedder("tests/debug/trap_record.c", dir.path(), &library, &program);
         let record = |args: &[&str], backtrace: Option<&str>| {
             let mut command = Command::new(&program);
             command.args(args);
@@ -445,16 +436,7 @@ fn the_c_api_s_frames_carry_the_module_s_source_lines() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let program = dir.path().join("trap_record");
-    let out = Command::new("cc")
-        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-I"])
-        .arg(dir.path())
-        .arg(common::repo("tests/debug/trap_record.c"))
-        .arg(&library)
-        .args(["-lm", "-lpthread", "-ldl", "-o"])
-        .arg(&program)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "cc: {}", stderr(&out));
+    common::build_c_embedder("tests/debug/trap_record.c", dir.path(), &library, &program);
     let out = Command::new(&program)
         .args(["0", "4294967292"])
         .env_remove("WASM2NATIVE_BACKTRACE")

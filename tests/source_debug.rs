@@ -113,16 +113,7 @@ fn the_c_api_s_trap_frames_carry_source_lines() {
     let library = dir.path().join("libinlined.a");
     compile(&wasm, &["--emit", "staticlib", "--prefix", "inlined"], &library);
     let program = dir.path().join("source_record");
-    let out = Command::new("cc")
-        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-I"])
-        .arg(dir.path())
-        .arg(common::repo("tests/debug/source_record.c"))
-        .arg(&library)
-        .args(["-lm", "-lpthread", "-ldl", "-o"])
-        .arg(&program)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "cc: {}", stderr(&out));
+    common::build_c_embedder("tests/debug/source_record.c", dir.path(), &library, &program);
     let out = Command::new(&program).env_remove("WASM2NATIVE_BACKTRACE").output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     // As an executable prints them: the inlined call's caller has its line without its file.

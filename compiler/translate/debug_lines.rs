@@ -10,7 +10,7 @@
 //! module DWARF gives their operators, with the calls inlined in the module as inlined scopes
 //! (`debug_source`); functions it does not describe keep module offsets.
 
-use super::debug_source::SourceTables;
+use super::debug_source::{source_subprogram, SourceTables};
 use super::ModuleEnv;
 use crate::source_debug::{Function, SourceDebug};
 use inkwell::builder::Builder;
@@ -236,21 +236,8 @@ impl<'ctx, 'a> ModuleEnv<'ctx, 'a> {
             Some(ty) => lines.builder.create_subroutine_type(file, Some(ty), &[], DIFlags::ZERO),
             None => lines.signature,
         };
-        // No linkage name: debuggers would show the symbol (`wasm.NAME`) rather than the
-        // source's name.
-        let subprogram = lines.builder.create_function(
-            lines.unit.as_debug_info_scope(),
-            &described.name,
-            None,
-            file,
-            line,
-            signature,
-            true,
-            true,
-            line,
-            DIFlags::ZERO,
-            true,
-        );
+        let subprogram =
+            source_subprogram(&lines.builder, lines.unit, &described.name, file, line, signature);
         function.set_subprogram(subprogram);
         Some(FunctionLines {
             subprogram,

@@ -73,19 +73,7 @@ impl<'ctx, 's> SourceTables<'ctx, 's> {
         let callee = &self.debug.callees[index];
         let file = self.file(builder, callee.declared.file, fallback);
         let line = callee.declared.line;
-        let subprogram = builder.create_function(
-            unit.as_debug_info_scope(),
-            &callee.name,
-            None,
-            file,
-            line,
-            signature,
-            true,
-            true,
-            line,
-            DIFlags::ZERO,
-            true,
-        );
+        let subprogram = source_subprogram(builder, unit, &callee.name, file, line, signature);
         self.callees.borrow_mut().insert(index, subprogram);
         subprogram
     }
@@ -237,4 +225,30 @@ impl<'ctx, 's> SourceTables<'ctx, 's> {
             SourceType::Unknown => None,
         }
     }
+}
+
+/// The subprogram of a function the module's DWARF describes, named as in its source, declared
+/// at `line` of `file`, local and defined here. No linkage name: debuggers would show the symbol
+/// (`wasm.NAME`) rather than the source's name.
+pub fn source_subprogram<'ctx>(
+    builder: &DebugInfoBuilder<'ctx>,
+    unit: DICompileUnit<'ctx>,
+    name: &str,
+    file: DIFile<'ctx>,
+    line: u32,
+    signature: DISubroutineType<'ctx>,
+) -> DISubprogram<'ctx> {
+    builder.create_function(
+        unit.as_debug_info_scope(),
+        name,
+        None,
+        file,
+        line,
+        signature,
+        true,
+        true,
+        line,
+        DIFlags::ZERO,
+        true,
+    )
 }

@@ -24,6 +24,22 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Builds `source` (a C file of the repository, an embedder) with the system's C compiler
+/// against `library`, a static library wasm2native made, whose header is in `include`, into
+/// `program`; a failure fails the test with the compiler's message.
+pub fn build_c_embedder(source: &str, include: &Path, library: &Path, program: &Path) {
+    let out = Command::new("cc")
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-I"])
+        .arg(include)
+        .arg(repo(source))
+        .arg(library)
+        .args(["-lm", "-lpthread", "-ldl", "-o"])
+        .arg(program)
+        .output()
+        .expect("run cc");
+    assert!(out.status.success(), "cc {source}: {}", stderr(&out));
+}
+
 /// The listing of `nm ARGS FILE`; a failing nm fails the test with its message.
 pub fn nm(args: &[&str], file: &Path) -> String {
     let out = Command::new("nm").args(args).arg(file).output().expect("run nm");
