@@ -304,9 +304,9 @@ public:
     // sign and a division), and its loops are often short: such a loop is versioned only when
     // its fast copy has no check left (measured on fft: docs/architecture.md, "Measurements
     // behind the design").
-    bool runTimeStep =
-        (counted && counted->staysWhile != ICmpInst::ICMP_NE) ||
+    bool steppedAtRunTime =
         any_of(hoisted, [](const AffineCheck &affine) { return !isa<SCEVConstant>(affine.step); });
+    bool runTimeStep = (counted && counted->staysWhile != ICmpInst::ICMP_NE) || steppedAtRunTime;
     // In guard mode the fast copy has no checks to lose, only fences, and gains by being
     // vectorised: a loop that cannot be pays the test for nothing (docs/architecture.md).
     if (guardPages && (!everyAccess || leavesEarly(loop))) {
@@ -319,8 +319,6 @@ public:
                         << ": a run-time step or count, and accesses no test covers\n");
       return nullptr;
     }
-    if (any_of(hoisted, [](const AffineCheck &affine) { return !isa<SCEVConstant>(affine.step); }))
-      runTimeStepped.insert(&loop);
     if (everyAccess) {
       provenLoops.insert(&loop);
       ++NumLoopsProven;
@@ -391,6 +389,11 @@ public:
                       << (provenLoops.contains(&loop) ? ", every access proven" : "") << "\n");
     if (leavesOnCount)
       countIterations(loop, fastPreheader, lastIteration);
+    // An address stepping by a run-time value would be gathered lane by lane, with the other
+    // arrays shuffled into place around it: fft's butterfly ran 1.25 times as long vectorised
+    // so (docs/architecture.md).
+    if (steppedAtRunTime)
+      addStringMetadataToLoop(&loop, "llvm.loop.vectorize.enable", 0);
     if (!aliases.pairs.empty())
       markDisjoint(aliases, fastPreheader);
     markNoWrap(loop);
@@ -403,9 +406,6 @@ public:
     evolution.forgetLoop(&loop);
     return exactLoop;
   }
-
-  // Whether the fast copy `loop` has an address stepping by a value known only at run time.
-  bool steppedAtRunTime(Loop *loop) const { return runTimeStepped.contains(loop); }
 
   // The fast copies whose every access of linear memory the test before them proves in
   // bounds, so that none faults.
@@ -853,7 +853,6 @@ private:
   }
 
   SmallPtrSet<Loop *, 16> provenLoops;
-  SmallPtrSet<Loop *, 16> runTimeStepped;
   bool guardPages;
   // The counters of the loop being versioned that the test before it finds not to wrap as
   // signed values.
@@ -949,11 +948,6 @@ PreservedAnalyses w2n::VersionCheckedLoops::run(Function &function,
     }
     if (Loop *exactCopy = checks.empty() ? nullptr : versioner.version(*loop, checks)) {
       exactCopies.insert(exactCopy);
-      // An address stepping by a run-time value would be gathered lane by lane, with the
-      // other arrays shuffled into place around it: fft's butterfly ran 1.25 times as long
-      // vectorised so (docs/architecture.md).
-      if (versioner.steppedAtRunTime(loop))
-        addStringMetadataToLoop(loop, "llvm.loop.vectorize.enable", 0);
       // The exact copy runs only up to a trap or over overlapping arrays: vectorising or
       // unrolling it would make more code to compile for a path that is rarely taken.
       addStringMetadataToLoop(exactCopy, "llvm.loop.vectorize.enable", 0);
