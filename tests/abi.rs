@@ -66,6 +66,7 @@ fn pins() -> String {
     pins.equal("W2N_ABI_VERSION", abi::ABI_VERSION, "ABI_VERSION");
     pins.equal("W2N_PAGE_SIZE", abi::PAGE_SIZE, "PAGE_SIZE");
     pins.equal("W2N_MAX_PAGES", abi::MAX_PAGES, "MAX_PAGES");
+    pins.equal("W2N_MAX_USABLE_PAGES", abi::MAX_USABLE_PAGES, "MAX_USABLE_PAGES");
     pins.equal("W2N_MAX_PAGES64", abi::MAX_PAGES64, "MAX_PAGES64");
     pins.equal("sizeof(W2N_MODULE_SYMBOL)", abi::MODULE_SYMBOL.len() + 1, "MODULE_SYMBOL length");
     pins.equal("sizeof(w2n_value)", abi::VALUE_SLOT_SIZE, "VALUE_SLOT_SIZE");

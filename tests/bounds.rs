@@ -265,3 +265,190 @@ fn a_trap_leaves_every_earlier_store_done() {
         }
     }
 }
+
+/// An access at a base plus a constant: (delta, offset, bytes, stores).
+type BaseAccess = (i32, u32, u32, bool);
+
+/// Runs of accesses at one base `$p` plus constants (formed by `i32.add` or `i32.sub`, wrapping
+/// at 2^32) and static offsets, which share bounds checks (translate/bounds.rs): each entry is
+/// (delta, offset, bytes, stores). A store between two loads ends the run a check may be widened
+/// over.
+const BASE_RUNS: &[(&str, &[BaseAccess])] = &[
+    // An interpreter's `top[-2]` and `top[-1]`: adjacent, the lower one first.
+    ("down_pair", &[(-16, 0, 8, false), (-8, 0, 8, false)]),
+    ("down_up", &[(-8, 0, 4, false), (0, 0, 4, false), (0, 8, 8, false)]),
+    ("higher_first", &[(-8, 0, 8, false), (-16, 0, 8, false)]),
+    ("overlapping", &[(-6, 0, 4, false), (-4, 0, 4, false), (-7, 2, 1, false)]),
+    ("offsets_and_deltas", &[(-24, 16, 4, false), (-4, 0, 4, false), (-24, 8, 8, false)]),
+    // The farthest apart a widened check reaches (a page), and a little farther.
+    ("a_page_apart", &[(-65536, 0, 4, false), (-4, 0, 8, false)]),
+    ("past_a_page", &[(-65540, 0, 4, false), (0, 0, 4, false)]),
+    ("store_between", &[(-16, 0, 8, false), (-16, 0, 8, true), (-8, 0, 8, false)]),
+    ("stores", &[(-16, 0, 8, true), (-8, 0, 8, true), (-12, 0, 4, false)]),
+    ("up", &[(8, 0, 8, false), (16, 0, 8, false), (0x7fff_fff0, 0, 4, false)]),
+];
+
+/// The byte `init` writes at `address` (the loads' values show which bytes they read).
+fn pattern_byte(address: u32) -> u8 {
+    (address.wrapping_mul(0x9e37) >> 8) as u8
+}
+
+/// A module of `pages` pages (filled with `pattern_byte` by `init`) with one export per run of
+/// BASE_RUNS, which returns the sum of its loads and stores 0x5a bytes; `tee` is `down_pair`
+/// with the base moved in a local first (`top--`, then `top[-1]` and `top[0]`).
+fn base_runs_module(pages: u64) -> String {
+    let mut text = format!(
+        r#"(module (memory {pages})
+  (func (export "init") (local $i i32)
+    (loop $fill
+      (i32.store8 (local.get $i) (i32.shr_u (i32.mul (local.get $i) (i32.const 0x9e37)) (i32.const 8)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $fill (i32.lt_u (local.get $i) (i32.const {size})))))
+  (func (export "peek") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "tee") (param $p i32) (result i64)
+    (local.set $p (i32.add (local.get $p) (i32.const -8)))
+    (i64.add (i64.load (i32.add (local.get $p) (i32.const -8))) (i64.load (local.get $p))))
+"#,
+        size = pages * PAGE
+    );
+    for (name, run) in BASE_RUNS {
+        text +=
+            &format!("  (func (export \"{name}\") (param $p i32) (result i64) (local $sum i64)\n");
+        for (i, (delta, offset, bytes, stores)) in run.iter().enumerate() {
+            // Every other address is formed by a subtract.
+            let address = match i % 2 {
+                0 => format!("(i32.add (local.get $p) (i32.const {delta}))"),
+                _ => format!("(i32.sub (local.get $p) (i32.const {}))", delta.wrapping_neg()),
+            };
+            let width = match bytes {
+                1 => "8",
+                4 => "32",
+                _ => "",
+            };
+            text += &match stores {
+                true => format!(
+                    "    (i64.store{width} offset={offset} {address} (i64.const 0x5a5a5a5a5a5a5a5a))\n"
+                ),
+                false => {
+                    let sign = if *bytes == 8 { "" } else { "_u" };
+                    format!(
+                        "    (local.set $sum (i64.add (local.get $sum) (i64.load{width}{sign} offset={offset} {address})))\n"
+                    )
+                }
+            };
+        }
+        text += "    (local.get $sum))\n";
+    }
+    text + ")"
+}
+
+/// What a run does at base `p` in `memory`, access by access as the spec says: the sum of its
+/// loads, or a trap at the first access out of bounds with every store before it done.
+fn run_accesses(memory: &mut [u8], p: u32, run: &[BaseAccess]) -> Option<i64> {
+    let mut sum = 0i64;
+    for &(delta, offset, bytes, stores) in run {
+        let start = p.wrapping_add(delta as u32) as u64 + offset as u64;
+        let end = start + bytes as u64;
+        if end > memory.len() as u64 {
+            return None;
+        }
+        let bytes = &mut memory[start as usize..end as usize];
+        if stores {
+            bytes.fill(0x5a);
+        } else {
+            let value = bytes.iter().rev().fold(0u64, |value, byte| value << 8 | *byte as u64);
+            sum = sum.wrapping_add(value as i64);
+        }
+    }
+    Some(sum)
+}
+
+/// Accesses at one base and several constants from it share one bounds check; each run must
+/// still load the bytes it names and trap exactly where the first access out of bounds is, with
+/// the stores before it done, for bases around 0 (where `p - 16` wraps), around the end of
+/// memory and around 2^31 and 2^32, in both modes at -O0 and -O2.
+#[test]
+fn accesses_around_one_base_trap_exactly_where_the_first_falls_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut calls = 0;
+    for pages in [1u64, 2] {
+        let size = pages * PAGE;
+        let text = base_runs_module(pages);
+        let mut bases: Vec<u64> = vec![0, 4, 6, 7, 8, 12, 15, 16, 17, 24, 65532, 65536, 65540];
+        for around in [size, 1 << 31, 1 << 32] {
+            for step in [-65544i64, -65536, -24, -17, -16, -12, -8, -4, -1, 0, 4, 8, 16] {
+                bases.push((around as i64 + step) as u64);
+            }
+        }
+        bases.retain(|base| *base < 1 << 32);
+        bases.sort();
+        bases.dedup();
+        for bounds_checks in [BoundsChecks::Explicit, BoundsChecks::Guard] {
+            for opt_level in [OptLevel::O0, OptLevel::O2] {
+                let options = Options { opt_level, bounds_checks, ..Options::default() };
+                let what = format!("{pages} page(s), {bounds_checks:?}, {opt_level:?}");
+                let name = format!("base_runs{pages}_{bounds_checks:?}_{opt_level:?}");
+                let module = load(dir.path(), &text, &options, &name);
+                let instance = Instance::instantiate(&module, &mut |_, _, _| None).unwrap();
+                instance.call("init", &[]).unwrap();
+                let mut memory: Vec<u8> = (0..size as u32).map(pattern_byte).collect();
+                let tee: [BaseAccess; 2] = [(-16, 0, 8, false), (-8, 0, 8, false)];
+                let runs = BASE_RUNS.iter().copied().chain([("tee", &tee[..])]);
+                for (run_name, run) in runs {
+                    for &base in &bases {
+                        let expected = run_accesses(&mut memory, base as u32, run);
+                        let result = instance.call(run_name, &[Value::I32(base as u32 as i32)]);
+                        calls += 1;
+                        let context = format!("{what}: {run_name} at base {base:#x}");
+                        match (expected, result) {
+                            (Some(sum), Ok(values)) => {
+                                assert_eq!(values, vec![Value::I64(sum)], "{context}")
+                            }
+                            (None, Err(CallError::Trap(trap))) => {
+                                assert_eq!(trap.message, "out of bounds memory access", "{context}")
+                            }
+                            (None, result) => panic!("{context}: expected a trap, got {result:?}"),
+                            (Some(_), Err(error)) => panic!("{context}: {error}"),
+                        }
+                    }
+                }
+                // The stores landed where the model put them, and nowhere else.
+                for address in (0..size as u32).step_by(4093).chain([0, 8, 16, size as u32 - 1]) {
+                    let peeked = instance.call("peek", &[Value::I32(address as i32)]).unwrap();
+                    let expected = memory[address as usize] as i32;
+                    assert_eq!(peeked, vec![Value::I32(expected)], "{what}: byte {address}");
+                }
+            }
+        }
+    }
+    eprintln!("{calls} runs checked");
+}
+
+/// A 32-bit memory holds 65,535 pages at most (`W2N_MAX_USABLE_PAGES`): growing to the last page
+/// of 4 GiB fails as the spec allows, and a memory that must start with it does not instantiate.
+#[test]
+fn a_32_bit_memory_stops_a_page_short_of_4_gib() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"(module (memory 0)
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+      (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0))))"#;
+    for bounds_checks in [BoundsChecks::Explicit, BoundsChecks::Guard] {
+        let options = Options { bounds_checks, ..Options::default() };
+        let module = load(dir.path(), text, &options, &format!("grow_{bounds_checks:?}"));
+        let instance = Instance::instantiate(&module, &mut |_, _, _| None).unwrap();
+        let grow = |pages: i32| instance.call("grow", &[Value::I32(pages)]).unwrap();
+        assert_eq!(grow(65535), vec![Value::I32(0)], "{bounds_checks:?}");
+        assert_eq!(grow(1), vec![Value::I32(-1)], "{bounds_checks:?}");
+        assert_eq!(grow(0), vec![Value::I32(65535)], "{bounds_checks:?}");
+        let last = (65535 * PAGE - 1) as u32 as i32;
+        assert_eq!(instance.call("load", &[Value::I32(last)]).unwrap(), vec![Value::I32(0)]);
+        assert!(matches!(instance.call("load", &[Value::I32(last + 1)]), Err(CallError::Trap(_))));
+        let full = load(
+            dir.path(),
+            "(module (memory 65536))",
+            &options,
+            &format!("full_{bounds_checks:?}"),
+        );
+        assert!(Instance::instantiate(&full, &mut |_, _, _| None).is_err(), "{bounds_checks:?}");
+    }
+}

@@ -5,7 +5,7 @@
 //! can change alone.
 
 /// Version stamped into every module descriptor; the runtime refuses others.
-pub const ABI_VERSION: u32 = 6;
+pub const ABI_VERSION: u32 = 7;
 /// LLVM's calling convention of every compiled Wasm function and of `w2n_funcref.code`: `tailcc`,
 /// which guarantees that a call in tail position marked `musttail` reuses the caller's frame
 /// whatever the two signatures, so `return_call*` runs in constant stack. On x86-64 and AArch64
@@ -16,6 +16,10 @@ pub const WASM_CALLING_CONVENTION: u32 = 18;
 pub const MODULE_SYMBOL: &str = "wasm2native_module";
 pub const PAGE_SIZE: u64 = 65536;
 pub const MAX_PAGES: u64 = 65536;
+/// The most pages a 32-bit memory holds (`W2N_MAX_USABLE_PAGES`): 4 GiB less one page, so that
+/// no address that wrapped below 0 by at most a page is in bounds (`translate/bounds.rs` checks
+/// `p - k` and `p` with one compare). The spec lets any `memory.grow` fail.
+pub const MAX_USABLE_PAGES: u64 = 65535;
 /// The most pages a 64-bit memory grows to (`W2N_MAX_PAGES64`): 256 TiB.
 pub const MAX_PAGES64: u64 = 1 << 32;
 /// Inaccessible address space after the 4 GiB a memory of a guard-mode module

@@ -13,6 +13,7 @@
 use super::address::WideAddress;
 use super::func::FuncTranslator;
 use super::{OutOfBoundsAccess, Result};
+use crate::abi;
 use crate::error::CompileError;
 use inkwell::basic_block::BasicBlock;
 use inkwell::values::{BasicValueEnum, InstructionOpcode, InstructionValue, IntValue};
@@ -26,6 +27,24 @@ pub enum AddressKey<'ctx> {
     /// Any other value.
     Value(IntValue<'ctx>),
 }
+
+/// A 32-bit address as a base and a constant added to it with `i32.add` or `i32.sub`, modulo
+/// 2^32: an interpreter's `top[-2]` and `top[-1]` (`top - 16`, `top - 8`) share a base, and one
+/// check can cover both.
+#[derive(Clone, Copy)]
+pub struct KeyedAddress<'ctx> {
+    pub key: AddressKey<'ctx>,
+    pub delta: u32,
+}
+
+/// How far apart, in bytes, two addresses of one base may be for a check on the lower one to be
+/// widened to the higher: the space between a 32-bit memory's largest size and 4 GiB
+/// (`abi::MAX_USABLE_PAGES`). Where the lower access fits, the higher one's address then cannot
+/// wrap past 2^32, so when the widened check fails the higher access is out of bounds too.
+const WIDENING_REACH: u64 = (abi::MAX_PAGES - abi::MAX_USABLE_PAGES) * abi::PAGE_SIZE;
+
+/// How many constant adds are followed back from an address to its base.
+const MAX_DELTA_DEPTH: u32 = 4;
 
 // Marks the branch of a fast compare for the loop versioning pass
 // (compiler/passes/loop_versioning.cpp), which settles every such branch; the compare's
@@ -49,8 +68,10 @@ struct FastPath<'ctx> {
 #[derive(Clone, Copy)]
 pub struct BoundsCheck<'ctx> {
     pub address: AddressKey<'ctx>,
+    /// The constant added to the base to form the checked address (`KeyedAddress`).
+    pub delta: u32,
     pub memory: u32,
-    /// Offset plus size of the accesses it covers.
+    /// Offset plus size of the accesses it covers, past the checked address.
     pub access_end: u64,
     /// The memory size it compares with, and the comparison of the zero-extended address.
     size: IntValue<'ctx>,
@@ -67,16 +88,24 @@ pub struct BoundsCheck<'ctx> {
 }
 
 impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
-    /// The key of `address`, a value just popped as an address.
-    pub fn address_key(&self, address: IntValue<'ctx>) -> AddressKey<'ctx> {
+    /// The base and constant of `address`, a value just popped as an address.
+    pub fn address_key(&self, address: IntValue<'ctx>) -> KeyedAddress<'ctx> {
+        self.keyed_address(address, 0, MAX_DELTA_DEPTH)
+    }
+
+    fn keyed_address(&self, address: IntValue<'ctx>, delta: u32, depth: u32) -> KeyedAddress<'ctx> {
         // A read of a local set in the same run is the value it was set to.
         if let Some(set_to) = self.facts.source_of(address) {
-            return self.address_key(set_to);
+            return self.keyed_address(set_to, delta, depth);
         }
-        match self.facts.local_read(address) {
+        if let Some((base, constant)) = constant_add(address).filter(|_| depth > 0) {
+            return self.keyed_address(base, delta.wrapping_add(constant), depth - 1);
+        }
+        let key = match self.facts.local_read(address) {
             Some((local, version)) => AddressKey::Local(local, version),
             None => AddressKey::Value(address),
-        }
+        };
+        KeyedAddress { key, delta }
     }
 
     /// Traps unless the access of `length` bytes at `address` (zero-extended to 64 bits) plus
@@ -84,7 +113,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
     /// Returns the address, zero-extended, in the form later code should use.
     pub fn check_bounds(
         &mut self,
-        key: AddressKey<'ctx>,
+        keyed: KeyedAddress<'ctx>,
         address: IntValue<'ctx>,
         memory: u32,
         offset: u64,
@@ -99,10 +128,18 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                 false => self.builder.build_int_z_extend(address, self.env.types.i64, "")?,
             });
         }
-        if let Some(index) = self.facts.covering_check(key, memory, access_end) {
-            return Ok(index);
+        let KeyedAddress { key, delta } = keyed;
+        if let Some((index, above)) = self.facts.covering_check(key, delta, memory, access_end) {
+            return self.index_above(index, above);
         }
-        if let Some(check) = self.widenable_check(key, memory)? {
+        // The check of an address `above` bytes below this one: from it, this access ends
+        // `above + access_end` bytes on, and its address cannot have wrapped if those fit.
+        let widenable = self.widenable_check(key, memory)?.and_then(|check| {
+            let above = delta.wrapping_sub(check.delta) as u64;
+            (above <= WIDENING_REACH).then_some((check, above))
+        });
+        if let Some((check, above)) = widenable {
+            let access_end = above + access_end;
             if access_end > check.access_end {
                 let limit_of = if memory64 { Self::wide_limit } else { Self::bounds_limit };
                 self.set_limit(check.compare, check.size, access_end, limit_of)?;
@@ -114,10 +151,10 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
                         Self::wide_limit,
                     )?;
                 }
-                self.report_access(check.trap, offset, length)?;
+                self.report_access(check.trap, above + offset, length)?;
                 self.facts.note_check(BoundsCheck { access_end, ..check });
             }
-            return Ok(check.index);
+            return self.index_above(check.index, above as u32);
         }
         let size = self.memory_size(memory)?;
         // Inside loops, a fast compare on a 64-bit form of the address comes first, for loop
@@ -158,6 +195,7 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             let wide_compare = fast_path.and_then(|fast| Some((fast.compare?, fast.folded)));
             self.facts.note_check(BoundsCheck {
                 address: key,
+                delta,
                 memory,
                 access_end,
                 size,
@@ -169,6 +207,18 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             });
         }
         Ok(index)
+    }
+
+    /// The zero-extended address `above` bytes past `index`, a checked address from which an
+    /// access of at least `above + 1` bytes fits: the sum cannot wrap.
+    fn index_above(&self, index: IntValue<'ctx>, above: u32) -> Result<IntValue<'ctx>> {
+        Ok(match above {
+            0 => index,
+            _ => {
+                let above = self.env.types.i64.const_int(above as u64, false);
+                self.builder.build_int_nuw_add(index, above, "")?
+            }
+        })
     }
 
     /// Whether accesses here get a fast compare for loop versioning: only inside loops, since
@@ -340,6 +390,28 @@ impl<'e, 'ctx, 'a> FuncTranslator<'e, 'ctx, 'a> {
             };
             block = next;
         }
+    }
+}
+
+/// `(base, constant)` when `address` is a 32-bit `base + constant` or `base - constant`.
+fn constant_add(address: IntValue<'_>) -> Option<(IntValue<'_>, u32)> {
+    let instruction = address.as_instruction()?;
+    let opcode = instruction.get_opcode();
+    let arithmetic = matches!(opcode, InstructionOpcode::Add | InstructionOpcode::Sub);
+    if !arithmetic || address.get_type().get_bit_width() != 32 {
+        return None;
+    }
+    let operand = |i: u32| instruction.get_operand(i)?.value().map(|v| v.into_int_value());
+    let (left, right) = (operand(0)?, operand(1)?);
+    let constant = |value: IntValue<'_>| value.get_zero_extended_constant().map(|c| c as u32);
+    match opcode {
+        InstructionOpcode::Add => match (constant(left), constant(right)) {
+            (None, Some(c)) => Some((left, c)),
+            (Some(c), None) => Some((right, c)),
+            _ => None,
+        },
+        InstructionOpcode::Sub => Some((left, constant(right)?.wrapping_neg())),
+        _ => None,
     }
 }
 

@@ -38,13 +38,15 @@ pub struct AddressFacts<'ctx> {
     covers: HashMap<(AddressKey<'ctx>, u32), Vec<Cover<'ctx>>>,
 }
 
-/// A check passed in a control frame: while the frame is open, accesses to its address ending
-/// up to `access_end` bytes past it are in bounds, and their address zero-extended is `index`.
+/// A check passed in a control frame: while the frame is open, accesses to its address (its
+/// base plus `delta`) ending up to `access_end` bytes past it are in bounds, and that address
+/// zero-extended is `index`.
 #[derive(Clone, Copy)]
 struct Cover<'ctx> {
     /// How many frames were open, and the innermost one's number.
     depth: usize,
     frame: u32,
+    delta: u32,
     access_end: u64,
     index: IntValue<'ctx>,
 }
@@ -144,7 +146,8 @@ impl<'ctx> AddressFacts<'ctx> {
 
     pub fn note_check(&mut self, check: BoundsCheck<'ctx>) {
         self.run_checks.insert((check.address, check.memory), (self.straight_line_run, check));
-        self.note_covered(check.address, check.memory, check.access_end, check.index);
+        let cover = (check.delta, check.access_end, check.index);
+        self.note_covered(check.address, check.memory, cover);
     }
 
     /// Whether the frame a cover was made in is still open.
@@ -152,29 +155,30 @@ impl<'ctx> AddressFacts<'ctx> {
         cover.depth > 0 && self.open_frames.get(cover.depth - 1) == Some(&cover.frame)
     }
 
-    /// An access to `address` in `memory` ending `access_end` bytes past it was checked here,
-    /// `index` being the address zero-extended.
-    pub fn note_covered(
+    /// An access to `address` plus `delta` in `memory` ending `access_end` bytes past that was
+    /// checked here, `index` being that sum zero-extended.
+    fn note_covered(
         &mut self,
         address: AddressKey<'ctx>,
         memory: u32,
-        access_end: u64,
-        index: IntValue<'ctx>,
+        (delta, access_end, index): (u32, u64, IntValue<'ctx>),
     ) {
         let Some(&frame) = self.open_frames.last() else { return };
         if self.locals_set_in_loops.is_none() {
             return;
         }
-        let cover = Cover { depth: self.open_frames.len(), frame, access_end, index };
+        let cover = Cover { depth: self.open_frames.len(), frame, delta, access_end, index };
         let mut covers = self.covers.remove(&(address, memory)).unwrap_or_default();
         covers.retain(|earlier| self.holds(earlier));
         covers.push(cover);
         self.covers.insert((address, memory), covers);
     }
 
-    /// The address, zero-extended, if a check already covers an access to `address` in
-    /// `memory` ending `access_end` bytes past it: one made earlier in a control frame still
-    /// open. In structured code, the code of a frame up to a point is run before that point on
+    /// If a check already covers an access to `address` plus `delta` in `memory` ending
+    /// `access_end` bytes past that sum, one made earlier in a control frame still open: the
+    /// checked sum, zero-extended, and how far above it the access's lies. A check of the same
+    /// base with a delta `above` bytes lower covers the access when `above + access_end` is
+    /// within its own end: the checked sum plus that fits, so it does not wrap. In structured code, the code of a frame up to a point is run before that point on
     /// every path reaching it: a frame is entered only at its start (a loop's branches back
     /// come from inside it, and `observe` gives the locals the loop sets new versions), and
     /// code after an inner frame is reached only through that frame. What a closed frame or
@@ -183,11 +187,14 @@ impl<'ctx> AddressFacts<'ctx> {
     pub fn covering_check(
         &self,
         address: AddressKey<'ctx>,
+        delta: u32,
         memory: u32,
         access_end: u64,
-    ) -> Option<IntValue<'ctx>> {
+    ) -> Option<(IntValue<'ctx>, u32)> {
         self.covers.get(&(address, memory))?.iter().rev().find_map(|cover| {
-            (self.holds(cover) && cover.access_end >= access_end).then_some(cover.index)
+            let above = delta.wrapping_sub(cover.delta);
+            let fits = cover.access_end >= above as u64 + access_end;
+            (self.holds(cover) && fits).then_some((cover.index, above))
         })
     }
 }

@@ -39,9 +39,15 @@
 extern "C" {
 #endif
 
-#define W2N_ABI_VERSION 6u
+#define W2N_ABI_VERSION 7u
 #define W2N_PAGE_SIZE 65536u
 #define W2N_MAX_PAGES 65536u /* 4 GiB of 32-bit linear memory */
+/*
+ * The most pages a 32-bit memory holds: 4 GiB less one page. The spec lets any memory.grow fail;
+ * this one fails at the last page, so that a wrapped address `p - k` (k at most a page) is never
+ * in bounds, and code compiled with explicit checks can check `p - k` and `p` with one compare.
+ */
+#define W2N_MAX_USABLE_PAGES 65535u
 /* The most a 64-bit memory can grow to here: 256 TiB, beyond any host's address space. */
 #define W2N_MAX_PAGES64 ((uint64_t)1 << 32)
 /*

@@ -52,12 +52,15 @@ static int table_matches(const w2n_instance *instance, const w2n_import *import,
            limits_match(table->size, table->max != UINT32_MAX, table->max, &declared->limits);
 }
 
-/* Code compiled in guard mode leaves bounds to the guard, so its memories must have one. */
+/* Code compiled in guard mode leaves bounds to the guard, so its memories must have one; and
+ * compiled code takes a 32-bit memory to hold at most W2N_MAX_USABLE_PAGES (a host's may not). */
 static int memory_matches(const w2n_instance *instance, const w2n_import *import,
                           const w2n_extern *provided) {
     const w2n_limits *declared = &instance->module->memories[import->index];
     const w2n_memory *memory = provided->of.memory;
     return memory && w2n_rt_memory_is_64(memory) == (declared->address64 != 0) &&
+           (declared->address64 ||
+            memory->size <= (uint64_t)W2N_MAX_USABLE_PAGES * W2N_PAGE_SIZE) &&
            limits_match(memory->size / W2N_PAGE_SIZE, w2n_rt_memory_has_max(memory),
                         memory->max_pages, declared) &&
            (!instance->module->memory_guard || declared->address64 ||

@@ -2,9 +2,10 @@
  * Linear memories and the memory instructions that call into the runtime.
  *
  * A memory reserves address space for its maximum (declared, or 4 GiB) plus a guard, all
- * PROT_NONE, and growing makes more of it read-write, so `base` stays put. If the reservation
- * fails (a limited address space), only the current size is reserved and growing moves the
- * memory; compiled code reloads `base` after calls and memory.grow, so both work.
+ * PROT_NONE, and growing makes more of it read-write, so `base` stays put. A 32-bit memory
+ * grows to W2N_MAX_USABLE_PAGES at most, a page short of 4 GiB (the header says why). If the
+ * reservation fails (a limited address space), only the current size is reserved and growing
+ * moves the memory; compiled code reloads `base` after calls and memory.grow, so both work.
  *
  * A guarded memory, for code compiled with --bounds-checks=guard, reserves
  * W2N_GUARDED_RESERVATION_BYTES whatever its maximum, known to the fault handler: every address
@@ -96,10 +97,16 @@ static uint8_t *map_guarded_memory(const w2n_memory *memory, uint64_t pages, uin
     return base;
 }
 
+/* The most pages a memory grows to: its maximum, within what the runtime holds. */
+static uint64_t usable_pages(uint64_t max_pages, int address64) {
+    uint64_t cap = address64 ? W2N_MAX_PAGES64 : W2N_MAX_USABLE_PAGES;
+    return max_pages < cap ? max_pages : cap;
+}
+
 int w2n_rt_memory_create(w2n_memory *memory, const w2n_limits *limits, int guarded) {
     uint64_t cap = limits->address64 ? W2N_MAX_PAGES64 : W2N_MAX_PAGES;
     uint64_t max_pages = limits->has_max && limits->max < cap ? limits->max : cap;
-    if (limits->min > max_pages)
+    if (limits->min > usable_pages(max_pages, limits->address64))
         return -1;
     uint64_t reserved = 0;
     uint8_t *base =
@@ -146,8 +153,7 @@ static int relocate(w2n_memory *memory, uint64_t new_size) {
 int64_t w2n_memory_grow(w2n_instance *vmctx, uint32_t memory_index, uint64_t delta_pages) {
     w2n_memory *memory = vmctx->memories[memory_index];
     uint64_t old_pages = memory->size / W2N_PAGE_SIZE;
-    uint64_t cap = w2n_rt_memory_is_64(memory) ? W2N_MAX_PAGES64 : W2N_MAX_PAGES;
-    uint64_t max_pages = memory->max_pages < cap ? memory->max_pages : cap;
+    uint64_t max_pages = usable_pages(memory->max_pages, w2n_rt_memory_is_64(memory));
     if (delta_pages > max_pages - old_pages)
         return -1;
     uint64_t new_pages = old_pages + delta_pages;
