@@ -452,3 +452,39 @@ fn a_32_bit_memory_stops_a_page_short_of_4_gib() {
         assert!(Instance::instantiate(&full, &mut |_, _, _| None).is_err(), "{bounds_checks:?}");
     }
 }
+
+/// A guard-mode fault on one thread while another links with the compiler's in-process lld: the
+/// linker's crash recovery once replaced the fault handler process-wide for each link's
+/// duration, and such a fault then ended the process instead of trapping.
+#[test]
+fn guard_faults_trap_while_another_thread_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"(module (memory 1) (func (export "past_the_end") (result i32) (i32.load (i32.const 65536))))"#;
+    let options = Options { bounds_checks: BoundsChecks::Guard, ..Options::default() };
+    let module = load(dir.path(), text, &options, "faulting");
+    let linking = std::sync::atomic::AtomicBool::new(true);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let object =
+                compile(b"(module (func (export \"f\")))", &Options::default(), Emit::Object)
+                    .unwrap();
+            for link_index in 0..40 {
+                let path = dir.path().join(format!("linked{link_index}.so"));
+                link::link_shared_module(&object, &path).unwrap();
+            }
+            linking.store(false, std::sync::atomic::Ordering::SeqCst);
+        });
+        let instance = Instance::instantiate(&module, &mut |_, _, _| None).unwrap();
+        let mut traps = 0;
+        while linking.load(std::sync::atomic::Ordering::SeqCst) || traps < 1000 {
+            match instance.call("past_the_end", &[]) {
+                Err(CallError::Trap(trap)) => {
+                    assert_eq!(trap.message, "out of bounds memory access")
+                }
+                other => panic!("expected a trap, got {other:?}"),
+            }
+            traps += 1;
+        }
+        eprintln!("{traps} faults trapped while linking");
+    });
+}

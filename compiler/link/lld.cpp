@@ -11,10 +11,14 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <vector>
 
 LLD_HAS_DRIVER(elf)
+
+// The runtime's (runtime-lib/src/fault.c), linked into the compiler.
+extern "C" int w2n_reinstall_fault_handler(void);
 
 // Links with `arguments` (argv[0] names the flavour: "ld.lld"). Returns lld's exit code; its
 // messages go to a malloc'ed string in *diagnostics (free with w2n_lld_free). *can_run_again
@@ -26,11 +30,18 @@ extern "C" int w2n_lld_link(const char *const *arguments, size_t count, char **d
   std::string messages;
   llvm::raw_string_ostream stream(messages);
   // lld ends a fatal error with an exit unless a crash recovery context is live and enabled,
-  // in which case it returns to lldMain instead. Enabling installs signal handlers, which the
-  // call to Disable removes again.
-  llvm::CrashRecoveryContext::Enable();
+  // in which case it returns to lldMain instead. Enabling installs LLVM's handlers for SIGSEGV
+  // and the like, process-wide. Enabled and disabled around each link, they displaced the
+  // runtime's fault handler for the link's duration, and a guard-mode module faulting in
+  // another thread then met LLVM's handler, which gives up on a thread without a recovery
+  // context and crashed the process. So recovery is enabled once, for good, and the runtime's
+  // handler (if already installed; otherwise it comes in front when it is) is put back in front.
+  static std::once_flag crash_recovery;
+  std::call_once(crash_recovery, [] {
+    llvm::CrashRecoveryContext::Enable();
+    w2n_reinstall_fault_handler();
+  });
   lld::Result result = lld::lldMain(argv, stream, stream, {{lld::Gnu, &lld::elf::link}});
-  llvm::CrashRecoveryContext::Disable();
   stream.flush();
   *diagnostics = strdup(messages.c_str());
   *can_run_again = result.canRunAgain ? 1 : 0;

@@ -166,24 +166,35 @@ int w2n_rt_ensure_alternate_stack(void) {
     return 0;
 }
 
-/* Installs the handler process-wide, remembering the previous ones to chain to. */
-static int install(void) {
+static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
+static int installed;
+
+/* Makes the handler the process's for both signals; stores the ones it replaces in `segv` and
+ * `bus` when not NULL. */
+static int install(struct sigaction *segv, struct sigaction *bus) {
     struct sigaction action = {.sa_sigaction = on_fault,
                                .sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER};
     sigemptyset(&action.sa_mask);
-    if (sigaction(SIGSEGV, &action, &previous_segv) != 0)
+    if (sigaction(SIGSEGV, &action, segv) != 0)
         return -1;
-    return sigaction(SIGBUS, &action, &previous_bus);
+    return sigaction(SIGBUS, &action, bus);
 }
 
 int w2n_install_fault_handler(void) {
-    static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
-    static int installed;
     if (w2n_rt_ensure_alternate_stack() != 0)
         return -1;
     pthread_mutex_lock(&install_lock);
-    int status = installed ? 0 : install();
+    /* The previous handlers are remembered, to chain to. */
+    int status = installed ? 0 : install(&previous_segv, &previous_bus);
     installed |= status == 0;
+    pthread_mutex_unlock(&install_lock);
+    return status;
+}
+
+int w2n_reinstall_fault_handler(void) {
+    pthread_mutex_lock(&install_lock);
+    /* It still chains to the handlers it found first. */
+    int status = installed ? install(NULL, NULL) : 0;
     pthread_mutex_unlock(&install_lock);
     return status;
 }

@@ -102,6 +102,11 @@ W2N_INTERNAL void w2n_rt_result_error(w2n_result *result, const char *format, ..
  */
 int w2n_install_fault_handler(void);
 /*
+ * Puts that handler back in front, if installed, after something replaced it: the compiler calls
+ * it once it has enabled LLVM's crash recovery for its in-process linker (compiler/link/lld.cpp).
+ */
+int w2n_reinstall_fault_handler(void);
+/*
  * Gives the calling thread an alternate signal stack for the fault handler if it has none (freed
  * when the thread exits); after the first call on a thread it costs one thread-local read.
  */
